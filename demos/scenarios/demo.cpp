@@ -1,0 +1,117 @@
+#include "demo.hpp"
+
+#include "trace/trace.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+namespace demo {
+namespace {
+
+Options g_options;
+int g_control_fd = -1;
+std::mutex g_control_mu; // one paused thread reads the control pipe at a time
+bool g_stepping = false; // guarded by g_control_mu
+
+[[noreturn]] void usage_error(std::string_view scenario, const std::string& what) {
+    std::fprintf(stderr, "demo-%.*s: %s\n", int(scenario.size()), scenario.data(), what.c_str());
+    std::fprintf(stderr, "usage: demo-%.*s --uri URI [--receiver inherit|daemon|non-daemon] "
+                         "[--close|--no-close] [--connect-in main|worker] "
+                         "[--worker none|daemon|non-daemon] [--with-block] [--trace-fd N] "
+                         "[--control-fd N]\n",
+                 int(scenario.size()), scenario.data());
+    std::exit(2);
+}
+
+int parse_fd(std::string_view scenario, const std::string& s) {
+    char* end = nullptr;
+    long v = std::strtol(s.c_str(), &end, 10);
+    if (s.empty() || *end || v < 0 || v > 1'000'000) usage_error(scenario, "bad fd: " + s);
+    return int(v);
+}
+
+// Reads one command line from the host: "go" (next pause point) or "run" (no more pauses).
+// End of file means the host stopped stepping: run on.
+std::string read_control_line() {
+    std::string line;
+    char c;
+    while (::read(g_control_fd, &c, 1) == 1) {
+        if (c == '\n') return line;
+        line += c;
+    }
+    return "run";
+}
+
+} // namespace
+
+const Options& options() { return g_options; }
+
+void step(std::string_view name) {
+    const int tid = pyrt::current_thread().ident();
+    trace::emit(tid, trace::kind::step, {{"name", name}});
+    std::lock_guard lock(g_control_mu);
+    if (!g_stepping) return;
+    trace::emit(tid, trace::kind::state, {{"state", "paused"}, {"on", name}});
+    if (read_control_line() == "run") g_stepping = false;
+    trace::emit(tid, trace::kind::state, {{"state", "running"}});
+}
+
+int main(int argc, char** argv, std::string_view scenario, bool close_by_default,
+         std::function<void()> script) {
+    // The host may die without cleaning up (even SIGKILL): then so do we. The check of
+    // the parent closes the race where it died before prctl() ran.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (const char* host = std::getenv("DAEMONLAB_HOST_PID"))
+        if (std::to_string(::getppid()) != host) ::_exit(125);
+    std::signal(SIGPIPE, SIG_IGN); // a gone reader is an error code, not a death
+
+    Options& o = g_options;
+    o.close = close_by_default;
+    int trace_fd = -1;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) usage_error(scenario, a + " needs a value");
+            return argv[++i];
+        };
+        if (a == "--uri") o.uri = value();
+        else if (a == "--receiver") {
+            std::string v = value();
+            if (v == "inherit") o.receiver = wsync::ReceiverPolicy::inherit;
+            else if (v == "daemon") o.receiver = wsync::ReceiverPolicy::daemon;
+            else if (v == "non-daemon") o.receiver = wsync::ReceiverPolicy::non_daemon;
+            else usage_error(scenario, "bad --receiver: " + v);
+        } else if (a == "--close") o.close = true;
+        else if (a == "--no-close") o.close = false;
+        else if (a == "--connect-in") {
+            o.connect_in = value();
+            if (o.connect_in != "main" && o.connect_in != "worker")
+                usage_error(scenario, "bad --connect-in: " + o.connect_in);
+        } else if (a == "--worker") {
+            o.worker = value();
+            if (o.worker != "none" && o.worker != "daemon" && o.worker != "non-daemon")
+                usage_error(scenario, "bad --worker: " + o.worker);
+        } else if (a == "--with-block") o.with_block = true;
+        else if (a == "--trace-fd") trace_fd = parse_fd(scenario, value());
+        else if (a == "--control-fd") g_control_fd = parse_fd(scenario, value());
+        else usage_error(scenario, "unknown argument: " + a);
+    }
+    if (o.uri.empty()) usage_error(scenario, "--uri is required");
+    if (o.worker == "none" && o.connect_in == "worker")
+        usage_error(scenario, "--connect-in worker needs a worker thread");
+    g_stepping = g_control_fd >= 0;
+
+    const char* ca = std::getenv("DAEMONLAB_CA");
+    wsync::configure(o.receiver, ca ? ca : "");
+    trace::open(trace_fd);
+    trace::emit(0, trace::kind::process,
+                {{"pid", std::to_string(::getpid())}, {"scenario", scenario}});
+    pyrt::run_main(std::move(script));
+}
+
+} // namespace demo

@@ -1,0 +1,44 @@
+// inside-thread — the daemon thread's own target calls connect(). recv_events is created
+// by a daemon thread, so even when it copies its creator's flag it is a daemon.
+//
+//   got_message = Event()
+//
+//   def ws():
+//       ws = client.connect(URI)
+//       for msg in ws:
+//           print(msg)
+//           got_message.set()
+//           if CLOSE:
+//               ws.close()
+//
+//   t = Thread(target=ws, daemon=True)
+//   t.start()
+//   got_message.wait(timeout=5)
+//   print("main is done")
+#include "demo.hpp"
+
+using namespace pyrt;
+using demo::URI;
+
+Event got_message;
+
+void ws() {
+    demo::step("connect");
+    auto ws = wsync::connect(URI());
+    for (const std::string& msg : *ws) {
+        print(msg);
+        got_message.set();
+        if (demo::options().close) ws->close();
+    }
+}
+
+int main(int argc, char** argv) {
+    demo::main(argc, argv, "inside-thread", false, [] {
+        auto t = make({.target = ws, .daemon = true});
+        demo::step("start");
+        t->start();
+        got_message.wait(5);
+        demo::step("main-end");
+        print("main is done");
+    });
+}

@@ -1,0 +1,48 @@
+// passed-in — main opens the connection and hands it to a daemon thread. The daemon
+// thread only reads; recv_events was created by main and, up to 12.0, is not a daemon.
+//
+//   got_message = Event()
+//
+//   def ws(sock):
+//       for msg in sock:
+//           print(msg)
+//           got_message.set()
+//
+//   c = client.connect(URI)
+//   t = Thread(target=ws, args=(c,), daemon=True)
+//   t.start()
+//   got_message.wait(timeout=5)
+//   if CLOSE:
+//       c.close()
+//   print("main is done")
+#include "demo.hpp"
+
+using namespace pyrt;
+using demo::URI;
+using wsync::ClientConnection;
+
+Event got_message;
+
+void ws(std::shared_ptr<ClientConnection> sock) {
+    for (const std::string& msg : *sock) {
+        print(msg);
+        got_message.set();
+    }
+}
+
+int main(int argc, char** argv) {
+    demo::main(argc, argv, "passed-in", false, [] {
+        demo::step("connect");
+        auto c = wsync::connect(URI());
+        auto t = make({.target = [c] { ws(c); }, .daemon = true});
+        demo::step("start");
+        t->start();
+        got_message.wait(5);
+        if (demo::options().close) {
+            demo::step("close");
+            c->close();
+        }
+        demo::step("main-end");
+        print("main is done");
+    });
+}

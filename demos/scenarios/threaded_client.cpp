@@ -1,0 +1,64 @@
+// threaded-client — the article's program. The thread is a daemon, but its connection is
+// opened in __init__, which runs in the main thread: so recv_events is created by the
+// main thread and, up to websockets 12.0, copies its daemon flag (False).
+//
+//   got_message = Event()
+//
+//   class ThreadedClient(Thread):
+//       def __init__(self):
+//           super().__init__(name="ThreadedClient")
+//           self.daemon = True
+//           self.ws = client.connect(URI)
+//           self.start()
+//
+//       def run(self):
+//           for msg in self.ws:
+//               print(msg)
+//               got_message.set()
+//
+//   ws_client = ThreadedClient()
+//   got_message.wait(timeout=5)
+//   if CLOSE:
+//       ws_client.ws.close()
+//   print("main is done")
+//   exit()
+#include "demo.hpp"
+
+using namespace pyrt;
+using demo::URI;
+
+Event got_message;
+
+class ThreadedClient : public Thread {
+  public:
+    ThreadedClient() : Thread({.name = "ThreadedClient"}) {
+        set_daemon(true);
+        demo::step("connect");
+        ws = wsync::connect(URI());
+        demo::step("start");
+        start();
+    }
+    std::shared_ptr<wsync::ClientConnection> ws;
+
+  protected:
+    void run() override {
+        for (const std::string& msg : *ws) {
+            print(msg);
+            got_message.set();
+        }
+    }
+};
+
+int main(int argc, char** argv) {
+    demo::main(argc, argv, "threaded-client", false, [] {
+        auto ws_client = make<ThreadedClient>();
+        got_message.wait(5);
+        if (demo::options().close) {
+            demo::step("close");
+            ws_client->ws->close();
+        }
+        demo::step("main-end");
+        print("main is done");
+        exit();
+    });
+}

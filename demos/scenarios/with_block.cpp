@@ -1,0 +1,28 @@
+// with-block — the recommended form: the with-block closes the connection when it is
+// left, however it is left, so recv_events has ended before the program does.
+//
+//   with client.connect(URI) as websocket:
+//       message = websocket.recv()
+//       print(message)
+//       if CLOSE:
+//           websocket.close()
+//   print("main is done")
+#include "demo.hpp"
+
+using namespace pyrt;
+using demo::URI;
+
+int main(int argc, char** argv) {
+    demo::main(argc, argv, "with-block", false, [] {
+        demo::step("connect");
+        {
+            wsync::With websocket(wsync::connect(URI()));
+            auto message = websocket->recv();
+            print(message.value_or(""));
+            if (demo::options().close) websocket->close();
+            demo::step("close");
+        }
+        demo::step("main-end");
+        print("main is done");
+    });
+}

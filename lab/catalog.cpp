@@ -1,0 +1,52 @@
+#include "catalog.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace lab {
+namespace generated {
+struct EmbeddedSource {
+    std::string_view id, text;
+};
+extern const EmbeddedSource kScenarioSources[];
+extern const int kScenarioSourceCount;
+} // namespace generated
+
+namespace {
+std::string_view source_of(std::string_view id) {
+    for (int i = 0; i < generated::kScenarioSourceCount; ++i)
+        if (generated::kScenarioSources[i].id == id) return generated::kScenarioSources[i].text;
+    return {};
+}
+} // namespace
+
+const std::vector<Scenario>& catalog() {
+    static const std::vector<Scenario> all = {
+        {"threaded-client", false, true, false, source_of("threaded-client")},
+        {"inside-thread", false, true, false, source_of("inside-thread")},
+        {"passed-in", false, true, false, source_of("passed-in")},
+        {"explicit-close", true, true, false, source_of("explicit-close")},
+        {"with-block", false, true, false, source_of("with-block")},
+        {"async-client", false, false, false, source_of("async-client")},
+        {"sandbox", false, true, true, source_of("sandbox")},
+    };
+    return all;
+}
+
+const Scenario* find_scenario(std::string_view id) {
+    for (const Scenario& s : catalog())
+        if (s.id == id) return &s;
+    return nullptr;
+}
+
+std::string demo_path(std::string_view id) {
+    namespace fs = std::filesystem;
+    std::string name = "demo-" + std::string(id);
+    if (const char* env = std::getenv("DAEMONLAB_DEMO_DIR"); env && *env)
+        return (fs::path(env) / name).string();
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    return (exe.parent_path().parent_path() / DAEMONLAB_DEMO_REL / name).string();
+}
+
+} // namespace lab

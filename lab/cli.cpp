@@ -1,0 +1,386 @@
+#include "cli.hpp"
+
+#include "catalog.hpp"
+#include "echo_server.hpp"
+#include "runner.hpp"
+#include "strings.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace lab {
+namespace {
+
+using nlohmann::json;
+
+struct Ui {
+    Strings strings;
+    std::vector<Lang> langs = {Lang::en};
+
+    // One line per language ("both" prints Chinese, then English).
+    void say(std::string_view key, const std::vector<Arg>& args = {}, std::string_view indent = "") const {
+        for (Lang l : langs) std::cout << indent << strings.format(key, l, args) << "\n";
+    }
+};
+
+bool load_strings(Ui& ui) {
+    std::string path = content_dir() + "/strings.toml";
+    if (!ui.strings.load(path)) {
+        std::cerr << "daemonlab: " << ui.strings.error() << "\n";
+        return !ui.strings.all().empty(); // partial content still serves
+    }
+    return true;
+}
+
+std::vector<Lang> parse_lang(const std::string& s) {
+    if (s == "zh") return {Lang::zh};
+    if (s == "both") return {Lang::zh, Lang::en};
+    return {Lang::en};
+}
+
+int status_for(Outcome o) {
+    switch (o) {
+    case Outcome::exited: return 0;
+    case Outcome::hung: return 3;
+    case Outcome::crashed: return 4;
+    case Outcome::killed: return 5;
+    default: return 1;
+    }
+}
+
+// ---- text timeline ----------------------------------------------------------------------
+
+const char* glyph(const Segment& s) {
+    switch (s.state) {
+    case ThreadState::running: return "█";
+    case ThreadState::paused: return "║";
+    case ThreadState::done: return "·";
+    case ThreadState::blocked: break;
+    }
+    if (s.on == "socket-read" || s.on == "connect") return "▓";
+    if (s.on == "join") return "░";
+    return "▒";
+}
+
+// Display width of UTF-8 text: CJK counts two columns.
+std::size_t width(std::string_view s) {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        w += len >= 3 ? 2 : 1;
+        i += std::size_t(len);
+    }
+    return w;
+}
+
+std::string pad(std::string s, std::size_t w) {
+    std::size_t cur = width(s);
+    if (cur < w) s.append(w - cur, ' ');
+    return s;
+}
+
+void print_timeline(const RunState& st, const Ui& ui) {
+    const Timeline& t = st.timeline;
+    if (t.lanes().empty()) return;
+    const std::int64_t t0 = st.spawned_ns, t1 = std::max(t.last_ns(), st.verdict.exit_seen_ns);
+    constexpr int kCols = 60;
+    const double per_col = std::max(1.0, double(t1 - t0) / kCols); // ns per column
+    char msbuf[32];
+    std::snprintf(msbuf, sizeof msbuf, "%.1f", per_col / 1e6);
+    std::cout << "\n";
+    ui.say("cli.timeline", {{"ms", msbuf}});
+    for (Lang lang : ui.langs) {
+        std::size_t name_w = 0, flag_w = 0;
+        for (const Lane& l : t.lanes()) {
+            name_w = std::max(name_w, width(l.name));
+            flag_w = std::max(flag_w, width(describe_daemon(l, ui.strings, lang)));
+        }
+        for (const Lane& l : t.lanes()) {
+            std::string row;
+            for (int c = 0; c < kCols; ++c) {
+                const std::int64_t a = t0 + std::int64_t(c * per_col), b = std::int64_t(a + per_col);
+                // The state that covers most of this column.
+                const Segment* best = nullptr;
+                std::int64_t best_len = 0;
+                for (const Segment& s : l.segments) {
+                    std::int64_t end = s.t1 < 0 ? t1 : s.t1;
+                    std::int64_t len = std::min(end, b) - std::max(s.t0, a);
+                    if (s.state == ThreadState::done && s.t0 >= a && s.t0 < b) len = 1;
+                    if (len > best_len || (!best && len >= 0 && s.t0 < b && end >= a)) {
+                        best = &s;
+                        best_len = len;
+                    }
+                }
+                row += best ? glyph(*best) : " ";
+            }
+            std::cout << "  " << pad(l.name, name_w) << "  "
+                      << pad(describe_daemon(l, ui.strings, lang), flag_w) << "  " << row << "\n";
+        }
+        if (t.main_end_ns() >= 0) {
+            int col = int(double(t.main_end_ns() - t0) / per_col);
+            std::cout << std::string(2 + name_w + 2 + flag_w + 2 + std::size_t(std::clamp(col, 0, kCols - 1)), ' ')
+                      << "^\n";
+        }
+    }
+    ui.say("cli.legend", {}, "  ");
+}
+
+void print_verdict(const RunState& st, const Ui& ui) {
+    std::cout << "\n";
+    for (Lang l : ui.langs)
+        std::cout << ui.strings.get("cli.verdict", l) << ": "
+                  << headline(st.verdict, st.timeline, ui.strings, l) << "\n";
+    for (Lang l : ui.langs)
+        for (const std::string& line : explanation(st.verdict, st.timeline, ui.strings, l))
+            std::cout << "  - " << line << "\n";
+    if (st.malformed)
+        std::cout << "  (" << st.malformed << " malformed trace line(s) ignored)\n";
+    if (st.verdict.outcome == Outcome::crashed || st.verdict.outcome == Outcome::failed ||
+        (st.verdict.outcome == Outcome::exited && st.verdict.exit_code != 0))
+        if (!st.output.empty()) std::cout << "\n--- demo output ---\n" << st.output;
+}
+
+json run_json(const RunState& st, const Strings& strings) {
+    const Verdict& v = st.verdict;
+    const Timeline& t = st.timeline;
+    json threads = json::array();
+    for (const Lane& l : t.lanes()) {
+        const Segment* cur = l.current();
+        // The state the thread was in when the process ended (close_at keeps the last one).
+        json blocked_on = nullptr;
+        std::string state = cur ? to_string(cur->state) : "unknown";
+        if (cur && cur->state == ThreadState::blocked) blocked_on = cur->on;
+        threads.push_back({{"name", l.name},
+                           {"daemon", l.daemon},
+                           {"daemon_source", l.daemon_source},
+                           {"creator", l.creator.empty() ? json(nullptr) : json(l.creator)},
+                           {"state_at_end", state},
+                           {"blocked_on", blocked_on}});
+    }
+    json waiting = json::array();
+    for (int tid : v.waiting_on)
+        if (const Lane* l = t.lane(tid)) waiting.push_back(l->name);
+    const RunOptions& o = st.options;
+    json options = {{"receiver", o.receiver}, {"close", effective_close(o)}, {"grace_ms", o.grace_ms}};
+    if (const Scenario* s = find_scenario(o.scenario); s && s->sandbox) {
+        options["connect_in"] = o.connect_in;
+        options["worker"] = o.worker;
+        options["with_block"] = o.with_block;
+    }
+    json why = json::array();
+    for (const std::string& line : explanation(v, t, strings, Lang::en)) why.push_back(line);
+    return {{"scenario", o.scenario},
+            {"options", options},
+            {"verdict", to_string(v.outcome)},
+            {"exit_code", v.outcome == Outcome::exited ? json(v.exit_code) : json(nullptr)},
+            {"signal", v.signal ? json(v.signal) : json(nullptr)},
+            {"main_end_to_exit_ms",
+             v.main_end_to_exit_ms >= 0 ? json(v.main_end_to_exit_ms) : json(nullptr)},
+            {"threads", threads},
+            {"waiting_on", waiting},
+            {"explanation", why},
+            {"malformed_trace_lines", st.malformed},
+            {"error", v.error.empty() ? json(nullptr) : json(v.error)}};
+}
+
+// ---- commands ---------------------------------------------------------------------------
+
+int cmd_list(const Ui& ui) {
+    for (const Scenario& s : catalog()) {
+        std::cout << pad(std::string(s.id), 16);
+        bool first = true;
+        for (Lang l : {Lang::zh, Lang::en}) {
+            if (!first) std::cout << pad("", 16);
+            std::cout << ui.strings.get("scenario." + std::string(s.id) + ".summary", l) << "\n";
+            first = false;
+        }
+    }
+    return 0;
+}
+
+int cmd_run(const RunOptions& opt, bool as_json, const Ui& ui) {
+    EchoServer server({.tls = true});
+    Run run(opt, {server.uri(), server.ca_pem()});
+    run.wait();
+    RunState st = run.snapshot();
+    if (as_json) {
+        std::cout << run_json(st, ui.strings).dump(2) << "\n";
+    } else {
+        std::cout << "daemonlab run " << opt.scenario << "  --receiver " << opt.receiver
+                  << (effective_close(opt) ? " --close" : " --no-close") << "\n";
+        print_timeline(st, ui);
+        print_verdict(st, ui);
+    }
+    return status_for(st.verdict.outcome);
+}
+
+int cmd_matrix(bool as_json, int jobs, int grace_ms, const Ui& ui) {
+    EchoServer server({.tls = true});
+    const ServerInfo info{server.uri(), server.ca_pem()};
+    const char* receivers[] = {"inherit", "daemon", "non-daemon"};
+    std::vector<RunOptions> cells;
+    for (const Scenario& s : catalog())
+        for (const char* r : receivers)
+            for (bool close : {false, true})
+                cells.push_back({.scenario = std::string(s.id), .receiver = r, .close = close,
+                                 .grace_ms = grace_ms});
+    std::vector<RunState> results(cells.size());
+    std::atomic<std::size_t> next{0};
+    const auto t0 = monotonic_ns();
+    std::vector<std::thread> workers;
+    for (int w = 0; w < std::max(1, jobs); ++w)
+        workers.emplace_back([&] {
+            for (std::size_t i; (i = next.fetch_add(1)) < cells.size();) {
+                Run run(cells[i], info);
+                run.wait();
+                results[i] = run.snapshot();
+            }
+        });
+    for (auto& w : workers) w.join();
+    const double wall_ms = double(monotonic_ns() - t0) / 1e6;
+
+    if (as_json) {
+        json out = json::array();
+        for (const RunState& st : results) out.push_back(run_json(st, ui.strings));
+        std::cout << json{{"wall_ms", wall_ms}, {"runs", out}}.dump(2) << "\n";
+    } else {
+        ui.say("cli.matrix.title");
+        std::cout << "\n" << pad("", 17);
+        for (const char* r : receivers) std::cout << pad(r, 22);
+        std::cout << "\n" << pad("", 17);
+        for (int i = 0; i < 3; ++i) std::cout << pad("no-close", 11) << pad("close", 11);
+        std::cout << "\n";
+        for (std::size_t i = 0; i < results.size(); i += 6) {
+            std::cout << pad(results[i].options.scenario, 17);
+            for (std::size_t j = i; j < i + 6; ++j)
+                std::cout << pad(to_string(results[j].verdict.outcome), 11);
+            std::cout << "\n";
+        }
+        std::printf("\n%zu runs in %.0f ms\n", results.size(), wall_ms);
+    }
+    bool all_judged = std::all_of(results.begin(), results.end(), [](const RunState& s) {
+        return s.verdict.outcome == Outcome::exited || s.verdict.outcome == Outcome::hung;
+    });
+    return all_judged ? 0 : 1;
+}
+
+
+int cmd_serve(int port, bool tls, const Ui& ui) {
+    if (port < 0 || port > 65535) {
+        std::cerr << "daemonlab serve: --port must be 0..65535\n";
+        return 2;
+    }
+    EchoServer server({.tls = tls, .port = std::uint16_t(port)});
+    if (server.fell_back())
+        ui.say("cli.port-taken", {{"port", std::to_string(port)}, {"uri", server.uri()}});
+    ui.say("cli.serving", {{"uri", server.uri()}});
+    if (tls) std::cout << server.ca_pem();
+    std::cout.flush();
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    int sig = 0;
+    sigwait(&set, &sig);
+    server.stop();
+    return 0;
+}
+
+} // namespace
+
+int cli_main(int argc, char** argv, GuiMain gui) {
+    std::string first = argc > 1 ? argv[1] : "";
+    if (argc < 2 || first == "gui" || (first.starts_with("--") && first != "--help" && first != "--version")) {
+        if (gui) return gui(argc, argv);
+        std::cerr << "daemonlab: this build has no desktop app; try: daemonlab list\n";
+        return 2;
+    }
+
+    Ui ui;
+    if (!load_strings(ui)) std::cerr << "daemonlab: going on without texts\n";
+
+    CLI::App app{"DaemonLab (守护线程实验室): why a program refuses to exit", "daemonlab"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "daemonlab 0.1.0");
+    std::string lang = "en";
+
+    auto* list = app.add_subcommand("list", "the scenarios, with a one-line summary");
+
+    RunOptions opt;
+    bool as_json = false, close = false, no_close = false;
+    auto* run = app.add_subcommand("run", "run one scenario live and tell whether it exits");
+    std::vector<std::string> ids;
+    for (const Scenario& s : catalog()) ids.emplace_back(s.id);
+    run->add_option("scenario", opt.scenario, "scenario id")->required()->check(CLI::IsMember(ids));
+    run->add_option("--receiver", opt.receiver, "recv_events daemon policy")
+        ->check(CLI::IsMember({"inherit", "daemon", "non-daemon"}));
+    auto* c1 = run->add_flag("--close", close, "close the connection before main ends");
+    auto* c2 = run->add_flag("--no-close", no_close, "do not close it");
+    c1->excludes(c2);
+    run->add_option("--connect-in", opt.connect_in, "sandbox: who calls connect()")
+        ->check(CLI::IsMember({"main", "worker"}));
+    run->add_option("--worker", opt.worker, "sandbox: the worker thread")
+        ->check(CLI::IsMember({"none", "daemon", "non-daemon"}));
+    run->add_flag("--with-block", opt.with_block, "sandbox: use `with connect(...) as ws:`");
+    run->add_option("--grace", opt.grace_ms, "ms to confirm a hang")->check(CLI::Range(0, 60000));
+    run->add_flag("--json", as_json, "print one JSON object");
+    run->add_option("--lang", lang, "zh, en or both")->check(CLI::IsMember({"zh", "en", "both"}));
+
+    auto* matrix = app.add_subcommand("matrix", "every scenario × receiver policy × close");
+    bool matrix_json = false;
+    int jobs = 2 * int(std::max(1u, std::thread::hardware_concurrency())) + 2;
+    int matrix_grace = 300;
+    matrix->add_flag("--json", matrix_json, "print JSON");
+    matrix->add_option("--jobs", jobs, "runs at once")->check(CLI::Range(1, 64));
+    matrix->add_option("--grace", matrix_grace, "ms to confirm a hang")->check(CLI::Range(0, 60000));
+    matrix->add_option("--lang", lang, "zh, en or both")->check(CLI::IsMember({"zh", "en", "both"}));
+
+    auto* serve = app.add_subcommand("serve", "the echo server alone, on loopback");
+    int port = 0;
+    bool tls = false, no_tls = false;
+    serve->add_option("--port", port, "port (0: any free)");
+    auto* t1 = serve->add_flag("--tls", tls, "wss:// (the default)");
+    auto* t2 = serve->add_flag("--no-tls", no_tls, "ws://");
+    t1->excludes(t2);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e); // prints the message and usage
+        return 2;
+    }
+    ui.langs = parse_lang(lang);
+
+    try {
+        if (list->parsed()) return cmd_list(ui);
+        if (run->parsed()) {
+            if (close) opt.close = true;
+            if (no_close) opt.close = false;
+            if (std::string err = validate(opt); !err.empty()) {
+                std::cerr << "daemonlab run: " << err << "\n";
+                return 2;
+            }
+            return cmd_run(opt, as_json, ui);
+        }
+        if (matrix->parsed()) return cmd_matrix(matrix_json, jobs, matrix_grace, ui);
+        if (serve->parsed()) return cmd_serve(port, !no_tls, ui);
+    } catch (const std::exception& e) {
+        std::cerr << "daemonlab: " << e.what() << "\n";
+        return 1;
+    }
+    return 2;
+}
+
+} // namespace lab

@@ -1,0 +1,59 @@
+// echo_server.hpp — the local WebSocket echo server the demos talk to (host side).
+//
+// Boost.Beast, ws:// or wss://, bound to 127.0.0.1 only. Like the public echo service in
+// the article it greets each client with one text message as soon as the handshake is
+// done, then echoes every message back. It never closes a connection by itself: a client
+// that does not close stays connected, which is exactly what the lesson needs.
+// For wss:// it makes a small CA and a server certificate in memory at start-up
+// (lab/tls_certs); demos verify against ca_pem(). No private key is ever on disk.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace lab {
+
+// Faults a test can inject (issue: reliability).
+enum class ServerFault {
+    none,
+    drop_mid_stream, // after the greeting and one echo, drop the TCP connection (no close frame)
+    untrusted_cert,  // present a certificate from a CA nobody is given
+    no_handshake,    // accept TCP, never answer the WebSocket/TLS handshake
+};
+
+struct EchoServerOptions {
+    bool tls = true;
+    std::uint16_t port = 0; // 0: any free port; a taken port falls back to a free one
+    ServerFault fault = ServerFault::none;
+};
+
+class EchoServer {
+  public:
+    // Listens and serves at once, on its own thread. Throws std::runtime_error with a
+    // clear message if it cannot listen at all.
+    explicit EchoServer(EchoServerOptions options = {});
+    ~EchoServer(); // stop()
+    EchoServer(const EchoServer&) = delete;
+    EchoServer& operator=(const EchoServer&) = delete;
+
+    std::uint16_t port() const;
+    bool tls() const;
+    bool fell_back() const; // the wanted port was taken, another one is used
+    std::string uri() const; // "wss://localhost:PORT/" or "ws://localhost:PORT/"
+    const std::string& ca_pem() const; // the CA demos must trust (empty without TLS)
+
+    std::size_t connections_accepted() const;
+    std::size_t connections_open() const;
+    std::size_t messages_echoed() const;
+
+    // Closes the listener and every connection, joins the server thread. Idempotent.
+    void stop();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace lab

@@ -1,0 +1,83 @@
+// lessons.hpp — the teaching content, loaded from content/ (TOML; prose is Markdown).
+//
+//   content/strings.toml          every UI label and message, zh + en (strings.hpp)
+//   content/lessons/<id>.toml     one lesson per scenario (format below)
+//   content/pages/<nn>-<id>.toml  intro pages: title + body, zh + en
+//   content/glossary.toml         [[term]] zh, en, note_zh, note_en
+//
+// A lesson file:
+//   id = "threaded-client"
+//   python = """..."""                      # the Python program the demo mirrors
+//   [title]   zh = "..." en = "..."
+//   [summary] zh/en   [why] zh/en   [fix] zh/en   [predict] zh/en (a one-line reason)
+//   [[takeaways]] zh/en
+//   [[steps]]
+//   pause = "connect"                       # the demo's pause point (demo::step name)
+//   py  = ["self.ws = client.connect(URI)"] # text found on the Python lines it covers
+//   cpp = ["ws = wsync::connect(URI());"]   # text found on the C++ lines it covers
+//   zh = "..." en = "..."
+// Lines are named by their text, not numbers, so editing a program cannot make a lesson
+// point at the wrong line silently: check_content() reports any text it cannot find.
+#pragma once
+
+#include "strings.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lab {
+
+struct Text {
+    std::string zh, en;
+    const std::string& in(Lang l) const { return l == Lang::zh ? zh : en; }
+    bool empty() const { return zh.empty() && en.empty(); }
+};
+
+struct Step {
+    std::string pause;
+    std::vector<std::string> py, cpp; // line texts
+    Text text;
+};
+
+struct Lesson {
+    std::string id;
+    std::string file;
+    Text title, summary, why, fix, predict;
+    std::string python;
+    std::vector<Step> steps;
+    std::vector<Text> takeaways;
+};
+
+struct Page {
+    std::string id;
+    Text title, body;
+};
+
+struct Term {
+    std::string zh, en;
+    Text note;
+};
+
+struct Content {
+    Strings strings;
+    std::vector<Lesson> lessons;
+    std::vector<Page> pages;
+    std::vector<Term> glossary;
+    std::vector<std::string> errors; // "file:line: what is wrong", one per problem
+
+    const Lesson* lesson(std::string_view id) const;
+};
+
+// Loads everything it can. A broken file is reported in errors and skipped; the rest loads.
+Content load_content(const std::string& dir);
+
+// The 1-based numbers of the lines of `text` that contain `needle` (empty: none).
+std::vector<int> find_lines(std::string_view text, std::string_view needle);
+
+// Consistency: every scenario has a lesson; every text has both languages; every step's
+// py/cpp text is found in the snippet / the demo's source; every pause point exists in
+// the demo's source (demo::step("name")). Returns the problems found.
+std::vector<std::string> check_content(const Content& c);
+
+} // namespace lab

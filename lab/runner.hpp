@@ -1,0 +1,97 @@
+// runner.hpp — runs one scenario as a real process and watches it until it ends.
+//
+// The demo is spawned without a shell (posix_spawn), with three pipes: the trace (one
+// event per line, fd 3), its stdout+stderr, and in step mode a control pipe (fd 4) that
+// lets it past each pause point. The end of the process is seen through a pidfd, in the
+// same poll() as the trace, so the verdict follows the exit at once. When the interpreter's
+// shutdown waits on a thread and no thread can move (verdict.hpp: stuck_waits), the hang is
+// suspected; if nothing at all happens for `grace_ms`, it is confirmed and the demo killed.
+// The demo dies with the host too (PR_SET_PDEATHSIG in the demo): no orphans.
+#pragma once
+
+#include "timeline.hpp"
+#include "verdict.hpp"
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lab {
+
+struct RunOptions {
+    std::string scenario;
+    std::string receiver = "inherit"; // inherit | daemon | non-daemon
+    std::optional<bool> close;        // unset: the scenario's default
+    std::string connect_in = "main";  // sandbox: main | worker
+    std::string worker = "daemon";    // sandbox: none | daemon | non-daemon
+    bool with_block = false;          // sandbox
+    int grace_ms = 300;               // confirm a suspected hang after this long
+    int timeout_ms = 20000;           // kill a run that neither ends nor hangs (not in step mode)
+    bool step = false;                // pause at each pause point until go()
+};
+
+// Checks the options against the catalog; returns an error message, or "" when valid.
+std::string validate(const RunOptions& o);
+// The close switch as it will apply (the scenario's default when unset).
+bool effective_close(const RunOptions& o);
+
+struct ServerInfo {
+    std::string uri;
+    std::string ca_pem;
+};
+
+struct RunState {
+    RunOptions options;
+    Timeline timeline;
+    Verdict verdict;
+    std::string output;         // the demo's stdout and stderr (the last 64 KiB)
+    std::size_t malformed = 0;  // trace lines that did not parse
+    std::int64_t spawned_ns = 0;
+    std::int64_t now_ns = 0;    // when this snapshot was taken
+    int pid = -1;
+    std::string paused_at;      // step mode: the pause point the demo waits at, or ""
+    bool finished() const { return verdict.outcome != Outcome::running; }
+};
+
+std::int64_t monotonic_ns();
+
+class Run {
+  public:
+    // Starts the demo at once. on_change is called (from the watcher thread) whenever the
+    // state changes: new trace events, output, the verdict.
+    Run(RunOptions options, ServerInfo server, std::function<void()> on_change = {});
+    ~Run(); // kills the demo if it still runs, and waits for it: no orphans
+    Run(const Run&) = delete;
+    Run& operator=(const Run&) = delete;
+
+    void kill();       // the user's Kill: verdict "killed"
+    void go();         // step mode: past the current pause point
+    void run_to_end(); // step mode: no more pauses
+
+    RunState snapshot() const;
+    Verdict wait(); // blocks until the verdict
+
+  private:
+    void watch();
+    void command(char c);
+
+    ServerInfo server_;
+    std::function<void()> on_change_;
+    mutable std::mutex mu_;
+    std::condition_variable done_cv_;
+    RunState state_;
+    int cmd_fd_ = -1; // eventfd-like pipe to the watcher
+    int cmd_w_ = -1;
+    std::thread watcher_;
+};
+
+// The demo's command line for these options (argv[0] is the demo path), for people.
+std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server);
+
+} // namespace lab

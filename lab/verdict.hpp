@@ -1,0 +1,43 @@
+// verdict.hpp — how a run ended, and why, from the host's observation and the trace.
+#pragma once
+
+#include "strings.hpp"
+#include "timeline.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+enum class Outcome { running, exited, hung, crashed, killed, failed };
+const char* to_string(Outcome o); // "running", "exited", "hung", "crashed", "killed", "failed"
+
+struct Verdict {
+    Outcome outcome = Outcome::running;
+    int exit_code = -1;           // exited
+    int signal = 0;               // crashed (or the signal we killed with)
+    double main_end_to_exit_ms = -1; // exited: from main's end (trace) to the exit (host)
+    std::vector<int> waiting_on;  // hung: the non-daemon threads shutdown waits for
+    std::string killed_by;        // "hang", "user", "timeout", "host"
+    std::string error;            // failed: why the demo could not run
+    std::int64_t exit_seen_ns = -1;      // host's CLOCK_MONOTONIC when it saw the end
+    std::int64_t hang_suspected_ns = -1; // the process stopped making progress
+    std::int64_t hang_confirmed_ns = -1; // ... and the grace passed with nothing new
+};
+
+// The interpreter's shutdown is waiting, and no thread can make progress: every live
+// thread is blocked with no deadline and no reply expected. Returns the non-daemon
+// threads shutdown still has to wait for (empty when the process is not stuck).
+std::vector<int> stuck_waits(const Timeline& t);
+
+// One-line verdict and the lines of its explanation, in the given language.
+std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang lang);
+std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const Strings& s,
+                                     Lang lang);
+// What a blocked state means, for people ("reading the socket", "waiting for a message").
+std::string describe_wait(const Segment& seg, const Timeline& t, const Strings& s, Lang lang);
+// "non-daemon, inherited from MainThread" and the like.
+std::string describe_daemon(const Lane& l, const Strings& s, Lang lang);
+
+} // namespace lab

@@ -1,0 +1,113 @@
+// subprocess.hpp — run a program (no shell), collect its output, kill it after a deadline.
+#pragma once
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace testing_support {
+
+struct Result {
+    int exit_code = -1; // -1 when killed by a signal
+    int signal = 0;
+    bool timed_out = false;
+    std::string out; // stdout and stderr
+    double seconds = 0;
+};
+
+inline double now_s() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
+inline Result run(std::vector<std::string> args, double timeout_s = 30,
+                  const std::string& stdin_text = "") {
+    Result r;
+    int out[2], in[2];
+    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0) return r;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid;
+    const double t0 = now_s();
+    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(out[1]);
+    close(in[0]);
+    if (rc != 0) {
+        close(out[0]);
+        close(in[1]);
+        r.out = std::string("spawn failed: ") + std::strerror(rc);
+        return r;
+    }
+    if (!stdin_text.empty()) {
+        ssize_t w = write(in[1], stdin_text.data(), stdin_text.size());
+        (void)w;
+    }
+    close(in[1]);
+    char buf[4096];
+    for (;;) {
+        int left = int((t0 + timeout_s - now_s()) * 1000);
+        if (left <= 0) {
+            r.timed_out = true;
+            kill(pid, SIGKILL);
+            break;
+        }
+        pollfd p{out[0], POLLIN, 0};
+        if (poll(&p, 1, left) <= 0) continue;
+        ssize_t n = read(out[0], buf, sizeof buf);
+        if (n <= 0) break;
+        r.out.append(buf, std::size_t(n));
+    }
+    close(out[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    r.seconds = now_s() - t0;
+    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+    return r;
+}
+
+// Processes whose parent is this process (a leftover demo would be one).
+inline std::vector<int> children() {
+    std::vector<int> kids;
+    DIR* d = opendir("/proc");
+    if (!d) return kids;
+    const std::string me = std::to_string(getpid());
+    while (dirent* e = readdir(d)) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        std::string path = std::string("/proc/") + e->d_name + "/stat";
+        FILE* f = fopen(path.c_str(), "r");
+        if (!f) continue;
+        char line[512] = {};
+        size_t n = fread(line, 1, sizeof line - 1, f);
+        fclose(f);
+        std::string s(line, n);
+        auto close_paren = s.rfind(')');
+        if (close_paren == std::string::npos) continue;
+        // after ") " comes the state, then the ppid
+        std::size_t p = s.find(' ', close_paren + 2);
+        if (p == std::string::npos) continue;
+        std::string ppid = s.substr(p + 1, s.find(' ', p + 1) - p - 1);
+        if (ppid == me) kids.push_back(std::atoi(e->d_name));
+    }
+    closedir(d);
+    return kids;
+}
+
+} // namespace testing_support
