@@ -2,12 +2,16 @@
 
 #include "catalog.hpp"
 #include "echo_server.hpp"
+#include "export.hpp"
+#include "lessons.hpp"
 #include "runner.hpp"
 #include "strings.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -205,11 +209,103 @@ int cmd_list(const Ui& ui) {
     return 0;
 }
 
-int cmd_run(const RunOptions& opt, bool as_json, const Ui& ui) {
+// Prints the lines of `text` that contain any of `needles`, numbered.
+void print_lines(std::string_view label, std::string_view text,
+                 const std::vector<std::string>& needles) {
+    std::vector<int> nums;
+    for (const std::string& n : needles)
+        for (int line : find_lines(text, n)) nums.push_back(line);
+    std::sort(nums.begin(), nums.end());
+    nums.erase(std::unique(nums.begin(), nums.end()), nums.end());
+    if (nums.empty()) return;
+    std::cout << "  " << label << "\n";
+    int n = 1;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find('\n', start);
+        std::string_view line = text.substr(start, end == std::string_view::npos ? end : end - start);
+        if (std::binary_search(nums.begin(), nums.end(), n))
+            std::printf("  %4d │ %.*s\n", n, int(line.size()), line.data());
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+        ++n;
+    }
+}
+
+// Step mode: the demo stops at each pause point; we print that step of the lesson and let
+// it go on when a line arrives on stdin (Enter). End of input runs to the end.
+void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::uint64_t& version,
+                  const RunOptions& opt, const Ui& ui) {
+    Content content = load_content(content_dir());
+    for (const std::string& e : content.errors) std::cerr << "daemonlab: " << e << "\n";
+    const Lesson* lesson = content.lesson(opt.scenario);
+    const Scenario* scenario = find_scenario(opt.scenario);
+    std::size_t next_step = 0, pauses_seen = 0;
+    std::uint64_t seen = 0;
+    bool interactive = true;
+    for (;;) {
+        {
+            std::unique_lock lock(mu);
+            cv.wait(lock, [&] { return version != seen; });
+            seen = version;
+        }
+        RunState st = run.snapshot();
+        if (st.finished()) return;
+        std::size_t pauses = 0;
+        for (const Marker& m : st.timeline.markers()) pauses += m.kind == MarkKind::step;
+        if (st.paused_at.empty() || pauses == pauses_seen) continue;
+        pauses_seen = pauses;
+        // The lesson's next step at this pause point.
+        const Step* step = nullptr;
+        std::size_t number = 0;
+        if (lesson)
+            for (std::size_t i = next_step; i < lesson->steps.size(); ++i)
+                if (lesson->steps[i].pause == st.paused_at) {
+                    step = &lesson->steps[i];
+                    number = i + 1;
+                    next_step = i + 1;
+                    break;
+                }
+        if (!step) { // a pause point the lesson does not talk about: just go on
+            run.go();
+            continue;
+        }
+        std::cout << "\n── Step " << number << "/" << lesson->steps.size() << "  ("
+                  << st.paused_at << ")\n";
+        for (Lang l : ui.langs) std::cout << step->text.in(l) << "\n";
+        print_lines("Python", lesson->python, step->py);
+        if (scenario) print_lines("C++", scenario->cpp_source, step->cpp);
+        if (interactive) {
+            std::cout << "  [Enter] →" << std::flush;
+            std::string line;
+            if (!std::getline(std::cin, line)) {
+                interactive = false;
+                run.run_to_end();
+                continue;
+            }
+        }
+        run.go();
+    }
+}
+
+int cmd_run(const RunOptions& opt, bool as_json, const std::string& trace_out, const Ui& ui) {
     EchoServer server({.tls = true});
-    Run run(opt, {server.uri(), server.ca_pem()});
+    std::mutex mu;
+    std::condition_variable cv;
+    std::uint64_t version = 0;
+    Run run(opt, {server.uri(), server.ca_pem()}, [&] {
+        {
+            std::lock_guard lock(mu);
+            ++version;
+        }
+        cv.notify_all();
+    });
+    if (opt.step) step_through(run, mu, cv, version, opt, ui);
     run.wait();
     RunState st = run.snapshot();
+    if (!trace_out.empty())
+        if (std::string err = write_chrome_trace(st, trace_out); !err.empty())
+            std::cerr << "daemonlab: " << err << "\n";
     if (as_json) {
         std::cout << run_json(st, ui.strings).dump(2) << "\n";
     } else {
@@ -333,6 +429,9 @@ int cli_main(int argc, char** argv, GuiMain gui) {
     run->add_option("--grace", opt.grace_ms, "ms to confirm a hang")->check(CLI::Range(0, 60000));
     run->add_flag("--json", as_json, "print one JSON object");
     run->add_option("--lang", lang, "zh, en or both")->check(CLI::IsMember({"zh", "en", "both"}));
+    run->add_flag("--step", opt.step, "pause at each step of the lesson; Enter goes on");
+    std::string trace_out;
+    run->add_option("--trace-out", trace_out, "write the timeline as Chrome trace JSON");
 
     auto* matrix = app.add_subcommand("matrix", "every scenario × receiver policy × close");
     bool matrix_json = false;
@@ -372,7 +471,7 @@ int cli_main(int argc, char** argv, GuiMain gui) {
                 std::cerr << "daemonlab run: " << err << "\n";
                 return 2;
             }
-            return cmd_run(opt, as_json, ui);
+            return cmd_run(opt, as_json, trace_out, ui);
         }
         if (matrix->parsed()) return cmd_matrix(matrix_json, jobs, matrix_grace, ui);
         if (serve->parsed()) return cmd_serve(port, !no_tls, ui);

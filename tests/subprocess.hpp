@@ -83,12 +83,39 @@ inline Result run(std::vector<std::string> args, double timeout_s = 30,
     return r;
 }
 
-// Processes whose parent is this process (a leftover demo would be one).
-inline std::vector<int> children() {
+// Starts a program in the background, output to /dev/null; returns its pid (or -1).
+inline pid_t spawn(std::vector<std::string> args) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc == 0 ? pid : -1;
+}
+
+inline bool alive(pid_t pid) {
+    std::string path = "/proc/" + std::to_string(pid) + "/stat";
+    FILE* f = fopen(path.c_str(), "r");
+    if (!f) return false;
+    char buf[256] = {};
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    std::string s(buf, n);
+    auto p = s.rfind(')');
+    return p != std::string::npos && p + 2 < s.size() && s[p + 2] != 'Z'; // zombies are dead
+}
+
+// Processes whose parent is `parent` (by default this process: a leftover demo would be one).
+inline std::vector<int> children(pid_t parent = getpid()) {
     std::vector<int> kids;
     DIR* d = opendir("/proc");
     if (!d) return kids;
-    const std::string me = std::to_string(getpid());
+    const std::string me = std::to_string(parent);
     while (dirent* e = readdir(d)) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
         std::string path = std::string("/proc/") + e->d_name + "/stat";

@@ -92,3 +92,26 @@ TEST(Cli, MatrixJudgesEveryCell) {
     }
     EXPECT_GT(hung, 0);
 }
+
+TEST(Cli, KillingTheHostKillsItsDemo) {
+    // A long grace keeps the hung demo alive; then the host dies without any cleanup.
+    pid_t host = ts::spawn({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "run", "passed-in",
+                            "--grace", "60000"});
+    ASSERT_GT(host, 0);
+    std::vector<int> demos;
+    for (int i = 0; i < 500 && demos.empty(); ++i) {
+        usleep(10'000);
+        demos = ts::children(host);
+    }
+    ASSERT_EQ(demos.size(), 1u) << "the host never started its demo";
+    usleep(300'000); // let it reach the hang
+    kill(host, SIGKILL);
+    waitpid(host, nullptr, 0);
+    bool gone = false;
+    for (int i = 0; i < 300 && !gone; ++i) {
+        gone = !ts::alive(demos[0]);
+        if (!gone) usleep(10'000);
+    }
+    EXPECT_TRUE(gone) << "demo " << demos[0] << " outlived its host";
+    if (!gone) kill(demos[0], SIGKILL);
+}

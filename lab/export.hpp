@@ -1,0 +1,15 @@
+// export.hpp — a run's timeline as Chrome Trace Event Format JSON, which Perfetto
+// (ui.perfetto.dev) and chrome://tracing open: one track per thread, named after it.
+#pragma once
+
+#include "runner.hpp"
+
+#include <string>
+
+namespace lab {
+
+std::string chrome_trace_json(const RunState& run);
+// Writes it; returns "" or an error message naming the file.
+std::string write_chrome_trace(const RunState& run, const std::string& path);
+
+} // namespace lab
