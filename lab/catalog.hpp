@@ -10,9 +10,9 @@ namespace lab {
 
 struct Scenario {
     std::string_view id;
-    bool close_by_default; // explicit-close closes unless told --no-close
-    bool uses_receiver;    // false for the async client: it has no recv_events thread
-    bool sandbox;          // takes --connect-in/--worker/--with-block
+    bool close_by_default;       // explicit-close closes unless told --no-close
+    bool uses_receiver;          // false for the async client: it has no recv_events thread
+    bool sandbox;                // takes --connect-in/--worker/--with-block
     std::string_view cpp_source; // the demo's own C++ text, embedded at build time
 };
 

@@ -11,10 +11,10 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <mutex>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -28,7 +28,8 @@ struct Ui {
     std::vector<Lang> langs = {Lang::en};
 
     // One line per language ("both" prints Chinese, then English).
-    void say(std::string_view key, const std::vector<Arg>& args = {}, std::string_view indent = "") const {
+    void say(std::string_view key, const std::vector<Arg>& args = {},
+             std::string_view indent = "") const {
         for (Lang l : langs) std::cout << indent << strings.format(key, l, args) << "\n";
     }
 };
@@ -50,11 +51,16 @@ std::vector<Lang> parse_lang(const std::string& s) {
 
 int status_for(Outcome o) {
     switch (o) {
-    case Outcome::exited: return 0;
-    case Outcome::hung: return 3;
-    case Outcome::crashed: return 4;
-    case Outcome::killed: return 5;
-    default: return 1;
+    case Outcome::exited:
+        return 0;
+    case Outcome::hung:
+        return 3;
+    case Outcome::crashed:
+        return 4;
+    case Outcome::killed:
+        return 5;
+    default:
+        return 1;
     }
 }
 
@@ -62,10 +68,14 @@ int status_for(Outcome o) {
 
 const char* glyph(const Segment& s) {
     switch (s.state) {
-    case ThreadState::running: return "█";
-    case ThreadState::paused: return "║";
-    case ThreadState::done: return "·";
-    case ThreadState::blocked: break;
+    case ThreadState::running:
+        return "█";
+    case ThreadState::paused:
+        return "║";
+    case ThreadState::done:
+        return "·";
+    case ThreadState::blocked:
+        break;
     }
     if (s.on == "socket-read" || s.on == "connect") return "▓";
     if (s.on == "join") return "░";
@@ -109,7 +119,8 @@ void print_timeline(const RunState& st, const Ui& ui) {
         for (const Lane& l : t.lanes()) {
             std::string row;
             for (int c = 0; c < kCols; ++c) {
-                const std::int64_t a = t0 + std::int64_t(c * per_col), b = std::int64_t(a + per_col);
+                const std::int64_t a = t0 + std::int64_t(c * per_col),
+                                   b = std::int64_t(a + per_col);
                 // The state that covers most of this column.
                 const Segment* best = nullptr;
                 std::int64_t best_len = 0;
@@ -129,7 +140,9 @@ void print_timeline(const RunState& st, const Ui& ui) {
         }
         if (t.main_end_ns() >= 0) {
             int col = int(double(t.main_end_ns() - t0) / per_col);
-            std::cout << std::string(2 + name_w + 2 + flag_w + 2 + std::size_t(std::clamp(col, 0, kCols - 1)), ' ')
+            std::cout << std::string(2 + name_w + 2 + flag_w + 2 +
+                                         std::size_t(std::clamp(col, 0, kCols - 1)),
+                                     ' ')
                       << "^\n";
         }
     }
@@ -144,8 +157,7 @@ void print_verdict(const RunState& st, const Ui& ui) {
     for (Lang l : ui.langs)
         for (const std::string& line : explanation(st.verdict, st.timeline, ui.strings, l))
             std::cout << "  - " << line << "\n";
-    if (st.malformed)
-        std::cout << "  (" << st.malformed << " malformed trace line(s) ignored)\n";
+    if (st.malformed) std::cout << "  (" << st.malformed << " malformed trace line(s) ignored)\n";
     if (st.verdict.outcome == Outcome::crashed || st.verdict.outcome == Outcome::failed ||
         (st.verdict.outcome == Outcome::exited && st.verdict.exit_code != 0))
         if (!st.output.empty()) std::cout << "\n--- demo output ---\n" << st.output;
@@ -172,7 +184,8 @@ json run_json(const RunState& st, const Strings& strings) {
     for (int tid : v.waiting_on)
         if (const Lane* l = t.lane(tid)) waiting.push_back(l->name);
     const RunOptions& o = st.options;
-    json options = {{"receiver", o.receiver}, {"close", effective_close(o)}, {"grace_ms", o.grace_ms}};
+    json options = {
+        {"receiver", o.receiver}, {"close", effective_close(o)}, {"grace_ms", o.grace_ms}};
     if (const Scenario* s = find_scenario(o.scenario); s && s->sandbox) {
         options["connect_in"] = o.connect_in;
         options["worker"] = o.worker;
@@ -223,7 +236,8 @@ void print_lines(std::string_view label, std::string_view text,
     std::size_t start = 0;
     while (start <= text.size()) {
         std::size_t end = text.find('\n', start);
-        std::string_view line = text.substr(start, end == std::string_view::npos ? end : end - start);
+        std::string_view line =
+            text.substr(start, end == std::string_view::npos ? end : end - start);
         if (std::binary_search(nums.begin(), nums.end(), n))
             std::printf("  %4d │ %.*s\n", n, int(line.size()), line.data());
         if (end == std::string_view::npos) break;
@@ -270,8 +284,8 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
             run.go();
             continue;
         }
-        std::cout << "\n── Step " << number << "/" << lesson->steps.size() << "  ("
-                  << st.paused_at << ")\n";
+        std::cout << "\n── Step " << number << "/" << lesson->steps.size() << "  (" << st.paused_at
+                  << ")\n";
         for (Lang l : ui.langs) std::cout << step->text.in(l) << "\n";
         print_lines("Python", lesson->python, step->py);
         if (scenario) print_lines("C++", scenario->cpp_source, step->cpp);
@@ -325,7 +339,9 @@ int cmd_matrix(bool as_json, int jobs, int grace_ms, const Ui& ui) {
     for (const Scenario& s : catalog())
         for (const char* r : receivers)
             for (bool close : {false, true})
-                cells.push_back({.scenario = std::string(s.id), .receiver = r, .close = close,
+                cells.push_back({.scenario = std::string(s.id),
+                                 .receiver = r,
+                                 .close = close,
                                  .grace_ms = grace_ms});
     std::vector<RunState> results(cells.size());
     std::atomic<std::size_t> next{0};
@@ -367,7 +383,6 @@ int cmd_matrix(bool as_json, int jobs, int grace_ms, const Ui& ui) {
     return all_judged ? 0 : 1;
 }
 
-
 int cmd_serve(int port, bool tls, const Ui& ui) {
     if (port < 0 || port > 65535) {
         std::cerr << "daemonlab serve: --port must be 0..65535\n";
@@ -394,7 +409,8 @@ int cmd_serve(int port, bool tls, const Ui& ui) {
 
 int cli_main(int argc, char** argv, GuiMain gui) {
     std::string first = argc > 1 ? argv[1] : "";
-    if (argc < 2 || first == "gui" || (first.starts_with("--") && first != "--help" && first != "--version")) {
+    if (argc < 2 || first == "gui" ||
+        (first.starts_with("--") && first != "--help" && first != "--version")) {
         if (gui) return gui(argc, argv);
         std::cerr << "daemonlab: this build has no desktop app; try: daemonlab list\n";
         return 2;
@@ -439,8 +455,10 @@ int cli_main(int argc, char** argv, GuiMain gui) {
     int matrix_grace = 300;
     matrix->add_flag("--json", matrix_json, "print JSON");
     matrix->add_option("--jobs", jobs, "runs at once")->check(CLI::Range(1, 64));
-    matrix->add_option("--grace", matrix_grace, "ms to confirm a hang")->check(CLI::Range(0, 60000));
-    matrix->add_option("--lang", lang, "zh, en or both")->check(CLI::IsMember({"zh", "en", "both"}));
+    matrix->add_option("--grace", matrix_grace, "ms to confirm a hang")
+        ->check(CLI::Range(0, 60000));
+    matrix->add_option("--lang", lang, "zh, en or both")
+        ->check(CLI::IsMember({"zh", "en", "both"}));
 
     auto* serve = app.add_subcommand("serve", "the echo server alone, on loopback");
     int port = 0;

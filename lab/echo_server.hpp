@@ -40,8 +40,8 @@ class EchoServer {
 
     std::uint16_t port() const;
     bool tls() const;
-    bool fell_back() const; // the wanted port was taken, another one is used
-    std::string uri() const; // "wss://localhost:PORT/" or "ws://localhost:PORT/"
+    bool fell_back() const;            // the wanted port was taken, another one is used
+    std::string uri() const;           // "wss://localhost:PORT/" or "ws://localhost:PORT/"
     const std::string& ca_pem() const; // the CA demos must trust (empty without TLS)
 
     std::size_t connections_accepted() const;

@@ -13,32 +13,52 @@ std::string chrome_trace_json(const RunState& run) {
     auto us = [&](std::int64_t ns) { return double(ns - t0) / 1000.0; };
     const int pid = run.pid > 0 ? run.pid : 1;
     json events = json::array();
-    events.push_back({{"ph", "M"}, {"pid", pid}, {"name", "process_name"},
+    events.push_back({{"ph", "M"},
+                      {"pid", pid},
+                      {"name", "process_name"},
                       {"args", {{"name", "demo-" + run.options.scenario}}}});
     for (const Lane& l : t.lanes()) {
         std::string label = l.name + (l.daemon ? " (daemon)" : " (non-daemon)");
-        events.push_back({{"ph", "M"}, {"pid", pid}, {"tid", l.tid}, {"name", "thread_name"},
+        events.push_back({{"ph", "M"},
+                          {"pid", pid},
+                          {"tid", l.tid},
+                          {"name", "thread_name"},
                           {"args", {{"name", label}}}});
-        events.push_back({{"ph", "M"}, {"pid", pid}, {"tid", l.tid}, {"name", "thread_sort_index"},
+        events.push_back({{"ph", "M"},
+                          {"pid", pid},
+                          {"tid", l.tid},
+                          {"name", "thread_sort_index"},
                           {"args", {{"sort_index", l.tid}}}});
         for (const Segment& s : l.segments) {
             if (s.state == ThreadState::done) continue;
             std::string name = to_string(s.state);
             if (!s.on.empty()) name += ": " + s.on;
             const std::int64_t end = s.t1 < 0 ? t.last_ns() : s.t1;
-            events.push_back({{"ph", "X"}, {"pid", pid}, {"tid", l.tid}, {"name", name},
-                              {"cat", to_string(s.state)}, {"ts", us(s.t0)},
-                              {"dur", us(end) - us(s.t0)},
-                              {"args", {{"daemon", l.daemon}, {"daemon_source", l.daemon_source}}}});
+            events.push_back(
+                {{"ph", "X"},
+                 {"pid", pid},
+                 {"tid", l.tid},
+                 {"name", name},
+                 {"cat", to_string(s.state)},
+                 {"ts", us(s.t0)},
+                 {"dur", us(end) - us(s.t0)},
+                 {"args", {{"daemon", l.daemon}, {"daemon_source", l.daemon_source}}}});
         }
     }
     for (const Marker& m : t.markers()) {
-        events.push_back({{"ph", "i"}, {"s", "t"}, {"pid", pid}, {"tid", m.tid},
-                          {"name", to_string(m.kind)}, {"ts", us(m.t)},
+        events.push_back({{"ph", "i"},
+                          {"s", "t"},
+                          {"pid", pid},
+                          {"tid", m.tid},
+                          {"name", to_string(m.kind)},
+                          {"ts", us(m.t)},
                           {"args", {{"text", m.text}}}});
     }
     if (run.verdict.exit_seen_ns >= 0)
-        events.push_back({{"ph", "i"}, {"s", "p"}, {"pid", pid}, {"tid", 0},
+        events.push_back({{"ph", "i"},
+                          {"s", "p"},
+                          {"pid", pid},
+                          {"tid", 0},
                           {"name", std::string("verdict: ") + to_string(run.verdict.outcome)},
                           {"ts", us(run.verdict.exit_seen_ns)}});
     return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump();

@@ -73,7 +73,8 @@ std::vector<int> find_lines(std::string_view text, std::string_view needle) {
     std::size_t start = 0;
     while (start <= text.size()) {
         std::size_t end = text.find('\n', start);
-        std::string_view line = text.substr(start, end == std::string_view::npos ? end : end - start);
+        std::string_view line =
+            text.substr(start, end == std::string_view::npos ? end : end - start);
         if (line.find(needle) != std::string_view::npos) lines.push_back(n);
         if (end == std::string_view::npos) break;
         start = end + 1;
@@ -118,8 +119,11 @@ Content load_content(const std::string& dir_name) {
                 need_both(l.steps.back().text, "step " + std::to_string(l.steps.size()),
                           where(file, item.source()), c.errors);
             }
-        for (auto [text, name] : {std::pair{&l.title, "title"}, {&l.summary, "summary"},
-                                  {&l.why, "why"}, {&l.fix, "fix"}, {&l.predict, "predict"}})
+        for (auto [text, name] : {std::pair{&l.title, "title"},
+                                  {&l.summary, "summary"},
+                                  {&l.why, "why"},
+                                  {&l.fix, "fix"},
+                                  {&l.predict, "predict"}})
             need_both(*text, name, file, c.errors);
         c.lessons.push_back(std::move(l));
     }
@@ -138,9 +142,10 @@ Content load_content(const std::string& dir_name) {
         if (const toml::array* a = g["term"].as_array())
             for (const auto& item : *a) {
                 toml::node_view v(item);
-                c.glossary.push_back({v["zh"].value_or(std::string{}), v["en"].value_or(std::string{}),
-                                      {v["note_zh"].value_or(std::string{}),
-                                       v["note_en"].value_or(std::string{})}});
+                c.glossary.push_back(
+                    {v["zh"].value_or(std::string{}),
+                     v["en"].value_or(std::string{}),
+                     {v["note_zh"].value_or(std::string{}), v["note_en"].value_or(std::string{})}});
             }
     return c;
 }

@@ -46,8 +46,9 @@ bool effective_close(const RunOptions& o) {
 }
 
 std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server) {
-    std::vector<std::string> a = {demo_path(o.scenario), "--uri", server.uri, "--receiver",
-                                  o.receiver, effective_close(o) ? "--close" : "--no-close"};
+    std::vector<std::string> a = {
+        demo_path(o.scenario), "--uri",    server.uri,
+        "--receiver",          o.receiver, effective_close(o) ? "--close" : "--no-close"};
     const Scenario* s = find_scenario(o.scenario);
     if (s && s->sandbox) {
         a.insert(a.end(), {"--connect-in", o.connect_in, "--worker", o.worker});
@@ -86,13 +87,15 @@ bool make_pipe(Fd& r, Fd& w) {
     return true;
 }
 
-int pidfd_open(pid_t pid) { return int(::syscall(SYS_pidfd_open, pid, 0)); }
+int pidfd_open(pid_t pid) {
+    return int(::syscall(SYS_pidfd_open, pid, 0));
+}
 
 // Sanitizer settings pass through, so a sanitized build can run its demos; nothing else.
 std::vector<std::string> demo_env(const ServerInfo& server) {
     std::vector<std::string> env = {"DAEMONLAB_CA=" + server.ca_pem,
-                                     "DAEMONLAB_HOST_PID=" + std::to_string(::getpid()),
-                                     "LC_ALL=C.UTF-8"};
+                                    "DAEMONLAB_HOST_PID=" + std::to_string(::getpid()),
+                                    "LC_ALL=C.UTF-8"};
     for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"})
         if (const char* v = std::getenv(name)) env.push_back(std::string(name) + "=" + v);
     return env;
@@ -132,9 +135,15 @@ void Run::command(char c) {
     while (r < 0 && errno == EINTR);
 }
 
-void Run::kill() { command('k'); }
-void Run::go() { command('g'); }
-void Run::run_to_end() { command('r'); }
+void Run::kill() {
+    command('k');
+}
+void Run::go() {
+    command('g');
+}
+void Run::run_to_end() {
+    command('r');
+}
 
 RunState Run::snapshot() const {
     std::lock_guard lock(mu_);
@@ -189,9 +198,9 @@ void Run::watch() {
     int rc = ::posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0)
-        return fail("cannot start " + args[0] + ": " + std::strerror(rc) +
-                    (rc == ENOENT ? " (is the project built? demos live in libexec/daemonlab)"
-                                  : ""));
+        return fail(
+            "cannot start " + args[0] + ": " + std::strerror(rc) +
+            (rc == ENOENT ? " (is the project built? demos live in libexec/daemonlab)" : ""));
     trace_w.reset(); // only the demo writes: EOF on the trace means it is gone
     out_w.reset();
     ctl_r.reset();
@@ -279,12 +288,16 @@ void Run::watch() {
 
         bool moved = false;
         if (fds[0].revents) {
-            if (read_trace()) moved = true;
-            else trace_r.reset(); // fd -1: poll ignores it
+            if (read_trace())
+                moved = true;
+            else
+                trace_r.reset(); // fd -1: poll ignores it
         }
         if (fds[1].revents) {
-            if (read_output()) moved = true;
-            else out_r.reset();
+            if (read_output())
+                moved = true;
+            else
+                out_r.reset();
         }
         if (fds[3].revents & POLLIN) {
             char c;
@@ -320,8 +333,10 @@ void Run::watch() {
     }
     const std::int64_t end_ns = monotonic_ns();
     // The demo is gone, so its ends of the pipes are closed: read what is left to EOF.
-    while (trace_r.fd >= 0 && read_trace()) {}
-    while (out_r.fd >= 0 && read_output()) {}
+    while (trace_r.fd >= 0 && read_trace()) {
+    }
+    while (out_r.fd >= 0 && read_output()) {
+    }
     {
         std::lock_guard lock(mu_);
         reader.finish();
@@ -337,11 +352,13 @@ void Run::watch() {
                 v.main_end_to_exit_ms = double(end_ns - state_.timeline.main_end_ns()) / 1e6;
         } else {
             v.signal = info.si_status;
-            if (killed_by == "hang") v.outcome = Outcome::hung;
+            if (killed_by == "hang")
+                v.outcome = Outcome::hung;
             else if (!killed_by.empty()) {
                 v.outcome = Outcome::killed;
                 v.killed_by = killed_by;
-            } else v.outcome = Outcome::crashed;
+            } else
+                v.outcome = Outcome::crashed;
         }
     }
     done_cv_.notify_all();

@@ -50,12 +50,12 @@ struct RunState {
     RunOptions options;
     Timeline timeline;
     Verdict verdict;
-    std::string output;         // the demo's stdout and stderr (the last 64 KiB)
-    std::size_t malformed = 0;  // trace lines that did not parse
+    std::string output;        // the demo's stdout and stderr (the last 64 KiB)
+    std::size_t malformed = 0; // trace lines that did not parse
     std::int64_t spawned_ns = 0;
-    std::int64_t now_ns = 0;    // when this snapshot was taken
+    std::int64_t now_ns = 0; // when this snapshot was taken
     int pid = -1;
-    std::string paused_at;      // step mode: the pause point the demo waits at, or ""
+    std::string paused_at; // step mode: the pause point the demo waits at, or ""
     bool finished() const { return verdict.outcome != Outcome::running; }
 };
 

@@ -33,7 +33,9 @@ bool Strings::load(const std::string& path) {
     return ok;
 }
 
-bool Strings::has(std::string_view key) const { return table_.find(key) != table_.end(); }
+bool Strings::has(std::string_view key) const {
+    return table_.find(key) != table_.end();
+}
 
 std::string Strings::get(std::string_view key, Lang lang) const {
     auto it = table_.find(key);

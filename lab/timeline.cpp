@@ -6,26 +6,40 @@ namespace lab {
 
 const char* to_string(ThreadState s) {
     switch (s) {
-    case ThreadState::running: return "running";
-    case ThreadState::blocked: return "blocked";
-    case ThreadState::paused: return "paused";
-    case ThreadState::done: return "done";
+    case ThreadState::running:
+        return "running";
+    case ThreadState::blocked:
+        return "blocked";
+    case ThreadState::paused:
+        return "paused";
+    case ThreadState::done:
+        return "done";
     }
     return "?";
 }
 
 const char* to_string(MarkKind k) {
     switch (k) {
-    case MarkKind::connected: return "connected";
-    case MarkKind::message: return "message";
-    case MarkKind::print: return "print";
-    case MarkKind::closed: return "closed";
-    case MarkKind::step: return "step";
-    case MarkKind::main_end: return "main-end";
-    case MarkKind::shutdown: return "shutdown";
-    case MarkKind::shutdown_wait: return "shutdown-wait";
-    case MarkKind::exit: return "exit";
-    case MarkKind::error: return "error";
+    case MarkKind::connected:
+        return "connected";
+    case MarkKind::message:
+        return "message";
+    case MarkKind::print:
+        return "print";
+    case MarkKind::closed:
+        return "closed";
+    case MarkKind::step:
+        return "step";
+    case MarkKind::main_end:
+        return "main-end";
+    case MarkKind::shutdown:
+        return "shutdown";
+    case MarkKind::shutdown_wait:
+        return "shutdown-wait";
+    case MarkKind::exit:
+        return "exit";
+    case MarkKind::error:
+        return "error";
     }
     return "?";
 }
@@ -75,10 +89,14 @@ void Timeline::apply(const TraceEvent& e) {
     } else if (k == "state") {
         Segment s;
         std::string_view st = e.get("state");
-        if (st == "running") s.state = ThreadState::running;
-        else if (st == "blocked") s.state = ThreadState::blocked;
-        else if (st == "paused") s.state = ThreadState::paused;
-        else if (st == "done") s.state = ThreadState::done;
+        if (st == "running")
+            s.state = ThreadState::running;
+        else if (st == "blocked")
+            s.state = ThreadState::blocked;
+        else if (st == "paused")
+            s.state = ThreadState::paused;
+        else if (st == "done")
+            s.state = ThreadState::done;
         else {
             ++unknown_;
             return;

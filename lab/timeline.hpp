@@ -18,10 +18,10 @@ struct Segment {
     std::int64_t t0 = 0;
     std::int64_t t1 = -1; // -1 while the segment is still open
     ThreadState state = ThreadState::running;
-    std::string on;   // what it is blocked on ("socket-read", "message", "join", ...) or
-                      // the pause point's name
-    int target = -1;  // join: the thread waited for
-    int pending = -1; // socket-read: replies still expected
+    std::string on;       // what it is blocked on ("socket-read", "message", "join", ...) or
+                          // the pause point's name
+    int target = -1;      // join: the thread waited for
+    int pending = -1;     // socket-read: replies still expected
     bool timeout = false; // the wait has a deadline
 };
 
@@ -38,7 +38,18 @@ struct Lane {
     bool alive() const { return !segments.empty() && segments.back().state != ThreadState::done; }
 };
 
-enum class MarkKind { connected, message, print, closed, step, main_end, shutdown, shutdown_wait, exit, error };
+enum class MarkKind {
+    connected,
+    message,
+    print,
+    closed,
+    step,
+    main_end,
+    shutdown,
+    shutdown_wait,
+    exit,
+    error
+};
 const char* to_string(MarkKind k);
 
 struct Marker {

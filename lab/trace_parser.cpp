@@ -23,10 +23,17 @@ bool unescape(std::string_view in, std::string& out) {
         }
         if (++i == in.size()) return false;
         switch (in[i]) {
-        case '\\': out += '\\'; break;
-        case 't': out += '\t'; break;
-        case 'n': out += '\n'; break;
-        default: return false;
+        case '\\':
+            out += '\\';
+            break;
+        case 't':
+            out += '\t';
+            break;
+        case 'n':
+            out += '\n';
+            break;
+        default:
+            return false;
         }
     }
     return true;

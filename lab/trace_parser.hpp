@@ -32,13 +32,17 @@ class TraceReader {
     void feed(std::string_view bytes, OnEvent&& on_event) {
         for (char c : bytes) {
             if (c != '\n') {
-                if (partial_.size() < kMaxLine) partial_ += c;
-                else overlong_ = true;
+                if (partial_.size() < kMaxLine)
+                    partial_ += c;
+                else
+                    overlong_ = true;
                 continue;
             }
             if (!overlong_) {
-                if (auto e = parse_trace_line(partial_)) on_event(std::move(*e));
-                else ++malformed_;
+                if (auto e = parse_trace_line(partial_))
+                    on_event(std::move(*e));
+                else
+                    ++malformed_;
             } else {
                 ++malformed_;
             }

@@ -8,12 +8,18 @@ namespace lab {
 
 const char* to_string(Outcome o) {
     switch (o) {
-    case Outcome::running: return "running";
-    case Outcome::exited: return "exited";
-    case Outcome::hung: return "hung";
-    case Outcome::crashed: return "crashed";
-    case Outcome::killed: return "killed";
-    case Outcome::failed: return "failed";
+    case Outcome::running:
+        return "running";
+    case Outcome::exited:
+        return "exited";
+    case Outcome::hung:
+        return "hung";
+    case Outcome::crashed:
+        return "crashed";
+    case Outcome::killed:
+        return "killed";
+    case Outcome::failed:
+        return "failed";
     }
     return "?";
 }
@@ -55,10 +61,14 @@ std::string describe_daemon(const Lane& l, const Strings& s, Lang lang) {
 
 std::string describe_wait(const Segment& seg, const Timeline& t, const Strings& s, Lang lang) {
     switch (seg.state) {
-    case ThreadState::running: return s.get("state.running", lang);
-    case ThreadState::done: return s.get("state.done", lang);
-    case ThreadState::paused: return s.format("state.paused", lang, {{"step", seg.on}});
-    case ThreadState::blocked: break;
+    case ThreadState::running:
+        return s.get("state.running", lang);
+    case ThreadState::done:
+        return s.get("state.done", lang);
+    case ThreadState::paused:
+        return s.format("state.paused", lang, {{"step", seg.on}});
+    case ThreadState::blocked:
+        break;
     }
     std::string key = "wait." + seg.on;
     if (seg.on == "join") {
@@ -92,12 +102,12 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
     }
     case Outcome::crashed:
         return s.format("verdict.crashed", lang,
-                        {{"signal", std::to_string(v.signal)}, {"name", sigabbrev_np(v.signal)
-                                                                             ? sigabbrev_np(v.signal)
-                                                                             : "?"}});
+                        {{"signal", std::to_string(v.signal)},
+                         {"name", sigabbrev_np(v.signal) ? sigabbrev_np(v.signal) : "?"}});
     case Outcome::killed:
         return s.format("verdict.killed", lang, {{"by", s.get("killed." + v.killed_by, lang)}});
-    case Outcome::failed: return s.format("verdict.failed", lang, {{"error", v.error}});
+    case Outcome::failed:
+        return s.format("verdict.failed", lang, {{"error", v.error}});
     }
     return {};
 }

@@ -15,12 +15,12 @@ const char* to_string(Outcome o); // "running", "exited", "hung", "crashed", "ki
 
 struct Verdict {
     Outcome outcome = Outcome::running;
-    int exit_code = -1;           // exited
-    int signal = 0;               // crashed (or the signal we killed with)
-    double main_end_to_exit_ms = -1; // exited: from main's end (trace) to the exit (host)
-    std::vector<int> waiting_on;  // hung: the non-daemon threads shutdown waits for
-    std::string killed_by;        // "hang", "user", "timeout", "host"
-    std::string error;            // failed: why the demo could not run
+    int exit_code = -1;                  // exited
+    int signal = 0;                      // crashed (or the signal we killed with)
+    double main_end_to_exit_ms = -1;     // exited: from main's end (trace) to the exit (host)
+    std::vector<int> waiting_on;         // hung: the non-daemon threads shutdown waits for
+    std::string killed_by;               // "hang", "user", "timeout", "host"
+    std::string error;                   // failed: why the demo could not run
     std::int64_t exit_seen_ns = -1;      // host's CLOCK_MONOTONIC when it saw the end
     std::int64_t hang_suspected_ns = -1; // the process stopped making progress
     std::int64_t hang_confirmed_ns = -1; // ... and the grace passed with nothing new

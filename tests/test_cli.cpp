@@ -86,17 +86,21 @@ TEST(Cli, MatrixJudgesEveryCell) {
         EXPECT_TRUE(run["verdict"] == "exited" || run["verdict"] == "hung") << run.dump();
         if (run["verdict"] == "hung") ++hung;
         // Closing the connection always lets the program exit.
-        if (run["options"]["close"] == true) EXPECT_EQ(run["verdict"], "exited") << run.dump();
+        if (run["options"]["close"] == true) {
+            EXPECT_EQ(run["verdict"], "exited") << run.dump();
+        }
         // websockets >= 13.0 (daemon receiver): every scenario exits.
-        if (run["options"]["receiver"] == "daemon") EXPECT_EQ(run["verdict"], "exited") << run.dump();
+        if (run["options"]["receiver"] == "daemon") {
+            EXPECT_EQ(run["verdict"], "exited") << run.dump();
+        }
     }
     EXPECT_GT(hung, 0);
 }
 
 TEST(Cli, KillingTheHostKillsItsDemo) {
     // A long grace keeps the hung demo alive; then the host dies without any cleanup.
-    pid_t host = ts::spawn({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "run", "passed-in",
-                            "--grace", "60000"});
+    pid_t host = ts::spawn(
+        {std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "run", "passed-in", "--grace", "60000"});
     ASSERT_GT(host, 0);
     std::vector<int> demos;
     for (int i = 0; i < 500 && demos.empty(); ++i) {

@@ -28,7 +28,7 @@ class Scenarios : public ::testing::Test {
         delete strings_;
     }
     static RunState run(RunOptions o) {
-        Run r(std::move(o), {server_->uri(), server_->ca_pem()});
+        lab::Run r(std::move(o), {server_->uri(), server_->ca_pem()});
         r.wait();
         return r.snapshot();
     }
@@ -129,14 +129,16 @@ TEST_F(Scenarios, SandboxFollowsTheRules) {
     EXPECT_EQ(run({.scenario = "sandbox", .connect_in = "worker"}).verdict.outcome,
               Outcome::exited);
     // A non-daemon worker blocks shutdown itself, whatever the receiver.
-    RunState st = run({.scenario = "sandbox", .receiver = "daemon", .connect_in = "worker",
+    RunState st = run({.scenario = "sandbox",
+                       .receiver = "daemon",
+                       .connect_in = "worker",
                        .worker = "non-daemon"});
     EXPECT_EQ(st.verdict.outcome, Outcome::hung);
 }
 
 TEST_F(Scenarios, KillIsAKill) {
-    Run r({.scenario = "passed-in", .receiver = "inherit", .grace_ms = 60'000},
-          {server_->uri(), server_->ca_pem()});
+    lab::Run r({.scenario = "passed-in", .receiver = "inherit", .grace_ms = 60'000},
+               {server_->uri(), server_->ca_pem()});
     // Wait until shutdown waits, then kill by hand.
     for (int i = 0; i < 500 && r.snapshot().timeline.shutdown_waiting_for() < 0; ++i)
         usleep(10'000);
@@ -162,6 +164,9 @@ TEST_F(Scenarios, BadOptionsAreRefusedBeforeSpawning) {
 }
 
 TEST_F(Scenarios, NoDemoIsLeftBehind) {
-    { Run r({.scenario = "threaded-client", .grace_ms = 60'000}, {server_->uri(), server_->ca_pem()}); }
+    {
+        lab::Run r({.scenario = "threaded-client", .grace_ms = 60'000},
+                   {server_->uri(), server_->ca_pem()});
+    }
     EXPECT_TRUE(testing_support::children().empty());
 }

@@ -89,7 +89,8 @@ TEST(Timeline, BuildsLanesSegmentsAndMarkers) {
     };
     ev(100, 0, "thread\tname=MainThread\tdaemon=0\tsource=main thread\tcreator=");
     ev(110, 0, "state\tstate=running");
-    ev(120, 1, "thread\tname=recv_events\tdaemon=0\tsource=inherited from MainThread\tcreator=MainThread");
+    ev(120, 1,
+       "thread\tname=recv_events\tdaemon=0\tsource=inherited from MainThread\tcreator=MainThread");
     ev(130, 1, "state\tstate=blocked\ton=socket-read\ttarget=-1\tpending=0\ttimeout=0");
     ev(140, 0, "main-end\thow=exit\tcode=0");
     ev(150, 0, "shutdown");

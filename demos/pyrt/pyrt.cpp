@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <exception>
 #include <stdexcept>
-#include <thread>
 #include <sys/types.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -275,7 +275,9 @@ void run_main(std::function<void()> main) {
     shutdown_and_exit(code);
 }
 
-void exit(int code) { throw SystemExit{code}; }
+void exit(int code) {
+    throw SystemExit{code};
+}
 
 void sleep(double seconds) {
     Blocked b("sleep", -1, -1, true);
@@ -294,6 +296,12 @@ void print(std::string_view text) {
 
 Blocked::Blocked(std::string_view on, int target, int pending, bool timeout) {
     t_states.push_back({std::string(on), target, pending, timeout});
+    if (t_current) emit_state(t_current->ident(), &t_states.back());
+}
+
+void Blocked::set_pending(int pending) {
+    if (t_states.empty() || t_states.back().pending == pending) return;
+    t_states.back().pending = pending;
     if (t_current) emit_state(t_current->ident(), &t_states.back());
 }
 

@@ -101,7 +101,9 @@ std::shared_ptr<T> make(A&&... a) {
     keep_alive(t);
     return t;
 }
-inline std::shared_ptr<Thread> make(Thread::Args args) { return make<Thread>(std::move(args)); }
+inline std::shared_ptr<Thread> make(Thread::Args args) {
+    return make<Thread>(std::move(args));
+}
 
 // sys.exit(code): in the main thread it ends the script (shutdown follows); in another
 // thread it ends only that thread, silently, as SystemExit does in Python.
@@ -125,6 +127,8 @@ class Blocked {
   public:
     explicit Blocked(std::string_view on, int target = -1, int pending = -1, bool timeout = false);
     ~Blocked();
+    // The current thread is still blocked the same way, but now expects `pending` replies.
+    static void set_pending(int pending);
     Blocked(const Blocked&) = delete;
     Blocked& operator=(const Blocked&) = delete;
 };

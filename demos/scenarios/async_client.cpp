@@ -1,1 +1,56 @@
-int main() { return 0; }
+// async-client — the article's other workaround: the asyncio client, run entirely inside a
+// daemon thread. The event loop lives in that thread; there is no receiver thread at all,
+// so nothing but the daemon thread holds the connection, and the program exits. (The
+// receiver policy does not apply here: there is no recv_events.)
+//
+//   got_message = Event()
+//
+//   async def client():
+//       async with connect(URI) as ws:
+//           async for msg in ws:
+//               print(msg)
+//               got_message.set()
+//               if CLOSE:
+//                   await ws.close()
+//
+//   def ws():
+//       asyncio.run(client())
+//
+//   t = Thread(target=ws, daemon=True)
+//   t.start()
+//   got_message.wait(timeout=5)
+//   print("main is done")
+#include "wsync/async_client.hpp"
+#include "demo.hpp"
+
+using namespace pyrt;
+using namespace wsync;
+using demo::URI;
+
+Event got_message;
+
+aio::awaitable<void> client() {
+    demo::step("connect");
+    auto ws = co_await aio::connect(URI());
+    while (auto msg = co_await ws->recv()) {
+        print(*msg);
+        got_message.set();
+        if (demo::options().close) co_await ws->close();
+    }
+    co_await ws->close();
+}
+
+void ws() {
+    aio::run(client);
+}
+
+int main(int argc, char** argv) {
+    demo::main(argc, argv, "async-client", false, [] {
+        auto t = make({.target = ws, .daemon = true});
+        demo::step("start");
+        t->start();
+        got_message.wait(5);
+        demo::step("main-end");
+        print("main is done");
+    });
+}

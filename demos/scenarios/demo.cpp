@@ -20,10 +20,11 @@ bool g_stepping = false; // guarded by g_control_mu
 
 [[noreturn]] void usage_error(std::string_view scenario, const std::string& what) {
     std::fprintf(stderr, "demo-%.*s: %s\n", int(scenario.size()), scenario.data(), what.c_str());
-    std::fprintf(stderr, "usage: demo-%.*s --uri URI [--receiver inherit|daemon|non-daemon] "
-                         "[--close|--no-close] [--connect-in main|worker] "
-                         "[--worker none|daemon|non-daemon] [--with-block] [--trace-fd N] "
-                         "[--control-fd N]\n",
+    std::fprintf(stderr,
+                 "usage: demo-%.*s --uri URI [--receiver inherit|daemon|non-daemon] "
+                 "[--close|--no-close] [--connect-in main|worker] "
+                 "[--worker none|daemon|non-daemon] [--with-block] [--trace-fd N] "
+                 "[--control-fd N]\n",
                  int(scenario.size()), scenario.data());
     std::exit(2);
 }
@@ -49,7 +50,9 @@ std::string read_control_line() {
 
 } // namespace
 
-const Options& options() { return g_options; }
+const Options& options() {
+    return g_options;
+}
 
 void step(std::string_view name) {
     const int tid = pyrt::current_thread().ident();
@@ -79,15 +82,22 @@ int main(int argc, char** argv, std::string_view scenario, bool close_by_default
             if (i + 1 >= argc) usage_error(scenario, a + " needs a value");
             return argv[++i];
         };
-        if (a == "--uri") o.uri = value();
+        if (a == "--uri")
+            o.uri = value();
         else if (a == "--receiver") {
             std::string v = value();
-            if (v == "inherit") o.receiver = wsync::ReceiverPolicy::inherit;
-            else if (v == "daemon") o.receiver = wsync::ReceiverPolicy::daemon;
-            else if (v == "non-daemon") o.receiver = wsync::ReceiverPolicy::non_daemon;
-            else usage_error(scenario, "bad --receiver: " + v);
-        } else if (a == "--close") o.close = true;
-        else if (a == "--no-close") o.close = false;
+            if (v == "inherit")
+                o.receiver = wsync::ReceiverPolicy::inherit;
+            else if (v == "daemon")
+                o.receiver = wsync::ReceiverPolicy::daemon;
+            else if (v == "non-daemon")
+                o.receiver = wsync::ReceiverPolicy::non_daemon;
+            else
+                usage_error(scenario, "bad --receiver: " + v);
+        } else if (a == "--close")
+            o.close = true;
+        else if (a == "--no-close")
+            o.close = false;
         else if (a == "--connect-in") {
             o.connect_in = value();
             if (o.connect_in != "main" && o.connect_in != "worker")
@@ -96,10 +106,14 @@ int main(int argc, char** argv, std::string_view scenario, bool close_by_default
             o.worker = value();
             if (o.worker != "none" && o.worker != "daemon" && o.worker != "non-daemon")
                 usage_error(scenario, "bad --worker: " + o.worker);
-        } else if (a == "--with-block") o.with_block = true;
-        else if (a == "--trace-fd") trace_fd = parse_fd(scenario, value());
-        else if (a == "--control-fd") g_control_fd = parse_fd(scenario, value());
-        else usage_error(scenario, "unknown argument: " + a);
+        } else if (a == "--with-block")
+            o.with_block = true;
+        else if (a == "--trace-fd")
+            trace_fd = parse_fd(scenario, value());
+        else if (a == "--control-fd")
+            g_control_fd = parse_fd(scenario, value());
+        else
+            usage_error(scenario, "unknown argument: " + a);
     }
     if (o.uri.empty()) usage_error(scenario, "--uri is required");
     if (o.worker == "none" && o.connect_in == "worker")

@@ -13,9 +13,9 @@
 namespace demo {
 
 struct Options {
-    std::string uri;                                                // --uri (from the host)
+    std::string uri;                                                 // --uri (from the host)
     wsync::ReceiverPolicy receiver = wsync::ReceiverPolicy::inherit; // --receiver
-    bool close = false;                                             // --close / --no-close
+    bool close = false;                                              // --close / --no-close
     std::string connect_in = "main"; // --connect-in main|worker  (sandbox)
     std::string worker = "daemon";   // --worker none|daemon|non-daemon  (sandbox)
     bool with_block = false;         // --with-block  (sandbox)
@@ -24,7 +24,9 @@ struct Options {
 const Options& options();
 
 // The echo server to talk to (the article uses wss://echo.websocket.org).
-inline const std::string& URI() { return options().uri; }
+inline const std::string& URI() {
+    return options().uri;
+}
 
 // A pause point. In step mode the host holds the demo here until the learner goes on;
 // otherwise it only marks the timeline. Names are the ones the lessons refer to.
@@ -33,7 +35,7 @@ void step(std::string_view name);
 // Parses the arguments (the host's contract: --uri, --receiver, --close, --trace-fd,
 // --control-fd, ...), configures wsync, then runs `script` as the interpreter would
 // (pyrt::run_main): it never returns.
-[[noreturn]] int main(int argc, char** argv, std::string_view scenario,
-                      bool close_by_default, std::function<void()> script);
+[[noreturn]] int main(int argc, char** argv, std::string_view scenario, bool close_by_default,
+                      std::function<void()> script);
 
 } // namespace demo

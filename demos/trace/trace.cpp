@@ -42,8 +42,12 @@ struct Line {
 
 } // namespace
 
-void open(int fd) { g_fd.store(fd, std::memory_order_release); }
-bool enabled() { return g_fd.load(std::memory_order_acquire) >= 0; }
+void open(int fd) {
+    g_fd.store(fd, std::memory_order_release);
+}
+bool enabled() {
+    return g_fd.load(std::memory_order_acquire) >= 0;
+}
 
 std::int64_t now_ns() {
     timespec ts{};

@@ -20,19 +20,19 @@ inline constexpr std::size_t kMaxLine = 4000; // < PIPE_BUF (4096): one atomic w
 
 // Event kinds. The host's parser knows the same names (lab/trace_parser.cpp).
 namespace kind {
-inline constexpr std::string_view process = "process";   // pid=, scenario=
-inline constexpr std::string_view thread = "thread";     // name= daemon=0|1 source= creator=
-inline constexpr std::string_view state = "state";       // state= [on=] [target=] [pending=]
+inline constexpr std::string_view process = "process";     // pid=, scenario=
+inline constexpr std::string_view thread = "thread";       // name= daemon=0|1 source= creator=
+inline constexpr std::string_view state = "state";         // state= [on=] [target=] [pending=]
 inline constexpr std::string_view connected = "connected"; // uri=
-inline constexpr std::string_view message = "message";   // text=  (a frame arrived)
-inline constexpr std::string_view print = "print";       // text=  (the scenario printed)
-inline constexpr std::string_view closed = "closed";     // code= reason=
-inline constexpr std::string_view step = "step";         // name=  (a pause point reached)
-inline constexpr std::string_view main_end = "main-end"; // how=return|exit code=
-inline constexpr std::string_view shutdown = "shutdown"; // the interpreter's _shutdown began
+inline constexpr std::string_view message = "message";     // text=  (a frame arrived)
+inline constexpr std::string_view print = "print";         // text=  (the scenario printed)
+inline constexpr std::string_view closed = "closed";       // code= reason=
+inline constexpr std::string_view step = "step";           // name=  (a pause point reached)
+inline constexpr std::string_view main_end = "main-end";   // how=return|exit code=
+inline constexpr std::string_view shutdown = "shutdown";   // the interpreter's _shutdown began
 inline constexpr std::string_view shutdown_wait = "shutdown-wait"; // target=
-inline constexpr std::string_view exit = "exit";         // code=
-inline constexpr std::string_view error = "error";       // text=
+inline constexpr std::string_view exit = "exit";                   // code=
+inline constexpr std::string_view error = "error";                 // text=
 } // namespace kind
 
 struct Field {

@@ -91,7 +91,8 @@ class ClientConnection {
     std::shared_ptr<pyrt::Thread> recv_events_thread() const;
 
   private:
-    std::unique_ptr<Impl> impl_;
+    std::unique_ptr<Impl> impl_;   // handed over at construction...
+    std::shared_ptr<Impl> shared_; // ... then shared with recv_events, which may outlive us
 };
 
 // client.connect(uri): TCP, TLS for wss:// (peer verified against the configured CA, host
