@@ -125,18 +125,23 @@ int main(int argc, char** argv) {
     };
     const double parallel = matrix(6), serial = matrix(1);
 
-    std::printf("| figure | measured | baseline (same run) | ratio | goal |\n|---|---|---|---|---|\n");
-    std::printf("| demo exit → verdict, p50 | %.2f ms | 100 ms waitpid poll: %.1f ms | %.0f× faster | ≤ 5 ms |\n",
+    std::printf(
+        "| figure | measured | baseline (same run) | ratio | goal |\n|---|---|---|---|---|\n");
+    std::printf("| demo exit → verdict, p50 | %.2f ms | 100 ms waitpid poll: %.1f ms | %.0f× "
+                "faster | ≤ 5 ms |\n",
                 pct(verdict_ms, 50), pct(poll_ms, 50), pct(poll_ms, 50) / pct(verdict_ms, 50));
     std::printf("| demo exit → verdict, p99 | %.2f ms | 100 ms waitpid poll p99: %.1f ms | | |\n",
                 pct(verdict_ms, 99), pct(poll_ms, 99));
-    std::printf("| shutdown waits on a stuck thread → hang suspected, p50 | %.2f ms | `timeout 5`: 5000 ms | %.0f× faster | ≤ 50 ms |\n",
+    std::printf("| shutdown waits on a stuck thread → hang suspected, p50 | %.2f ms | `timeout 5`: "
+                "5000 ms | %.0f× faster | ≤ 50 ms |\n",
                 pct(suspect_ms, 50), 5000 / std::max(0.001, pct(suspect_ms, 50)));
     std::printf("| ... → hang confirmed (suspected + 300 ms grace), p50 | %.1f ms | | | |\n",
                 pct(confirm_ms, 50));
-    std::printf("| whole run of an exiting scenario, spawn → verdict, p50 / p99 | %.1f / %.1f ms | | | ≤ 100 ms |\n",
+    std::printf("| whole run of an exiting scenario, spawn → verdict, p50 / p99 | %.1f / %.1f ms | "
+                "| | ≤ 100 ms |\n",
                 pct(whole_ms, 50), pct(whole_ms, 99));
-    std::printf("| whole matrix (%zu runs), 6 at a time | %.0f ms | one by one: %.0f ms | %.1f× faster | ≤ 2000 ms |\n",
+    std::printf("| whole matrix (%zu runs), 6 at a time | %.0f ms | one by one: %.0f ms | %.1f× "
+                "faster | ≤ 2000 ms |\n",
                 cells.size(), parallel, serial, serial / parallel);
     std::printf("\n(%d repetitions; %u cores)\n", reps, std::thread::hardware_concurrency());
     return 0;

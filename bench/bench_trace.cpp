@@ -11,8 +11,9 @@ static void BM_EmitDevNull(benchmark::State& state) {
     int fd = open("/dev/null", O_WRONLY);
     trace::open(fd);
     for (auto _ : state)
-        trace::emit(3, trace::kind::state,
-                    {{"state", "blocked"}, {"on", "socket-read"}, {"target", "-1"}, {"pending", "0"}});
+        trace::emit(
+            3, trace::kind::state,
+            {{"state", "blocked"}, {"on", "socket-read"}, {"target", "-1"}, {"pending", "0"}});
     trace::open(-1);
     close(fd);
 }
@@ -24,10 +25,12 @@ static void BM_EmitPipe(benchmark::State& state) {
     if (pipe(p) != 0) return;
     std::thread reader([fd = p[0]] {
         char buf[65536];
-        while (read(fd, buf, sizeof buf) > 0) {}
+        while (read(fd, buf, sizeof buf) > 0) {
+        }
     });
     trace::open(p[1]);
-    for (auto _ : state) trace::emit(3, trace::kind::message, {{"text", "Request served by daemonlab-echo"}});
+    for (auto _ : state)
+        trace::emit(3, trace::kind::message, {{"text", "Request served by daemonlab-echo"}});
     trace::open(-1);
     close(p[1]);
     reader.join();
