@@ -119,3 +119,13 @@ TEST(Cli, KillingTheHostKillsItsDemo) {
     EXPECT_TRUE(gone) << "demo " << demos[0] << " outlived its host";
     if (!gone) kill(demos[0], SIGKILL);
 }
+
+TEST(Cli, ServeListensOnLoopbackAndSaysWhere) {
+    auto r = daemonlab({"serve", "--no-tls"}, 0.5); // runs until stopped: the helper kills it
+    EXPECT_TRUE(r.timed_out);
+    EXPECT_NE(r.out.find("listening on ws://localhost:"), std::string::npos) << r.out;
+    auto tls = daemonlab({"serve"}, 0.5);
+    EXPECT_NE(tls.out.find("wss://localhost:"), std::string::npos) << tls.out;
+    EXPECT_NE(tls.out.find("BEGIN CERTIFICATE"), std::string::npos) << tls.out; // the CA to trust
+    EXPECT_EQ(daemonlab({"serve", "--port", "70000"}).exit_code, 2);
+}
