@@ -179,10 +179,8 @@ void Thread::bootstrap() {
         trace::emit(ident_, trace::kind::error, {{"text", e.what()}});
     }
     trace::emit(ident_, trace::kind::state, {{"state", "done"}});
-    {
-        std::lock_guard lock(mu_);
-        finished_ = true;
-    }
+    std::lock_guard lock(mu_);
+    finished_ = true;
     finished_cv_.notify_all();
 }
 
@@ -311,10 +309,10 @@ Blocked::~Blocked() {
 }
 
 void Event::set() {
-    {
-        std::lock_guard lock(mu_);
-        flag_ = true;
-    }
+    // Notify while holding the lock: a waiter that wakes may destroy this Event at once
+    // (it often lives on the waiter's stack), so set() must be done with it by then.
+    std::lock_guard lock(mu_);
+    flag_ = true;
     cv_.notify_all();
 }
 

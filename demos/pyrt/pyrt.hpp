@@ -153,18 +153,14 @@ template <class T>
 class Queue {
   public:
     void put(T item) {
-        {
-            std::lock_guard lock(mu_);
-            items_.push_back(std::move(item));
-        }
+        std::lock_guard lock(mu_);
+        items_.push_back(std::move(item));
         cv_.notify_one();
     }
     // No more items will come: waiting getters wake up with nullopt.
     void close() {
-        {
-            std::lock_guard lock(mu_);
-            closed_ = true;
-        }
+        std::lock_guard lock(mu_);
+        closed_ = true;
         cv_.notify_all();
     }
     // nullopt when closed and drained, or when the timeout passes.
