@@ -156,6 +156,9 @@ struct EchoServer::Impl {
         acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
             if (ec) return; // closed by stop()
             ++counters.accepted;
+            // Small frames go out at once (no Nagle wait on the client's delayed ACK).
+            beast::error_code ignored;
+            s.set_option(tcp::no_delay(true), ignored);
             if (options.tls)
                 start<TlsSession>(std::move(s), tls);
             else

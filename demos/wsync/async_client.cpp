@@ -54,6 +54,7 @@ awaitable<std::shared_ptr<Connection>> connect(std::string uri_text) {
     auto endpoints = co_await resolver.async_resolve(tcp::v4(), uri.host, uri.port, use_awaitable);
     auto open = [&](auto& ws) -> awaitable<void> {
         co_await beast::get_lowest_layer(ws).async_connect(endpoints, use_awaitable);
+        beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true));
         if constexpr (requires { ws.next_layer().native_handle(); }) {
             detail::verify_peer(impl->tls, ws.next_layer().native_handle(), uri.host);
             co_await ws.next_layer().async_handshake(ssl::stream_base::client, use_awaitable);

@@ -292,6 +292,7 @@ std::shared_ptr<ClientConnection> connect(std::string_view uri_text, double open
         // 2. TCP.
         step(ioc, deadline, lowest, "TCP connect",
              [&](auto h) { lowest.async_connect(endpoints, h); });
+        lowest.socket().set_option(tcp::no_delay(true), ec); // frames leave at once
         // 3. TLS, for wss://.
         tls_handshake(lowest);
         // 4. The WebSocket opening handshake.

@@ -1,0 +1,37 @@
+// fonts.hpp — finding fonts through fontconfig and building an atlas with only the glyphs
+// the content uses (CJK has ~20k glyphs; a lesson set uses a few hundred).
+#pragma once
+
+#include <string>
+#include <vector>
+
+struct ImFont;
+
+namespace gui {
+
+struct FontFile {
+    std::string path;
+    int index = 0; // face inside a collection (.ttc)
+};
+
+struct FontChoice {
+    FontFile cjk;  // empty path: none found
+    FontFile sans; // Latin UI text (empty: Dear ImGui's built-in font)
+    FontFile mono; // code
+};
+
+// Noto Sans CJK SC, then WenQuanYi, then any font covering Chinese; DejaVu for Latin.
+FontChoice find_fonts();
+
+struct Fonts {
+    ImFont* ui = nullptr;
+    ImFont* mono = nullptr;
+    ImFont* big = nullptr; // headings and the verdict banner
+    bool has_cjk = false;
+};
+
+// (Re)builds the atlas at `px` pixels, holding the glyphs of `texts` (UTF-8) plus ASCII
+// and the symbols the UI draws. Call before the frame, then re-upload the texture.
+Fonts build_fonts(const FontChoice& choice, float px, const std::vector<const std::string*>& texts);
+
+} // namespace gui

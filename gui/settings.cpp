@@ -1,0 +1,53 @@
+#include "settings.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <toml++/toml.h>
+
+namespace gui {
+
+std::string Settings::path() {
+    namespace fs = std::filesystem;
+    fs::path dir;
+    if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x)
+        dir = x;
+    else if (const char* h = std::getenv("HOME"); h && *h)
+        dir = fs::path(h) / ".config";
+    else
+        dir = "/tmp";
+    return (dir / "daemonlab" / "settings.toml").string();
+}
+
+Settings Settings::load() {
+    Settings s;
+    if (!std::filesystem::exists(path())) return s;
+    try {
+        toml::table t = toml::parse_file(path());
+        std::string lang = t["lang"].value_or(s.lang);
+        if (lang == "zh" || lang == "en" || lang == "both") s.lang = lang;
+        s.font_scale = std::clamp(t["font_scale"].value_or(s.font_scale), 0.6f, 3.0f);
+        s.scenario = t["scenario"].value_or(s.scenario);
+        s.width = std::clamp(t["width"].value_or(s.width), 640, 8000);
+        s.height = std::clamp(t["height"].value_or(s.height), 400, 8000);
+        s.top_fraction = std::clamp(t["top_fraction"].value_or(s.top_fraction), 0.15f, 0.85f);
+    } catch (const toml::parse_error& e) {
+        s.error = path() + ":" + std::to_string(e.source().begin.line) + ": " +
+                  std::string(e.description()) + " (using defaults)";
+    }
+    return s;
+}
+
+bool Settings::save() const {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path()).parent_path(), ec);
+    toml::table t{{"lang", lang},         {"font_scale", double(font_scale)},
+                  {"scenario", scenario}, {"width", width},
+                  {"height", height},     {"top_fraction", double(top_fraction)}};
+    std::ofstream out(path());
+    out << t << "\n";
+    return bool(out);
+}
+
+} // namespace gui

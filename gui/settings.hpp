@@ -1,0 +1,22 @@
+// settings.hpp — what the app remembers between sessions, in
+// $XDG_CONFIG_HOME/daemonlab/settings.toml (or ~/.config/daemonlab/settings.toml).
+#pragma once
+
+#include <string>
+
+namespace gui {
+
+struct Settings {
+    std::string lang = "en"; // zh | en | both
+    float font_scale = 1.0f;
+    std::string scenario = "threaded-client";
+    int width = 1440, height = 900;
+    float top_fraction = 0.4f; // share of the height for lesson + code
+    std::string error;         // why the file could not be read (then defaults are used)
+
+    static std::string path();
+    static Settings load();
+    bool save() const;
+};
+
+} // namespace gui

@@ -1,0 +1,301 @@
+#include "timeline_view.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace gui {
+namespace {
+
+constexpr ImU32 kRunning = IM_COL32(76, 175, 80, 255);
+constexpr ImU32 kSocket = IM_COL32(230, 110, 60, 255);
+constexpr ImU32 kMessage = IM_COL32(74, 144, 217, 255);
+constexpr ImU32 kJoin = IM_COL32(155, 89, 182, 255);
+constexpr ImU32 kPaused = IM_COL32(241, 196, 15, 255);
+constexpr ImU32 kOther = IM_COL32(120, 144, 156, 255);
+
+double ms_since(const lab::RunState& run, std::int64_t ns) {
+    return double(ns - run.spawned_ns) / 1e6;
+}
+
+// The run's right edge: now while it is live, its end once it has ended.
+double end_ms(const lab::RunState& run) {
+    std::int64_t end =
+        run.finished() ? std::max(run.verdict.exit_seen_ns, run.timeline.last_ns()) : run.now_ns;
+    return std::max(1.0, ms_since(run, end));
+}
+
+ImU32 with_alpha(ImU32 c, float a) {
+    ImVec4 v = ImGui::ColorConvertU32ToFloat4(c);
+    v.w *= a;
+    return ImGui::ColorConvertFloat4ToU32(v);
+}
+
+std::string fmt_ms(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, v < 10 ? "%.2f" : v < 100 ? "%.1f" : "%.0f", v);
+    return b;
+}
+
+} // namespace
+
+ImU32 state_color(const lab::Segment& s) {
+    switch (s.state) {
+    case lab::ThreadState::running:
+        return kRunning;
+    case lab::ThreadState::paused:
+        return kPaused;
+    case lab::ThreadState::done:
+        return 0;
+    case lab::ThreadState::blocked:
+        break;
+    }
+    if (s.on == "socket-read") return kSocket;
+    if (s.on == "message" || s.on == "event") return kMessage;
+    if (s.on == "join") return kJoin;
+    return kOther;
+}
+
+void AxisRow::draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const Viewport& vp) const {
+    dl->AddRectFilled(a, b, IM_COL32(30, 33, 40, 255));
+    // A tick every 1, 2 or 5 × 10^k ms, about every 90 px.
+    const double span = vp.t1 - vp.t0, target = span * 90.0 / std::max(1.0f, vp.x1 - vp.x0);
+    double step = std::pow(10.0, std::floor(std::log10(std::max(target, 1e-6))));
+    for (double m : {1.0, 2.0, 5.0, 10.0})
+        if (step * m >= target) {
+            step *= m;
+            break;
+        }
+    for (double t = std::ceil(vp.t0 / step) * step; t <= vp.t1; t += step) {
+        float x = vp.x(t);
+        dl->AddLine(ImVec2(x, b.y - 6), ImVec2(x, b.y), IM_COL32(150, 150, 160, 255));
+        std::string label = fmt_ms(t) + " ms";
+        dl->AddText(ImVec2(x + 3, a.y + 2), IM_COL32(170, 170, 180, 255), label.c_str());
+    }
+}
+
+void RunHeaderRow::draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const std::string& label,
+                        ImU32 color) const {
+    dl->AddRectFilled(a, b, IM_COL32(40, 44, 54, 255));
+    dl->AddRectFilled(a, ImVec2(a.x + 4, b.y), color);
+    dl->AddText(ImVec2(a.x + 10, a.y + (b.y - a.y - ImGui::GetTextLineHeight()) / 2),
+                IM_COL32(230, 230, 235, 255), label.c_str());
+}
+
+void LaneRow::draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b,
+                   const lab::Lane& lane, const lab::RunState& run, const Viewport& vp,
+                   const TimelineText& text, float dim) const {
+    const float h = bar_b.y - bar_a.y;
+    // Label: the name, and a badge saying daemon or not (and why, on hover).
+    const bool main_thread = lane.daemon_source == "main thread";
+    dl->AddText(ImVec2(label_a.x + 6, label_a.y + 2), with_alpha(IM_COL32(235, 235, 240, 255), dim),
+                lane.name.c_str());
+    std::string badge = main_thread ? text.get("daemon.main")
+                                    : lab::describe_daemon(lane, *text.strings, text.lang);
+    ImU32 badge_col = lane.daemon ? IM_COL32(120, 200, 140, 255) : IM_COL32(240, 140, 110, 255);
+    dl->AddText(ImVec2(label_a.x + 6, label_a.y + 2 + ImGui::GetTextLineHeight()),
+                with_alpha(badge_col, dim), badge.c_str());
+
+    dl->AddRectFilled(bar_a, bar_b, IM_COL32(26, 28, 34, 255));
+    const double run_end = end_ms(run);
+    const lab::Segment* hovered = nullptr;
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    for (const lab::Segment& s : lane.segments) {
+        ImU32 c = state_color(s);
+        if (!c) continue;
+        double a = ms_since(run, s.t0), b = s.t1 < 0 ? run_end : ms_since(run, s.t1);
+        if (b < vp.t0 || a > vp.t1) continue;
+        float xa = std::max(bar_a.x, vp.x(a)), xb = std::min(bar_b.x, std::max(vp.x(b), xa + 1.5f));
+        float pad = s.state == lab::ThreadState::running ? 3 : 6;
+        dl->AddRectFilled(ImVec2(xa, bar_a.y + pad), ImVec2(xb, bar_b.y - pad), with_alpha(c, dim),
+                          2);
+        if (mouse.x >= xa && mouse.x < xb && mouse.y >= bar_a.y && mouse.y < bar_b.y) hovered = &s;
+    }
+    // Point events of this thread.
+    for (const lab::Marker& m : run.timeline.markers()) {
+        if (m.tid != lane.tid) continue;
+        double t = ms_since(run, m.t);
+        if (t < vp.t0 || t > vp.t1) continue;
+        float x = vp.x(t), cy = bar_a.y + h / 2;
+        switch (m.kind) {
+        case lab::MarkKind::connected:
+            dl->AddQuadFilled(ImVec2(x, cy - 7), ImVec2(x + 7, cy), ImVec2(x, cy + 7),
+                              ImVec2(x - 7, cy), with_alpha(IM_COL32(80, 220, 230, 255), dim));
+            break;
+        case lab::MarkKind::message:
+            dl->AddCircleFilled(ImVec2(x, cy), 5, with_alpha(IM_COL32(255, 255, 255, 255), dim));
+            break;
+        case lab::MarkKind::step:
+            dl->AddTriangleFilled(ImVec2(x - 5, bar_a.y), ImVec2(x + 5, bar_a.y),
+                                  ImVec2(x, bar_a.y + 7), with_alpha(kPaused, dim));
+            break;
+        default:
+            break;
+        }
+    }
+    if (hovered) {
+        double a = ms_since(run, hovered->t0),
+               b = hovered->t1 < 0 ? run_end : ms_since(run, hovered->t1);
+        std::string tip = text.strings->format(
+            "ui.tip.segment", text.lang,
+            {{"state", lab::describe_wait(*hovered, run.timeline, *text.strings, text.lang)},
+             {"from", fmt_ms(a)},
+             {"to", fmt_ms(b)},
+             {"dur", fmt_ms(b - a)}});
+        ImGui::SetTooltip("%s — %s", lane.name.c_str(), tip.c_str());
+    } else if (mouse.x >= label_a.x && mouse.x < bar_a.x && mouse.y >= bar_a.y &&
+               mouse.y < bar_b.y) {
+        ImGui::SetTooltip(
+            "%s", text.strings
+                      ->format("ui.tip.lane", text.lang,
+                               {{"name", lane.name},
+                                {"daemon", lab::describe_daemon(lane, *text.strings, text.lang)},
+                                {"creator", lane.creator.empty() ? "—" : lane.creator}})
+                      .c_str());
+    }
+}
+
+float TimelineView::draw_run(ImDrawList* dl, float y, const lab::RunState& run,
+                             const std::string& label, const TimelineText& text, float dim,
+                             bool live) {
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float line = ImGui::GetTextLineHeight();
+    const float label_w = std::min(width * 0.32f, line * 17);
+    const float header_h = line * 1.4f, lane_h = line * 2.3f;
+    ImU32 accent = run.verdict.outcome == lab::Outcome::hung      ? IM_COL32(230, 80, 70, 255)
+                   : run.verdict.outcome == lab::Outcome::exited  ? IM_COL32(80, 190, 110, 255)
+                   : run.verdict.outcome == lab::Outcome::running ? IM_COL32(90, 150, 230, 255)
+                                                                  : IM_COL32(200, 160, 60, 255);
+    header_.draw(dl, ImVec2(origin.x, y), ImVec2(origin.x + width, y + header_h), label,
+                 with_alpha(accent, dim));
+    y += header_h + 2;
+    const float bar_x0 = origin.x + label_w, bar_x1 = origin.x + width;
+    vp_.x0 = bar_x0;
+    vp_.x1 = bar_x1;
+    std::vector<std::pair<int, float>> lane_y; // tid → centre y
+    for (const lab::Lane& lane : run.timeline.lanes()) {
+        lane_.draw(dl, ImVec2(origin.x, y), ImVec2(bar_x0, y), ImVec2(bar_x1, y + lane_h - 3), lane,
+                   run, vp_, text, dim);
+        lane_y.emplace_back(lane.tid, y + (lane_h - 3) / 2);
+        y += lane_h;
+    }
+    const float top = y - lane_h * float(run.timeline.lanes().size()), bottom = y - 3;
+    auto vline = [&](double t, ImU32 c, float thick, const char* caption) {
+        if (t < vp_.t0 || t > vp_.t1) return;
+        float x = vp_.x(t);
+        dl->AddLine(ImVec2(x, top), ImVec2(x, bottom), with_alpha(c, dim), thick);
+        if (caption) dl->AddText(ImVec2(x + 3, top - line - 2), with_alpha(c, dim), caption);
+    };
+    auto centre = [&](int tid) {
+        for (auto& [t, cy] : lane_y)
+            if (t == tid) return cy;
+        return -1.0f;
+    };
+    std::string main_end = text.get("marker.main-end"), exit = text.get("marker.exit");
+    for (const lab::Marker& m : run.timeline.markers()) {
+        double t = ms_since(run, m.t);
+        if (m.kind == lab::MarkKind::main_end)
+            vline(t, IM_COL32(250, 250, 250, 255), 1.5f, nullptr);
+        if (m.kind ==
+            lab::MarkKind::shutdown_wait) { // the join arrow: main → the thread it waits for
+            float ya = centre(m.tid), yb = centre(m.target);
+            if (ya < 0 || yb < 0 || t < vp_.t0 || t > vp_.t1) continue;
+            float x = vp_.x(t) + 4, dir = yb > ya ? 1.f : -1.f;
+            ImU32 c = with_alpha(IM_COL32(255, 90, 90, 255), dim);
+            dl->AddLine(ImVec2(x, ya), ImVec2(x, yb - dir * 8), c, 2.5f);
+            dl->AddTriangleFilled(ImVec2(x - 6, yb - dir * 10), ImVec2(x + 6, yb - dir * 10),
+                                  ImVec2(x, yb), c);
+        }
+    }
+    if (run.timeline.main_end_ns() >= 0)
+        vline(ms_since(run, run.timeline.main_end_ns()), IM_COL32(250, 250, 250, 255), 1.5f,
+              main_end.c_str());
+    if (run.finished() && run.verdict.exit_seen_ns >= 0)
+        vline(ms_since(run, run.verdict.exit_seen_ns),
+              run.verdict.outcome == lab::Outcome::exited ? IM_COL32(80, 220, 120, 255)
+                                                          : IM_COL32(255, 80, 80, 255),
+              3, exit.c_str());
+    if (live) vline(end_ms(run), IM_COL32(90, 150, 230, 200), 1, nullptr); // "now"
+    return y + line * 0.5f;
+}
+
+void TimelineView::draw(const lab::RunState* current, const std::string& current_label,
+                        const lab::RunState* previous, const std::string& previous_label,
+                        const TimelineText& text) {
+    ImGui::BeginChild("timeline", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollWithMouse);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const bool live = current && !current->finished();
+
+    if (vp_.follow) { // show everything: both runs, up to now
+        double span = 50;
+        if (current) span = std::max(span, end_ms(*current));
+        if (previous) span = std::max(span, end_ms(*previous));
+        vp_.t0 = 0;
+        vp_.t1 = span * 1.06;
+    }
+    // Zoom around the mouse, pan by dragging; double-click fits again.
+    ImGui::SetCursorScreenPos(origin);
+    ImGui::InvisibleButton("##canvas", ImVec2(std::max(1.f, avail.x), std::max(1.f, avail.y)));
+    if (ImGui::IsItemHovered()) {
+        const ImGuiIO& io = ImGui::GetIO();
+        if (io.MouseWheel != 0) {
+            double at = vp_.t(io.MousePos.x), k = std::pow(0.85, io.MouseWheel);
+            vp_.t0 = at - (at - vp_.t0) * k;
+            vp_.t1 = at + (vp_.t1 - at) * k;
+            vp_.follow = false;
+        }
+        if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) vp_.follow = true;
+    }
+    if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+        double dt =
+            double(ImGui::GetIO().MouseDelta.x) / double(vp_.x1 - vp_.x0) * (vp_.t1 - vp_.t0);
+        vp_.t0 -= dt;
+        vp_.t1 -= dt;
+        vp_.follow = false;
+    }
+
+    ImGui::SetCursorScreenPos(origin);
+    const float line = ImGui::GetTextLineHeight();
+    float y = origin.y;
+    {
+        const float label_w = std::min(avail.x * 0.32f, line * 17);
+        vp_.x0 = origin.x + label_w;
+        vp_.x1 = origin.x + avail.x;
+        axis_.draw(dl, ImVec2(vp_.x0, y), ImVec2(vp_.x1, y + line * 1.3f), vp_);
+        std::string hint = text.get("ui.timeline.hint");
+        dl->AddText(ImVec2(origin.x + 4, y + 2), IM_COL32(140, 140, 150, 255), hint.c_str());
+        y += line * 2.6f;
+    }
+    dl->PushClipRect(origin, ImVec2(origin.x + avail.x, origin.y + avail.y), true);
+    if (current) y = draw_run(dl, y, *current, current_label, text, 1.0f, live) + line * 1.2f;
+    if (previous) draw_run(dl, y, *previous, previous_label, text, 0.75f, false);
+    dl->PopClipRect();
+    ImGui::EndChild();
+}
+
+void TimelineView::legend(const TimelineText& text) const {
+    struct Item {
+        ImU32 c;
+        const char* key;
+    };
+    const Item items[] = {{kRunning, "legend.running"}, {kSocket, "legend.socket"},
+                          {kMessage, "legend.message"}, {kJoin, "legend.join"},
+                          {kPaused, "legend.paused"},   {kOther, "legend.other"}};
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    for (const Item& it : items) {
+        ImVec2 p = ImGui::GetCursorScreenPos();
+        float s = ImGui::GetTextLineHeight();
+        dl->AddRectFilled(ImVec2(p.x, p.y + s * 0.2f), ImVec2(p.x + s * 1.4f, p.y + s * 0.8f), it.c,
+                          2);
+        ImGui::Dummy(ImVec2(s * 1.6f, s));
+        ImGui::SameLine();
+        ImGui::TextUnformatted(text.get(it.key).c_str());
+        ImGui::SameLine(0, s);
+    }
+    ImGui::NewLine();
+}
+
+} // namespace gui
