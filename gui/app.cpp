@@ -33,7 +33,7 @@ namespace {
 using lab::Lang;
 
 struct Flags {
-    std::optional<std::string> scenario, lang, receiver;
+    std::optional<std::string> scenario, lang, receiver, then_receiver;
     bool close = false, run = false;
     std::string screenshot;
     int after_ms = 1500;
@@ -63,6 +63,10 @@ std::string parse_flags(int argc, char** argv, Flags& f) {
             if (!value(v) || (v != "inherit" && v != "daemon" && v != "non-daemon"))
                 return "--receiver must be inherit, daemon or non-daemon";
             f.receiver = v;
+        } else if (a == "--then-receiver") { // screenshot: a second run to compare with the first
+            if (!value(v) || (v != "inherit" && v != "daemon" && v != "non-daemon"))
+                return "--then-receiver must be inherit, daemon or non-daemon";
+            f.then_receiver = v;
         } else if (a == "--close")
             f.close = true;
         else if (a == "--run")
@@ -98,6 +102,7 @@ class App {
     nlohmann::json describe() const; // what is on screen, for --screenshot
     bool verdict_ready() const { return run_ && snapshot_.finished(); }
     void start_run();
+    void set_receiver(const std::string& r) { receiver_ = r; }
 
   private:
     std::string t(std::string_view key) const { return content_.strings.get(key, ui_lang()); }
@@ -657,7 +662,7 @@ int main(int argc, char** argv) {
     if (std::string err = parse_flags(argc, argv, flags); !err.empty()) {
         std::fprintf(stderr,
                      "daemonlab: %s\nusage: daemonlab [gui] [--scenario ID] [--lang zh|en|both] "
-                     "[--receiver inherit|daemon|non-daemon] [--close] [--run] "
+                     "[--receiver inherit|daemon|non-daemon] [--close] [--run] [--then-receiver R] "
                      "[--screenshot FILE.png [--after MS]]\n",
                      err.c_str());
         return 2;
@@ -737,6 +742,12 @@ int main(int argc, char** argv) {
             glClear(GL_COLOR_BUFFER_BIT);
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
             if (!flags.screenshot.empty()) {
+                if (app.verdict_ready() &&
+                    flags.then_receiver) { // the second run, beside the first
+                    app.set_receiver(*flags.then_receiver);
+                    flags.then_receiver.reset();
+                    app.start_run();
+                }
                 if (app.verdict_ready() && after_done < 0) after_done = 0;
                 const double waited_ms = (glfwGetTime() - started) * 1000;
                 const bool ready = flags.run ? (after_done >= 3 && waited_ms >= 200) ||

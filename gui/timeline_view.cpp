@@ -185,7 +185,13 @@ float TimelineView::draw_run(ImDrawList* dl, float y, const lab::RunState& run,
         if (t < vp_.t0 || t > vp_.t1) return;
         float x = vp_.x(t);
         dl->AddLine(ImVec2(x, top), ImVec2(x, bottom), with_alpha(c, dim), thick);
-        if (caption) dl->AddText(ImVec2(x + 3, top - line - 2), with_alpha(c, dim), caption);
+        if (caption) { // inside the lanes, on a dark plate, flipped left near the right edge
+            ImVec2 size = ImGui::CalcTextSize(caption);
+            float cx = x + 4 + size.x > vp_.x1 ? x - 4 - size.x : x + 4;
+            dl->AddRectFilled(ImVec2(cx - 2, bottom - size.y - 2), ImVec2(cx + size.x + 2, bottom),
+                              IM_COL32(20, 22, 28, 220), 3);
+            dl->AddText(ImVec2(cx, bottom - size.y - 1), with_alpha(c, dim), caption);
+        }
     };
     auto centre = [&](int tid) {
         for (auto& [t, cy] : lane_y)
@@ -223,10 +229,11 @@ float TimelineView::draw_run(ImDrawList* dl, float y, const lab::RunState& run,
 void TimelineView::draw(const lab::RunState* current, const std::string& current_label,
                         const lab::RunState* previous, const std::string& previous_label,
                         const TimelineText& text) {
+    // The wheel zooms time; the scrollbar (when the runs are taller than the pane) scrolls.
     ImGui::BeginChild("timeline", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollWithMouse);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 origin = ImGui::GetCursorScreenPos();
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const ImVec2 avail(ImGui::GetContentRegionAvail().x, ImGui::GetWindowHeight());
     const bool live = current && !current->finished();
 
     if (vp_.follow) { // show everything: both runs, up to now
@@ -271,8 +278,11 @@ void TimelineView::draw(const lab::RunState* current, const std::string& current
     }
     dl->PushClipRect(origin, ImVec2(origin.x + avail.x, origin.y + avail.y), true);
     if (current) y = draw_run(dl, y, *current, current_label, text, 1.0f, live) + line * 1.2f;
-    if (previous) draw_run(dl, y, *previous, previous_label, text, 0.75f, false);
+    if (previous) y = draw_run(dl, y, *previous, previous_label, text, 0.75f, false);
     dl->PopClipRect();
+    // Room for everything drawn, so the scrollbar reaches the last lane.
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, std::max(origin.y, y - ImGui::GetScrollY())));
+    ImGui::Dummy(ImVec2(1, 1));
     ImGui::EndChild();
 }
 
