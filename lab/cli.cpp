@@ -446,6 +446,8 @@ int cli_main(int argc, char** argv, GuiMain gui) {
     run->add_flag("--json", as_json, "print one JSON object");
     run->add_option("--lang", lang, "zh, en or both")->check(CLI::IsMember({"zh", "en", "both"}));
     run->add_flag("--step", opt.step, "pause at each step of the lesson; Enter goes on");
+    run->add_option("--inject-fault", opt.fault, "make the demo go wrong, to see how it is told")
+        ->check(CLI::IsMember({"segv", "abort", "garbage"}));
     std::string trace_out;
     run->add_option("--trace-out", trace_out, "write the timeline as Chrome trace JSON");
 

@@ -37,6 +37,8 @@ std::string validate(const RunOptions& o) {
     if (o.worker == "none" && o.connect_in == "worker")
         return "--connect-in worker needs a worker thread (--worker daemon or non-daemon)";
     if (o.grace_ms < 0 || o.grace_ms > 60'000) return "--grace must be 0..60000 ms";
+    if (!o.fault.empty() && o.fault != "segv" && o.fault != "abort" && o.fault != "garbage")
+        return "--inject-fault must be segv, abort or garbage, not '" + o.fault + "'";
     return {};
 }
 
@@ -54,6 +56,7 @@ std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server
         a.insert(a.end(), {"--connect-in", o.connect_in, "--worker", o.worker});
         if (o.with_block) a.push_back("--with-block");
     }
+    if (!o.fault.empty()) a.insert(a.end(), {"--fault", o.fault});
     return a;
 }
 

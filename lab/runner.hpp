@@ -34,6 +34,7 @@ struct RunOptions {
     int grace_ms = 300;               // confirm a suspected hang after this long
     int timeout_ms = 20000;           // kill a run that neither ends nor hangs (not in step mode)
     bool step = false;                // pause at each pause point until go()
+    std::string fault;                // injected into the demo: "" | segv | abort | garbage
 };
 
 // Checks the options against the catalog; returns an error message, or "" when valid.

@@ -7,8 +7,12 @@
 #include "strings.hpp"
 #include "subprocess.hpp"
 
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <set>
 
 using namespace lab;
 
@@ -156,11 +160,56 @@ TEST_F(Scenarios, MissingDemoIsAClearFailure) {
     EXPECT_NE(st.verdict.error.find("/nonexistent/demo-passed-in"), std::string::npos);
 }
 
+// Injected faults: the demo dies by a signal, or writes what is not the protocol.
+TEST_F(Scenarios, ADemoThatCrashesIsCalledCrashedWithItsSignal) {
+    for (auto [fault, sig] : {std::pair{"segv", SIGSEGV}, std::pair{"abort", SIGABRT}}) {
+        RunState st = run({.scenario = "threaded-client", .fault = fault});
+        EXPECT_EQ(st.verdict.outcome, Outcome::crashed) << fault << "\n" << st.output;
+        EXPECT_EQ(st.verdict.signal, sig) << fault;
+        const std::string what = headline(st.verdict, st.timeline, *strings_, Lang::en);
+        EXPECT_NE(what.find(sigabbrev_np(sig)), std::string::npos) << what;
+    }
+}
+
+TEST_F(Scenarios, GarbageOnTheTracePipeIsCountedAndTheVerdictStands) {
+    RunState st = run({.scenario = "threaded-client", .fault = "garbage"});
+    EXPECT_EQ(st.verdict.outcome, Outcome::hung) << st.output;
+    // "not<TAB>a trace line", the 10000-byte line, the control bytes, the empty fields.
+    EXPECT_EQ(st.malformed, 4u);
+    EXPECT_EQ(st.verdict.waiting_on.size(), 1u);
+}
+
 TEST_F(Scenarios, BadOptionsAreRefusedBeforeSpawning) {
+    EXPECT_NE(validate({.scenario = "passed-in", .fault = "meteor"}), "");
     EXPECT_NE(validate({.scenario = "nope"}), "");
     EXPECT_NE(validate({.scenario = "passed-in", .receiver = "maybe"}), "");
     EXPECT_NE(validate({.scenario = "passed-in", .worker = "none"}), "");
     EXPECT_EQ(validate({.scenario = "sandbox", .worker = "none"}), "");
+}
+
+// The demo gets what it needs (the CA, the host's pid, a locale, sanitizer settings) and
+// nothing else of the host's environment.
+TEST_F(Scenarios, DemoGetsAMinimalEnvironment) {
+    setenv("DAEMONLAB_TEST_SECRET", "do-not-pass", 1);
+    lab::Run r({.scenario = "passed-in", .grace_ms = 60'000}, {server_->uri(), server_->ca_pem()});
+    unsetenv("DAEMONLAB_TEST_SECRET");
+    for (int i = 0; i < 500 && r.snapshot().timeline.shutdown_waiting_for() < 0; ++i)
+        usleep(10'000);
+    const int pid = r.snapshot().pid;
+    ASSERT_GT(pid, 0);
+    std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+    std::set<std::string> names;
+    for (std::string entry; std::getline(in, entry, '\0');)
+        names.insert(entry.substr(0, entry.find('=')));
+    r.kill();
+    r.wait();
+    for (const std::string& n : names)
+        EXPECT_TRUE(n == "DAEMONLAB_CA" || n == "DAEMONLAB_HOST_PID" || n == "LC_ALL" ||
+                    n.ends_with("SAN_OPTIONS"))
+            << n;
+    EXPECT_TRUE(names.contains("DAEMONLAB_CA"));
+    EXPECT_FALSE(names.contains("DAEMONLAB_TEST_SECRET"));
+    EXPECT_FALSE(names.contains("PATH"));
 }
 
 TEST_F(Scenarios, NoDemoIsLeftBehind) {

@@ -15,6 +15,7 @@ namespace {
 
 Options g_options;
 int g_control_fd = -1;
+int g_trace_fd = -1;
 std::mutex g_control_mu; // one paused thread reads the control pipe at a time
 bool g_stepping = false; // guarded by g_control_mu
 
@@ -24,7 +25,7 @@ bool g_stepping = false; // guarded by g_control_mu
                  "usage: demo-%.*s --uri URI [--receiver inherit|daemon|non-daemon] "
                  "[--close|--no-close] [--connect-in main|worker] "
                  "[--worker none|daemon|non-daemon] [--with-block] [--trace-fd N] "
-                 "[--control-fd N]\n",
+                 "[--control-fd N] [--fault segv|abort|garbage]\n",
                  int(scenario.size()), scenario.data());
     std::exit(2);
 }
@@ -48,6 +49,28 @@ std::string read_control_line() {
     return "run";
 }
 
+// Injected faults, so the host's handling of a demo that goes wrong can be tested for
+// real. "garbage" writes bytes that are not the protocol (a bad line, a line far too long,
+// control bytes) before any other thread exists, so no real event is torn by it; "segv"
+// and "abort" crash the demo at its first pause point.
+void write_garbage() {
+    const std::string junk =
+        "not\ta trace line\n" + std::string(10000, 'x') + "\n\x01\x02\xff\n\t\t\t\n";
+    for (std::size_t done = 0; done < junk.size();) {
+        ssize_t n = ::write(g_trace_fd, junk.data() + done, junk.size() - done);
+        if (n <= 0) break;
+        done += std::size_t(n);
+    }
+}
+
+void crash(const std::string& fault) {
+    if (fault == "segv") {
+        std::signal(SIGSEGV, SIG_DFL); // past any handler a sanitizer installed: die by it
+        std::raise(SIGSEGV);
+    }
+    if (fault == "abort") std::abort();
+}
+
 } // namespace
 
 const Options& options() {
@@ -57,6 +80,7 @@ const Options& options() {
 void step(std::string_view name) {
     const int tid = pyrt::current_thread().ident();
     trace::emit(tid, trace::kind::step, {{"name", name}});
+    crash(g_options.fault);
     std::lock_guard lock(g_control_mu);
     if (!g_stepping) return;
     trace::emit(tid, trace::kind::state, {{"state", "paused"}, {"on", name}});
@@ -75,7 +99,7 @@ int main(int argc, char** argv, std::string_view scenario, bool close_by_default
 
     Options& o = g_options;
     o.close = close_by_default;
-    int trace_fd = -1;
+    int& trace_fd = g_trace_fd;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -112,7 +136,11 @@ int main(int argc, char** argv, std::string_view scenario, bool close_by_default
             trace_fd = parse_fd(scenario, value());
         else if (a == "--control-fd")
             g_control_fd = parse_fd(scenario, value());
-        else
+        else if (a == "--fault") {
+            o.fault = value();
+            if (o.fault != "segv" && o.fault != "abort" && o.fault != "garbage")
+                usage_error(scenario, "bad --fault: " + o.fault);
+        } else
             usage_error(scenario, "unknown argument: " + a);
     }
     if (o.uri.empty()) usage_error(scenario, "--uri is required");
@@ -125,6 +153,7 @@ int main(int argc, char** argv, std::string_view scenario, bool close_by_default
     trace::open(trace_fd);
     trace::emit(0, trace::kind::process,
                 {{"pid", std::to_string(::getpid())}, {"scenario", scenario}});
+    if (o.fault == "garbage" && trace_fd >= 0) write_garbage();
     pyrt::run_main(std::move(script));
 }
 
