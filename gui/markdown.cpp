@@ -1,5 +1,7 @@
 #include "markdown.hpp"
 
+#include "theme.hpp"
+
 #include <imgui.h>
 #include <md4c.h>
 #include <string>
@@ -36,10 +38,11 @@ void flow(const std::vector<Run>& runs, ImFont* body, ImFont* mono, ImU32 base_c
     for (const Run& r : runs) {
         ImFont* font = r.code ? mono : body;
         ImGui::PushFont(font);
-        ImU32 color = r.link     ? IM_COL32(110, 170, 255, 255)
-                      : r.code   ? IM_COL32(255, 196, 120, 255)
-                      : r.strong ? IM_COL32(255, 255, 255, 255)
-                      : r.em     ? IM_COL32(190, 220, 255, 255)
+        const Palette& pal = palette();
+        ImU32 color = r.link     ? pal.md_link
+                      : r.code   ? pal.md_code
+                      : r.strong ? pal.md_strong
+                      : r.em     ? pal.md_em
                                  : base_color;
         std::size_t i = 0;
         while (i < r.text.size()) {
@@ -65,8 +68,7 @@ void flow(const std::vector<Run>& runs, ImFont* body, ImFont* mono, ImU32 base_c
             if (r.code) {
                 ImVec2 p = ImGui::GetCursorScreenPos();
                 ImGui::GetWindowDrawList()->AddRectFilled(
-                    p, ImVec2(p.x + w, p.y + ImGui::GetTextLineHeight()),
-                    IM_COL32(255, 255, 255, 22), 3);
+                    p, ImVec2(p.x + w, p.y + ImGui::GetTextLineHeight()), palette().md_code_bg, 3);
             }
             ImGui::PushStyleColor(ImGuiCol_Text, color);
             ImGui::TextUnformatted(b, e);
@@ -81,7 +83,7 @@ void flow(const std::vector<Run>& runs, ImFont* body, ImFont* mono, ImU32 base_c
 
 void flush(State& s) {
     if (s.runs.empty()) return;
-    ImU32 base = s.heading ? IM_COL32(140, 200, 255, 255) : ImGui::GetColorU32(ImGuiCol_Text);
+    ImU32 base = s.heading ? palette().md_heading : ImGui::GetColorU32(ImGuiCol_Text);
     flow(s.runs, s.heading ? s.fonts->heading : s.fonts->body, s.fonts->mono, base);
     s.runs.clear();
 }
@@ -137,9 +139,9 @@ int leave_block(MD_BLOCKTYPE type, void*, void* user) {
         ImVec2 size = ImGui::CalcTextSize(s.code_block.c_str());
         ImGui::GetWindowDrawList()->AddRectFilled(
             ImVec2(p.x - 4, p.y - 2),
-            ImVec2(p.x + ImGui::GetContentRegionAvail().x, p.y + size.y + 2), IM_COL32(0, 0, 0, 90),
+            ImVec2(p.x + ImGui::GetContentRegionAvail().x, p.y + size.y + 2), palette().md_block_bg,
             4);
-        ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(230, 220, 190, 255));
+        ImGui::PushStyleColor(ImGuiCol_Text, palette().md_block_text);
         ImGui::TextUnformatted(s.code_block.c_str());
         ImGui::PopStyleColor();
         ImGui::PopFont();

@@ -32,6 +32,8 @@ Settings Settings::load() {
         s.width = std::clamp(t["width"].value_or(s.width), 640, 8000);
         s.height = std::clamp(t["height"].value_or(s.height), 400, 8000);
         s.top_fraction = std::clamp(t["top_fraction"].value_or(s.top_fraction), 0.15f, 0.85f);
+        std::string theme = t["theme"].value_or(s.theme);
+        if (theme == "normal" || theme == "high-contrast") s.theme = theme;
     } catch (const toml::parse_error& e) {
         s.error = path() + ":" + std::to_string(e.source().begin.line) + ": " +
                   std::string(e.description()) + " (using defaults)";
@@ -44,7 +46,8 @@ bool Settings::save() const {
     std::filesystem::create_directories(std::filesystem::path(path()).parent_path(), ec);
     toml::table t{{"lang", lang},         {"font_scale", double(font_scale)},
                   {"scenario", scenario}, {"width", width},
-                  {"height", height},     {"top_fraction", double(top_fraction)}};
+                  {"height", height},     {"top_fraction", double(top_fraction)},
+                  {"theme", theme}};
     std::ofstream out(path());
     out << t << "\n";
     return bool(out);

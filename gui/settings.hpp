@@ -11,8 +11,9 @@ struct Settings {
     float font_scale = 1.0f;
     std::string scenario = "threaded-client";
     int width = 1440, height = 900;
-    float top_fraction = 0.4f; // share of the height for lesson + code
-    std::string error;         // why the file could not be read (then defaults are used)
+    float top_fraction = 0.4f;    // share of the height for lesson + code
+    std::string theme = "normal"; // normal | high-contrast
+    std::string error;            // why the file could not be read (then defaults are used)
 
     static std::string path();
     static Settings load();

@@ -6,8 +6,10 @@
 #include "runner.hpp"
 #include "strings.hpp"
 
+#include <cstdint>
 #include <imgui.h>
 #include <string>
+#include <vector>
 
 namespace gui {
 
@@ -29,6 +31,23 @@ struct TimelineText {
     std::string get(std::string_view key) const { return strings->get(key, lang); }
 };
 
+// A lesson step the demo reached: drawn as a numbered badge on the lane of the thread that
+// reached the pause point, at the time it did.
+struct StepMark {
+    std::int64_t t_ns = 0; // the step marker's time (trace clock)
+    int tid = 0;
+    int number = 0; // 1-based, as the lesson numbers its steps
+    std::string pause;
+    bool current = false; // the step on show
+};
+
+// One run to draw, with its caption and its step badges.
+struct RunView {
+    const lab::RunState* run = nullptr;
+    std::string label;
+    std::vector<StepMark> steps;
+};
+
 class AxisRow {
   public:
     void draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const Viewport& vp) const;
@@ -43,23 +62,25 @@ class LaneRow {
   public:
     // Draws the lane; returns true when the mouse is over it (tooltip shown).
     void draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b, const lab::Lane& lane,
-              const lab::RunState& run, const Viewport& vp, const TimelineText& text,
-              float dim) const;
+              const lab::RunState& run, const Viewport& vp, const TimelineText& text, float dim,
+              const std::vector<StepMark>& steps) const;
 };
 
 class TimelineView {
   public:
     // current: the live or latest run; previous: the one before it (drawn beneath, dimmer).
-    void draw(const lab::RunState* current, const std::string& current_label,
-              const lab::RunState* previous, const std::string& previous_label,
-              const TimelineText& text);
+    void draw(const RunView& current, const RunView& previous, const TimelineText& text);
     void legend(const TimelineText& text) const;
     void fit() { vp_.follow = true; }
+    // Where the pane was drawn last frame, in screen pixels (for the PNG export).
+    ImVec2 rect_min() const { return rect_min_; }
+    ImVec2 rect_max() const { return rect_max_; }
 
   private:
-    float draw_run(ImDrawList* dl, float y, const lab::RunState& run, const std::string& label,
-                   const TimelineText& text, float dim, bool live);
+    float draw_run(ImDrawList* dl, float y, const RunView& run, const TimelineText& text, float dim,
+                   bool live);
     Viewport vp_;
+    ImVec2 rect_min_{0, 0}, rect_max_{0, 0};
     AxisRow axis_;
     RunHeaderRow header_;
     LaneRow lane_;

@@ -1,0 +1,146 @@
+#include "stepper.hpp"
+
+#include <algorithm>
+
+namespace gui {
+
+std::vector<StepHit> match_steps(const lab::Lesson& lesson, const lab::RunState& run) {
+    std::vector<StepHit> hits;
+    std::size_t next = 0, n = 0;
+    for (const lab::Marker& m : run.timeline.markers()) {
+        if (m.kind != lab::MarkKind::step) continue;
+        ++n;
+        for (std::size_t i = next; i < lesson.steps.size(); ++i)
+            if (lesson.steps[i].pause == m.text) {
+                hits.push_back(
+                    {.index = i, .pause = m.text, .t_ns = m.t, .tid = m.tid, .marker = n});
+                next = i + 1;
+                break;
+            }
+    }
+    return hits;
+}
+
+std::size_t step_markers(const lab::RunState& run) {
+    std::size_t n = 0;
+    for (const lab::Marker& m : run.timeline.markers()) n += m.kind == lab::MarkKind::step;
+    return n;
+}
+
+std::string paused_on(const lab::RunState& run) {
+    if (run.finished()) return {};
+    const lab::Marker* last = nullptr;
+    for (const lab::Marker& m : run.timeline.markers())
+        if (m.kind == lab::MarkKind::step) last = &m;
+    if (!last) return {};
+    const lab::Lane* lane = run.timeline.lane(last->tid);
+    const lab::Segment* cur = lane ? lane->current() : nullptr;
+    if (!cur || cur->state != lab::ThreadState::paused || cur->on != last->text ||
+        cur->t0 < last->t)
+        return {};
+    return cur->on;
+}
+
+std::vector<int> step_lines(std::string_view text, const std::vector<std::string>& needles) {
+    std::vector<int> out;
+    for (const std::string& needle : needles)
+        for (int n : lab::find_lines(text, needle)) out.push_back(n);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::string python_from_header(std::string_view src) {
+    std::string py;
+    for (std::size_t pos = 0; pos < src.size();) {
+        std::size_t end = src.find('\n', pos);
+        std::string_view line = src.substr(pos, end - pos);
+        if (line.starts_with("//   "))
+            py += std::string(line.substr(5)) + "\n";
+        else if (line == "//" && !py.empty())
+            py += "\n";
+        if (end == std::string_view::npos) break;
+        pos = end + 1;
+    }
+    return py;
+}
+
+void Stepper::reset() {
+    hits_.clear();
+    stops_.clear();
+    shown_ = -1;
+    follow_ = true;
+    waiting_ = waiting_unknown_ = false;
+    markers_ = released_ = 0;
+}
+
+void Stepper::update(const lab::Lesson* lesson, const lab::RunState* run) {
+    hits_.clear();
+    stops_.clear();
+    waiting_ = waiting_unknown_ = false;
+    if (!lesson || lesson->steps.empty()) {
+        shown_ = -1;
+        return;
+    }
+    if (!run) { // no run: the lesson's steps, to read through
+        for (std::size_t i = 0; i < lesson->steps.size(); ++i) stops_.push_back(i);
+        if (shown_ >= int(stops_.size())) shown_ = -1;
+        return;
+    }
+    hits_ = match_steps(*lesson, *run);
+    for (const StepHit& h : hits_) stops_.push_back(h.index);
+    markers_ = step_markers(*run);
+    // Paused: the demo emits the step marker, then its thread reports "paused" on that pause
+    // point and waits. (Read from the thread's own lane: RunState::paused_at is the latest
+    // state event of any thread, so another thread's event can clear it.)
+    if (const std::string at = paused_on(*run); !at.empty() && markers_ > released_) {
+        if (!hits_.empty() && hits_.back().marker == markers_ && hits_.back().pause == at)
+            waiting_ = true;
+        else
+            waiting_unknown_ = true;
+    }
+    if (follow_ || shown_pos() < 0) {
+        shown_ = hits_.empty() ? -1 : int(hits_.back().index);
+        follow_ = true;
+    }
+}
+
+int Stepper::shown_pos() const {
+    for (std::size_t i = 0; i < stops_.size(); ++i)
+        if (int(stops_[i]) == shown_) return int(i);
+    return -1;
+}
+
+bool Stepper::can_next() const {
+    const int pos = shown_pos();
+    if (pos < 0) return !stops_.empty() && hits_.empty() && shown_ < 0; // the first, with no run
+    return pos + 1 < int(stops_.size()) || waiting_;
+}
+
+bool Stepper::next() {
+    const int pos = shown_pos();
+    if (pos < 0) {
+        if (!stops_.empty() && hits_.empty()) shown_ = int(stops_.front()), follow_ = false;
+        return false;
+    }
+    if (pos + 1 < int(stops_.size())) {
+        shown_ = int(stops_[std::size_t(pos) + 1]);
+        follow_ = pos + 2 == int(stops_.size()); // back at the latest: follow the demo again
+        return false;
+    }
+    if (waiting_) {
+        follow_ = true;
+        return true;
+    }
+    return false;
+}
+
+void Stepper::prev() {
+    const int pos = shown_pos();
+    if (pos > 0) {
+        shown_ = int(stops_[std::size_t(pos) - 1]);
+        follow_ = false;
+    }
+}
+
+} // namespace gui

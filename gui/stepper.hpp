@@ -1,0 +1,81 @@
+// stepper.hpp — the lesson's steps against a run: which steps the demo reached and when,
+// which one is on show, whether the demo waits at it, and which code lines belong to it.
+// No drawing here; app.cpp shows it and turns Next into Run::go().
+#pragma once
+
+#include "lessons.hpp"
+#include "runner.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gui {
+
+// A lesson step the demo reached: its step marker, matched to the lesson in order.
+struct StepHit {
+    std::size_t index = 0; // into lesson.steps
+    std::string pause;
+    std::int64_t t_ns = 0;
+    int tid = 0;
+    std::size_t marker = 0; // the how-manieth step marker of the run (1-based)
+};
+
+// Matches the run's step markers (in time order) to the lesson's steps (in order): a marker
+// takes the next step at or after the last match whose pause point has its name, as the
+// terminal step mode does. Markers the lesson does not talk about are left out.
+std::vector<StepHit> match_steps(const lab::Lesson& lesson, const lab::RunState& run);
+
+// How many step markers the run has.
+std::size_t step_markers(const lab::RunState& run);
+
+// The pause point the demo waits at now, as its thread reported it ("paused" on the latest
+// step marker's pause point, in that thread's lane), or "".
+std::string paused_on(const lab::RunState& run);
+
+// The lines a step covers, 1-based, sorted, without repeats.
+std::vector<int> step_lines(std::string_view text, const std::vector<std::string>& needles);
+
+// The Python a demo mirrors when there is no lesson: its header comment.
+std::string python_from_header(std::string_view cpp_source);
+
+class Stepper {
+  public:
+    // Call every frame with the run on show (or none) and the lesson (or none).
+    void update(const lab::Lesson* lesson, const lab::RunState* run);
+    // A new run starts: follow its steps from the first.
+    void reset();
+
+    // The steps one can move between: those the run reached; with no run, all of them.
+    const std::vector<std::size_t>& stops() const { return stops_; }
+    // The lesson step on show (index into lesson.steps), or -1.
+    int shown() const { return shown_; }
+    // Position of shown() among stops(), or -1.
+    int shown_pos() const;
+    const std::vector<StepHit>& hits() const { return hits_; }
+
+    // The demo waits at the pause point of the latest hit, and Next has not let it go yet.
+    bool waiting() const { return waiting_; }
+    // The demo waits at a pause point the lesson does not talk about.
+    bool waiting_unknown() const { return waiting_unknown_; }
+
+    bool can_prev() const { return shown_pos() > 0; }
+    bool can_next() const;
+    // Moves the view; returns true when the demo must be let go (the caller calls Run::go()).
+    bool next();
+    void prev();
+    // The caller let the demo go past the current pause point.
+    void went_on() { released_ = markers_; }
+
+  private:
+    std::vector<StepHit> hits_;
+    std::vector<std::size_t> stops_;
+    int shown_ = -1;
+    bool follow_ = true; // the view moves with the demo until the learner moves it back
+    bool waiting_ = false, waiting_unknown_ = false;
+    std::size_t markers_ = 0;  // step markers seen so far
+    std::size_t released_ = 0; // step markers when Next last let the demo go
+};
+
+} // namespace gui
