@@ -7,8 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stb_image.h>
+#include <toml++/toml.h>
 
 namespace ts = testing_support;
 namespace fs = std::filesystem;
@@ -32,7 +35,8 @@ struct Shot {
 };
 
 Shot shoot(const std::string& name, std::vector<std::string> args,
-           const std::string& fontconfig = "") {
+           const std::string& fontconfig = "",
+           const std::string& screen = "-screen 0 1600x1000x24") {
     fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui";
     fs::create_directories(dir / "config");
     const std::string png = (dir / (name + ".png")).string();
@@ -45,7 +49,7 @@ Shot shoot(const std::string& name, std::vector<std::string> args,
     std::vector<std::string> cmd = {"/usr/bin/xvfb-run",
                                     "-a",
                                     "-s",
-                                    "-screen 0 1600x1000x24",
+                                    screen,
                                     std::string(DAEMONLAB_BIN_DIR) + "/daemonlab",
                                     "gui",
                                     "--screenshot",
@@ -62,6 +66,64 @@ Shot shoot(const std::string& name, std::vector<std::string> args,
         stbi_image_free(px);
     }
     return s;
+}
+
+// The 1-based numbers of the lines of `text` that contain any of `needles` (computed here,
+// independently of the app, from the content files and the demo's source).
+std::vector<int> lines_with(const std::string& text, const std::vector<std::string>& needles) {
+    std::set<int> out;
+    int n = 1;
+    for (std::size_t pos = 0; pos <= text.size(); ++n) {
+        std::size_t end = text.find('\n', pos);
+        std::string line = text.substr(pos, end == std::string::npos ? end : end - pos);
+        for (const std::string& needle : needles)
+            if (line.find(needle) != std::string::npos) out.insert(n);
+        if (end == std::string::npos) break;
+        pos = end + 1;
+    }
+    return {out.begin(), out.end()};
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+struct LessonStep {
+    std::string pause;
+    std::vector<std::string> py, cpp;
+};
+
+// A lesson's Python and steps, straight from content/lessons/<id>.toml.
+struct LessonFile {
+    std::string python;
+    std::vector<LessonStep> steps;
+};
+
+LessonFile load_lesson(const std::string& id) {
+    LessonFile l;
+    toml::table t =
+        toml::parse_file(std::string(DAEMONLAB_SOURCE_DIR) + "/content/lessons/" + id + ".toml");
+    l.python = t["python"].value_or(std::string());
+    if (const toml::array* steps = t["steps"].as_array())
+        for (const toml::node& n : *steps) {
+            const toml::table& st = *n.as_table();
+            LessonStep s;
+            s.pause = st["pause"].value_or(std::string());
+            for (const char* key : {"py", "cpp"})
+                if (const toml::array* a = st[key].as_array())
+                    for (const toml::node& x : *a)
+                        (std::string(key) == "py" ? s.py : s.cpp)
+                            .push_back(x.value_or(std::string()));
+            l.steps.push_back(std::move(s));
+        }
+    return l;
+}
+
+std::vector<int> ints(const json& j) {
+    std::vector<int> v;
+    for (const json& x : j) v.push_back(x.get<int>());
+    return v;
 }
 
 bool has_cjk(const std::string& s) {
@@ -155,4 +217,220 @@ TEST(Gui, NoDemoOutlivesTheApp) {
     auto r =
         ts::run({"/usr/bin/pgrep", "-P", "1", "-f", std::string(DAEMONLAB_DEMO_DIR) + "/demo-"}, 5);
     EXPECT_NE(r.exit_code, 0) << "left behind: " << r.out;
+}
+
+// The scripted walk presses Next at every step the demo stops at, after drawing the Python
+// and then the C++ of that step; the JSON says, for each step, what was drawn and what the
+// demo reported. Checked against the lesson file and the demo's source.
+void check_walk(const Shot& s, const std::vector<int>& expected_steps) {
+    const LessonFile lesson = load_lesson("threaded-client");
+    const std::string cpp =
+        read_file(fs::path(DAEMONLAB_SOURCE_DIR) / "demos" / "scenarios" / "threaded_client.cpp");
+    ASSERT_EQ(lesson.steps.size(), 4u);
+    const json& walk = s.info["walk"];
+    ASSERT_EQ(walk.size(), expected_steps.size()) << walk.dump(1);
+    double last_t = -1e9;
+    for (std::size_t i = 0; i < walk.size(); ++i) {
+        const json& w = walk[i];
+        const int n = w["step"];
+        SCOPED_TRACE("step " + std::to_string(n));
+        EXPECT_EQ(n, expected_steps[i]);
+        const LessonStep& st = lesson.steps[std::size_t(n - 1)];
+        EXPECT_EQ(w["of"], 4);
+        EXPECT_EQ(w["caption"], "Step " + std::to_string(n) + "/4");
+        // The demo stopped at this step's pause point: its thread said "paused" there...
+        EXPECT_EQ(w["pause"], st.pause);
+        EXPECT_EQ(w["paused_at"], st.pause);
+        EXPECT_TRUE(w["thread_paused"].get<bool>());
+        // ...and after Next it went on.
+        EXPECT_TRUE(w["went_on"].get<bool>());
+        EXPECT_GT(w["t_ms"].get<double>(), last_t); // in order
+        last_t = w["t_ms"];
+        // The highlighted lines are the step's lines, in both languages.
+        EXPECT_EQ(ints(w["python_lines"]), lines_with(lesson.python, st.py));
+        EXPECT_EQ(ints(w["cpp_lines"]), lines_with(cpp, st.cpp));
+        EXPECT_FALSE(w["python_lines"].empty());
+        EXPECT_FALSE(w["cpp_lines"].empty());
+        EXPECT_EQ(ints(w["pause_lines"]), lines_with(cpp, {"demo::step(\"" + st.pause + "\")"}));
+        EXPECT_TRUE(fs::exists(w["screenshot"].get<std::string>()));
+    }
+}
+
+TEST(Gui, WalkThroughEveryStepOfThreadedClient) {
+    Shot s = shoot("walk", {"--scenario", "threaded-client", "--lang", "en", "--walk"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    ASSERT_FALSE(s.info.is_discarded());
+    // Without close() the demo never reaches step 3 (the close): 1, 2, then 4.
+    check_walk(s, {1, 2, 4});
+    EXPECT_EQ(s.info["verdict"], "hung");
+    EXPECT_EQ(s.info["step"]["reached"].size(), 3u);
+}
+
+TEST(Gui, WalkWithCloseStopsAtTheCloseToo) {
+    Shot s =
+        shoot("walk-close", {"--scenario", "threaded-client", "--lang", "en", "--close", "--walk"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    ASSERT_FALSE(s.info.is_discarded());
+    check_walk(s, {1, 2, 3, 4});
+    EXPECT_EQ(s.info["verdict"], "exited");
+}
+
+TEST(Gui, StepModeReallyPausesTheDemo) {
+    // Step mode without Next: after a second the demo still waits at the first pause point.
+    Shot s = shoot("paused", {"--scenario", "passed-in", "--lang", "en", "--step", "--run",
+                              "--after", "1000"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    EXPECT_EQ(s.info["verdict"], "running");
+    EXPECT_EQ(s.info["step"]["paused_at"], "connect");
+    EXPECT_TRUE(s.info["step"]["waiting"].get<bool>());
+    EXPECT_EQ(s.info["step"]["shown"], 1);
+    EXPECT_GT(s.count(241, 196, 15), 500); // the paused lane is drawn in yellow
+}
+
+TEST(Gui, MatrixMatchesTheCliAndOpensACell) {
+    auto cli = ts::run({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "matrix", "--json"}, 120);
+    ASSERT_EQ(cli.exit_code, 0) << cli.out;
+    json expected = json::parse(cli.out, nullptr, false);
+    ASSERT_FALSE(expected.is_discarded()) << cli.out;
+    std::map<std::string, std::string> want;
+    for (const json& r : expected["runs"])
+        want[r["scenario"].get<std::string>() + "|" + r["options"]["receiver"].get<std::string>() +
+             "|" + (r["options"]["close"].get<bool>() ? "close" : "no-close")] = r["verdict"];
+
+    Shot s = shoot("matrix", {"--matrix", "--lang", "en", "--open", "passed-in,daemon,no-close"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    const json& m = s.info["matrix"];
+    ASSERT_TRUE(m.is_object()) << s.info.dump(1);
+    EXPECT_TRUE(m["done"].get<bool>());
+    ASSERT_EQ(m["cells"].size(), want.size());
+    ASSERT_EQ(want.size(), 42u);
+    int predicted = 0;
+    for (const json& c : m["cells"]) {
+        std::string key = c["scenario"].get<std::string>() + "|" +
+                          c["receiver"].get<std::string>() + "|" +
+                          (c["close"].get<bool>() ? "close" : "no-close");
+        SCOPED_TRACE(key);
+        ASSERT_TRUE(want.count(key));
+        EXPECT_EQ(c["verdict"], want[key]);
+        // Where the lesson predicts (its default settings), the prediction holds.
+        if (!c["predicted"].is_null()) {
+            ++predicted;
+            EXPECT_EQ(c["predicted"], c["verdict"]);
+            EXPECT_EQ(c["receiver"], "inherit");
+        }
+    }
+    EXPECT_EQ(predicted, 6); // every lesson but the sandbox's answers yes or no
+    // The clicked cell is open in the Lab view, with its run's timeline.
+    EXPECT_EQ(s.info["view"], "lab");
+    EXPECT_EQ(s.info["scenario"], "passed-in");
+    EXPECT_EQ(s.info["receiver"], "daemon");
+    EXPECT_EQ(s.info["verdict"], "exited");
+    EXPECT_EQ(s.info["lanes"].size(), 3u);
+}
+
+TEST(Gui, HighContrastThemeChangesThePalette) {
+    Shot normal = shoot("theme-normal", {"--scenario", "threaded-client", "--run", "--lang", "en"});
+    Shot hc = shoot("theme-hc", {"--scenario", "threaded-client", "--run", "--lang", "en",
+                                 "--theme", "high-contrast"});
+    ASSERT_EQ(hc.process.exit_code, 0) << hc.process.out;
+    EXPECT_EQ(hc.info["theme"], "high-contrast");
+    EXPECT_EQ(normal.info["theme"], "normal");
+    const int pixels = hc.width * hc.height;
+    // Dark window behind the normal theme; white behind the high-contrast one.
+    EXPECT_GT(normal.count(26, 28, 33), pixels / 10);
+    EXPECT_LT(hc.count(26, 28, 33), pixels / 100);
+    EXPECT_GT(hc.count(255, 255, 255), pixels / 4);
+    EXPECT_LT(normal.count(255, 255, 255), pixels / 50);
+    // The lanes change colour too: reading the socket is a darker, stronger orange.
+    EXPECT_GT(normal.count(230, 110, 60), 2000);
+    EXPECT_LT(hc.count(230, 110, 60), 200);
+    EXPECT_GT(hc.count(215, 70, 0), 2000);
+    EXPECT_EQ(hc.info["verdict"], "hung");
+}
+
+TEST(Gui, PredictFirstScoresTheVerdict) {
+    Shot right = shoot("predict-right", {"--scenario", "threaded-client", "--run", "--lang", "en",
+                                         "--predict", "no"});
+    ASSERT_EQ(right.process.exit_code, 0) << right.process.out;
+    EXPECT_EQ(right.info["prediction"]["said"], "hangs");
+    EXPECT_TRUE(right.info["prediction"]["right"].get<bool>());
+    EXPECT_EQ(right.info["tally"]["right"], 1);
+    EXPECT_EQ(right.info["tally"]["total"], 1);
+    // The reason is the lesson's one line.
+    const std::string line = right.info["prediction"]["line"];
+    EXPECT_NE(line.find("runs on the main thread"), std::string::npos) << line;
+
+    Shot wrong = shoot("predict-wrong", {"--scenario", "threaded-client", "--run", "--lang", "en",
+                                         "--predict", "yes"});
+    ASSERT_EQ(wrong.process.exit_code, 0) << wrong.process.out;
+    EXPECT_FALSE(wrong.info["prediction"]["right"].get<bool>());
+    EXPECT_EQ(wrong.info["tally"]["right"], 0);
+    EXPECT_EQ(wrong.info["tally"]["total"], 1);
+}
+
+TEST(Gui, ExportsTheTimelineAsPngAndChromeTrace) {
+    fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui" / "export";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    Shot s = shoot("export", {"--scenario", "passed-in", "--run", "--lang", "en", "--size",
+                              "1280x720", "--export", "png,trace", "--export-dir", dir.string()});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    EXPECT_EQ(s.width, 1280);
+    EXPECT_EQ(s.height, 720);
+    ASSERT_EQ(s.info["exports"].size(), 2u) << s.info["exports"].dump();
+    for (const json& e : s.info["exports"]) {
+        EXPECT_TRUE(e["error"].is_null()) << e.dump();
+        const fs::path path = e["path"].get<std::string>();
+        EXPECT_EQ(path.parent_path(), dir);
+        EXPECT_TRUE(path.filename().string().starts_with("daemonlab-passed-in-"));
+        ASSERT_TRUE(fs::exists(path));
+        if (e["kind"] == "png") {
+            // A valid PNG of the timeline pane: its size, with the lanes' colours in it.
+            int w = 0, h = 0, n = 0;
+            unsigned char* px = stbi_load(path.c_str(), &w, &h, &n, 3);
+            ASSERT_NE(px, nullptr);
+            EXPECT_EQ(w, e["width"].get<int>());
+            EXPECT_EQ(h, e["height"].get<int>());
+            EXPECT_GT(w, 1000);
+            EXPECT_GT(h, 100);
+            Shot part;
+            part.rgb.assign(px, px + std::size_t(w) * std::size_t(h) * 3);
+            stbi_image_free(px);
+            EXPECT_GT(part.count(230, 110, 60), 1000); // recv_events reading the socket
+            EXPECT_GT(part.count(155, 89, 182), 1000); // MainThread joining it
+            EXPECT_LT(h, s.height / 2);                // the timeline, not the window
+        } else {
+            json trace = json::parse(std::ifstream(path), nullptr, false);
+            ASSERT_FALSE(trace.is_discarded());
+            std::set<int> tracks;
+            for (const json& ev : trace["traceEvents"])
+                if (ev["ph"] == "M" && ev["name"] == "thread_name")
+                    tracks.insert(ev["tid"].get<int>());
+            EXPECT_EQ(tracks.size(), s.info["lanes"].size());
+        }
+    }
+    EXPECT_NE(s.info["status"].get<std::string>().find(dir.string()), std::string::npos);
+}
+
+TEST(Gui, ExportFailureIsReported) {
+    Shot s = shoot("export-fail", {"--scenario", "inside-thread", "--run", "--lang", "en",
+                                   "--export", "png,trace", "--export-dir", "/nonexistent/dir"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    ASSERT_EQ(s.info["exports"].size(), 2u);
+    for (const json& e : s.info["exports"]) EXPECT_FALSE(e["error"].is_null()) << e.dump();
+    EXPECT_NE(s.info["status"].get<std::string>().find("Could not save"), std::string::npos)
+        << s.info["status"];
+}
+
+TEST(Gui, LayoutAt1920x1080WithLargeText) {
+    Shot s = shoot("big",
+                   {"--scenario", "threaded-client", "--run", "--lang", "en", "--size", "1920x1080",
+                    "--font-scale", "1.6", "--theme", "high-contrast"},
+                   "", "-screen 0 1920x1080x24");
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    EXPECT_EQ(s.width, 1920);
+    EXPECT_EQ(s.height, 1080);
+    // The timeline keeps room for its lanes under the banner.
+    const json& r = s.info["timeline_rect"];
+    EXPECT_GT(r[3].get<double>() - r[1].get<double>(), 1.6 * 17 * 9);
 }
