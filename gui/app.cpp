@@ -198,9 +198,11 @@ class App {
     ~App() { matrix_.stop(); }
     void frame();
     void after_render(int fb_w, int fb_h); // reads the back buffer: exports, the walk
-    bool wants_fast_frames() const {
-        return (have_run_ && run_ && !snapshot_.finished()) ||
-               (matrix_.started() && !matrix_.done());
+    // Seconds between frames when nothing happens: 1/30 while a run or the matrix is live
+    // (the "alive for" clock), 0.5 while the demo waits at a step, 0 (sleep) otherwise.
+    double frame_interval() const {
+        if (have_run_ && run_ && !snapshot_.finished()) return stepper_.waiting() ? 0.5 : 1.0 / 30;
+        return matrix_.started() && !matrix_.done() ? 1.0 / 30 : 0;
     }
     void save_settings();
     json describe() const; // what is on screen, for --screenshot
@@ -1564,6 +1566,7 @@ int main(int argc, char** argv) {
         glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, t.minor);
         if (t.core) glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
         glfwWindowHint(GLFW_DOUBLEBUFFER, GLFW_TRUE);
+        glfwWindowHint(GLFW_AUTO_ICONIFY, GLFW_FALSE); // full screen stays up on a focus change
         window = glfwCreateWindow(settings.width, settings.height, "DaemonLab · 守护线程实验室",
                                   nullptr, nullptr);
         if (window) {
@@ -1596,8 +1599,8 @@ int main(int argc, char** argv) {
                 glfwPollEvents();
             else if (settle > 0)
                 glfwPollEvents(), --settle;
-            else if (app.wants_fast_frames())
-                glfwWaitEventsTimeout(1.0 / 30), settle = 1;
+            else if (const double dt = app.frame_interval(); dt > 0)
+                glfwWaitEventsTimeout(dt), settle = 1;
             else
                 glfwWaitEvents(), settle = 2;
 
