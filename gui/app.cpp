@@ -359,7 +359,7 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags)
     if (flags.matrix) {
         view_ = 1;
         if (server_)
-            matrix_.start({server_->uri(), server_->ca_pem()}, default_matrix_jobs(),
+            matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(),
                           [] { glfwPostEmptyEvent(); });
     }
 }
@@ -1184,7 +1184,7 @@ void App::matrix_pane() {
     ImGui::BeginDisabled(busy || !server_);
     if (ImGui::Button(t(matrix_.started() ? "ui.matrix.run_again" : "ui.matrix.run").c_str()) &&
         server_)
-        matrix_.start({server_->uri(), server_->ca_pem()}, default_matrix_jobs(),
+        matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(),
                       [] { glfwPostEmptyEvent(); });
     ImGui::EndDisabled();
     ImGui::SameLine();

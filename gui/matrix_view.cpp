@@ -10,22 +10,6 @@
 
 namespace gui {
 
-std::vector<lab::RunOptions> matrix_cells(int grace_ms) {
-    std::vector<lab::RunOptions> cells;
-    for (const lab::Scenario& s : lab::catalog())
-        for (const char* r : {"inherit", "daemon", "non-daemon"})
-            for (bool close : {false, true})
-                cells.push_back({.scenario = std::string(s.id),
-                                 .receiver = r,
-                                 .close = close,
-                                 .grace_ms = grace_ms});
-    return cells;
-}
-
-int default_matrix_jobs() {
-    return 2 * int(std::max(1u, std::thread::hardware_concurrency())) + 2;
-}
-
 std::optional<lab::Outcome> lesson_expects(const lab::Lesson& lesson) {
     const std::string& en = lesson.predict.en;
     auto word = [&](std::string_view w) {
@@ -51,7 +35,7 @@ std::string cell_key(const lab::RunOptions& o) {
 void Matrix::start(const lab::ServerInfo& server, int jobs, std::function<void()> on_change) {
     stop();
     cells_.clear();
-    for (lab::RunOptions& o : matrix_cells()) cells_.push_back({.options = std::move(o)});
+    for (lab::RunOptions& o : lab::matrix_cells()) cells_.push_back({.options = std::move(o)});
     server_ = server;
     on_change_ = std::move(on_change);
     jobs_ = std::max(1, jobs);

@@ -17,15 +17,6 @@
 
 namespace gui {
 
-// The cells, in the order `daemonlab matrix` runs and prints them: for each scenario of
-// the catalog, receiver inherit / daemon / non-daemon, each with close off, then on.
-// TODO(lab): the same enumeration lives inline in lab/cli.cpp cmd_matrix(); a shared
-// lab::matrix_cells(grace_ms) would let both use one list.
-std::vector<lab::RunOptions> matrix_cells(int grace_ms = 300);
-
-// Runs at once by default: the CLI's default (2 × cores + 2).
-int default_matrix_jobs();
-
 // What the lesson answers to "Will it exit?" for its default settings (receiver inherit,
 // the scenario's default close), read from the first word of its `predict` line ("Yes: …"
 // / "No: …"); nothing when the line is not a yes/no answer (the sandbox's).

@@ -335,14 +335,7 @@ int cmd_matrix(bool as_json, int jobs, int grace_ms, const Ui& ui) {
     EchoServer server({.tls = true});
     const ServerInfo info{server.uri(), server.ca_pem()};
     const char* receivers[] = {"inherit", "daemon", "non-daemon"};
-    std::vector<RunOptions> cells;
-    for (const Scenario& s : catalog())
-        for (const char* r : receivers)
-            for (bool close : {false, true})
-                cells.push_back({.scenario = std::string(s.id),
-                                 .receiver = r,
-                                 .close = close,
-                                 .grace_ms = grace_ms});
+    const std::vector<RunOptions> cells = matrix_cells(grace_ms);
     std::vector<RunState> results(cells.size());
     std::atomic<std::size_t> next{0};
     const auto t0 = monotonic_ns();
@@ -453,7 +446,7 @@ int cli_main(int argc, char** argv, GuiMain gui) {
 
     auto* matrix = app.add_subcommand("matrix", "every scenario × receiver policy × close");
     bool matrix_json = false;
-    int jobs = 2 * int(std::max(1u, std::thread::hardware_concurrency())) + 2;
+    int jobs = default_matrix_jobs();
     int matrix_grace = 300;
     matrix->add_flag("--json", matrix_json, "print JSON");
     matrix->add_option("--jobs", jobs, "runs at once")->check(CLI::Range(1, 64));

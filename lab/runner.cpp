@@ -47,6 +47,22 @@ bool effective_close(const RunOptions& o) {
     return o.close.value_or(s && s->close_by_default);
 }
 
+std::vector<RunOptions> matrix_cells(int grace_ms) {
+    std::vector<RunOptions> cells;
+    for (const Scenario& s : catalog())
+        for (const char* r : {"inherit", "daemon", "non-daemon"})
+            for (bool close : {false, true})
+                cells.push_back({.scenario = std::string(s.id),
+                                 .receiver = r,
+                                 .close = close,
+                                 .grace_ms = grace_ms});
+    return cells;
+}
+
+int default_matrix_jobs() {
+    return 2 * int(std::max(1u, std::thread::hardware_concurrency())) + 2;
+}
+
 std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server) {
     std::vector<std::string> a = {
         demo_path(o.scenario), "--uri",    server.uri,
@@ -198,6 +214,7 @@ void Run::watch() {
     pid_t pid = -1;
     auto argv = c_strings(args);
     auto envp = c_strings(env);
+    const std::int64_t spawned_ns = monotonic_ns(); // before: the demo's first event is later
     int rc = ::posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0)
@@ -211,11 +228,12 @@ void Run::watch() {
     {
         std::lock_guard lock(mu_);
         state_.pid = pid;
-        state_.spawned_ns = monotonic_ns();
+        state_.spawned_ns = spawned_ns;
     }
     changed();
 
     TraceReader reader;
+    int paused_tid = -1;         // step mode: the thread waiting at a pause point
     std::int64_t suspected = -1; // when the process stopped making progress
     std::vector<int> stuck;
     std::string killed_by;
@@ -244,8 +262,16 @@ void Run::watch() {
         std::lock_guard lock(mu_);
         reader.feed(std::string_view(buf, std::size_t(n)), [&](TraceEvent&& e) {
             state_.timeline.apply(e);
-            if (e.kind == "state")
-                state_.paused_at = e.get("state") == "paused" ? std::string(e.get("on")) : "";
+            // One thread pauses at a time (the demo holds a lock there); only that thread
+            // going on ends the pause, not the others' comings and goings meanwhile.
+            if (e.kind != "state") return;
+            if (e.get("state") == "paused") {
+                state_.paused_at = e.get("on");
+                paused_tid = e.tid;
+            } else if (e.tid == paused_tid) {
+                state_.paused_at.clear();
+                paused_tid = -1;
+            }
         });
         state_.malformed = reader.malformed();
         // Any event restarts the watch: the process moved.

@@ -92,6 +92,12 @@ class Run {
     std::thread watcher_;
 };
 
+// The verdict matrix: every scenario of the catalog × receiver inherit / daemon /
+// non-daemon × close off, then on; in the order `daemonlab matrix` prints them.
+std::vector<RunOptions> matrix_cells(int grace_ms = 300);
+// How many matrix runs at once by default: 2 × cores + 2 (a run mostly waits).
+int default_matrix_jobs();
+
 // The demo's command line for these options (argv[0] is the demo path), for people.
 std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server);
 
