@@ -137,4 +137,102 @@ inline std::vector<int> children(pid_t parent = getpid()) {
     return kids;
 }
 
+// A program driven like a person at a terminal: read its output until some text appears,
+// then type a line. The destructor kills it if it still runs.
+class Interactive {
+  public:
+    explicit Interactive(std::vector<std::string> args) {
+        int out[2], in[2];
+        if (pipe2(out, O_CLOEXEC) != 0) return;
+        if (pipe2(in, O_CLOEXEC) != 0) {
+            close(out[0]);
+            close(out[1]);
+            return;
+        }
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+        posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
+        posix_spawn_file_actions_destroy(&fa);
+        close(out[1]);
+        close(in[0]);
+        out_ = out[0];
+        in_ = in[1];
+    }
+    ~Interactive() {
+        if (in_ >= 0) close(in_);
+        if (out_ >= 0) close(out_);
+        if (pid_ > 0 && !reaped_) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+    }
+    Interactive(const Interactive&) = delete;
+    Interactive& operator=(const Interactive&) = delete;
+
+    // Everything printed so far.
+    const std::string& out() const { return text_; }
+    // Reads until `needle` appears after position `from` (true), or the output ends or
+    // the time is up (false).
+    bool read_until(const std::string& needle, std::size_t from, double timeout_s = 30) {
+        const double end = now_s() + timeout_s;
+        while (text_.find(needle, from) == std::string::npos) {
+            if (!read_some(end - now_s())) return false;
+        }
+        return true;
+    }
+    // Reads whatever arrives within `seconds` (to see that nothing does).
+    void read_for(double seconds) {
+        const double end = now_s() + seconds;
+        while (now_s() < end)
+            if (!read_some(end - now_s())) break;
+    }
+    void type(const std::string& line) {
+        std::string l = line + "\n";
+        ssize_t w = write(in_, l.data(), l.size());
+        (void)w;
+    }
+    // Closes its input, reads the rest, and waits for the exit.
+    Result finish(double timeout_s = 30) {
+        close(in_);
+        in_ = -1;
+        const double end = now_s() + timeout_s;
+        while (read_some(end - now_s())) {
+        }
+        Result r;
+        if (now_s() >= end) {
+            r.timed_out = true;
+            kill(pid_, SIGKILL);
+        }
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        reaped_ = true;
+        if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+        if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+        r.out = text_;
+        return r;
+    }
+
+  private:
+    bool read_some(double timeout_s) {
+        if (timeout_s <= 0 || out_ < 0) return false;
+        pollfd p{out_, POLLIN, 0};
+        if (poll(&p, 1, int(timeout_s * 1000) + 1) <= 0) return timeout_s > 0.001;
+        char buf[4096];
+        ssize_t n = read(out_, buf, sizeof buf);
+        if (n <= 0) return false;
+        text_.append(buf, std::size_t(n));
+        return true;
+    }
+    pid_t pid_ = -1;
+    int out_ = -1, in_ = -1;
+    bool reaped_ = false;
+    std::string text_;
+};
+
 } // namespace testing_support

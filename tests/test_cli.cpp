@@ -1,8 +1,15 @@
 // The terminal tool, as a user runs it.
+#include "catalog.hpp"
+#include "lessons.hpp"
 #include "subprocess.hpp"
 
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace ts = testing_support;
 using nlohmann::json;
@@ -128,4 +135,153 @@ TEST(Cli, ServeListensOnLoopbackAndSaysWhere) {
     EXPECT_NE(tls.out.find("wss://localhost:"), std::string::npos) << tls.out;
     EXPECT_NE(tls.out.find("BEGIN CERTIFICATE"), std::string::npos) << tls.out; // the CA to trust
     EXPECT_EQ(daemonlab({"serve", "--port", "70000"}).exit_code, 2);
+}
+
+// True when `out` shows line `number` of a program ("  12 │ text") and it holds `needle`.
+static bool shows_line(const std::string& out, int number, const std::string& needle) {
+    char prefix[32];
+    std::snprintf(prefix, sizeof prefix, "%4d │ ", number);
+    for (std::size_t at = out.find(prefix); at != std::string::npos;
+         at = out.find(prefix, at + 1)) {
+        const std::string line = out.substr(at, out.find('\n', at) - at);
+        if (line.find(needle) != std::string::npos) return true;
+    }
+    return false;
+}
+
+// Terminal step mode, walked like a learner: at each step the lesson's text and the lines
+// it covers are printed, the demo really waits (nothing moves until Enter), and after the
+// last step the verdict follows. The exported trace proves the pauses were real: one
+// "paused" slice per step, in the lesson's order, each at least as long as we waited.
+// Without close() the demo never reaches the lesson's "close" step, so it is not shown.
+static void walk_threaded_client(bool close) {
+    const lab::Content content = lab::load_content(std::string(DAEMONLAB_SOURCE_DIR) + "/content");
+    const lab::Lesson* lesson = content.lesson("threaded-client");
+    ASSERT_TRUE(lesson);
+    const lab::Scenario* scenario = lab::find_scenario("threaded-client");
+    ASSERT_TRUE(scenario);
+    const std::string trace = std::string(DAEMONLAB_TEST_DIR) + "/step-walk.json";
+    std::remove(trace.c_str());
+    ts::Interactive p({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "run", "threaded-client",
+                       "--step", "--lang", "en", close ? "--close" : "--no-close", "--trace-out",
+                       trace});
+    const std::size_t n = lesson->steps.size();
+    std::vector<std::size_t> expected; // indexes of the steps the demo reaches
+    for (std::size_t i = 0; i < n; ++i)
+        if (close || lesson->steps[i].pause != "close") expected.push_back(i);
+    ASSERT_GE(expected.size(), 3u);
+    constexpr double kWait = 0.25; // seconds we leave the demo paused at each step
+    std::size_t from = 0;
+    for (std::size_t i : expected) {
+        const lab::Step& step = lesson->steps[i];
+        const std::string header =
+            "Step " + std::to_string(i + 1) + "/" + std::to_string(n) + "  (" + step.pause + ")";
+        ASSERT_TRUE(p.read_until(header, from)) << header << "\n" << p.out().substr(from);
+        const std::size_t at = p.out().find(header, from);
+        ASSERT_TRUE(p.read_until("[Enter]", at)) << p.out().substr(at);
+        // Nothing moves while we do not press Enter.
+        p.read_for(kWait);
+        const std::string shown = p.out().substr(at);
+        EXPECT_EQ(shown.find("── Step"), std::string::npos) << shown;
+        EXPECT_EQ(shown.find("exited"), std::string::npos) << shown;
+        EXPECT_EQ(shown.find("hung"), std::string::npos) << shown;
+        // The step's text, and its lines by number in both programs.
+        EXPECT_NE(shown.find(step.text.en.substr(0, 40)), std::string::npos) << shown;
+        const std::size_t cpp_at = shown.find("  C++\n");
+        ASSERT_NE(cpp_at, std::string::npos) << shown;
+        const std::string py_part = shown.substr(0, cpp_at), cpp_part = shown.substr(cpp_at);
+        for (const std::string& needle : step.py) {
+            const std::vector<int> lines = lab::find_lines(lesson->python, needle);
+            EXPECT_FALSE(lines.empty()) << needle;
+            for (int line : lines)
+                EXPECT_TRUE(shows_line(py_part, line, needle)) << line << ": " << needle << shown;
+        }
+        for (const std::string& needle : step.cpp) {
+            const std::vector<int> lines = lab::find_lines(scenario->cpp_source, needle);
+            EXPECT_FALSE(lines.empty()) << needle;
+            for (int line : lines)
+                EXPECT_TRUE(shows_line(cpp_part, line, needle)) << line << ": " << needle << shown;
+        }
+        from = at + header.size();
+        p.type("");
+    }
+    ts::Result r = p.finish(60);
+    EXPECT_EQ(r.exit_code, close ? 0 : 3) << r.out;
+    EXPECT_NE(r.out.find(close ? "exited" : "hung", from), std::string::npos) << r.out;
+
+    // The exported trace: the pauses in it, in order, each as long as we waited.
+    std::ifstream in(trace);
+    ASSERT_TRUE(in) << trace;
+    json j = json::parse(in);
+    std::vector<std::pair<double, std::string>> pauses; // (start, pause point)
+    for (const json& e : j["traceEvents"])
+        if (e["ph"] == "X" && e["cat"] == "paused") {
+            EXPECT_GE(e["dur"].get<double>(), kWait * 1e6 * 0.9) << e.dump();
+            pauses.emplace_back(e["ts"].get<double>(), e["name"].get<std::string>());
+        }
+    std::sort(pauses.begin(), pauses.end());
+    ASSERT_EQ(pauses.size(), expected.size()) << j.dump(1);
+    for (std::size_t k = 0; k < expected.size(); ++k)
+        EXPECT_EQ(pauses[k].second, "paused: " + lesson->steps[expected[k]].pause);
+}
+
+TEST(Cli, StepModeWalksEveryStepOfThreadedClient) {
+    walk_threaded_client(false);
+}
+
+TEST(Cli, StepModeWithCloseReachesTheCloseStepAndExits) {
+    walk_threaded_client(true);
+}
+
+// --trace-out: Chrome Trace Event Format, as Perfetto and chrome://tracing read it: an
+// object with traceEvents, each with ph/pid/tid/ts, one named track per thread.
+TEST(Cli, TraceOutIsAChromeTraceWithOneTrackPerThread) {
+    const std::string trace = std::string(DAEMONLAB_TEST_DIR) + "/trace-out.json";
+    std::remove(trace.c_str());
+    auto r = daemonlab({"run", "threaded-client", "--json", "--trace-out", trace});
+    EXPECT_EQ(r.exit_code, 3) << r.out;
+    const json run = json::parse(r.out);
+    std::ifstream in(trace);
+    ASSERT_TRUE(in) << trace;
+    const json j = json::parse(in);
+    ASSERT_TRUE(j.is_object());
+    ASSERT_TRUE(j["traceEvents"].is_array());
+    std::map<int, std::string> tracks; // tid -> thread_name
+    std::set<int> tids_with_slices;
+    int pid = -1;
+    for (const json& e : j["traceEvents"]) {
+        ASSERT_TRUE(e.contains("ph") && e.contains("pid") && e.contains("name")) << e.dump();
+        const std::string ph = e["ph"];
+        EXPECT_TRUE(ph == "M" || ph == "X" || ph == "i") << ph;
+        if (pid < 0) pid = e["pid"];
+        EXPECT_EQ(e["pid"], pid) << "one process";
+        if (ph == "M" && e["name"] == "thread_name")
+            tracks[e["tid"].get<int>()] = e["args"]["name"].get<std::string>();
+        if (ph == "X") {
+            ASSERT_TRUE(e["ts"].is_number() && e["dur"].is_number()) << e.dump();
+            EXPECT_GE(e["dur"].get<double>(), 0);
+            tids_with_slices.insert(e["tid"].get<int>());
+        }
+        if (ph == "i") {
+            EXPECT_TRUE(e["ts"].is_number());
+        }
+    }
+    ASSERT_EQ(tracks.size(), run["threads"].size());
+    for (const json& t : run["threads"]) {
+        bool found = false;
+        for (auto& [tid, name] : tracks)
+            found |= name.starts_with(t["name"].get<std::string>() + " (");
+        EXPECT_TRUE(found) << t["name"];
+    }
+    for (int tid : tids_with_slices) EXPECT_TRUE(tracks.contains(tid)) << tid;
+}
+
+// Injected faults, through the terminal: a crash is exit status 4 and names the signal.
+TEST(Cli, ACrashedDemoIsExitStatusFour) {
+    auto r = daemonlab({"run", "passed-in", "--inject-fault", "abort", "--json"});
+    EXPECT_EQ(r.exit_code, 4) << r.out;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["verdict"], "crashed");
+    EXPECT_EQ(j["signal"], SIGABRT);
+    EXPECT_EQ(daemonlab({"run", "passed-in", "--inject-fault", "lightning"}).exit_code, 2);
 }
