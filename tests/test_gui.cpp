@@ -434,3 +434,27 @@ TEST(Gui, LayoutAt1920x1080WithLargeText) {
     const json& r = s.info["timeline_rect"];
     EXPECT_GT(r[3].get<double>() - r[1].get<double>(), 1.6 * 17 * 9);
 }
+
+// A broken content file: the app still starts, says which file and line is wrong, and the
+// other lessons are there.
+TEST(Gui, BrokenLessonFileIsNamedAndTheRestLoads) {
+    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui" / "broken-content";
+    fs::remove_all(dir);
+    fs::copy(fs::path(DAEMONLAB_SOURCE_DIR) / "content", dir, fs::copy_options::recursive);
+    std::ofstream(dir / "lessons" / "passed-in.toml", std::ios::app) << "\n[why\nzh = 'oops'\n";
+    setenv("DAEMONLAB_CONTENT", dir.c_str(), 1);
+    Shot s = shoot("broken", {"--scenario", "threaded-client", "--lang", "en", "--after", "300"});
+    unsetenv("DAEMONLAB_CONTENT");
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    EXPECT_EQ(s.info["lessons"], 6);
+    ASSERT_FALSE(s.info["content_errors"].empty());
+    const std::string errors = s.info["content_errors"].dump();
+    EXPECT_NE(errors.find("passed-in.toml:"), std::string::npos) << errors;
+    // The line of the broken table header, as a number after the file name.
+    std::ifstream in(dir / "lessons" / "passed-in.toml");
+    int line = 0, bad = 0;
+    for (std::string l; std::getline(in, l);)
+        if (++line && l == "[why") bad = line;
+    EXPECT_NE(errors.find("passed-in.toml:" + std::to_string(bad)), std::string::npos) << errors;
+    EXPECT_GT(s.width, 0); // and it drew a window
+}
