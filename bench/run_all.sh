@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Measures every figure of docs/PERFORMANCE.md, each beside its baseline in the same run.
+# Needs a release build with the benchmarks:
+#   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DDAEMONLAB_BENCH=ON \
+#         -DDAEMONLAB_TESTS=OFF && cmake --build build/bench -j2
+# and xvfb-run, /usr/bin/time, hyperfine (apt-get install -y xvfb xauth time hyperfine).
+# Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace runs matrix gui (default all)
+# Each section takes under two minutes on 2 cores.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+B=$(cd "${1:-$here/build/bench}" && pwd)
+shift || true
+sections=${*:-trace runs matrix gui}
+bin=$B/bin
+
+machine() {
+    echo "## machine"
+    grep -m1 'model name' /proc/cpuinfo
+    echo "cores: $(nproc); memory: $(free -h | awk '/Mem:/{print $2}'); kernel: $(uname -r)"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+machine
+for s in $sections; do
+    case $s in
+    trace)
+        echo "## cost of one trace event (bench_trace)"
+        "$bin/bench_trace" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+        ;;
+    runs)
+        echo "## exit → verdict, hang diagnosis, whole run (bench_runs)"
+        "$bin/bench_runs" 100 20 2
+        ;;
+    matrix)
+        echo "## the whole matrix: in parallel (the default --jobs) vs one by one (--jobs 1)"
+        "$bin/daemonlab" matrix | tail -1
+        "$bin/daemonlab" matrix --jobs 1 | tail -1
+        hyperfine --runs 3 --ignore-failure --style basic \
+            "$bin/daemonlab matrix" "$bin/daemonlab matrix --jobs 1"
+        echo "peak memory of the host during the matrix:"
+        /usr/bin/time -f '  %e s wall, %M KB max RSS' "$bin/daemonlab" matrix >/dev/null
+        ;;
+    gui)
+        export DLPROBE=$B/lib/libdlprobe.so
+        out=$(mktemp -d)
+        xvfb-run -a -s "-screen 0 1920x1080x24" bash -c "
+            set -e
+            echo '## idle CPU, window open, nothing running (10 s, after 3 s to settle)'
+            echo -n 'daemonlab gui:           '; '$bin/bench_gui' idle 10 -- '$bin/daemonlab' gui
+            echo -n 'stock ImGui GLFW loop:   '; '$bin/bench_gui' idle 10 -- '$bin/imgui_stock_loop'
+            echo '## cold start to first frame (CJK font), 15 starts'
+            '$bin/bench_gui' start 15 -- '$bin/daemonlab' gui --screenshot '$out/x.png' --after 0
+            echo '## trace event in the demo → drawn in a frame, and memory after a run'
+            '$bin/bench_gui' latency 8 -- '$bin/daemonlab' gui --scenario threaded-client \
+                --receiver daemon --run
+        "
+        echo "## font atlas (from the app's --screenshot description)"
+        python3 - "$out/x.png.json" <<'EOF'
+import json, sys
+f = json.load(open(sys.argv[1]))["fonts"]
+w, h = f["atlas_width"], f["atlas_height"]
+print(f"atlas {w}×{h} RGBA32 = {w*h*4/2**20:.2f} MiB (alpha8 in memory too: {w*h/2**20:.2f} MiB); "
+      f"cjk font: {f['cjk']}")
+EOF
+        rm -rf "$out"
+        ;;
+    esac
+done
