@@ -467,8 +467,8 @@ std::string App::run_label(const lab::RunState& s) const {
 
 std::optional<lab::Outcome> App::expected_outcome(const lab::RunOptions& o) const {
     const lab::Lesson* lesson = content_.lesson(o.scenario);
-    if (!lesson || !lesson_default(o)) return std::nullopt;
-    return lesson_expects(*lesson);
+    if (!lesson) return std::nullopt;
+    return lesson_expects(*lesson, o);
 }
 
 void App::predict(bool exits) {

@@ -10,15 +10,13 @@
 
 namespace gui {
 
-std::optional<lab::Outcome> lesson_expects(const lab::Lesson& lesson) {
-    const std::string& en = lesson.predict.en;
-    auto word = [&](std::string_view w) {
-        return en.starts_with(w) && en.size() > w.size() &&
-               (en[w.size()] == ':' || en[w.size()] == ',');
-    };
-    if (word("Yes")) return lab::Outcome::exited;
-    if (word("No")) return lab::Outcome::hung;
-    return std::nullopt;
+std::optional<lab::Outcome> lesson_expects(const lab::Lesson& lesson, const lab::RunOptions& o) {
+    const lab::RunOptions def{.scenario = o.scenario};
+    if (o.connect_in != def.connect_in || o.worker != def.worker || o.with_block != def.with_block)
+        return std::nullopt;
+    const std::optional<bool> exits = lesson.expects_exit(o.receiver, lab::effective_close(o));
+    if (!exits) return std::nullopt;
+    return *exits ? lab::Outcome::exited : lab::Outcome::hung;
 }
 
 bool lesson_default(const lab::RunOptions& o) {
@@ -164,7 +162,7 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
                 std::string seen = outcome_word(observed, text);
                 dl->AddText(ImVec2(a.x + 6, a.y + 3), pal.cell_text, seen.c_str());
                 std::optional<lab::Outcome> lesson_says;
-                if (lesson && lesson_default(cell.options)) lesson_says = lesson_expects(*lesson);
+                if (lesson) lesson_says = lesson_expects(*lesson, cell.options);
                 std::optional<bool> you;
                 if (auto it = text.learner->find(cell_key(cell.options)); it != text.learner->end())
                     you = it->second;

@@ -1,7 +1,7 @@
 // matrix_view.hpp — every scenario × receiver policy × close, run in parallel as real
 // processes (lab::Run), the way `daemonlab matrix` runs them, and drawn as a grid: what
-// was observed, and what was predicted where a prediction exists (the lesson's answer for
-// its default settings; the learner's own answers this session).
+// was observed, and what was predicted: the lesson's `expect` table (the article's rules)
+// and the learner's own answers this session.
 #pragma once
 
 #include "lessons.hpp"
@@ -17,10 +17,9 @@
 
 namespace gui {
 
-// What the lesson answers to "Will it exit?" for its default settings (receiver inherit,
-// the scenario's default close), read from the first word of its `predict` line ("Yes: …"
-// / "No: …"); nothing when the line is not a yes/no answer (the sandbox's).
-std::optional<lab::Outcome> lesson_expects(const lab::Lesson& lesson);
+// What the lesson says this cell does (its `expect` table: the article's rules), for the
+// scenario's default sandbox options; nothing when the lesson does not say.
+std::optional<lab::Outcome> lesson_expects(const lab::Lesson& lesson, const lab::RunOptions& o);
 // Whether the options are the ones the lesson's `predict` line talks about.
 bool lesson_default(const lab::RunOptions& o);
 

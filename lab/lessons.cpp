@@ -83,6 +83,15 @@ std::vector<int> find_lines(std::string_view text, std::string_view needle) {
     return lines;
 }
 
+std::optional<bool> Lesson::expects_exit(std::string_view receiver, bool close) const {
+    auto it = expect.find(receiver);
+    if (it == expect.end()) return std::nullopt;
+    const std::string& v = it->second[close ? 1 : 0];
+    if (v == "exits") return true;
+    if (v == "hangs") return false;
+    return std::nullopt;
+}
+
 Content load_content(const std::string& dir_name) {
     Content c;
     const fs::path dir(dir_name);
@@ -118,6 +127,21 @@ Content load_content(const std::string& dir_name) {
                 l.steps.push_back(std::move(s));
                 need_both(l.steps.back().text, "step " + std::to_string(l.steps.size()),
                           where(file, item.source()), c.errors);
+            }
+        if (const toml::table* e = t["expect"].as_table())
+            for (const auto& [receiver, node] : *e) {
+                std::array<std::string, 2> cell;
+                const toml::array* a = node.as_array();
+                for (std::size_t i = 0; a && i < 2 && i < a->size(); ++i)
+                    cell[i] = (*a)[i].value_or(std::string{});
+                l.expect[std::string(receiver.str())] = cell;
+                for (const std::string& v : cell)
+                    if (!a || a->size() != 2 || (v != "exits" && v != "hangs")) {
+                        c.errors.push_back(where(file, node.source()) + ": expect." +
+                                           std::string(receiver.str()) +
+                                           " must be [\"exits\"|\"hangs\", \"exits\"|\"hangs\"]");
+                        break;
+                    }
             }
         for (auto [text, name] : {std::pair{&l.title, "title"},
                                   {&l.summary, "summary"},
@@ -160,6 +184,10 @@ std::vector<std::string> check_content(const Content& c) {
         }
         if (l->python.empty()) problems.push_back(l->file + ": no python snippet");
         if (l->steps.empty()) problems.push_back(l->file + ": no steps");
+        for (const char* receiver : {"inherit", "daemon", "non-daemon"})
+            if (!l->expects_exit(receiver, false) || !l->expects_exit(receiver, true))
+                problems.push_back(l->file + ": expect." + receiver +
+                                   " is missing: say what the demo does without and with close()");
         for (std::size_t i = 0; i < l->steps.size(); ++i) {
             const Step& st = l->steps[i];
             const std::string at = l->file + ": step " + std::to_string(i + 1);

@@ -16,12 +16,19 @@
 //   py  = ["self.ws = client.connect(URI)"] # text found on the Python lines it covers
 //   cpp = ["ws = wsync::connect(URI());"]   # text found on the C++ lines it covers
 //   zh = "..." en = "..."
+//   [expect]                                # what the article's rules say the demo does,
+//   inherit = ["hangs", "exits"]            # per receiver policy: [without close(),
+//   daemon = ["exits", "exits"]             #  with close()]; the matrix's "predicted"
+//   non-daemon = ["hangs", "exits"]
 // Lines are named by their text, not numbers, so editing a program cannot make a lesson
 // point at the wrong line silently: check_content() reports any text it cannot find.
 #pragma once
 
 #include "strings.hpp"
 
+#include <array>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +54,12 @@ struct Lesson {
     std::string python;
     std::vector<Step> steps;
     std::vector<Text> takeaways;
+    // receiver policy → {without close(), with close()}: "exits" or "hangs".
+    std::map<std::string, std::array<std::string, 2>, std::less<>> expect;
+
+    // What the lesson says the demo does with these switches (its scenario's other options
+    // at their defaults); nothing when the lesson does not say.
+    std::optional<bool> expects_exit(std::string_view receiver, bool close) const;
 };
 
 struct Page {

@@ -102,6 +102,16 @@ TEST(Cli, MatrixJudgesEveryCell) {
         }
     }
     EXPECT_GT(hung, 0);
+    // Each cell does what its lesson says the article's rules predict.
+    const lab::Content content = lab::load_content(std::string(DAEMONLAB_SOURCE_DIR) + "/content");
+    for (auto& run : j["runs"]) {
+        const lab::Lesson* lesson = content.lesson(run["scenario"].get<std::string>());
+        ASSERT_TRUE(lesson) << run["scenario"];
+        const std::optional<bool> exits = lesson->expects_exit(
+            run["options"]["receiver"].get<std::string>(), run["options"]["close"].get<bool>());
+        ASSERT_TRUE(exits) << run["options"].dump();
+        EXPECT_EQ(run["verdict"], *exits ? "exited" : "hung") << run.dump();
+    }
 }
 
 TEST(Cli, KillingTheHostKillsItsDemo) {

@@ -186,6 +186,7 @@ struct FakeLesson {
     std::string cpp = "auto c = wsync::connect(URI());";
     std::string step_zh = "主线程建立连接。", step_en = "Main connects.";
     std::string why_zh = "因为如此。", why_en = "Because.";
+    std::string expect_inherit = "['hangs', 'exits']";
 
     std::string render() const {
         auto kv = [](const char* k, const std::string& v) {
@@ -198,6 +199,9 @@ struct FakeLesson {
         s += "[[takeaways]]\nzh = '要点'\nen = 'Point'\n";
         s += "[[steps]]\n" + kv("pause", pause) + "py = ['" + py + "']\ncpp = ['" + cpp + "']\n" +
              kv("zh", step_zh) + kv("en", step_en);
+        s += "[expect]\n";
+        if (!expect_inherit.empty()) s += "inherit = " + expect_inherit + "\n";
+        s += "daemon = ['exits', 'exits']\nnon-daemon = ['hangs', 'exits']\n";
         return s;
     }
 };
@@ -340,6 +344,26 @@ TEST_F(BrokenContent, PausePointOfAnotherDemo) {
     write("lessons/inside-thread.toml", f.render());
     auto p = problems();
     EXPECT_TRUE(has_problem(p, "inside-thread.toml: step 1: pause point not in the demo: close"));
+    EXPECT_EQ(p.size(), 1u) << list(p);
+}
+
+TEST_F(BrokenContent, ExpectationThatIsNotExitsOrHangs) {
+    FakeLesson f;
+    f.expect_inherit = "['hangs', 'maybe']";
+    write("lessons/passed-in.toml", f.render());
+    auto p = problems();
+    EXPECT_TRUE(has_problem(p, "passed-in.toml:"));
+    EXPECT_TRUE(has_problem(p, "expect.inherit must be"));
+    EXPECT_TRUE(has_problem(p, "expect.inherit is missing"));
+    EXPECT_TRUE(all_about(p, "passed-in.toml"));
+}
+
+TEST_F(BrokenContent, ExpectationMissing) {
+    FakeLesson f;
+    f.expect_inherit = "";
+    write("lessons/passed-in.toml", f.render());
+    auto p = problems();
+    EXPECT_TRUE(has_problem(p, "passed-in.toml: expect.inherit is missing"));
     EXPECT_EQ(p.size(), 1u) << list(p);
 }
 
