@@ -51,6 +51,7 @@ struct Rec {
     std::int64_t t;
     std::string tag;
     std::int64_t v;
+    std::int64_t cpu; // CPU ns the process had used by then
 };
 
 std::vector<Rec> read_log(const std::string& path) {
@@ -58,9 +59,9 @@ std::vector<Rec> read_log(const std::string& path) {
     std::ifstream in(path);
     for (std::string line; std::getline(in, line);) {
         std::istringstream s(line);
-        Rec r{0, {}, -1};
+        Rec r{0, {}, -1, -1};
         if (s >> r.t >> r.tag) {
-            s >> r.v;
+            s >> r.v >> r.cpu;
             out.push_back(r);
         }
     }
@@ -163,13 +164,33 @@ int idle(double seconds, const std::vector<std::string>& cmd) {
 
 int start(int n, const std::vector<std::string>& cmd) {
     std::map<std::string, std::vector<double>> phase; // ms since spawn
-    std::vector<double> first, whole;
+    std::vector<double> first, whole, first_cpu;
     const std::string home = make_home();
     for (int i = 0; i < n; ++i) {
         const std::int64_t t0 = now_ns();
         Child c = spawn(cmd, home);
+        // Until the first frame is on screen (or the process ends); a program that does not
+        // end by itself (the stock loop) is stopped then.
         int status = 0;
-        ::waitpid(c.pid, &status, 0);
+        bool exited = false;
+        auto first_frame = [&](const std::vector<Rec>& log) {
+            for (const Rec& r : log)
+                if (r.tag == "readpixels" || r.tag == "swap") return &r - log.data();
+            return std::ptrdiff_t(-1);
+        };
+        for (;;) {
+            if (::waitpid(c.pid, &status, WNOHANG) == c.pid) {
+                exited = true;
+                break;
+            }
+            if (first_frame(read_log(c.log)) >= 0) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        for (int k = 0; !exited && k < 200; ++k) { // up to 2 s to finish by itself
+            exited = ::waitpid(c.pid, &status, WNOHANG) == c.pid;
+            if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        if (!exited) stop(c.pid);
         const double exit_ms = double(now_ns() - t0) / 1e6;
         std::vector<Rec> log = read_log(c.log);
         auto at = [&](const char* tag, bool last = false) -> double {
@@ -184,12 +205,14 @@ int start(int n, const std::vector<std::string>& cmd) {
         double fc_ms = 0;
         for (const Rec& r : log)
             if (r.tag == "fcinit" || r.tag == "fcmatch") fc_ms += double(r.v) / 1e6;
-        const double frame = at("readpixels") >= 0 ? at("readpixels") : at("swap");
+        const std::ptrdiff_t ff = first_frame(log);
+        const double frame = ff < 0 ? -1 : double(log[std::size_t(ff)].t - t0) / 1e6;
         if (frame < 0) {
             std::fprintf(stderr, "bench_gui: run %d drew no frame (status %d)\n", i, status);
             continue;
         }
         first.push_back(frame);
+        first_cpu.push_back(double(log[std::size_t(ff)].cpu) / 1e6);
         whole.push_back(exit_ms);
         phase["exec → probe loaded (dynamic linking)"].push_back(at("S"));
         phase["→ glfwInit done"].push_back(at("glfwinit"));
@@ -197,18 +220,22 @@ int start(int n, const std::vector<std::string>& cmd) {
         phase["fontconfig: FcInit + FcFontMatch (sum)"].push_back(fc_ms);
         phase["→ last font lookup done"].push_back(at("fcmatch", true));
         phase["→ first frame begins (glfwPollEvents returned)"].push_back(at("frame"));
-        phase["→ first frame drawn and read back"].push_back(frame);
-        phase["→ process exited (PNG written, teardown)"].push_back(exit_ms);
+        phase["→ first frame drawn (swapped or read back)"].push_back(frame);
+        phase["→ process exited (or was stopped)"].push_back(exit_ms);
     }
     std::printf("start: %zu runs; spawn → first frame p50 %.1f ms, p90 %.1f ms, min %.1f, max "
                 "%.1f; spawn → exit p50 %.1f ms\n",
                 first.size(), pct(first, 50), pct(first, 90), pct(first, 0), pct(first, 100),
                 pct(whole, 50));
+    std::printf(
+        "  CPU used by the app up to its first frame: p50 %.1f ms (wall time above includes "
+        "waiting for a core)\n",
+        pct(first_cpu, 50));
     for (const char* k :
          {"exec → probe loaded (dynamic linking)", "→ glfwInit done", "→ window + GL context made",
           "fontconfig: FcInit + FcFontMatch (sum)", "→ last font lookup done",
-          "→ first frame begins (glfwPollEvents returned)", "→ first frame drawn and read back",
-          "→ process exited (PNG written, teardown)"})
+          "→ first frame begins (glfwPollEvents returned)",
+          "→ first frame drawn (swapped or read back)", "→ process exited (or was stopped)"})
         std::printf("  %-48s p50 %7.1f ms\n", k, pct(phase[k], 50));
     return first.empty() ? 1 : 0;
 }
@@ -216,6 +243,7 @@ int start(int n, const std::vector<std::string>& cmd) {
 int latency(int n, const std::vector<std::string>& cmd) {
     std::vector<double> to_read, to_frame_start, to_drawn, frame_ms;
     int missed = 0;
+    std::map<long, int> frames_late; // frames begun after the read that (may) not draw it
     // The app starts, settles and idles; then xdotool clicks Run n times, 1.5 s apart, so each
     // run starts from the idle loop (glfwWaitEvents), as when a person presses Run.
     const char* xy = std::getenv("DL_RUN_XY") ? std::getenv("DL_RUN_XY") : "33 445";
@@ -264,6 +292,8 @@ int latency(int n, const std::vector<std::string>& cmd) {
                 ++missed;
                 continue;
             }
+            ++frames_late[long(std::lower_bound(frames.begin(), frames.end(), *f) -
+                               std::upper_bound(frames.begin(), frames.end(), r.t))];
             to_read.push_back(double(r.t - r.v) / 1e6);
             to_frame_start.push_back(double(*f - r.v) / 1e6);
             to_drawn.push_back(double(*s - r.v) / 1e6);
@@ -280,6 +310,9 @@ int latency(int n, const std::vector<std::string>& cmd) {
                 pct(to_drawn, 50), pct(to_drawn, 99), pct(to_drawn, 100));
     std::printf("  one frame (begin → swap) during runs p50 %6.2f ms  p99 %6.2f ms (%zu frames)\n",
                 pct(frame_ms, 50), pct(frame_ms, 99), frame_ms.size());
+    std::printf("  frames begun between the host reading an event and the frame that draws it:");
+    for (auto [late, k] : frames_late) std::printf(" %ld: %d events;", late, k);
+    std::printf("\n");
     std::printf("  after the runs: VmRSS %.1f MB, VmHWM %.1f MB\n", rss, hwm);
     return to_drawn.empty() ? 1 : 0;
 }

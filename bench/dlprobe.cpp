@@ -12,7 +12,8 @@
 //   post                   glfwPostEmptyEvent (a run's watcher wakes the GUI)
 //   ev <event ns>          read(2) returned a trace line stamped <event ns> by the demo
 //                          (the rest of the line is not looked at)
-// One line per record, written with one write(2) to the file named by DLPROBE_LOG.
+// One line per record (with the process's CPU time so far), written with one write(2) to the
+// file named by DLPROBE_LOG.
 // Only bench/ builds and uses it (bench/bench_gui.cpp reads the log).
 #include <GL/gl.h>
 #include <GLFW/glfw3.h>
@@ -37,12 +38,14 @@ std::int64_t now_ns() {
     return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
+// "<t> <tag> <value or -1> <CPU ns the whole process has used so far>"
 void rec(const char* tag, std::int64_t t, std::int64_t v = -1) {
     if (g_log < 0) return;
-    char line[96];
-    int n =
-        v < 0 ? std::snprintf(line, sizeof line, "%lld %s\n", (long long)t, tag)
-              : std::snprintf(line, sizeof line, "%lld %s %lld\n", (long long)t, tag, (long long)v);
+    timespec cpu{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+    char line[128];
+    int n = std::snprintf(line, sizeof line, "%lld %s %lld %lld\n", (long long)t, tag, (long long)v,
+                          (long long)cpu.tv_sec * 1'000'000'000LL + cpu.tv_nsec);
     if (n > 0) (void)!::write(g_log, line, std::size_t(n));
 }
 

@@ -3,7 +3,8 @@
 # Needs a release build with the benchmarks:
 #   cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DDAEMONLAB_BENCH=ON \
 #         -DDAEMONLAB_TESTS=OFF && cmake --build build/bench -j2
-# and xvfb-run, /usr/bin/time, hyperfine (apt-get install -y xvfb xauth time hyperfine).
+# and xvfb-run, /usr/bin/time, hyperfine and xdotool:
+#   apt-get install -y xvfb xauth time hyperfine xdotool
 # Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace runs matrix gui (default all)
 # Each section takes under two minutes on 2 cores.
 set -euo pipefail
@@ -48,11 +49,12 @@ for s in $sections; do
             echo '## idle CPU, window open, nothing running (10 s, after 3 s to settle)'
             echo -n 'daemonlab gui:           '; '$bin/bench_gui' idle 10 -- '$bin/daemonlab' gui
             echo -n 'stock ImGui GLFW loop:   '; '$bin/bench_gui' idle 10 -- '$bin/imgui_stock_loop'
-            echo '## cold start to first frame (CJK font), 15 starts'
+            echo '## cold start to first frame (CJK font), 15 starts; the stock loop for reference'
             '$bin/bench_gui' start 15 -- '$bin/daemonlab' gui --screenshot '$out/x.png' --after 0
-            echo '## trace event in the demo → drawn in a frame, and memory after a run'
+            '$bin/bench_gui' start 8 -- '$bin/imgui_stock_loop'
+            echo '## trace event in the demo → drawn in a frame (8 runs, Run clicked by xdotool)'
             '$bin/bench_gui' latency 8 -- '$bin/daemonlab' gui --scenario threaded-client \
-                --receiver daemon --run
+                --receiver daemon
         "
         echo "## font atlas (from the app's --screenshot description)"
         python3 - "$out/x.png.json" <<'EOF'
