@@ -5,13 +5,14 @@
 #         -DDAEMONLAB_TESTS=OFF && cmake --build build/bench -j2
 # and xvfb-run, /usr/bin/time, hyperfine and xdotool:
 #   apt-get install -y xvfb xauth time hyperfine xdotool
-# Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace runs matrix gui (default all)
+# Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace runs matrix gui fonts
+#                                                   (default: all)
 # Each section takes under two minutes on 2 cores.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "${1:-$here/build/bench}" && pwd)
 shift || true
-sections=${*:-trace runs matrix gui}
+sections=${*:-trace runs matrix gui fonts}
 bin=$B/bin
 
 machine() {
@@ -65,6 +66,10 @@ print(f"atlas {w}×{h} RGBA32 = {w*h*4/2**20:.2f} MiB (alpha8 in memory too: {w*
       f"cjk font: {f['cjk']}")
 EOF
         rm -rf "$out"
+        ;;
+    fonts)
+        echo "## the font atlas as the app builds it, beside the proposed fix (bench_fonts)"
+        "$bin/bench_fonts"
         ;;
     esac
 done
