@@ -93,6 +93,7 @@ Child spawn(std::vector<std::string> cmd, const std::string& home) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addchdir_np(&fa, home.c_str()); // imgui.ini and such land there
     if (int rc = posix_spawnp(&c.pid, argv[0], &fa, nullptr, argv.data(), envp.data()); rc != 0) {
         std::fprintf(stderr, "bench_gui: cannot start %s: %s\n", argv[0], std::strerror(rc));
         std::exit(1);
