@@ -1,7 +1,15 @@
 #include "fonts.hpp"
 
+#include <fcntl.h>
 #include <fontconfig/fontconfig.h>
 #include <imgui.h>
+#include <imgui_freetype.h>
+#include <map>
+#include <memory>
+#include <string>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace gui {
 namespace {
@@ -52,10 +60,39 @@ FontChoice find_fonts() {
     return c;
 }
 
+namespace {
+
+// A read-only mapping of a whole font file, alive while the atlas is built. The CJK font is
+// some 20 MB: mapped once and shared by every size, not read into memory once per size.
+struct Mapped {
+    void* p = MAP_FAILED;
+    std::size_t n = 0;
+    explicit Mapped(const std::string& path) {
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st {};
+        if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0) {
+            n = std::size_t(st.st_size);
+            p = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, 0);
+        }
+        if (fd >= 0) ::close(fd);
+    }
+    Mapped(const Mapped&) = delete;
+    Mapped& operator=(const Mapped&) = delete;
+    ~Mapped() {
+        if (p != MAP_FAILED) ::munmap(p, n);
+    }
+    bool ok() const { return p != MAP_FAILED; }
+};
+
+} // namespace
+
 Fonts build_fonts(const FontChoice& choice, float px,
                   const std::vector<const std::string*>& texts) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
+    // FreeType rasterizes CJK faster than stb_truetype and needs no oversampling: the atlas
+    // is half the size (docs/PERFORMANCE.md).
+    io.Fonts->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
     // The glyphs actually used, kept alive until the atlas is built (it reads them then).
     static ImVector<ImWchar> cjk_ranges;
     cjk_ranges.clear();
@@ -65,34 +102,56 @@ Fonts build_fonts(const FontChoice& choice, float px,
     for (const char* sym : {"▶■●○◀←→…—·•│✓✗⏸"}) b.AddText(sym);
     b.BuildRanges(&cjk_ranges);
 
+    std::map<std::string, std::unique_ptr<Mapped>> files; // each file mapped once
+    auto data = [&](const std::string& path) -> Mapped* {
+        auto& m = files[path];
+        if (!m) m = std::make_unique<Mapped>(path);
+        return m->ok() ? m.get() : nullptr;
+    };
+    // Dear ImGui 1.86 copies font bytes it does not own; it is told it owns the mapping so
+    // that it does not, and relieved of it right after Build(), before it could free it.
+    auto from_memory = [&](Mapped* m, float size, ImFontConfig cfg) {
+        cfg.FontDataOwnedByAtlas = true;
+        return io.Fonts->AddFontFromMemoryTTF(m->p, int(m->n), size, &cfg, cjk_ranges.Data);
+    };
+
     Fonts f;
     f.has_cjk = !choice.cjk.path.empty();
     auto add = [&](const FontFile& main, float size) -> ImFont* {
         ImFont* font = nullptr;
-        if (!main.path.empty()) {
+        if (Mapped* m = main.path.empty() ? nullptr : data(main.path)) {
             ImFontConfig cfg;
             cfg.FontNo = main.index;
-            cfg.OversampleH = 2;
-            font = io.Fonts->AddFontFromFileTTF(main.path.c_str(), size, &cfg, cjk_ranges.Data);
+            font = from_memory(m, size, cfg);
         }
         if (!font) {
             ImFontConfig cfg;
             cfg.SizePixels = size;
             font = io.Fonts->AddFontDefault(&cfg);
         }
-        if (f.has_cjk && main.path != choice.cjk.path) { // merge the CJK glyphs in
-            ImFontConfig cfg;
-            cfg.MergeMode = true;
-            cfg.FontNo = choice.cjk.index;
-            cfg.OversampleH = 1;
-            io.Fonts->AddFontFromFileTTF(choice.cjk.path.c_str(), size, &cfg, cjk_ranges.Data);
-        }
+        if (f.has_cjk && main.path != choice.cjk.path) // merge the CJK glyphs in
+            if (Mapped* m = data(choice.cjk.path)) {
+                ImFontConfig cfg;
+                cfg.MergeMode = true;
+                cfg.FontNo = choice.cjk.index;
+                from_memory(m, size, cfg);
+            }
         return font;
     };
     f.ui = add(choice.sans, px);
     f.mono = add(choice.mono.path.empty() ? choice.sans : choice.mono, px * 0.95f);
     f.big = add(choice.sans, px * 1.3f);
     io.Fonts->Build();
+    for (ImFontConfig& cfg : io.Fonts->ConfigData)
+        if (cfg.FontData && cfg.FontDataOwnedByAtlas) {
+            bool ours = false;
+            for (const auto& [path, m] : files) ours |= m->ok() && cfg.FontData == m->p;
+            if (ours) {
+                cfg.FontData = nullptr;
+                cfg.FontDataOwnedByAtlas = false;
+            }
+        }
+    io.Fonts->ClearInputData(); // the glyphs are in the atlas; the input is not needed again
     return f;
 }
 

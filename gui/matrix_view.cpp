@@ -198,14 +198,18 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
                          {"close", text.get(lab::effective_close(cell.options) ? "ui.closed_yes"
                                                                                : "ui.closed_no")},
                          {"outcome", seen}});
+                    auto add_line = [&](const std::string& more) {
+                        tip += '\n';
+                        tip += more;
+                    };
                     if (cell.result)
-                        tip += "\n" + lab::headline(cell.result->verdict, cell.result->timeline,
-                                                    text.content->strings, text.lang);
-                    if (lesson && lesson_says)
-                        tip += "\n" + text.content->strings.format(
-                                          "ui.matrix.tip_lesson", text.lang,
-                                          {{"reason", lesson->predict.in(text.lang)}});
-                    if (cell.result) tip += "\n" + text.get("ui.matrix.tip_open");
+                        add_line(lab::headline(cell.result->verdict, cell.result->timeline,
+                                               text.content->strings, text.lang));
+                    if (lesson && lesson_says && lesson_default(cell.options))
+                        add_line(text.content->strings.format(
+                            "ui.matrix.tip_lesson", text.lang,
+                            {{"reason", lesson->predict.in(text.lang)}}));
+                    if (cell.result) add_line(text.get("ui.matrix.tip_open"));
                     ImGui::SetTooltip("%s", tip.c_str());
                 }
                 if (pressed && cell.result) clicked = int(i);
