@@ -30,11 +30,27 @@ inline double now_s() {
     return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
 
-inline Result run(std::vector<std::string> args, double timeout_s = 30,
-                  const std::string& stdin_text = "") {
-    Result r;
+// Starts `args` (no shell) with stdin from a pipe and stdout + stderr into another. On
+// success fills the pid and this side's ends of the pipes (close-on-exec); else says why.
+struct Piped {
+    pid_t pid = -1;
+    int in = -1;  // write here: the program's stdin
+    int out = -1; // read here: its stdout and stderr
+    std::string error;
+};
+inline Piped spawn_piped(std::vector<std::string> args) {
+    Piped p;
     int out[2], in[2];
-    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(in, O_CLOEXEC) != 0) return r;
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        p.error = std::string("pipe: ") + std::strerror(errno);
+        return p;
+    }
+    if (pipe2(in, O_CLOEXEC) != 0) {
+        p.error = std::string("pipe: ") + std::strerror(errno);
+        close(out[0]);
+        close(out[1]);
+        return p;
+    }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
@@ -43,40 +59,53 @@ inline Result run(std::vector<std::string> args, double timeout_s = 30,
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    pid_t pid;
-    const double t0 = now_s();
-    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    int rc = posix_spawn(&p.pid, argv[0], &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     close(out[1]);
     close(in[0]);
     if (rc != 0) {
         close(out[0]);
         close(in[1]);
-        r.out = std::string("spawn failed: ") + std::strerror(rc);
+        p.pid = -1;
+        p.error = std::string("spawn failed: ") + std::strerror(rc);
+        return p;
+    }
+    p.in = in[1];
+    p.out = out[0];
+    return p;
+}
+
+inline Result run(std::vector<std::string> args, double timeout_s = 30,
+                  const std::string& stdin_text = "") {
+    Result r;
+    const double t0 = now_s();
+    Piped child = spawn_piped(std::move(args));
+    if (child.pid < 0) {
+        r.out = child.error;
         return r;
     }
     if (!stdin_text.empty()) {
-        ssize_t w = write(in[1], stdin_text.data(), stdin_text.size());
+        ssize_t w = write(child.in, stdin_text.data(), stdin_text.size());
         (void)w;
     }
-    close(in[1]);
+    close(child.in);
     char buf[4096];
     for (;;) {
         int left = int((t0 + timeout_s - now_s()) * 1000);
         if (left <= 0) {
             r.timed_out = true;
-            kill(pid, SIGKILL);
+            kill(child.pid, SIGKILL);
             break;
         }
-        pollfd p{out[0], POLLIN, 0};
+        pollfd p{child.out, POLLIN, 0};
         if (poll(&p, 1, left) <= 0) continue;
-        ssize_t n = read(out[0], buf, sizeof buf);
+        ssize_t n = read(child.out, buf, sizeof buf);
         if (n <= 0) break;
         r.out.append(buf, std::size_t(n));
     }
-    close(out[0]);
+    close(child.out);
     int status = 0;
-    waitpid(pid, &status, 0);
+    waitpid(child.pid, &status, 0);
     r.seconds = now_s() - t0;
     if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
@@ -142,27 +171,10 @@ inline std::vector<int> children(pid_t parent = getpid()) {
 class Interactive {
   public:
     explicit Interactive(std::vector<std::string> args) {
-        int out[2], in[2];
-        if (pipe2(out, O_CLOEXEC) != 0) return;
-        if (pipe2(in, O_CLOEXEC) != 0) {
-            close(out[0]);
-            close(out[1]);
-            return;
-        }
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-        posix_spawn_file_actions_adddup2(&fa, out[1], 2);
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-        posix_spawn_file_actions_destroy(&fa);
-        close(out[1]);
-        close(in[0]);
-        out_ = out[0];
-        in_ = in[1];
+        Piped p = spawn_piped(std::move(args));
+        pid_ = p.pid;
+        in_ = p.in;
+        out_ = p.out;
     }
     ~Interactive() {
         if (in_ >= 0) close(in_);
