@@ -1,7 +1,10 @@
-// The font atlas: what gui::build_fonts costs as the app calls it (time, heap it keeps, atlas
-// size), beside the same atlas built from the CJK font file mapped once, which is the fix
-// docs/PERFORMANCE.md proposes for the app's memory and start-up figures. Both build exactly
-// the same glyphs at the same sizes (the app's: 17 px UI, 16.15 px code, 22.1 px headings).
+// The font atlas: what gui::build_fonts costs as the app calls it now (time, heap it keeps,
+// atlas size) -- each font file mapped once and shared by every size, the input dropped after
+// Build(), rasterized by FreeType (commit 7580a79) -- beside, in the same run, the way the app
+// built it before (each size read its own copy of the font file, kept by the atlas;
+// stb_truetype) and the mapped-once build with stb_truetype, which splits the gain between
+// "no copies" and "FreeType". All three build exactly the same glyphs at the same sizes (the
+// app's: 17 px UI, 16.15 px code, 22.1 px headings).
 #include "fonts.hpp"
 #include "lessons.hpp"
 #include "strings.hpp"
@@ -9,7 +12,6 @@
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <imgui.h>
-#include <imgui_freetype.h>
 #include <malloc.h>
 #include <string>
 #include <sys/mman.h>
@@ -69,9 +71,7 @@ void report(benchmark::State& state, double held_mb) {
     state.counters["glyphs"] = a->Fonts.empty() ? 0 : a->Fonts[0]->Glyphs.Size;
 }
 
-// As the app does it today: gui::build_fonts (AddFontFromFileTTF for each of the three sizes,
-// and the CJK face merged into the code font: the 19.5 MB .ttc is read into memory each time
-// and kept by the atlas).
+// The app now: gui::build_fonts as App::rebuild_fonts calls it.
 void BM_AtlasAsApp(benchmark::State& state) {
     Setup& s = setup();
     double held = 0;
@@ -83,13 +83,10 @@ void BM_AtlasAsApp(benchmark::State& state) {
     }
     report(state, held);
     ImGui::GetIO().Fonts->Clear();
+    ImGui::GetIO().Fonts->FontBuilderIO = nullptr;
 }
-BENCHMARK(BM_AtlasAsApp)->Unit(benchmark::kMillisecond)->Iterations(5);
 
-// The proposed fix: map each font file once (read-only, shared with the page cache), hand the
-// same bytes to every size without a copy, and drop the input data after Build(). (Dear ImGui
-// 1.86's AddFont() copies the bytes when FontDataOwnedByAtlas is false, so the atlas is told
-// it owns them and is relieved of them right after Build(), before anything could free them.)
+// A read-only mapping of a whole font file, as gui/fonts.cpp makes it.
 struct Mapped {
     void* p = MAP_FAILED;
     std::size_t n = 0;
@@ -107,25 +104,65 @@ struct Mapped {
     }
 };
 
-// state.range(0) == 1: and rasterized by FreeType (Dear ImGui's imgui_freetype builder, in
-// Debian's libimgui) instead of stb_truetype, which is slow on CFF outlines like Noto CJK's.
-void BM_AtlasMappedOnce(benchmark::State& state) {
+ImVector<ImWchar> glyph_ranges(const Setup& s) {
+    ImVector<ImWchar> ranges;
+    ImFontGlyphRangesBuilder b;
+    b.AddRanges(ImGui::GetIO().Fonts->GetGlyphRangesDefault());
+    for (const std::string* t : s.texts) b.AddText(t->c_str(), t->c_str() + t->size());
+    b.AddText("▶■●○◀←→…—·•│✓✗⏸");
+    b.BuildRanges(&ranges);
+    return ranges;
+}
+
+// The baseline: gui/fonts.cpp before 7580a79. AddFontFromFileTTF for each of the three sizes
+// and for the CJK face merged into the code font, so the 19.5 MB .ttc is read into memory
+// three times and every copy is kept by the atlas; stb_truetype with OversampleH 2 (1 for
+// the merged face).
+void BM_AtlasBefore(benchmark::State& state) {
     Setup& s = setup();
-    const bool freetype = state.range(0) == 1;
     const gui::FontChoice& c = s.choice;
     double held = 0;
     for (auto _ : state) {
         ImGuiIO& io = ImGui::GetIO();
         io.Fonts->Clear();
-        io.Fonts->FontBuilderIO = freetype ? ImGuiFreeType::GetBuilderForFreeType() : nullptr;
+        io.Fonts->FontBuilderIO = nullptr; // stb_truetype
+        const double before = heap_mb();
+        ImVector<ImWchar> ranges = glyph_ranges(s);
+        auto add = [&](const gui::FontFile& f, float size, bool merge, int oversample) {
+            ImFontConfig cfg;
+            cfg.FontNo = f.index;
+            cfg.OversampleH = oversample;
+            cfg.MergeMode = merge;
+            io.Fonts->AddFontFromFileTTF(f.path.c_str(), size, &cfg, ranges.Data);
+        };
+        const float px = 17.0f;
+        add(c.cjk, px, false, 2);          // ui
+        add(c.mono, px * 0.95f, false, 2); // code
+        add(c.cjk, px * 0.95f, true, 1);   // + CJK merged into code
+        add(c.cjk, px * 1.3f, false, 2);   // headings
+        io.Fonts->Build();
+        held = heap_mb() - before;
+        benchmark::DoNotOptimize(io.Fonts->TexPixelsAlpha8);
+    }
+    report(state, held);
+    ImGui::GetIO().Fonts->Clear();
+}
+
+// Mapped once and no copies, as the app does now, but rasterized by stb_truetype (with the
+// oversampling the app used with it): how much of the gain is the copies, how much FreeType.
+// (Dear ImGui 1.86's AddFont() copies the bytes when FontDataOwnedByAtlas is false, so the
+// atlas is told it owns them and is relieved of them right after Build(), as in the app.)
+void BM_AtlasMappedStb(benchmark::State& state) {
+    Setup& s = setup();
+    const gui::FontChoice& c = s.choice;
+    double held = 0;
+    for (auto _ : state) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.Fonts->Clear();
+        io.Fonts->FontBuilderIO = nullptr; // stb_truetype
         const double before = heap_mb();
         Mapped cjk(c.cjk.path), mono(c.mono.path);
-        ImVector<ImWchar> ranges;
-        ImFontGlyphRangesBuilder b;
-        b.AddRanges(io.Fonts->GetGlyphRangesDefault());
-        for (const std::string* t : s.texts) b.AddText(t->c_str(), t->c_str() + t->size());
-        b.AddText("▶■●○◀←→…—·•│✓✗⏸");
-        b.BuildRanges(&ranges);
+        ImVector<ImWchar> ranges = glyph_ranges(s);
         auto add = [&](Mapped& m, int index, float size, bool merge, int oversample) {
             ImFontConfig cfg;
             cfg.FontDataOwnedByAtlas = true; // no copy: taken back below
@@ -150,14 +187,11 @@ void BM_AtlasMappedOnce(benchmark::State& state) {
     }
     report(state, held);
     ImGui::GetIO().Fonts->Clear();
-    ImGui::GetIO().Fonts->FontBuilderIO = nullptr;
 }
-BENCHMARK(BM_AtlasMappedOnce)
-    ->ArgName("freetype")
-    ->Arg(0)
-    ->Arg(1)
-    ->Unit(benchmark::kMillisecond)
-    ->Iterations(5);
+
+BENCHMARK(BM_AtlasBefore)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_AtlasMappedStb)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_AtlasAsApp)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 } // namespace
 

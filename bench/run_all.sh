@@ -6,13 +6,13 @@
 # and xvfb-run, /usr/bin/time, hyperfine and xdotool:
 #   apt-get install -y xvfb xauth time hyperfine xdotool
 # Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace runs matrix gui fonts
-#                                                   fontfix (default: all)
+#                                                   (default: all)
 # Each section takes under two minutes on 2 cores.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "${1:-$here/build/bench}" && pwd)
 shift || true
-sections=${*:-trace runs matrix gui fonts fontfix}
+sections=${*:-trace runs matrix gui fonts}
 bin=$B/bin
 
 machine() {
@@ -68,34 +68,8 @@ EOF
         rm -rf "$out"
         ;;
     fonts)
-        echo "## the font atlas as the app builds it, beside the proposed fix (bench_fonts)"
+        echo "## the font atlas as the app builds it, beside the way it did before (bench_fonts)"
         "$bin/bench_fonts"
-        ;;
-    fontfix)
-        # The whole app with the proposed font fix (bin/daemonlab_fontfix, bench/fonts_fix.cpp),
-        # interleaved with the app as it is, so that the machine's load hits all three alike.
-        export DLPROBE=$B/lib/libdlprobe.so
-        out=$(mktemp -d)
-        xvfb-run -a -s "-screen 0 1920x1080x24" bash -c "
-            set -e
-            echo '## cold start, 3 rounds of 4 starts each: the app / fix (stb_truetype) / fix (FreeType)'
-            for round in 1 2 3; do
-                for v in 'daemonlab 0' 'daemonlab_fontfix 0' 'daemonlab_fontfix 1'; do
-                    set -- \$v; export DL_FONTFIX_FREETYPE=\$2
-                    echo \"\$1 freetype=\$2 round \$round:\"
-                    '$bin/bench_gui' start 4 -- '$bin/'\$1 gui --screenshot '$out/f.png' --after 0 |
-                        head -2
-                done
-            done
-            echo '## memory after 3 runs: the app / fix (stb_truetype) / fix (FreeType)'
-            for v in 'daemonlab 0' 'daemonlab_fontfix 0' 'daemonlab_fontfix 1'; do
-                set -- \$v; export DL_FONTFIX_FREETYPE=\$2
-                echo -n \"\$1 freetype=\$2: \"
-                '$bin/bench_gui' latency 3 -- '$bin/'\$1 gui --scenario threaded-client \\
-                    --receiver daemon | grep 'after the runs'
-            done
-        "
-        rm -rf "$out"
         ;;
     esac
 done
