@@ -5,7 +5,8 @@
 //   bench_gui idle SECONDS -- CMD...     CPU (utime+stime from /proc/PID/stat) and frames
 //                                        drawn over SECONDS, after 3 s to settle; VmHWM
 //   bench_gui start N -- CMD...          N cold starts: spawn → first frame drawn, with where
-//                                        the time went (CMD: daemonlab gui --screenshot ...)
+//                                        the time went (wall time since the spawn and CPU
+//                                        time used by then; CMD: daemonlab gui --screenshot ...)
 //   bench_gui latency N -- CMD...        N runs started by clicking Run (xdotool, at DL_RUN_XY,
 //                                        default "33 445") in one idle app: each trace event's
 //                                        demo timestamp → the end of the frame that drew it;
@@ -29,6 +30,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 extern char** environ;
@@ -164,7 +166,8 @@ int idle(double seconds, const std::vector<std::string>& cmd) {
 }
 
 int start(int n, const std::vector<std::string>& cmd) {
-    std::map<std::string, std::vector<double>> phase; // ms since spawn
+    std::map<std::string, std::vector<double>> phase;     // ms since spawn
+    std::map<std::string, std::vector<double>> phase_cpu; // CPU ms used by then (-1: not known)
     std::vector<double> first, whole, first_cpu;
     const std::string home = make_home();
     for (int i = 0; i < n; ++i) {
@@ -194,11 +197,12 @@ int start(int n, const std::vector<std::string>& cmd) {
         if (!exited) stop(c.pid);
         const double exit_ms = double(now_ns() - t0) / 1e6;
         std::vector<Rec> log = read_log(c.log);
-        auto at = [&](const char* tag, bool last = false) -> double {
-            double v = -1;
+        // Wall time since the spawn, and the CPU time the process had used, at `tag`.
+        auto at = [&](const char* tag, bool last = false) -> std::pair<double, double> {
+            std::pair<double, double> v{-1, -1};
             for (const Rec& r : log)
                 if (r.tag == tag) {
-                    v = double(r.t - t0) / 1e6;
+                    v = {double(r.t - t0) / 1e6, double(r.cpu) / 1e6};
                     if (!last) break;
                 }
             return v;
@@ -215,14 +219,18 @@ int start(int n, const std::vector<std::string>& cmd) {
         first.push_back(frame);
         first_cpu.push_back(double(log[std::size_t(ff)].cpu) / 1e6);
         whole.push_back(exit_ms);
-        phase["exec → probe loaded (dynamic linking)"].push_back(at("S"));
-        phase["→ glfwInit done"].push_back(at("glfwinit"));
-        phase["→ window + GL context made"].push_back(at("window"));
-        phase["fontconfig: FcInit + FcFontMatch (sum)"].push_back(fc_ms);
-        phase["→ last font lookup done"].push_back(at("fcmatch", true));
-        phase["→ first frame begins (glfwPollEvents returned)"].push_back(at("frame"));
-        phase["→ first frame drawn (swapped or read back)"].push_back(frame);
-        phase["→ process exited (or was stopped)"].push_back(exit_ms);
+        auto add = [&](const char* k, std::pair<double, double> wall_cpu) {
+            phase[k].push_back(wall_cpu.first);
+            phase_cpu[k].push_back(wall_cpu.second);
+        };
+        add("exec → probe loaded (dynamic linking)", at("S"));
+        add("→ glfwInit done", at("glfwinit"));
+        add("→ window + GL context made", at("window"));
+        add("fontconfig: FcInit + FcFontMatch (sum)", {fc_ms, -1});
+        add("→ last font lookup done", at("fcmatch", true));
+        add("→ first frame begins (glfwPollEvents returned)", at("frame"));
+        add("→ first frame drawn (swapped or read back)", {frame, first_cpu.back()});
+        add("→ process exited (or was stopped)", {exit_ms, -1});
     }
     std::printf("start: %zu runs; spawn → first frame p50 %.1f ms, p90 %.1f ms, min %.1f, max "
                 "%.1f; spawn → exit p50 %.1f ms\n",
@@ -236,8 +244,12 @@ int start(int n, const std::vector<std::string>& cmd) {
          {"exec → probe loaded (dynamic linking)", "→ glfwInit done", "→ window + GL context made",
           "fontconfig: FcInit + FcFontMatch (sum)", "→ last font lookup done",
           "→ first frame begins (glfwPollEvents returned)",
-          "→ first frame drawn (swapped or read back)", "→ process exited (or was stopped)"})
-        std::printf("  %-48s p50 %7.1f ms\n", k, pct(phase[k], 50));
+          "→ first frame drawn (swapped or read back)", "→ process exited (or was stopped)"}) {
+        const double cpu = pct(phase_cpu[k], 50);
+        std::printf("  %-48s p50 %7.1f ms", k, pct(phase[k], 50));
+        if (cpu >= 0) std::printf("   CPU used by then p50 %7.1f ms", cpu);
+        std::printf("\n");
+    }
     return first.empty() ? 1 : 0;
 }
 
