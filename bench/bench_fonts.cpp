@@ -29,22 +29,7 @@ struct Setup {
         ImGui::CreateContext();
         content = lab::load_content(lab::content_dir());
         content.strings.load(lab::content_dir() + "/ui.toml");
-        // The same sentences as App::rebuild_fonts.
-        for (const auto& [key, zh_en] : content.strings.all()) {
-            texts.push_back(&zh_en.first);
-            texts.push_back(&zh_en.second);
-        }
-        auto add = [&](const lab::Text& x) {
-            texts.push_back(&x.zh);
-            texts.push_back(&x.en);
-        };
-        for (const lab::Lesson& l : content.lessons) {
-            for (const lab::Text* x : {&l.title, &l.summary, &l.why, &l.fix, &l.predict}) add(*x);
-            for (const lab::Step& s : l.steps) add(s.text);
-            for (const lab::Text& x : l.takeaways) add(x);
-            texts.push_back(&l.python);
-        }
-        for (const lab::Page& p : content.pages) add(p.title), add(p.body);
+        texts = gui::content_texts(content); // the same sentences as the app
         choice = gui::find_fonts();
     }
 };
@@ -78,7 +63,7 @@ void BM_AtlasAsApp(benchmark::State& state) {
     for (auto _ : state) {
         ImGui::GetIO().Fonts->Clear();
         const double before = heap_mb();
-        gui::build_fonts(s.choice, 17.0f, s.texts);
+        gui::build_fonts(*ImGui::GetIO().Fonts, s.choice, 17.0f, s.texts);
         held = heap_mb() - before;
     }
     report(state, held);

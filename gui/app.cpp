@@ -38,6 +38,7 @@
 #include <optional>
 #include <stb_image.h>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -192,10 +193,42 @@ struct WalkRecord {
     std::string shot;                      // the PNG of that moment
 };
 
+float font_px(float scale) {
+    return 17.0f * scale;
+}
+
+// What the app needs before its first frame and can make without a window: the content,
+// the fonts and their atlas, the echo server. Made on a second thread while the window and
+// its GL context are created, which is most of the start-up under a software renderer
+// (docs/PERFORMANCE.md).
+struct Prepared {
+    lab::Content content;
+    FontChoice font_choice;
+    Fonts fonts;
+    std::unique_ptr<lab::EchoServer> server;
+    std::string server_error;
+};
+
+Prepared prepare(ImFontAtlas& atlas, float font_scale) {
+    Prepared p;
+    p.content = lab::load_content(lab::content_dir());
+    if (!p.content.strings.load(lab::content_dir() + "/ui.toml"))
+        p.content.errors.push_back(p.content.strings.error());
+    p.font_choice = find_fonts();
+    p.fonts = build_fonts(atlas, p.font_choice, font_px(font_scale), content_texts(p.content));
+    try {
+        p.server = std::make_unique<lab::EchoServer>(lab::EchoServerOptions{.tls = true});
+    } catch (const std::exception& e) {
+        p.server_error = e.what();
+    }
+    return p;
+}
+
 class App {
   public:
-    App(GLFWwindow* window, Settings settings, const Flags& flags);
+    App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared prepared);
     ~App() { matrix_.stop(); }
+    void before_frame(); // before ImGui's NewFrame: font rebuilds, freeing the atlas pixels
     void frame();
     void after_render(int fb_w, int fb_h); // reads the back buffer: exports, the walk
     // Seconds between frames when nothing happens: 1/30 while a run or the matrix is live
@@ -328,23 +361,20 @@ class App {
     bool exports_done_ = false, opened_ = false;
 };
 
-App::App(GLFWwindow* window, Settings settings, const Flags& flags)
+App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared prepared)
     : window_(window), settings_(std::move(settings)), flags_(flags) {
-    content_ = lab::load_content(lab::content_dir());
-    if (!content_.strings.load(lab::content_dir() + "/ui.toml"))
-        content_.errors.push_back(content_.strings.error());
+    content_ = std::move(prepared.content);
+    font_choice_ = std::move(prepared.font_choice);
+    fonts_ = prepared.fonts;
+    server_ = std::move(prepared.server);
+    server_error_ = std::move(prepared.server_error);
     if (flags.lang) settings_.lang = *flags.lang;
     if (flags.theme) settings_.theme = *flags.theme;
     if (flags.font_scale > 0) settings_.font_scale = flags.font_scale;
-    font_choice_ = find_fonts();
-    rebuild_fonts();
+    apply_theme(settings_.theme);
+    ImGui::GetStyle().ScaleAllSizes(settings_.font_scale);
     if (!fonts_.has_cjk) notice_ = content_.strings.get("ui.notice.nocjk", Lang::en);
     if (!settings_.error.empty()) content_.errors.push_back(settings_.error);
-    try {
-        server_ = std::make_unique<lab::EchoServer>(lab::EchoServerOptions{.tls = true});
-    } catch (const std::exception& e) {
-        server_error_ = e.what();
-    }
     select(flags.scenario.value_or(lab::find_scenario(settings_.scenario) ? settings_.scenario
                                                                           : "threaded-client"));
     if (flags.receiver) receiver_ = *flags.receiver;
@@ -365,25 +395,8 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags)
 }
 
 void App::rebuild_fonts() {
-    // Every sentence the app can show, so the atlas has exactly those glyphs.
-    std::vector<const std::string*> texts;
-    for (const auto& [key, zh_en] : content_.strings.all()) {
-        texts.push_back(&zh_en.first);
-        texts.push_back(&zh_en.second);
-    }
-    auto add = [&](const lab::Text& x) {
-        texts.push_back(&x.zh);
-        texts.push_back(&x.en);
-    };
-    for (const lab::Lesson& l : content_.lessons) {
-        for (const lab::Text* x : {&l.title, &l.summary, &l.why, &l.fix, &l.predict}) add(*x);
-        for (const lab::Step& s : l.steps) add(s.text);
-        for (const lab::Text& x : l.takeaways) add(x);
-        texts.push_back(&l.python);
-    }
-    for (const lab::Page& p : content_.pages) add(p.title), add(p.body);
-    const float px = 17.0f * settings_.font_scale;
-    fonts_ = build_fonts(font_choice_, px, texts);
+    fonts_ = build_fonts(*ImGui::GetIO().Fonts, font_choice_, font_px(settings_.font_scale),
+                         content_texts(content_));
     apply_theme(settings_.theme);
     ImGui::GetStyle().ScaleAllSizes(settings_.font_scale);
 }
@@ -1293,13 +1306,20 @@ void App::lab_view() {
     timeline_.draw(current, previous, text);
 }
 
-void App::frame() {
+void App::before_frame() {
+    // Between frames: the atlas is not locked and no ImFont of the last frame is in use.
+    ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
     if (fonts_dirty_) {
         fonts_dirty_ = false;
         rebuild_fonts();
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         ImGui_ImplOpenGL3_CreateFontsTexture();
     }
+    // Once the texture is on the GPU the atlas's own copy of its pixels is not needed.
+    if (atlas.TexID && (atlas.TexPixelsAlpha8 || atlas.TexPixelsRGBA32)) atlas.ClearTexData();
+}
+
+void App::frame() {
     if (run_) snapshot_ = run_->snapshot();
     matrix_.poll();
     stepper_.update(step_lesson(), step_run());
@@ -1551,6 +1571,14 @@ int main(int argc, char** argv) {
     Settings settings = scripted ? Settings{} : Settings::load();
     if (scripted) settings.width = 1440, settings.height = 900;
     if (flags.width > 0) settings.width = flags.width, settings.height = flags.height;
+    // Content, fonts and the echo server are made while the window is (see Prepared). The
+    // atlas outlives the ImGui context that uses it.
+    auto atlas = std::make_unique<ImFontAtlas>();
+    std::optional<Prepared> prepared;
+    std::thread preparing(
+        [&, scale = flags.font_scale > 0 ? flags.font_scale : settings.font_scale] {
+            prepared = prepare(*atlas, scale);
+        });
     // OpenGL 3.3 core where it exists, else 3.0, else 2.1 (old Mesa, remote X).
     GLFWwindow* window = nullptr;
     const char* glsl = "#version 130";
@@ -1574,6 +1602,7 @@ int main(int argc, char** argv) {
             break;
         }
     }
+    preparing.join();
     if (!window) {
         glfwTerminate();
         std::fprintf(stderr, "daemonlab: no usable OpenGL context\n");
@@ -1583,14 +1612,14 @@ int main(int argc, char** argv) {
     glfwSwapInterval(1);
     set_icon(window);
     IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
+    ImGui::CreateContext(atlas.get());
     ImGui::GetIO().IniFilename = nullptr; // layout lives in settings.toml
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init(glsl);
 
     int rc = 0;
     {
-        App app(window, settings, flags);
+        App app(window, settings, flags, std::move(*prepared));
         if (flags.run) app.start_run();
         const double started = glfwGetTime();
         int settle = 3; // frames to draw after an event, so ImGui's layout settles
@@ -1604,6 +1633,7 @@ int main(int argc, char** argv) {
             else
                 glfwWaitEvents(), settle = 2;
 
+            app.before_frame();
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
             ImGui::NewFrame();

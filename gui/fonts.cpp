@@ -86,18 +86,17 @@ struct Mapped {
 
 } // namespace
 
-Fonts build_fonts(const FontChoice& choice, float px,
+Fonts build_fonts(ImFontAtlas& atlas, const FontChoice& choice, float px,
                   const std::vector<const std::string*>& texts) {
-    ImGuiIO& io = ImGui::GetIO();
-    io.Fonts->Clear();
+    atlas.Clear();
     // FreeType rasterizes CJK faster than stb_truetype and needs no oversampling: the atlas
     // is half the size (docs/PERFORMANCE.md).
-    io.Fonts->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
+    atlas.FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
     // The glyphs actually used, kept alive until the atlas is built (it reads them then).
     static ImVector<ImWchar> cjk_ranges;
     cjk_ranges.clear();
     ImFontGlyphRangesBuilder b;
-    b.AddRanges(io.Fonts->GetGlyphRangesDefault());
+    b.AddRanges(atlas.GetGlyphRangesDefault());
     for (const std::string* t : texts) b.AddText(t->c_str(), t->c_str() + t->size());
     for (const char* sym : {"▶■●○◀←→…—·•│✓✗⏸"}) b.AddText(sym);
     b.BuildRanges(&cjk_ranges);
@@ -112,7 +111,7 @@ Fonts build_fonts(const FontChoice& choice, float px,
     // that it does not, and relieved of it right after Build(), before it could free it.
     auto from_memory = [&](Mapped* m, float size, ImFontConfig cfg) {
         cfg.FontDataOwnedByAtlas = true;
-        return io.Fonts->AddFontFromMemoryTTF(m->p, int(m->n), size, &cfg, cjk_ranges.Data);
+        return atlas.AddFontFromMemoryTTF(m->p, int(m->n), size, &cfg, cjk_ranges.Data);
     };
 
     Fonts f;
@@ -127,7 +126,7 @@ Fonts build_fonts(const FontChoice& choice, float px,
         if (!font) {
             ImFontConfig cfg;
             cfg.SizePixels = size;
-            font = io.Fonts->AddFontDefault(&cfg);
+            font = atlas.AddFontDefault(&cfg);
         }
         if (f.has_cjk && main.path != choice.cjk.path) // merge the CJK glyphs in
             if (Mapped* m = data(choice.cjk.path)) {
@@ -141,8 +140,8 @@ Fonts build_fonts(const FontChoice& choice, float px,
     f.ui = add(choice.sans, px);
     f.mono = add(choice.mono.path.empty() ? choice.sans : choice.mono, px * 0.95f);
     f.big = add(choice.sans, px * 1.3f);
-    io.Fonts->Build();
-    for (ImFontConfig& cfg : io.Fonts->ConfigData)
+    atlas.Build();
+    for (ImFontConfig& cfg : atlas.ConfigData)
         if (cfg.FontData && cfg.FontDataOwnedByAtlas) {
             bool ours = false;
             for (const auto& [path, m] : files) ours |= m->ok() && cfg.FontData == m->p;
@@ -151,8 +150,29 @@ Fonts build_fonts(const FontChoice& choice, float px,
                 cfg.FontDataOwnedByAtlas = false;
             }
         }
-    io.Fonts->ClearInputData(); // the glyphs are in the atlas; the input is not needed again
+    atlas.ClearInputData(); // the glyphs are in the atlas; the input is not needed again
     return f;
+}
+
+// Every sentence the app can show, so the font atlas holds exactly those glyphs.
+std::vector<const std::string*> content_texts(const lab::Content& content) {
+    std::vector<const std::string*> texts;
+    for (const auto& [key, zh_en] : content.strings.all()) {
+        texts.push_back(&zh_en.first);
+        texts.push_back(&zh_en.second);
+    }
+    auto add = [&](const lab::Text& x) {
+        texts.push_back(&x.zh);
+        texts.push_back(&x.en);
+    };
+    for (const lab::Lesson& l : content.lessons) {
+        for (const lab::Text* x : {&l.title, &l.summary, &l.why, &l.fix, &l.predict}) add(*x);
+        for (const lab::Step& st : l.steps) add(st.text);
+        for (const lab::Text& x : l.takeaways) add(x);
+        texts.push_back(&l.python);
+    }
+    for (const lab::Page& p : content.pages) add(p.title), add(p.body);
+    return texts;
 }
 
 } // namespace gui

@@ -2,10 +2,13 @@
 // the content uses (CJK has ~20k glyphs; a lesson set uses a few hundred).
 #pragma once
 
+#include "lessons.hpp"
+
 #include <string>
 #include <vector>
 
 struct ImFont;
+struct ImFontAtlas;
 
 namespace gui {
 
@@ -30,8 +33,13 @@ struct Fonts {
     bool has_cjk = false;
 };
 
-// (Re)builds the atlas at `px` pixels, holding the glyphs of `texts` (UTF-8) plus ASCII
-// and the symbols the UI draws. Call before the frame, then re-upload the texture.
-Fonts build_fonts(const FontChoice& choice, float px, const std::vector<const std::string*>& texts);
+// (Re)builds `atlas` at `px` pixels, holding the glyphs of `texts` (UTF-8) plus ASCII and
+// the symbols the UI draws. Needs no ImGui context, so it can run on another thread before
+// there is one; on a live atlas call it before the frame, then re-upload the texture.
+Fonts build_fonts(ImFontAtlas& atlas, const FontChoice& choice, float px,
+                  const std::vector<const std::string*>& texts);
+
+// Every sentence the app can show (UI strings, lessons, pages), for build_fonts().
+std::vector<const std::string*> content_texts(const lab::Content& content);
 
 } // namespace gui
