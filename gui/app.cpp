@@ -1569,6 +1569,7 @@ int main(int argc, char** argv) {
     }
     const bool scripted = !flags.screenshot.empty();
     Settings settings = scripted ? Settings{} : Settings::load();
+    if (scripted) settings.lang = Settings::locale_lang(); // no saved choice: the locale's
     if (scripted) settings.width = 1440, settings.height = 900;
     if (flags.width > 0) settings.width = flags.width, settings.height = flags.height;
     // Content, fonts and the echo server are made while the window is (see Prepared). The

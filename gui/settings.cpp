@@ -20,8 +20,17 @@ std::string Settings::path() {
     return (dir / "daemonlab" / "settings.toml").string();
 }
 
+std::string Settings::locale_lang() {
+    // The first of these that is set names the user's language, as setlocale() reads them.
+    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"})
+        if (const char* v = std::getenv(name); v && *v)
+            return std::string(v).starts_with("zh") ? "zh" : "en";
+    return "en";
+}
+
 Settings Settings::load() {
     Settings s;
+    s.lang = locale_lang(); // until the user picks one
     if (!std::filesystem::exists(path())) return s;
     try {
         toml::table t = toml::parse_file(path());

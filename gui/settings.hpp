@@ -7,7 +7,7 @@
 namespace gui {
 
 struct Settings {
-    std::string lang = "en"; // zh | en | both
+    std::string lang = "en"; // zh | en | both (the first start: the locale's, see load())
     float font_scale = 1.0f;
     std::string scenario = "threaded-client";
     int width = 1440, height = 900;
@@ -17,6 +17,8 @@ struct Settings {
 
     static std::string path();
     static Settings load();
+    // "zh" when the locale (LC_ALL, LC_MESSAGES, LANG) is Chinese, else "en".
+    static std::string locale_lang();
     bool save() const;
 };
 

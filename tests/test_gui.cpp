@@ -457,3 +457,25 @@ TEST(Gui, BrokenLessonFileIsNamedAndTheRestLoads) {
     EXPECT_NE(errors.find("passed-in.toml:" + std::to_string(bad)), std::string::npos) << errors;
     EXPECT_GT(s.width, 0); // and it drew a window
 }
+
+// The first start speaks the user's language: Chinese under a zh locale, else English.
+TEST(Gui, OpensInTheLocalesLanguage) {
+    const char* old = std::getenv("LANG");
+    const std::string saved = old ? old : "";
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
+    setenv("LANG", "zh_CN.UTF-8", 1);
+    Shot zh = shoot("locale-zh", {"--scenario", "threaded-client", "--after", "200"});
+    setenv("LANG", "en_GB.UTF-8", 1);
+    Shot en = shoot("locale-en", {"--scenario", "threaded-client", "--after", "200"});
+    if (old)
+        setenv("LANG", saved.c_str(), 1);
+    else
+        unsetenv("LANG");
+    ASSERT_EQ(zh.process.exit_code, 0) << zh.process.out;
+    EXPECT_EQ(zh.info["ui_lang"], "zh");
+    EXPECT_TRUE(has_cjk(zh.info["banner"].dump(-1, ' ', false)));
+    ASSERT_EQ(en.process.exit_code, 0) << en.process.out;
+    EXPECT_EQ(en.info["ui_lang"], "en");
+    EXPECT_FALSE(has_cjk(en.info["banner"].dump(-1, ' ', false)));
+}
