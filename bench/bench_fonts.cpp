@@ -10,13 +10,9 @@
 #include "strings.hpp"
 
 #include <benchmark/benchmark.h>
-#include <fcntl.h>
 #include <imgui.h>
 #include <malloc.h>
 #include <string>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -70,24 +66,6 @@ void BM_AtlasAsApp(benchmark::State& state) {
     ImGui::GetIO().Fonts->Clear();
     ImGui::GetIO().Fonts->FontBuilderIO = nullptr;
 }
-
-// A read-only mapping of a whole font file, as gui/fonts.cpp makes it.
-struct Mapped {
-    void* p = MAP_FAILED;
-    std::size_t n = 0;
-    explicit Mapped(const std::string& path) {
-        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        struct stat st {};
-        if (fd >= 0 && ::fstat(fd, &st) == 0) {
-            n = std::size_t(st.st_size);
-            p = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, 0);
-        }
-        if (fd >= 0) ::close(fd);
-    }
-    ~Mapped() {
-        if (p != MAP_FAILED) ::munmap(p, n);
-    }
-};
 
 ImVector<ImWchar> glyph_ranges(const Setup& s) {
     ImVector<ImWchar> ranges;
@@ -146,15 +124,15 @@ void BM_AtlasMappedStb(benchmark::State& state) {
         io.Fonts->Clear();
         io.Fonts->FontBuilderIO = nullptr; // stb_truetype
         const double before = heap_mb();
-        Mapped cjk(c.cjk.path), mono(c.mono.path);
+        gui::MappedFile cjk(c.cjk.path), mono(c.mono.path);
         ImVector<ImWchar> ranges = glyph_ranges(s);
-        auto add = [&](Mapped& m, int index, float size, bool merge, int oversample) {
+        auto add = [&](gui::MappedFile& m, int index, float size, bool merge, int oversample) {
             ImFontConfig cfg;
             cfg.FontDataOwnedByAtlas = true; // no copy: taken back below
             cfg.FontNo = index;
             cfg.OversampleH = oversample;
             cfg.MergeMode = merge;
-            io.Fonts->AddFontFromMemoryTTF(m.p, int(m.n), size, &cfg, ranges.Data);
+            io.Fonts->AddFontFromMemoryTTF(m.data, int(m.size), size, &cfg, ranges.Data);
         };
         const float px = 17.0f;
         add(cjk, c.cjk.index, px, false, 2);           // ui

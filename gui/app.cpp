@@ -154,6 +154,34 @@ std::string parse_flags(int argc, char** argv, Flags& f) {
 }
 
 // A heading over a part of the lesson (Dear ImGui 1.86 has no SeparatorText).
+// A box behind content whose height is known only once it is laid out: begin_card() lays
+// the content out on the draw list's front channel, end_card() fills the box behind it
+// (the full width, rounded; an accent bar on the left if asked) and moves below it.
+struct Card {
+    ImDrawList* dl;
+    ImVec2 p;
+};
+
+Card begin_card(ImVec2 inset) {
+    Card c{ImGui::GetWindowDrawList(), ImGui::GetCursorScreenPos()};
+    c.dl->ChannelsSplit(2);
+    c.dl->ChannelsSetCurrent(1);
+    ImGui::SetCursorScreenPos(ImVec2(c.p.x + inset.x, c.p.y + inset.y));
+    ImGui::BeginGroup();
+    return c;
+}
+
+void end_card(const Card& c, ImU32 bg, ImU32 accent = 0) {
+    ImGui::EndGroup();
+    const ImVec2 end = ImGui::GetItemRectMax();
+    const float right = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
+    c.dl->ChannelsSetCurrent(0);
+    c.dl->AddRectFilled(c.p, ImVec2(right, end.y + 6), bg, 6);
+    if (accent) c.dl->AddRectFilled(c.p, ImVec2(c.p.x + 4, end.y + 6), accent, 2);
+    c.dl->ChannelsMerge();
+    ImGui::SetCursorScreenPos(ImVec2(c.p.x, end.y + 12));
+}
+
 void section(const char* label) {
     ImGui::Spacing();
     ImGui::TextColored(palette().section, "%s", label);
@@ -181,12 +209,11 @@ bool toggle_button(const std::string& label, bool on) {
 
 // What one step of the scripted walk (--walk) saw.
 struct WalkRecord {
-    int step = 0, of = 0;         // the number shown, and the lesson's count
-    std::string label;            // the step's caption as drawn
-    std::string pause;            // the lesson step's pause point
-    std::string paused_at;        // the pause point the pausing thread reported (its lane)
-    std::string runner_paused_at; // RunState::paused_at at that moment
-    bool thread_paused = false;   // the pausing thread's lane was in the paused state there
+    int step = 0, of = 0;       // the number shown, and the lesson's count
+    std::string label;          // the step's caption as drawn
+    std::string pause;          // the lesson step's pause point
+    std::string paused_at;      // the pause point the demo waits at (RunState::paused_at)
+    bool thread_paused = false; // the pausing thread's lane was in the paused state there
     std::int64_t t_ns = 0;
     int tid = 0;
     std::vector<int> py, cpp, pause_lines; // highlighted as drawn
@@ -547,7 +574,7 @@ std::string App::step_status() const {
     if (stepper_.waiting()) {
         const int pos = stepper_.shown_pos();
         if (pos >= 0 && pos + 1 < int(stepper_.stops().size())) return t("ui.step.behind");
-        return f("ui.step.waiting", {{"pause", paused_on(*run)}});
+        return f("ui.step.waiting", {{"pause", run->paused_at}});
     }
     if (!run->options.step) return t("ui.step.not_stepping");
     return t("ui.step.running");
@@ -706,8 +733,7 @@ void App::walk_tick() {
             walk_rec_.of = int(lesson->steps.size());
             walk_rec_.label = step_caption();
             walk_rec_.pause = lesson->steps[hit.index].pause;
-            walk_rec_.paused_at = paused_on(*run);
-            walk_rec_.runner_paused_at = run->paused_at;
+            walk_rec_.paused_at = run->paused_at;
             walk_rec_.t_ns = hit.t_ns;
             walk_rec_.tid = hit.tid;
             if (const lab::Lane* lane = run->timeline.lane(hit.tid); lane && lane->current())
@@ -856,12 +882,7 @@ void App::lesson_pane() {
     // The step on show first, on a card: what is happening at this pause point.
     if (lesson && (step_mode_ || user_moved_) && stepper_.shown() >= 0 &&
         std::size_t(stepper_.shown()) < lesson->steps.size()) {
-        ImDrawList* dl = ImGui::GetWindowDrawList();
-        dl->ChannelsSplit(2);
-        dl->ChannelsSetCurrent(1);
-        const ImVec2 p = ImGui::GetCursorScreenPos();
-        ImGui::SetCursorScreenPos(ImVec2(p.x + 8, p.y + 6));
-        ImGui::BeginGroup();
+        const Card card = begin_card(ImVec2(8, 6));
         ImGui::PushFont(fonts_.big);
         ImGui::TextUnformatted(step_caption().c_str());
         ImGui::PopFont();
@@ -873,17 +894,7 @@ void App::lesson_pane() {
         ImGui::PushID("step-card");
         text_block(lesson->steps[std::size_t(stepper_.shown())].text);
         ImGui::PopID();
-        ImGui::EndGroup();
-        const ImVec2 end = ImGui::GetItemRectMax();
-        dl->ChannelsSetCurrent(0);
-        dl->AddRectFilled(
-            p,
-            ImVec2(p.x + ImGui::GetContentRegionAvail().x + (ImGui::GetCursorScreenPos().x - p.x),
-                   end.y + 6),
-            palette().step_card, 6);
-        dl->AddRectFilled(p, ImVec2(p.x + 4, end.y + 6), palette().pause_arrow, 2);
-        dl->ChannelsMerge();
-        ImGui::SetCursorScreenPos(ImVec2(p.x, end.y + 12));
+        end_card(card, palette().step_card, palette().pause_arrow);
     }
     ImGui::PushFont(fonts_.big);
     std::string title = content_.strings.get("scenario." + scenario_ + ".title", ui_lang());
@@ -1120,15 +1131,10 @@ void App::banner() {
             bg = pal.banner_other;
             break;
         }
-    // Text first (channel 1), then the box behind it (channel 0), sized to what was drawn.
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->ChannelsSplit(2);
-    dl->ChannelsSetCurrent(1);
-    const ImVec2 p = ImGui::GetCursorScreenPos();
+    // Text first, then the box behind it, sized to what was drawn.
     const std::vector<Lang> langs = content_langs();
-    ImGui::SetCursorScreenPos(ImVec2(p.x + 10, p.y + 6));
     ImGui::PushStyleColor(ImGuiCol_Text, pal.banner_text);
-    ImGui::BeginGroup();
+    const Card card = begin_card(ImVec2(10, 6));
     if (ImGui::BeginTable("##banner", int(langs.size()), ImGuiTableFlags_SizingStretchSame,
                           ImVec2(ImGui::GetContentRegionAvail().x - 10, 0))) {
         ImGui::TableNextRow();
@@ -1147,17 +1153,8 @@ void App::banner() {
         }
         ImGui::EndTable();
     }
-    ImGui::EndGroup();
+    end_card(card, bg);
     ImGui::PopStyleColor();
-    const ImVec2 end = ImGui::GetItemRectMax();
-    dl->ChannelsSetCurrent(0);
-    dl->AddRectFilled(
-        p,
-        ImVec2(p.x + ImGui::GetContentRegionAvail().x + (ImGui::GetCursorScreenPos().x - p.x),
-               end.y + 6),
-        bg, 6);
-    dl->ChannelsMerge();
-    ImGui::SetCursorScreenPos(ImVec2(p.x, end.y + 12));
 }
 
 // The legend, and at the right the export buttons; the status line under them.
@@ -1443,8 +1440,7 @@ json App::describe() const {
                 {"caption", step_caption()},
                 {"status", step_status()},
                 {"waiting", stepper_.waiting()},
-                {"paused_at", have_run_ ? json(paused_on(snapshot_)) : json(nullptr)},
-                {"runner_paused_at", have_run_ ? json(snapshot_.paused_at) : json(nullptr)},
+                {"paused_at", have_run_ ? json(snapshot_.paused_at) : json(nullptr)},
                 {"code_tab", drawn_.tab == 0 ? "python" : "cpp"},
                 {"highlighted", drawn_.hot},
                 {"pause_lines", drawn_.pause_lines},
@@ -1462,7 +1458,6 @@ json App::describe() const {
                         {"caption", r.label},
                         {"pause", r.pause},
                         {"paused_at", r.paused_at},
-                        {"runner_paused_at", r.runner_paused_at},
                         {"thread_paused", r.thread_paused},
                         {"went_on", went_on},
                         {"t_ms", double(r.t_ns - snapshot_.spawned_ns) / 1e6},

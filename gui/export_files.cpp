@@ -1,5 +1,7 @@
 #include "export_files.hpp"
 
+#include "settings.hpp"
+
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -17,14 +19,9 @@ bool is_dir(const std::string& p) {
 
 // XDG_PICTURES_DIR="$HOME/Pictures" from user-dirs.dirs.
 std::string from_user_dirs() {
-    fs::path conf;
-    if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x)
-        conf = x;
-    else if (const char* h = std::getenv("HOME"); h && *h)
-        conf = fs::path(h) / ".config";
-    else
-        return {};
-    std::ifstream in(conf / "user-dirs.dirs");
+    const std::string conf = config_home();
+    if (conf.empty()) return {};
+    std::ifstream in(conf + "/user-dirs.dirs");
     const char* home = std::getenv("HOME");
     for (std::string line; std::getline(in, line);) {
         const std::string key = "XDG_PICTURES_DIR=";

@@ -60,31 +60,20 @@ FontChoice find_fonts() {
     return c;
 }
 
-namespace {
-
-// A read-only mapping of a whole font file, alive while the atlas is built. The CJK font is
-// some 20 MB: mapped once and shared by every size, not read into memory once per size.
-struct Mapped {
-    void* p = MAP_FAILED;
-    std::size_t n = 0;
-    explicit Mapped(const std::string& path) {
-        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        struct stat st {};
-        if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0) {
-            n = std::size_t(st.st_size);
-            p = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, 0);
-        }
-        if (fd >= 0) ::close(fd);
+MappedFile::MappedFile(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0) {
+        size = std::size_t(st.st_size);
+        data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (data == MAP_FAILED) data = nullptr;
     }
-    Mapped(const Mapped&) = delete;
-    Mapped& operator=(const Mapped&) = delete;
-    ~Mapped() {
-        if (p != MAP_FAILED) ::munmap(p, n);
-    }
-    bool ok() const { return p != MAP_FAILED; }
-};
+    if (fd >= 0) ::close(fd);
+}
 
-} // namespace
+MappedFile::~MappedFile() {
+    if (data) ::munmap(data, size);
+}
 
 Fonts build_fonts(ImFontAtlas& atlas, const FontChoice& choice, float px,
                   const std::vector<const std::string*>& texts) {
@@ -101,24 +90,24 @@ Fonts build_fonts(ImFontAtlas& atlas, const FontChoice& choice, float px,
     for (const char* sym : {"▶■●○◀←→…—·•│✓✗⏸"}) b.AddText(sym);
     b.BuildRanges(&cjk_ranges);
 
-    std::map<std::string, std::unique_ptr<Mapped>> files; // each file mapped once
-    auto data = [&](const std::string& path) -> Mapped* {
+    std::map<std::string, std::unique_ptr<MappedFile>> files; // each file mapped once
+    auto mapped = [&](const std::string& path) -> MappedFile* {
         auto& m = files[path];
-        if (!m) m = std::make_unique<Mapped>(path);
-        return m->ok() ? m.get() : nullptr;
+        if (!m) m = std::make_unique<MappedFile>(path);
+        return m->data ? m.get() : nullptr;
     };
     // Dear ImGui 1.86 copies font bytes it does not own; it is told it owns the mapping so
     // that it does not, and relieved of it right after Build(), before it could free it.
-    auto from_memory = [&](Mapped* m, float size, ImFontConfig cfg) {
+    auto from_memory = [&](MappedFile* m, float size, ImFontConfig cfg) {
         cfg.FontDataOwnedByAtlas = true;
-        return atlas.AddFontFromMemoryTTF(m->p, int(m->n), size, &cfg, cjk_ranges.Data);
+        return atlas.AddFontFromMemoryTTF(m->data, int(m->size), size, &cfg, cjk_ranges.Data);
     };
 
     Fonts f;
     f.has_cjk = !choice.cjk.path.empty();
     auto add = [&](const FontFile& main, float size) -> ImFont* {
         ImFont* font = nullptr;
-        if (Mapped* m = main.path.empty() ? nullptr : data(main.path)) {
+        if (MappedFile* m = main.path.empty() ? nullptr : mapped(main.path)) {
             ImFontConfig cfg;
             cfg.FontNo = main.index;
             font = from_memory(m, size, cfg);
@@ -129,7 +118,7 @@ Fonts build_fonts(ImFontAtlas& atlas, const FontChoice& choice, float px,
             font = atlas.AddFontDefault(&cfg);
         }
         if (f.has_cjk && main.path != choice.cjk.path) // merge the CJK glyphs in
-            if (Mapped* m = data(choice.cjk.path)) {
+            if (MappedFile* m = mapped(choice.cjk.path)) {
                 ImFontConfig cfg;
                 cfg.MergeMode = true;
                 cfg.FontNo = choice.cjk.index;
@@ -144,7 +133,7 @@ Fonts build_fonts(ImFontAtlas& atlas, const FontChoice& choice, float px,
     for (ImFontConfig& cfg : atlas.ConfigData)
         if (cfg.FontData && cfg.FontDataOwnedByAtlas) {
             bool ours = false;
-            for (const auto& [path, m] : files) ours |= m->ok() && cfg.FontData == m->p;
+            for (const auto& [path, m] : files) ours |= m->data && cfg.FontData == m->data;
             if (ours) {
                 cfg.FontData = nullptr;
                 cfg.FontDataOwnedByAtlas = false;

@@ -4,6 +4,7 @@
 
 #include "lessons.hpp"
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,17 @@ struct FontChoice {
     FontFile cjk;  // empty path: none found
     FontFile sans; // Latin UI text (empty: Dear ImGui's built-in font)
     FontFile mono; // code
+};
+
+// A read-only mapping of a whole font file (data is null when it cannot be read). The CJK
+// font is some 20 MB: mapped once and shared by every size, not read in once per size.
+struct MappedFile {
+    void* data = nullptr;
+    std::size_t size = 0;
+    explicit MappedFile(const std::string& path);
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+    ~MappedFile();
 };
 
 // Noto Sans CJK SC, then WenQuanYi, then any font covering Chinese; DejaVu for Latin.

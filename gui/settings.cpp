@@ -8,16 +8,15 @@
 
 namespace gui {
 
+std::string config_home() {
+    if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) return x;
+    if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.config";
+    return {};
+}
+
 std::string Settings::path() {
-    namespace fs = std::filesystem;
-    fs::path dir;
-    if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x)
-        dir = x;
-    else if (const char* h = std::getenv("HOME"); h && *h)
-        dir = fs::path(h) / ".config";
-    else
-        dir = "/tmp";
-    return (dir / "daemonlab" / "settings.toml").string();
+    const std::string dir = config_home();
+    return (dir.empty() ? std::string("/tmp") : dir) + "/daemonlab/settings.toml";
 }
 
 std::string Settings::locale_lang() {

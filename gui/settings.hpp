@@ -6,6 +6,9 @@
 
 namespace gui {
 
+// $XDG_CONFIG_HOME, else ~/.config; "" when neither can be known.
+std::string config_home();
+
 struct Settings {
     std::string lang = "en"; // zh | en | both (the first start: the locale's, see load())
     float font_scale = 1.0f;

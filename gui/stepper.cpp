@@ -27,20 +27,6 @@ std::size_t step_markers(const lab::RunState& run) {
     return n;
 }
 
-std::string paused_on(const lab::RunState& run) {
-    if (run.finished()) return {};
-    const lab::Marker* last = nullptr;
-    for (const lab::Marker& m : run.timeline.markers())
-        if (m.kind == lab::MarkKind::step) last = &m;
-    if (!last) return {};
-    const lab::Lane* lane = run.timeline.lane(last->tid);
-    const lab::Segment* cur = lane ? lane->current() : nullptr;
-    if (!cur || cur->state != lab::ThreadState::paused || cur->on != last->text ||
-        cur->t0 < last->t)
-        return {};
-    return cur->on;
-}
-
 std::vector<int> step_lines(std::string_view text, const std::vector<std::string>& needles) {
     std::vector<int> out;
     for (const std::string& needle : needles)
@@ -91,9 +77,8 @@ void Stepper::update(const lab::Lesson* lesson, const lab::RunState* run) {
     for (const StepHit& h : hits_) stops_.push_back(h.index);
     markers_ = step_markers(*run);
     // Paused: the demo emits the step marker, then its thread reports "paused" on that pause
-    // point and waits. (Read from the thread's own lane: RunState::paused_at is the latest
-    // state event of any thread, so another thread's event can clear it.)
-    if (const std::string at = paused_on(*run); !at.empty() && markers_ > released_) {
+    // point and waits; the runner keeps that in paused_at until the same thread goes on.
+    if (const std::string& at = run->paused_at; !at.empty() && markers_ > released_) {
         if (!hits_.empty() && hits_.back().marker == markers_ && hits_.back().pause == at)
             waiting_ = true;
         else

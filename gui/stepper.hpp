@@ -30,10 +30,6 @@ std::vector<StepHit> match_steps(const lab::Lesson& lesson, const lab::RunState&
 // How many step markers the run has.
 std::size_t step_markers(const lab::RunState& run);
 
-// The pause point the demo waits at now, as its thread reported it ("paused" on the latest
-// step marker's pause point, in that thread's lane), or "".
-std::string paused_on(const lab::RunState& run);
-
 // The lines a step covers, 1-based, sorted, without repeats.
 std::vector<int> step_lines(std::string_view text, const std::vector<std::string>& needles);
 
