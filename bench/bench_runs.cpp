@@ -91,7 +91,8 @@ std::int64_t marker_ns(const Timeline& t, MarkKind k) {
 
 // Baseline for (1): the same demo, its end noticed by waitpid(WNOHANG) every 100 ms.
 double polling_latency_ms(const ServerInfo& server) {
-    Spawned s = spawn_plain({.scenario = "threaded-client", .receiver = "daemon"}, server);
+    Spawned s =
+        spawn_plain({.scenario = "threaded-client", .receiver = trace::Receiver::daemon}, server);
     if (s.pid < 0) return -1;
     std::int64_t seen = -1;
     for (;;) {
@@ -109,8 +110,8 @@ double polling_latency_ms(const ServerInfo& server) {
 // process is declared hung when it has not ended N seconds after it started. Returns the ms
 // from the moment shutdown began waiting on the stuck thread to the kill being seen.
 double timeout_detection_ms(const ServerInfo& server, int seconds) {
-    Spawned s =
-        spawn_plain({.scenario = "threaded-client", .receiver = "inherit"}, server, seconds);
+    Spawned s = spawn_plain({.scenario = "threaded-client", .receiver = trace::Receiver::inherit},
+                            server, seconds);
     if (s.pid < 0) return -1;
     int status = 0;
     waitpid(s.pid, &status, 0);
@@ -128,7 +129,8 @@ int main(int argc, char** argv) {
     EchoServer server({.tls = true});
     const ServerInfo info{server.uri(), server.ca_pem()};
     {
-        Run warm({.scenario = "threaded-client", .receiver = "daemon"}, info); // page cache
+        Run warm({.scenario = "threaded-client", .receiver = trace::Receiver::daemon},
+                 info); // page cache
         warm.wait();
     }
 
@@ -136,7 +138,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < reps; ++i) {
         // (1) and (3): an exiting run, timed from before the spawn to wait() returning.
         const std::int64_t t0 = monotonic_ns();
-        Run run({.scenario = "threaded-client", .receiver = "daemon"}, info);
+        Run run({.scenario = "threaded-client", .receiver = trace::Receiver::daemon}, info);
         run.wait();
         const std::int64_t t1 = monotonic_ns();
         RunState st = run.snapshot();
@@ -147,7 +149,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < hang_reps; ++i) {
         // (2): a hanging run. Diagnosed = the host's verdict rules see that shutdown waits on
         // a thread that nothing can wake (the banner says so then); confirmed = grace later.
-        Run hang({.scenario = "threaded-client", .receiver = "inherit"}, info);
+        Run hang({.scenario = "threaded-client", .receiver = trace::Receiver::inherit}, info);
         hang.wait();
         RunState h = hang.snapshot();
         std::int64_t wait_ns = marker_ns(h.timeline, MarkKind::shutdown_wait);

@@ -11,9 +11,11 @@ static void BM_EmitDevNull(benchmark::State& state) {
     int fd = open("/dev/null", O_WRONLY);
     trace::open(fd);
     for (auto _ : state)
-        trace::emit(
-            3, trace::kind::state,
-            {{"state", "blocked"}, {"on", "socket-read"}, {"target", "-1"}, {"pending", "0"}});
+        trace::emit(3, trace::Kind::state,
+                    {{trace::key::state, trace::name(trace::State::blocked)},
+                     {trace::key::on, trace::name(trace::Wait::socket_read)},
+                     {trace::key::target, "-1"},
+                     {trace::key::pending, "0"}});
     trace::open(-1);
     close(fd);
 }
@@ -30,7 +32,8 @@ static void BM_EmitPipe(benchmark::State& state) {
     });
     trace::open(p[1]);
     for (auto _ : state)
-        trace::emit(3, trace::kind::message, {{"text", "Request served by daemonlab-echo"}});
+        trace::emit(3, trace::Kind::message,
+                    {{trace::key::text, "Request served by daemonlab-echo"}});
     trace::open(-1);
     close(p[1]);
     reader.join();
@@ -41,7 +44,9 @@ BENCHMARK(BM_EmitPipe);
 // Tracing off: what a demo pays when nobody watches.
 static void BM_EmitDisabled(benchmark::State& state) {
     trace::open(-1);
-    for (auto _ : state) trace::emit(3, trace::kind::state, {{"state", "running"}});
+    for (auto _ : state)
+        trace::emit(3, trace::Kind::state,
+                    {{trace::key::state, trace::name(trace::State::running)}});
 }
 BENCHMARK(BM_EmitDisabled);
 

@@ -334,9 +334,10 @@ class App {
     std::optional<lab::RunState> previous_;
 
     std::string scenario_;
-    std::string receiver_ = "inherit";
+    trace::Receiver receiver_ = trace::Receiver::inherit;
     bool close_ = false;
-    std::string connect_in_ = "main", worker_ = "daemon";
+    trace::ConnectIn connect_in_ = trace::ConnectIn::main;
+    trace::Worker worker_ = trace::Worker::daemon;
     bool with_block_ = false;
     int code_tab_ = 0;   // 0 Python, 1 C++
     int want_tab_ = -1;  // select this tab next frame
@@ -404,7 +405,7 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     if (!settings_.error.empty()) content_.errors.push_back(settings_.error);
     select(flags.scenario.value_or(lab::find_scenario(settings_.scenario) ? settings_.scenario
                                                                           : "threaded-client"));
-    if (flags.receiver) receiver_ = *flags.receiver;
+    if (flags.receiver) receiver_ = *trace::parse<trace::Receiver>(*flags.receiver);
     if (flags.close) close_ = true;
     step_mode_ = flags.step;
     walking_ = flags.walk;
@@ -443,7 +444,7 @@ void App::select(const std::string& id) {
 lab::RunOptions App::options() const {
     lab::RunOptions o{.scenario = scenario_, .receiver = receiver_, .close = close_};
     if (const lab::Scenario* s = lab::find_scenario(scenario_); s && s->sandbox) {
-        o.connect_in = worker_ == "none" ? "main" : connect_in_;
+        o.connect_in = worker_ == trace::Worker::none ? trace::ConnectIn::main : connect_in_;
         o.worker = worker_;
         o.with_block = with_block_;
     }
@@ -494,13 +495,14 @@ void App::open_cell(std::size_t i) {
 
 std::string App::run_label(const lab::RunState& s) const {
     Lang l = ui_lang();
-    std::string receiver = content_.strings.get("ui.receiver." + s.options.receiver, l);
+    std::string receiver =
+        content_.strings.get("ui.receiver." + std::string(trace::name(s.options.receiver)), l);
     return content_.strings.format(
         "ui.run_label", l,
         {{"scenario", s.options.scenario},
          {"receiver", receiver},
          {"close", t(lab::effective_close(s.options) ? "ui.closed_yes" : "ui.closed_no")},
-         {"verdict", t(std::string("ui.outcome.") + lab::to_string(s.verdict.outcome))}});
+         {"verdict", t("ui.outcome." + std::string(lab::to_string(s.verdict.outcome)))}});
 }
 
 // ---- predict first ------------------------------------------------------------------------
@@ -738,7 +740,7 @@ void App::walk_tick() {
             walk_rec_.tid = hit.tid;
             if (const lab::Lane* lane = run->timeline.lane(hit.tid); lane && lane->current())
                 walk_rec_.thread_paused = lane->current()->state == lab::ThreadState::paused &&
-                                          lane->current()->on == hit.pause;
+                                          lane->current()->step == hit.pause;
             walk_phase_ = 3;
         }
         break;
@@ -1068,8 +1070,8 @@ void App::controls() {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(t("ui.receiver").c_str());
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", t("ui.receiver.tip").c_str());
-    for (const char* r : {"inherit", "daemon", "non-daemon"}) {
-        const std::string label = t(std::string("ui.receiver.") + r);
+    for (trace::Receiver r : lab::kMatrixReceivers) {
+        const std::string label = t("ui.receiver." + std::string(trace::name(r)));
         same_line_if_fits(ImGui::CalcTextSize(label.c_str()).x + ImGui::GetFrameHeight() * 1.5f);
         if (ImGui::RadioButton(label.c_str(), receiver_ == r)) receiver_ = r;
     }
@@ -1080,18 +1082,18 @@ void App::controls() {
     ImGui::Checkbox(close_label.c_str(), &close_);
     if (sc && sc->sandbox) {
         ImGui::TextUnformatted(t("ui.worker").c_str());
-        for (const char* w : {"none", "daemon", "non-daemon"}) {
+        for (const auto& [w, name] : trace::Names<trace::Worker>::table) {
             ImGui::SameLine();
-            if (ImGui::RadioButton((t(std::string("ui.worker.") + w) + "##w").c_str(),
+            if (ImGui::RadioButton((t("ui.worker." + std::string(name)) + "##w").c_str(),
                                    worker_ == w))
                 worker_ = w;
         }
         ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
         ImGui::TextUnformatted(t("ui.connect_in").c_str());
-        ImGui::BeginDisabled(worker_ == "none");
-        for (const char* c : {"main", "worker"}) {
+        ImGui::BeginDisabled(worker_ == trace::Worker::none);
+        for (const auto& [c, name] : trace::Names<trace::ConnectIn>::table) {
             ImGui::SameLine();
-            if (ImGui::RadioButton((t(std::string("ui.connect_in.") + c) + "##c").c_str(),
+            if (ImGui::RadioButton((t("ui.connect_in." + std::string(name)) + "##c").c_str(),
                                    connect_in_ == c))
                 connect_in_ = c;
         }
@@ -1368,8 +1370,8 @@ bool App::screenshot_ready(double waited_ms) {
         if (matrix_.done() && fl.open_cell && !opened_) {
             for (std::size_t i = 0; i < matrix_.cells().size(); ++i) {
                 const lab::RunOptions& o = matrix_.cells()[i].options;
-                if (*fl.open_cell ==
-                    o.scenario + "," + o.receiver + "," + (*o.close ? "close" : "no-close"))
+                if (*fl.open_cell == o.scenario + "," + std::string(trace::name(o.receiver)) + "," +
+                                         (*o.close ? "close" : "no-close"))
                     open_cell(i);
             }
             opened_ = true;
@@ -1382,7 +1384,7 @@ bool App::screenshot_ready(double waited_ms) {
                 (have_run_ && snapshot_.finished()) || waited_ms > fl.after_ms + 10000;
     } else if (fl.run) {
         if (have_run_ && snapshot_.finished() && fl.then_receiver) { // the second run
-            receiver_ = *flags_.then_receiver;
+            receiver_ = *trace::parse<trace::Receiver>(*flags_.then_receiver);
             flags_.then_receiver.reset();
             start_run();
             ready_frames_ = 0;
@@ -1421,7 +1423,7 @@ json App::describe() const {
         json out = json::array();
         for (const lab::Lane& l : s.timeline.lanes())
             out.push_back(
-                {{"name", l.name}, {"daemon", l.daemon}, {"daemon_source", l.daemon_source}});
+                {{"name", l.name}, {"daemon", l.daemon}, {"daemon_source", trace::name(l.source)}});
         return out;
     };
     int w = 0, h = 0;
@@ -1478,7 +1480,7 @@ json App::describe() const {
             std::optional<lab::Outcome> expects = expected_outcome(c.options);
             cells.push_back(
                 {{"scenario", c.options.scenario},
-                 {"receiver", c.options.receiver},
+                 {"receiver", trace::name(c.options.receiver)},
                  {"close", lab::effective_close(c.options)},
                  {"verdict",
                   c.result ? json(lab::to_string(c.result->verdict.outcome)) : json(nullptr)},
@@ -1497,7 +1499,7 @@ json App::describe() const {
         {"fullscreen", fullscreen_},
         {"font_scale", settings_.font_scale},
         {"scenario", scenario_},
-        {"receiver", receiver_},
+        {"receiver", trace::name(receiver_)},
         {"close", close_},
         {"banner", banner_lines()},
         {"verdict", have_run_ ? json(lab::to_string(snapshot_.verdict.outcome)) : json(nullptr)},

@@ -21,13 +21,14 @@ std::optional<lab::Outcome> lesson_expects(const lab::Lesson& lesson, const lab:
 
 bool lesson_default(const lab::RunOptions& o) {
     const lab::RunOptions def{.scenario = o.scenario};
-    return o.receiver == "inherit" && lab::effective_close(o) == lab::effective_close(def) &&
+    return o.receiver == def.receiver && lab::effective_close(o) == lab::effective_close(def) &&
            o.connect_in == def.connect_in && o.worker == def.worker &&
            o.with_block == def.with_block;
 }
 
 std::string cell_key(const lab::RunOptions& o) {
-    return o.scenario + "|" + o.receiver + "|" + (lab::effective_close(o) ? "close" : "no-close");
+    return o.scenario + "|" + std::string(trace::name(o.receiver)) + "|" +
+           (lab::effective_close(o) ? "close" : "no-close");
 }
 
 void Matrix::start(const lab::ServerInfo& server, int jobs, std::function<void()> on_change) {
@@ -94,7 +95,7 @@ ImU32 outcome_color(lab::Outcome o) {
 
 std::string outcome_word(std::optional<lab::Outcome> o, const MatrixText& text) {
     if (!o) return text.get("ui.outcome.pending");
-    return text.get(std::string("ui.outcome.") + lab::to_string(*o));
+    return text.get("ui.outcome." + std::string(lab::to_string(*o)));
 }
 
 } // namespace
@@ -104,21 +105,20 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
     int clicked = -1;
     const auto& cells = m.cells();
     const float line = ImGui::GetTextLineHeight();
-    const char* receivers[] = {"inherit", "daemon", "non-daemon"};
     if (!ImGui::BeginTable("matrix", 4,
                            ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_BordersInnerV |
                                ImGuiTableFlags_SizingStretchProp))
         return -1;
     ImGui::TableSetupColumn("##scenario", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    for (int r = 0; r < 3; ++r)
-        ImGui::TableSetupColumn(receivers[r], ImGuiTableColumnFlags_WidthStretch, 1.3f);
+    for (trace::Receiver r : lab::kMatrixReceivers)
+        ImGui::TableSetupColumn(trace::name(r).data(), ImGuiTableColumnFlags_WidthStretch, 1.3f);
     // Header: the receiver policy over each column, then "no close | close" under it.
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
     ImGui::TableNextColumn();
     ImGui::TextDisabled("%s", text.get("ui.matrix.scenario").c_str());
-    for (const char* r : receivers) {
+    for (trace::Receiver r : lab::kMatrixReceivers) {
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(text.get(std::string("ui.receiver.") + r).c_str());
+        ImGui::TextUnformatted(text.get("ui.receiver." + std::string(trace::name(r))).c_str());
         const float w = ImGui::GetContentRegionAvail().x, half = (w - 6) / 2;
         const ImVec2 p = ImGui::GetCursorScreenPos();
         for (int c = 0; c < 2; ++c) {
@@ -194,7 +194,8 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
                     std::string tip = text.content->strings.format(
                         "ui.matrix.tip", text.lang,
                         {{"scenario", cell.options.scenario},
-                         {"receiver", text.get("ui.receiver." + cell.options.receiver)},
+                         {"receiver", text.get("ui.receiver." +
+                                               std::string(trace::name(cell.options.receiver)))},
                          {"close", text.get(lab::effective_close(cell.options) ? "ui.closed_yes"
                                                                                : "ui.closed_no")},
                          {"outcome", seen}});

@@ -46,9 +46,12 @@ ImU32 state_color(const lab::Segment& s) {
     case lab::ThreadState::blocked:
         break;
     }
-    if (s.on == "socket-read") return p.socket;
-    if (s.on == "message" || s.on == "event") return p.message;
-    if (s.on == "join") return p.join;
+    using lab::Wait;
+    if (s.on == Wait::socket_read || s.on == Wait::ssl_read) return p.socket;
+    if (s.on == Wait::message || s.on == Wait::event || s.on == Wait::condition ||
+        s.on == Wait::queue_get)
+        return p.message;
+    if (s.on == Wait::join) return p.join;
     return p.other;
 }
 
@@ -85,7 +88,7 @@ void LaneRow::draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b,
     const Palette& pal = palette();
     const float h = bar_b.y - bar_a.y;
     // Label: the name, and a badge saying daemon or not (and why, on hover).
-    const bool main_thread = lane.daemon_source == "main thread";
+    const bool main_thread = lane.is_main();
     dl->AddText(ImVec2(label_a.x + 6, label_a.y + 2), with_alpha(pal.lane_text, dim),
                 lane.name.c_str());
     std::string badge = main_thread ? text.get("daemon.main")

@@ -21,15 +21,12 @@ std::string_view source_of(std::string_view id) {
 } // namespace
 
 const std::vector<Scenario>& catalog() {
-    static const std::vector<Scenario> all = {
-        {"threaded-client", false, true, false, source_of("threaded-client")},
-        {"inside-thread", false, true, false, source_of("inside-thread")},
-        {"passed-in", false, true, false, source_of("passed-in")},
-        {"explicit-close", true, true, false, source_of("explicit-close")},
-        {"with-block", false, true, false, source_of("with-block")},
-        {"async-client", false, false, false, source_of("async-client")},
-        {"sandbox", false, true, true, source_of("sandbox")},
-    };
+    static const std::vector<Scenario> all = [] {
+        std::vector<Scenario> v;
+        for (const demo::ScenarioInfo& info : demo::kScenarios)
+            v.push_back({info, source_of(info.id)});
+        return v;
+    }();
     return all;
 }
 

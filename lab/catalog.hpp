@@ -2,21 +2,26 @@
 // Titles and summaries are content (content/strings.toml: scenario.<id>.title/.summary).
 #pragma once
 
+#include "scenarios/catalog.hpp"
+#include "trace/protocol.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace lab {
 
-struct Scenario {
-    std::string_view id;
-    bool close_by_default;       // explicit-close closes unless told --no-close
-    bool uses_receiver;          // false for the async client: it has no recv_events thread
-    bool sandbox;                // takes --connect-in/--worker/--with-block
+// A scenario as the host knows it: the demo's own facts (demos/scenarios/catalog.hpp, the one
+// list of ids) and the C++ text of its program, to show.
+struct Scenario : demo::ScenarioInfo {
     std::string_view cpp_source; // the demo's own C++ text, embedded at build time
 };
 
 const std::vector<Scenario>& catalog();
+
+// The receiver policies every scenario is run with in the matrix, in its column order.
+inline constexpr trace::Receiver kMatrixReceivers[] = {
+    trace::Receiver::inherit, trace::Receiver::daemon, trace::Receiver::non_daemon};
 const Scenario* find_scenario(std::string_view id);
 
 // demo-<id> beside the host: $DAEMONLAB_DEMO_DIR, else <exe>/../libexec/daemonlab.

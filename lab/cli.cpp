@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -58,10 +59,26 @@ int status_for(Outcome o) {
     case Outcome::crashed:
         return 4;
     case Outcome::killed:
+    case Outcome::timed_out:
         return 5;
-    default:
-        return 1;
+    case Outcome::error:
+        return 2;
+    case Outcome::running:
+    case Outcome::failed:
+        break;
     }
+    return 1;
+}
+
+// CLI11's choices for an option of enum type E, from the protocol's one table of names.
+template <class E>
+CLI::CheckedTransformer choices(std::initializer_list<E> allowed = {}) {
+    std::map<std::string, E> m;
+    for (const auto& [value, name] : trace::Names<E>::table)
+        if (!name.empty() && (allowed.size() == 0 ||
+                              std::find(allowed.begin(), allowed.end(), value) != allowed.end()))
+            m.emplace(std::string(name), value);
+    return CLI::CheckedTransformer(m);
 }
 
 // ---- text timeline ----------------------------------------------------------------------
@@ -77,8 +94,8 @@ const char* glyph(const Segment& s) {
     case ThreadState::blocked:
         break;
     }
-    if (s.on == "socket-read" || s.on == "connect") return "▓";
-    if (s.on == "join") return "░";
+    if (s.on == Wait::socket_read || s.on == Wait::ssl_read || s.on == Wait::connect) return "▓";
+    if (s.on == Wait::join) return "░";
     return "▒";
 }
 
@@ -171,11 +188,11 @@ json run_json(const RunState& st, const Strings& strings) {
         const Segment* cur = l.current();
         // The state the thread was in when the process ended (close_at keeps the last one).
         json blocked_on = nullptr;
-        std::string state = cur ? to_string(cur->state) : "unknown";
-        if (cur && cur->state == ThreadState::blocked) blocked_on = cur->on;
+        std::string state = cur ? std::string(trace::name(cur->state)) : "unknown";
+        if (cur && cur->state == ThreadState::blocked) blocked_on = cur->on_text;
         threads.push_back({{"name", l.name},
                            {"daemon", l.daemon},
-                           {"daemon_source", l.daemon_source},
+                           {"daemon_source", trace::name(l.source)},
                            {"creator", l.creator.empty() ? json(nullptr) : json(l.creator)},
                            {"state_at_end", state},
                            {"blocked_on", blocked_on}});
@@ -184,11 +201,12 @@ json run_json(const RunState& st, const Strings& strings) {
     for (int tid : v.waiting_on)
         if (const Lane* l = t.lane(tid)) waiting.push_back(l->name);
     const RunOptions& o = st.options;
-    json options = {
-        {"receiver", o.receiver}, {"close", effective_close(o)}, {"grace_ms", o.grace_ms}};
+    json options = {{"receiver", trace::name(o.receiver)},
+                    {"close", effective_close(o)},
+                    {"grace_ms", o.grace_ms}};
     if (const Scenario* s = find_scenario(o.scenario); s && s->sandbox) {
-        options["connect_in"] = o.connect_in;
-        options["worker"] = o.worker;
+        options["connect_in"] = trace::name(o.connect_in);
+        options["worker"] = trace::name(o.worker);
         options["with_block"] = o.with_block;
     }
     json why = json::array();
@@ -323,7 +341,8 @@ int cmd_run(const RunOptions& opt, bool as_json, const std::string& trace_out, c
     if (as_json) {
         std::cout << run_json(st, ui.strings).dump(2) << "\n";
     } else {
-        std::cout << "daemonlab run " << opt.scenario << "  --receiver " << opt.receiver
+        std::cout << "daemonlab run " << opt.scenario << "  --receiver "
+                  << trace::name(opt.receiver)
                   << (effective_close(opt) ? " --close" : " --no-close") << "\n";
         print_timeline(st, ui);
         print_verdict(st, ui);
@@ -334,7 +353,6 @@ int cmd_run(const RunOptions& opt, bool as_json, const std::string& trace_out, c
 int cmd_matrix(bool as_json, int jobs, int grace_ms, const Ui& ui) {
     EchoServer server({.tls = true});
     const ServerInfo info{server.uri(), server.ca_pem()};
-    const char* receivers[] = {"inherit", "daemon", "non-daemon"};
     const std::vector<RunOptions> cells = matrix_cells(grace_ms);
     std::vector<RunState> results(cells.size());
     std::atomic<std::size_t> next{0};
@@ -358,14 +376,15 @@ int cmd_matrix(bool as_json, int jobs, int grace_ms, const Ui& ui) {
     } else {
         ui.say("cli.matrix.title");
         std::cout << "\n" << pad("", 17);
-        for (const char* r : receivers) std::cout << pad(r, 22);
+        for (trace::Receiver r : kMatrixReceivers)
+            std::cout << pad(std::string(trace::name(r)), 22);
         std::cout << "\n" << pad("", 17);
         for (int i = 0; i < 3; ++i) std::cout << pad("no-close", 11) << pad("close", 11);
         std::cout << "\n";
         for (std::size_t i = 0; i < results.size(); i += 6) {
             std::cout << pad(results[i].options.scenario, 17);
             for (std::size_t j = i; j < i + 6; ++j)
-                std::cout << pad(to_string(results[j].verdict.outcome), 11);
+                std::cout << pad(std::string(to_string(results[j].verdict.outcome)), 11);
             std::cout << "\n";
         }
         std::printf("\n%zu runs in %.0f ms\n", results.size(), wall_ms);
@@ -425,22 +444,23 @@ int cli_main(int argc, char** argv, GuiMain gui) {
     std::vector<std::string> ids;
     for (const Scenario& s : catalog()) ids.emplace_back(s.id);
     run->add_option("scenario", opt.scenario, "scenario id")->required()->check(CLI::IsMember(ids));
+    using trace::Receiver;
     run->add_option("--receiver", opt.receiver, "recv_events daemon policy")
-        ->check(CLI::IsMember({"inherit", "daemon", "non-daemon"}));
+        ->transform(choices({Receiver::inherit, Receiver::daemon, Receiver::non_daemon}));
     auto* c1 = run->add_flag("--close", close, "close the connection before main ends");
     auto* c2 = run->add_flag("--no-close", no_close, "do not close it");
     c1->excludes(c2);
     run->add_option("--connect-in", opt.connect_in, "sandbox: who calls connect()")
-        ->check(CLI::IsMember({"main", "worker"}));
+        ->transform(choices<trace::ConnectIn>());
     run->add_option("--worker", opt.worker, "sandbox: the worker thread")
-        ->check(CLI::IsMember({"none", "daemon", "non-daemon"}));
+        ->transform(choices<trace::Worker>());
     run->add_flag("--with-block", opt.with_block, "sandbox: use `with connect(...) as ws:`");
     run->add_option("--grace", opt.grace_ms, "ms to confirm a hang")->check(CLI::Range(0, 60000));
     run->add_flag("--json", as_json, "print one JSON object");
     run->add_option("--lang", lang, "zh, en or both")->check(CLI::IsMember({"zh", "en", "both"}));
     run->add_flag("--step", opt.step, "pause at each step of the lesson; Enter goes on");
     run->add_option("--inject-fault", opt.fault, "make the demo go wrong, to see how it is told")
-        ->check(CLI::IsMember({"segv", "abort", "garbage"}));
+        ->transform(choices<trace::Fault>());
     std::string trace_out;
     run->add_option("--trace-out", trace_out, "write the timeline as Chrome trace JSON");
 

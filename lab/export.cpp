@@ -31,18 +31,19 @@ std::string chrome_trace_json(const RunState& run) {
                           {"args", {{"sort_index", l.tid}}}});
         for (const Segment& s : l.segments) {
             if (s.state == ThreadState::done) continue;
-            std::string name = to_string(s.state);
-            if (!s.on.empty()) name += ": " + s.on;
+            std::string name(trace::name(s.state));
+            if (s.state == ThreadState::blocked) name += ": " + s.on_text;
+            if (s.state == ThreadState::paused) name += ": " + s.step;
             const std::int64_t end = s.t1 < 0 ? t.last_ns() : s.t1;
             events.push_back(
                 {{"ph", "X"},
                  {"pid", pid},
                  {"tid", l.tid},
                  {"name", name},
-                 {"cat", to_string(s.state)},
+                 {"cat", trace::name(s.state)},
                  {"ts", us(s.t0)},
                  {"dur", us(end) - us(s.t0)},
-                 {"args", {{"daemon", l.daemon}, {"daemon_source", l.daemon_source}}}});
+                 {"args", {{"daemon", l.daemon}, {"daemon_source", trace::name(l.source)}}}});
         }
     }
     for (const Marker& m : t.markers()) {
@@ -50,7 +51,7 @@ std::string chrome_trace_json(const RunState& run) {
                           {"s", "t"},
                           {"pid", pid},
                           {"tid", m.tid},
-                          {"name", to_string(m.kind)},
+                          {"name", trace::name(m.kind)},
                           {"ts", us(m.t)},
                           {"args", {{"text", m.text}}}});
     }
@@ -59,7 +60,7 @@ std::string chrome_trace_json(const RunState& run) {
                           {"s", "p"},
                           {"pid", pid},
                           {"tid", 0},
-                          {"name", std::string("verdict: ") + to_string(run.verdict.outcome)},
+                          {"name", "verdict: " + std::string(to_string(run.verdict.outcome))},
                           {"ts", us(run.verdict.exit_seen_ns)}});
     return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump();
 }

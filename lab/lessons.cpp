@@ -9,6 +9,9 @@
 namespace lab {
 namespace {
 
+// The two words of an [expect] cell.
+constexpr std::string_view kExits = "exits", kHangs = "hangs";
+
 namespace fs = std::filesystem;
 
 std::string where(const std::string& file, const toml::source_region& r) {
@@ -83,13 +86,10 @@ std::vector<int> find_lines(std::string_view text, std::string_view needle) {
     return lines;
 }
 
-std::optional<bool> Lesson::expects_exit(std::string_view receiver, bool close) const {
+std::optional<bool> Lesson::expects_exit(trace::Receiver receiver, bool close) const {
     auto it = expect.find(receiver);
     if (it == expect.end()) return std::nullopt;
-    const std::string& v = it->second[close ? 1 : 0];
-    if (v == "exits") return true;
-    if (v == "hangs") return false;
-    return std::nullopt;
+    return it->second[close ? 1 : 0];
 }
 
 Content load_content(const std::string& dir_name) {
@@ -129,19 +129,25 @@ Content load_content(const std::string& dir_name) {
                           where(file, item.source()), c.errors);
             }
         if (const toml::table* e = t["expect"].as_table())
-            for (const auto& [receiver, node] : *e) {
-                std::array<std::string, 2> cell;
+            for (const auto& [key, node] : *e) {
+                const std::string name(key.str());
+                const auto receiver = trace::parse<trace::Receiver>(name);
+                if (!receiver || receiver == trace::Receiver::library) {
+                    c.errors.push_back(where(file, node.source()) + ": expect." + name +
+                                       ": not a receiver policy (inherit, daemon, non-daemon)");
+                    continue;
+                }
                 const toml::array* a = node.as_array();
+                std::array<std::string, 2> cell;
                 for (std::size_t i = 0; a && i < 2 && i < a->size(); ++i)
                     cell[i] = (*a)[i].value_or(std::string{});
-                l.expect[std::string(receiver.str())] = cell;
-                for (const std::string& v : cell)
-                    if (!a || a->size() != 2 || (v != "exits" && v != "hangs")) {
-                        c.errors.push_back(where(file, node.source()) + ": expect." +
-                                           std::string(receiver.str()) +
-                                           " must be [\"exits\"|\"hangs\", \"exits\"|\"hangs\"]");
-                        break;
-                    }
+                auto word = [](const std::string& v) { return v == kExits || v == kHangs; };
+                if (!a || a->size() != 2 || !word(cell[0]) || !word(cell[1])) {
+                    c.errors.push_back(where(file, node.source()) + ": expect." + name +
+                                       " must be [\"exits\"|\"hangs\", \"exits\"|\"hangs\"]");
+                    continue;
+                }
+                l.expect[*receiver] = {cell[0] == kExits, cell[1] == kExits};
             }
         for (auto [text, name] : {std::pair{&l.title, "title"},
                                   {&l.summary, "summary"},
@@ -184,9 +190,9 @@ std::vector<std::string> check_content(const Content& c) {
         }
         if (l->python.empty()) problems.push_back(l->file + ": no python snippet");
         if (l->steps.empty()) problems.push_back(l->file + ": no steps");
-        for (const char* receiver : {"inherit", "daemon", "non-daemon"})
+        for (trace::Receiver receiver : kMatrixReceivers)
             if (!l->expects_exit(receiver, false) || !l->expects_exit(receiver, true))
-                problems.push_back(l->file + ": expect." + receiver +
+                problems.push_back(l->file + ": expect." + std::string(trace::name(receiver)) +
                                    " is missing: say what the demo does without and with close()");
         for (std::size_t i = 0; i < l->steps.size(); ++i) {
             const Step& st = l->steps[i];

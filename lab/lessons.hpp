@@ -25,6 +25,7 @@
 #pragma once
 
 #include "strings.hpp"
+#include "trace/protocol.hpp"
 
 #include <array>
 #include <map>
@@ -54,12 +55,12 @@ struct Lesson {
     std::string python;
     std::vector<Step> steps;
     std::vector<Text> takeaways;
-    // receiver policy → {without close(), with close()}: "exits" or "hangs".
-    std::map<std::string, std::array<std::string, 2>, std::less<>> expect;
+    // receiver policy → {without close(), with close()}: true for "exits", false for "hangs".
+    std::map<trace::Receiver, std::array<bool, 2>> expect;
 
     // What the lesson says the demo does with these switches (its scenario's other options
     // at their defaults); nothing when the lesson does not say.
-    std::optional<bool> expects_exit(std::string_view receiver, bool close) const;
+    std::optional<bool> expects_exit(trace::Receiver receiver, bool close) const;
 };
 
 struct Page {

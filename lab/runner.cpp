@@ -26,19 +26,15 @@ std::int64_t monotonic_ns() {
 std::string validate(const RunOptions& o) {
     const Scenario* s = find_scenario(o.scenario);
     if (!s) return "unknown scenario '" + o.scenario + "' (see: daemonlab list)";
-    if (o.receiver != "inherit" && o.receiver != "daemon" && o.receiver != "non-daemon")
-        return "--receiver must be inherit, daemon or non-daemon, not '" + o.receiver + "'";
-    if (o.connect_in != "main" && o.connect_in != "worker")
-        return "--connect-in must be main or worker, not '" + o.connect_in + "'";
-    if (o.worker != "none" && o.worker != "daemon" && o.worker != "non-daemon")
-        return "--worker must be none, daemon or non-daemon, not '" + o.worker + "'";
-    if (!s->sandbox && (o.connect_in != "main" || o.worker != "daemon" || o.with_block))
+    using trace::ConnectIn, trace::Worker;
+    if (o.receiver == trace::Receiver::library)
+        return "--receiver library needs the CPython engine (--engine python)";
+    const RunOptions def;
+    if (!s->sandbox && (o.connect_in != def.connect_in || o.worker != def.worker || o.with_block))
         return "--connect-in, --worker and --with-block apply to the sandbox scenario only";
-    if (o.worker == "none" && o.connect_in == "worker")
+    if (o.worker == Worker::none && o.connect_in == ConnectIn::worker)
         return "--connect-in worker needs a worker thread (--worker daemon or non-daemon)";
     if (o.grace_ms < 0 || o.grace_ms > 60'000) return "--grace must be 0..60000 ms";
-    if (!o.fault.empty() && o.fault != "segv" && o.fault != "abort" && o.fault != "garbage")
-        return "--inject-fault must be segv, abort or garbage, not '" + o.fault + "'";
     return {};
 }
 
@@ -50,7 +46,7 @@ bool effective_close(const RunOptions& o) {
 std::vector<RunOptions> matrix_cells(int grace_ms) {
     std::vector<RunOptions> cells;
     for (const Scenario& s : catalog())
-        for (const char* r : {"inherit", "daemon", "non-daemon"})
+        for (trace::Receiver r : kMatrixReceivers)
             for (bool close : {false, true})
                 cells.push_back({.scenario = std::string(s.id),
                                  .receiver = r,
@@ -64,15 +60,20 @@ int default_matrix_jobs() {
 }
 
 std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server) {
-    std::vector<std::string> a = {
-        demo_path(o.scenario), "--uri",    server.uri,
-        "--receiver",          o.receiver, effective_close(o) ? "--close" : "--no-close"};
+    using trace::name;
+    std::vector<std::string> a = {demo_path(o.scenario),
+                                  "--uri",
+                                  server.uri,
+                                  "--receiver",
+                                  std::string(name(o.receiver)),
+                                  effective_close(o) ? "--close" : "--no-close"};
     const Scenario* s = find_scenario(o.scenario);
     if (s && s->sandbox) {
-        a.insert(a.end(), {"--connect-in", o.connect_in, "--worker", o.worker});
+        a.insert(a.end(), {"--connect-in", std::string(name(o.connect_in)), "--worker",
+                           std::string(name(o.worker))});
         if (o.with_block) a.push_back("--with-block");
     }
-    if (!o.fault.empty()) a.insert(a.end(), {"--fault", o.fault});
+    if (o.fault != trace::Fault::none) a.insert(a.end(), {"--fault", std::string(name(o.fault))});
     return a;
 }
 
@@ -236,15 +237,15 @@ void Run::watch() {
     int paused_tid = -1;         // step mode: the thread waiting at a pause point
     std::int64_t suspected = -1; // when the process stopped making progress
     std::vector<int> stuck;
-    std::string killed_by;
+    std::optional<KilledBy> killed_by;
     const std::int64_t deadline =
         opt.step ? -1 : state_.spawned_ns + std::int64_t{opt.timeout_ms} * 1'000'000;
     bool stepping = opt.step;
     char buf[16384];
 
-    auto kill_demo = [&](std::string by) {
-        if (killed_by.empty()) {
-            killed_by = std::move(by);
+    auto kill_demo = [&](KilledBy by) {
+        if (!killed_by) {
+            killed_by = by;
             ::kill(pid, SIGKILL);
         }
     };
@@ -264,9 +265,9 @@ void Run::watch() {
             state_.timeline.apply(e);
             // One thread pauses at a time (the demo holds a lock there); only that thread
             // going on ends the pause, not the others' comings and goings meanwhile.
-            if (e.kind != "state") return;
-            if (e.get("state") == "paused") {
-                state_.paused_at = e.get("on");
+            if (e.kind != trace::Kind::state) return;
+            if (e.get_enum<ThreadState>(trace::key::state) == ThreadState::paused) {
+                state_.paused_at = e.get(trace::key::step);
                 paused_tid = e.tid;
             } else if (e.tid == paused_tid) {
                 state_.paused_at.clear();
@@ -304,13 +305,12 @@ void Run::watch() {
             int left = int(std::max<std::int64_t>(0, (t - now + 999'999) / 1'000'000));
             timeout = timeout < 0 ? left : std::min(timeout, left);
         };
-        if (suspected >= 0 && killed_by.empty())
-            until(suspected + std::int64_t{opt.grace_ms} * 1'000'000);
-        if (deadline >= 0 && killed_by.empty()) until(deadline);
+        if (suspected >= 0 && !killed_by) until(suspected + std::int64_t{opt.grace_ms} * 1'000'000);
+        if (deadline >= 0 && !killed_by) until(deadline);
         if (pidfd.fd < 0) until(now + 5'000'000); // no pidfd (old kernel): look every 5 ms
         if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
             // Cannot watch any more: end the demo rather than leave it behind.
-            kill_demo("host");
+            kill_demo(KilledBy::host);
             ::waitid(P_PID, id_t(pid), &info, WEXITED);
             break;
         }
@@ -331,8 +331,8 @@ void Run::watch() {
         if (fds[3].revents & POLLIN) {
             char c;
             while (::read(cmd_fd_, &c, 1) == 1) {
-                if (c == 'k') kill_demo("user");
-                if (c == 'q') kill_demo("host");
+                if (c == 'k') kill_demo(KilledBy::user);
+                if (c == 'q') kill_demo(KilledBy::host);
                 if (c == 'g') send_control("go\n");
                 if (c == 'r' && stepping) {
                     stepping = false;
@@ -352,13 +352,13 @@ void Run::watch() {
         if (ended) break;
 
         const std::int64_t t = monotonic_ns();
-        if (killed_by.empty() && suspected >= 0 && t - suspected >= opt.grace_ms * 1'000'000LL) {
+        if (!killed_by && suspected >= 0 && t - suspected >= opt.grace_ms * 1'000'000LL) {
             std::lock_guard lock(mu_);
             state_.verdict.waiting_on = stuck;
             state_.verdict.hang_confirmed_ns = t;
-            kill_demo("hang");
+            kill_demo(KilledBy::hang);
         }
-        if (killed_by.empty() && deadline >= 0 && t >= deadline) kill_demo("timeout");
+        if (!killed_by && deadline >= 0 && t >= deadline) kill_demo(KilledBy::timeout);
     }
     const std::int64_t end_ns = monotonic_ns();
     // The demo is gone, so its ends of the pipes are closed: read what is left to EOF.
@@ -381,9 +381,12 @@ void Run::watch() {
                 v.main_end_to_exit_ms = double(end_ns - state_.timeline.main_end_ns()) / 1e6;
         } else {
             v.signal = info.si_status;
-            if (killed_by == "hang")
+            if (killed_by == KilledBy::hang)
                 v.outcome = Outcome::hung;
-            else if (!killed_by.empty()) {
+            else if (killed_by == KilledBy::timeout) {
+                v.outcome = Outcome::timed_out;
+                v.killed_by = killed_by;
+            } else if (killed_by) {
                 v.outcome = Outcome::killed;
                 v.killed_by = killed_by;
             } else

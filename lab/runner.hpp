@@ -26,15 +26,15 @@ namespace lab {
 
 struct RunOptions {
     std::string scenario;
-    std::string receiver = "inherit"; // inherit | daemon | non-daemon
-    std::optional<bool> close;        // unset: the scenario's default
-    std::string connect_in = "main";  // sandbox: main | worker
-    std::string worker = "daemon";    // sandbox: none | daemon | non-daemon
-    bool with_block = false;          // sandbox
-    int grace_ms = 300;               // confirm a suspected hang after this long
-    int timeout_ms = 20000;           // kill a run that neither ends nor hangs (not in step mode)
-    bool step = false;                // pause at each pause point until go()
-    std::string fault;                // injected into the demo: "" | segv | abort | garbage
+    trace::Receiver receiver = trace::Receiver::inherit;
+    std::optional<bool> close;                            // unset: the scenario's default
+    trace::ConnectIn connect_in = trace::ConnectIn::main; // sandbox: who calls connect()
+    trace::Worker worker = trace::Worker::daemon;         // sandbox: the worker thread
+    bool with_block = false;                              // sandbox
+    int grace_ms = 300;     // confirm a suspected hang after this long
+    int timeout_ms = 20000; // kill a run that neither ends nor hangs (not in step mode)
+    bool step = false;      // pause at each pause point until go()
+    trace::Fault fault = trace::Fault::none; // injected into the demo (tests of the host)
 };
 
 // Checks the options against the catalog; returns an error message, or "" when valid.

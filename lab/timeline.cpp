@@ -4,46 +4,6 @@
 
 namespace lab {
 
-const char* to_string(ThreadState s) {
-    switch (s) {
-    case ThreadState::running:
-        return "running";
-    case ThreadState::blocked:
-        return "blocked";
-    case ThreadState::paused:
-        return "paused";
-    case ThreadState::done:
-        return "done";
-    }
-    return "?";
-}
-
-const char* to_string(MarkKind k) {
-    switch (k) {
-    case MarkKind::connected:
-        return "connected";
-    case MarkKind::message:
-        return "message";
-    case MarkKind::print:
-        return "print";
-    case MarkKind::closed:
-        return "closed";
-    case MarkKind::step:
-        return "step";
-    case MarkKind::main_end:
-        return "main-end";
-    case MarkKind::shutdown:
-        return "shutdown";
-    case MarkKind::shutdown_wait:
-        return "shutdown-wait";
-    case MarkKind::exit:
-        return "exit";
-    case MarkKind::error:
-        return "error";
-    }
-    return "?";
-}
-
 const Lane* Timeline::lane(int tid) const {
     for (const Lane& l : lanes_)
         if (l.tid == tid) return &l;
@@ -72,70 +32,108 @@ void Timeline::set_state(const TraceEvent& e, Segment s) {
 }
 
 void Timeline::apply(const TraceEvent& e) {
+    using trace::Kind;
+    namespace key = trace::key;
     ++events_;
+    if (!e.kind) { // a newer writer's event: ignored, counted
+        ++unknown_;
+        return;
+    }
+    for (const auto& field : e.fields)
+        if (!trace::known_field(*e.kind, field.first)) ++unknown_; // a newer writer's field
     if (first_ns_ < 0) first_ns_ = e.t_ns;
     last_ns_ = std::max(last_ns_, e.t_ns);
-    auto mark = [&](MarkKind k, std::string text = {}, int target = -1) {
-        markers_.push_back({e.t_ns, e.tid, k, std::move(text), target});
+    auto mark = [&](std::string text = {}, int target = -1) {
+        markers_.push_back({e.t_ns, e.tid, *e.kind, std::move(text), target});
     };
-    const std::string& k = e.kind;
-    if (k == "thread") {
+    switch (*e.kind) {
+    case Kind::process:
+        process_.version = e.get_int(key::version, 0);
+        process_.engine = e.get_enum<trace::Engine>(key::engine).value_or(trace::Engine::model);
+        process_.scenario = e.get(key::scenario);
+        process_.program = e.get(key::program);
+        process_.python = e.get(key::python);
+        process_.receiver = e.get(key::receiver);
+        break;
+    case Kind::library:
+        process_.library = e.get(key::name);
+        process_.library_version = e.get(key::version);
+        break;
+    case Kind::thread: {
         Lane& l = lane_for(e.tid);
-        l.name = e.get("name");
-        l.daemon = e.get("daemon") == "1";
-        l.daemon_source = e.get("source");
-        l.creator = e.get("creator");
+        l.name = e.get(key::name);
+        l.daemon = e.get(key::daemon) == "1";
+        if (auto src = e.get_enum<DaemonSource>(key::source))
+            l.source = *src;
+        else
+            ++unknown_;
+        l.creator = e.get(key::creator);
+        l.creator_tid = e.get_int(key::creator_tid);
+        l.ident = e.get(key::ident);
+        l.site = e.get(key::site);
+        l.origin = e.get(key::origin);
+        l.target = e.get(key::target);
         l.started_ns = e.t_ns;
-    } else if (k == "state") {
+        break;
+    }
+    case Kind::state: {
         Segment s;
-        std::string_view st = e.get("state");
-        if (st == "running")
-            s.state = ThreadState::running;
-        else if (st == "blocked")
-            s.state = ThreadState::blocked;
-        else if (st == "paused")
-            s.state = ThreadState::paused;
-        else if (st == "done")
-            s.state = ThreadState::done;
-        else {
+        auto st = e.get_enum<ThreadState>(key::state);
+        if (!st) {
             ++unknown_;
             return;
         }
-        s.on = e.get("on");
-        s.target = e.get_int("target");
-        s.pending = e.get_int("pending");
-        s.timeout = e.get("timeout") == "1";
+        s.state = *st;
+        if (s.state == ThreadState::blocked) {
+            s.on = e.get_enum<Wait>(key::on);
+            s.on_text = e.get(key::on);
+            if (!s.on) ++unknown_; // still blocked, on something this host cannot name
+        }
+        s.step = e.get(key::step);
+        s.at = e.get(key::at);
+        s.target = e.get_int(key::target);
+        s.pending = e.get_int(key::pending);
+        s.timeout = e.get(key::timeout) == "1";
         set_state(e, std::move(s));
-    } else if (k == "connected") {
-        mark(MarkKind::connected, std::string(e.get("uri")));
-    } else if (k == "message") {
-        mark(MarkKind::message, std::string(e.get("text")));
-    } else if (k == "print") {
-        mark(MarkKind::print, std::string(e.get("text")));
-    } else if (k == "closed") {
-        mark(MarkKind::closed, std::string(e.get("code")));
-    } else if (k == "step") {
-        mark(MarkKind::step, std::string(e.get("name")));
-    } else if (k == "main-end") {
+        break;
+    }
+    case Kind::connected:
+        mark(std::string(e.get(key::uri)));
+        break;
+    case Kind::message:
+    case Kind::print:
+    case Kind::error:
+        mark(std::string(e.get(key::text)));
+        break;
+    case Kind::closed:
+        mark(std::string(e.get(key::code)));
+        break;
+    case Kind::step:
+    case Kind::threading_atexit:
+    case Kind::atexit_register:
+    case Kind::atexit:
+        mark(std::string(e.get(key::name)));
+        break;
+    case Kind::main_end:
         main_end_ns_ = e.t_ns;
-        main_exit_code_ = e.get_int("code", 0);
-        main_end_how_ = e.get("how");
-        mark(MarkKind::main_end, main_end_how_);
-    } else if (k == "shutdown") {
+        main_exit_code_ = e.get_int(key::code, 0);
+        main_end_how_ = e.get_enum<trace::MainEnd>(key::how);
+        main_exception_ = e.get(key::exception);
+        if (auto tb = e.get(key::text); !tb.empty()) main_exception_ += "\n" + std::string(tb);
+        mark(std::string(e.get(key::how)));
+        break;
+    case Kind::shutdown:
         shutdown_ns_ = e.t_ns;
-        mark(MarkKind::shutdown);
-    } else if (k == "shutdown-wait") {
-        shutdown_waiting_for_ = e.get_int("target");
-        mark(MarkKind::shutdown_wait, {}, shutdown_waiting_for_);
-    } else if (k == "exit") {
+        mark();
+        break;
+    case Kind::shutdown_wait:
+        shutdown_waiting_for_ = e.get_int(key::target);
+        mark({}, shutdown_waiting_for_);
+        break;
+    case Kind::exit:
         shutdown_waiting_for_ = -1;
-        mark(MarkKind::exit, std::string(e.get("code")));
-    } else if (k == "error") {
-        mark(MarkKind::error, std::string(e.get("text")));
-    } else if (k == "process") {
-        // start of the stream: nothing to draw
-    } else {
-        ++unknown_; // a newer demo's event: ignored, counted
+        mark(std::string(e.get(key::code)));
+        break;
     }
 }
 

@@ -75,7 +75,7 @@ std::optional<TraceEvent> parse_trace_line(std::string_view line) {
             break;
         case 2:
             if (!valid_kind(part)) return std::nullopt;
-            e.kind = part;
+            e.kind = trace::parse<trace::Kind>(part);
             break;
         default: {
             std::size_t eq = part.find('=');

@@ -1,5 +1,7 @@
-// trace_parser.hpp — reads the demo's trace protocol (see demos/trace/trace.hpp).
+// trace_parser.hpp — reads the trace protocol (demos/trace/protocol.hpp, docs/TRACE-PROTOCOL.md).
 #pragma once
+
+#include "trace/protocol.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -14,11 +16,16 @@ namespace lab {
 struct TraceEvent {
     std::int64_t t_ns = 0;
     int tid = 0;
-    std::string kind;
+    std::optional<trace::Kind> kind; // nullopt: a kind this host does not know (ignored)
     std::vector<std::pair<std::string, std::string>> fields; // unescaped values
 
     std::string_view get(std::string_view key) const; // "" when absent
     int get_int(std::string_view key, int fallback = -1) const;
+    // The field as one of E's protocol names; nullopt when absent or unknown.
+    template <class E>
+    std::optional<E> get_enum(std::string_view key) const {
+        return trace::parse<E>(get(key));
+    }
 };
 
 // One line, without its '\n'. std::nullopt when it does not follow the protocol.
@@ -32,7 +39,7 @@ class TraceReader {
     void feed(std::string_view bytes, OnEvent&& on_event) {
         for (char c : bytes) {
             if (c != '\n') {
-                if (partial_.size() < kMaxLine)
+                if (partial_.size() < trace::kMaxLine - 1) // the LF is the last byte
                     partial_ += c;
                 else
                     overlong_ = true;
@@ -59,7 +66,6 @@ class TraceReader {
     std::size_t malformed() const { return malformed_; }
 
   private:
-    static constexpr std::size_t kMaxLine = 4096;
     std::string partial_;
     bool overlong_ = false;
     std::size_t malformed_ = 0;

@@ -1,27 +1,44 @@
 #include "verdict.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 
 namespace lab {
 
-const char* to_string(Outcome o) {
-    switch (o) {
-    case Outcome::running:
-        return "running";
-    case Outcome::exited:
-        return "exited";
-    case Outcome::hung:
-        return "hung";
-    case Outcome::crashed:
-        return "crashed";
-    case Outcome::killed:
-        return "killed";
-    case Outcome::failed:
-        return "failed";
-    }
+namespace {
+template <class E, std::size_t N>
+using Table = std::array<std::pair<E, std::string_view>, N>;
+constexpr Table<Outcome, 8> kOutcomes = {{
+    {Outcome::running, "running"},
+    {Outcome::exited, "exited"},
+    {Outcome::hung, "hung"},
+    {Outcome::crashed, "crashed"},
+    {Outcome::killed, "killed"},
+    {Outcome::timed_out, "timeout"},
+    {Outcome::failed, "failed"},
+    {Outcome::error, "error"},
+}};
+constexpr Table<KilledBy, 4> kKilledBy = {{
+    {KilledBy::hang, "hang"},
+    {KilledBy::user, "user"},
+    {KilledBy::timeout, "timeout"},
+    {KilledBy::host, "host"},
+}};
+template <class E, std::size_t N>
+std::string_view lookup(const Table<E, N>& t, E e) {
+    for (const auto& [v, name] : t)
+        if (v == e) return name;
     return "?";
+}
+} // namespace
+
+std::string_view to_string(Outcome o) {
+    return lookup(kOutcomes, o);
+}
+std::string_view to_string(KilledBy k) {
+    return lookup(kKilledBy, k);
 }
 
 namespace {
@@ -29,8 +46,9 @@ namespace {
 // Nothing will end this wait by itself.
 bool waits_forever(const Segment& s) {
     if (s.state != ThreadState::blocked || s.timeout) return false;
-    if (s.on == "socket-read") return s.pending <= 0; // no reply is on its way
-    return true; // message, join, event, close, send: only another thread could end them
+    if (s.on == Wait::socket_read || s.on == Wait::ssl_read)
+        return s.pending <= 0; // no reply is on its way (-1: nobody knows; the grace decides)
+    return true;               // message, join, event, lock...: only another thread could end them
 }
 
 std::string ms(double v) {
@@ -47,16 +65,16 @@ std::vector<int> stuck_waits(const Timeline& t) {
     for (const Lane& l : t.lanes()) {
         if (!l.alive()) continue;
         if (!waits_forever(*l.current())) return {}; // someone can still move
-        if (!l.daemon && l.daemon_source != "main thread") waits.push_back(l.tid);
+        if (!l.daemon && !l.is_main()) waits.push_back(l.tid);
     }
     return waits;
 }
 
 std::string describe_daemon(const Lane& l, const Strings& s, Lang lang) {
-    if (l.daemon_source == "main thread") return s.get("daemon.main", lang);
+    const std::string key = "daemon." + std::string(trace::name(l.source));
+    if (l.is_main() || l.source == DaemonSource::dummy) return s.get(key, lang);
     std::string flag = s.get(l.daemon ? "daemon.yes" : "daemon.no", lang);
-    if (l.daemon_source == "explicit") return s.format("daemon.explicit", lang, {{"flag", flag}});
-    return s.format("daemon.inherited", lang, {{"flag", flag}, {"creator", l.creator}});
+    return s.format(key, lang, {{"flag", flag}, {"creator", l.creator}});
 }
 
 std::string describe_wait(const Segment& seg, const Timeline& t, const Strings& s, Lang lang) {
@@ -66,16 +84,16 @@ std::string describe_wait(const Segment& seg, const Timeline& t, const Strings& 
     case ThreadState::done:
         return s.get("state.done", lang);
     case ThreadState::paused:
-        return s.format("state.paused", lang, {{"step", seg.on}});
+        return s.format("state.paused", lang, {{"step", seg.step}});
     case ThreadState::blocked:
         break;
     }
-    std::string key = "wait." + seg.on;
-    if (seg.on == "join") {
+    if (!seg.on) return s.format("wait.other", lang, {{"what", seg.on_text}});
+    const std::string key = "wait." + std::string(trace::name(*seg.on));
+    if (seg.on == Wait::join) {
         const Lane* target = t.lane(seg.target);
-        return s.format("wait.join", lang, {{"thread", target ? target->name : "?"}});
+        return s.format(key, lang, {{"thread", target ? target->name : "?"}});
     }
-    if (!s.has(key)) return s.format("wait.other", lang, {{"what", seg.on}});
     return s.get(key, lang);
 }
 
@@ -105,9 +123,17 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
                         {{"signal", std::to_string(v.signal)},
                          {"name", sigabbrev_np(v.signal) ? sigabbrev_np(v.signal) : "?"}});
     case Outcome::killed:
-        return s.format("verdict.killed", lang, {{"by", s.get("killed." + v.killed_by, lang)}});
+        return s.format(
+            "verdict.killed", lang,
+            {{"by", s.get("killed." + std::string(to_string(v.killed_by.value_or(KilledBy::host))),
+                          lang)}});
+    case Outcome::timed_out:
+        return s.get(t.main_end_ns() >= 0 ? "verdict.timeout.shutdown" : "verdict.timeout.main",
+                     lang);
     case Outcome::failed:
         return s.format("verdict.failed", lang, {{"error", v.error}});
+    case Outcome::error:
+        return s.format("verdict.error", lang, {{"error", v.error}});
     }
     return {};
 }
@@ -124,7 +150,7 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
                                       {"creator", l->creator},
                                       {"daemon", describe_daemon(*l, s, lang)},
                                       {"wait", describe_wait(*l->current(), t, s, lang)}}));
-            if (l->daemon_source.starts_with("inherited"))
+            if (l->source == DaemonSource::inherited)
                 lines.push_back(s.format("why.hung.inherited", lang, {{"creator", l->creator}}));
         }
         lines.push_back(s.get("why.hung.rule", lang));
@@ -133,8 +159,7 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
         std::string abandoned;
         for (const Lane& l : t.lanes()) {
             const Segment* cur = l.current();
-            if (!cur || cur->state == ThreadState::done || l.daemon_source == "main thread")
-                continue;
+            if (!cur || cur->state == ThreadState::done || l.is_main()) continue;
             if (!abandoned.empty()) abandoned += ", ";
             abandoned += l.name;
         }

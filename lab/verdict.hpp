@@ -5,13 +5,28 @@
 #include "timeline.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lab {
 
-enum class Outcome { running, exited, hung, crashed, killed, failed };
-const char* to_string(Outcome o); // "running", "exited", "hung", "crashed", "killed", "failed"
+enum class Outcome {
+    running,
+    exited,    // the process ended by itself
+    hung,      // shutdown waited on a thread that could not move; confirmed, then killed
+    crashed,   // a signal ended it
+    killed,    // the user or the host ended it
+    timed_out, // still running at the time limit, and not a hang (main had not ended, or a
+               // thread could still move)
+    failed,    // it could not be started or watched
+    error,     // the program itself is broken (a syntax error, a missing file)
+};
+// Who ended a run that did not end by itself.
+enum class KilledBy { hang, user, timeout, host };
+std::string_view to_string(Outcome o); // "exited", "hung", ... (the JSON's `verdict`)
+std::string_view to_string(KilledBy k);
 
 struct Verdict {
     Outcome outcome = Outcome::running;
@@ -19,7 +34,7 @@ struct Verdict {
     int signal = 0;                      // crashed (or the signal we killed with)
     double main_end_to_exit_ms = -1;     // exited: from main's end (trace) to the exit (host)
     std::vector<int> waiting_on;         // hung: the non-daemon threads shutdown waits for
-    std::string killed_by;               // "hang", "user", "timeout", "host"
+    std::optional<KilledBy> killed_by;   // when the host ended it
     std::string error;                   // failed: why the demo could not run
     std::int64_t exit_seen_ns = -1;      // host's CLOCK_MONOTONIC when it saw the end
     std::int64_t hang_suspected_ns = -1; // the process stopped making progress

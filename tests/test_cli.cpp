@@ -67,7 +67,8 @@ TEST(Cli, RunJsonHangNamesWhatShutdownWaitsOn) {
     EXPECT_EQ(j["waiting_on"][0], "recv_events");
     for (auto& t : j["threads"])
         if (t["name"] == "recv_events") {
-            EXPECT_EQ(t["daemon_source"], "inherited from MainThread");
+            EXPECT_EQ(t["daemon_source"], "inherited");
+            EXPECT_EQ(t["creator"], "MainThread");
             EXPECT_EQ(t["blocked_on"], "socket-read");
         }
 }
@@ -107,8 +108,11 @@ TEST(Cli, MatrixJudgesEveryCell) {
     for (auto& run : j["runs"]) {
         const lab::Lesson* lesson = content.lesson(run["scenario"].get<std::string>());
         ASSERT_TRUE(lesson) << run["scenario"];
-        const std::optional<bool> exits = lesson->expects_exit(
-            run["options"]["receiver"].get<std::string>(), run["options"]["close"].get<bool>());
+        const auto receiver =
+            trace::parse<trace::Receiver>(run["options"]["receiver"].get<std::string>());
+        ASSERT_TRUE(receiver) << run["options"].dump();
+        const std::optional<bool> exits =
+            lesson->expects_exit(*receiver, run["options"]["close"].get<bool>());
         ASSERT_TRUE(exits) << run["options"].dump();
         EXPECT_EQ(run["verdict"], *exits ? "exited" : "hung") << run.dump();
     }

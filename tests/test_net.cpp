@@ -136,7 +136,8 @@ TEST(Receiver, DaemonFlagFollowsThePolicyAndTheCreator) {
     // inherit (<= 12.0): created by the main thread, so not a daemon ...
     auto a = open(server, wsync::ReceiverPolicy::inherit);
     EXPECT_FALSE(a->recv_events_thread()->daemon());
-    EXPECT_EQ(a->recv_events_thread()->daemon_source(), "inherited from MainThread");
+    EXPECT_EQ(a->recv_events_thread()->daemon_source(), trace::DaemonSource::inherited);
+    EXPECT_EQ(a->recv_events_thread()->creator(), "MainThread");
     a->close();
     // ... but created by a daemon thread, a daemon.
     std::shared_ptr<wsync::ClientConnection> b;
@@ -146,12 +147,13 @@ TEST(Receiver, DaemonFlagFollowsThePolicyAndTheCreator) {
     t->join();
     ASSERT_TRUE(b);
     EXPECT_TRUE(b->recv_events_thread()->daemon());
-    EXPECT_EQ(b->recv_events_thread()->daemon_source(), "inherited from worker");
+    EXPECT_EQ(b->recv_events_thread()->daemon_source(), trace::DaemonSource::inherited);
+    EXPECT_EQ(b->recv_events_thread()->creator(), "worker");
     b->close();
     // daemon (>= 13.0) and non-daemon, whoever connects.
     auto c = open(server, wsync::ReceiverPolicy::daemon);
     EXPECT_TRUE(c->recv_events_thread()->daemon());
-    EXPECT_EQ(c->recv_events_thread()->daemon_source(), "explicit");
+    EXPECT_EQ(c->recv_events_thread()->daemon_source(), trace::DaemonSource::explicit_);
     c->close();
     auto d = open(server, wsync::ReceiverPolicy::non_daemon);
     EXPECT_FALSE(d->recv_events_thread()->daemon());

@@ -9,23 +9,23 @@ using namespace pyrt;
 TEST(Pyrt, MainThreadIsNotADaemon) {
     EXPECT_EQ(current_thread().name(), "MainThread");
     EXPECT_FALSE(current_thread().daemon());
-    EXPECT_EQ(current_thread().daemon_source(), "main thread");
+    EXPECT_EQ(current_thread().daemon_source(), trace::DaemonSource::main);
 }
 
 TEST(Pyrt, ThreadCopiesTheFlagOfItsCreator) {
     auto t = make({.target = [] {}});
     EXPECT_FALSE(t->daemon()); // created by MainThread
-    EXPECT_EQ(t->daemon_source(), "inherited from MainThread");
+    EXPECT_EQ(t->daemon_source(), trace::DaemonSource::inherited);
     EXPECT_EQ(t->creator(), "MainThread");
 }
 
 TEST(Pyrt, ExplicitFlagWins) {
     auto t = make({.target = [] {}, .daemon = true});
     EXPECT_TRUE(t->daemon());
-    EXPECT_EQ(t->daemon_source(), "explicit");
+    EXPECT_EQ(t->daemon_source(), trace::DaemonSource::explicit_);
     auto f = make({.target = [] {}, .daemon = false});
     EXPECT_FALSE(f->daemon());
-    EXPECT_EQ(f->daemon_source(), "explicit");
+    EXPECT_EQ(f->daemon_source(), trace::DaemonSource::explicit_);
 }
 
 TEST(Pyrt, ThreadCreatedInsideADaemonIsADaemon) {
@@ -37,7 +37,8 @@ TEST(Pyrt, ThreadCreatedInsideADaemonIsADaemon) {
     outer->join();
     ASSERT_TRUE(inner);
     EXPECT_TRUE(inner->daemon());
-    EXPECT_EQ(inner->daemon_source(), "inherited from outer");
+    EXPECT_EQ(inner->daemon_source(), trace::DaemonSource::inherited);
+    EXPECT_EQ(inner->creator(), "outer");
 }
 
 TEST(Pyrt, TheCreatorCountsNotTheStarter) {
@@ -75,7 +76,7 @@ class Subclass : public Thread {
 TEST(Pyrt, SubclassRunsItsOwnRun) {
     auto s = make<Subclass>();
     EXPECT_TRUE(s->daemon());
-    EXPECT_EQ(s->daemon_source(), "explicit");
+    EXPECT_EQ(s->daemon_source(), trace::DaemonSource::assigned);
     s->start();
     s->join();
     EXPECT_EQ(s->seen, "Sub");

@@ -36,11 +36,11 @@ class Scenarios : public ::testing::Test {
         r.wait();
         return r.snapshot();
     }
-    static Outcome outcome(const std::string& id, const std::string& receiver,
+    static Outcome outcome(const std::string& id, trace::Receiver receiver,
                            std::optional<bool> close = std::nullopt) {
         RunState st = run({.scenario = id, .receiver = receiver, .close = close});
         EXPECT_TRUE(st.verdict.outcome == Outcome::exited || st.verdict.outcome == Outcome::hung)
-            << id << " " << receiver << ": " << to_string(st.verdict.outcome) << "\n"
+            << id << " " << trace::name(receiver) << ": " << to_string(st.verdict.outcome) << "\n"
             << st.output;
         return st.verdict.outcome;
     }
@@ -52,35 +52,36 @@ class Scenarios : public ::testing::Test {
 
 // The article's table, under websockets <= 12.0 (inherit) and >= 13.0 (daemon).
 TEST_F(Scenarios, ThreadedClientHangsUnderInheritAndExitsUnderDaemon) {
-    EXPECT_EQ(outcome("threaded-client", "inherit"), Outcome::hung);
-    EXPECT_EQ(outcome("threaded-client", "daemon"), Outcome::exited);
+    EXPECT_EQ(outcome("threaded-client", trace::Receiver::inherit), Outcome::hung);
+    EXPECT_EQ(outcome("threaded-client", trace::Receiver::daemon), Outcome::exited);
 }
 
 TEST_F(Scenarios, PassedInHangsUnderInheritAndExitsUnderDaemon) {
-    EXPECT_EQ(outcome("passed-in", "inherit"), Outcome::hung);
-    EXPECT_EQ(outcome("passed-in", "daemon"), Outcome::exited);
+    EXPECT_EQ(outcome("passed-in", trace::Receiver::inherit), Outcome::hung);
+    EXPECT_EQ(outcome("passed-in", trace::Receiver::daemon), Outcome::exited);
 }
 
 TEST_F(Scenarios, TheOthersExitUnderBoth) {
     for (const char* id : {"inside-thread", "explicit-close", "with-block", "async-client"})
-        for (const char* receiver : {"inherit", "daemon"})
-            EXPECT_EQ(outcome(id, receiver), Outcome::exited) << id << " " << receiver;
+        for (trace::Receiver receiver : {trace::Receiver::inherit, trace::Receiver::daemon})
+            EXPECT_EQ(outcome(id, receiver), Outcome::exited) << id << " " << trace::name(receiver);
 }
 
 TEST_F(Scenarios, ExplicitCloseTurnsEveryHangIntoAnExit) {
     for (const char* id : {"threaded-client", "passed-in"})
-        for (const char* receiver : {"inherit", "non-daemon"})
-            EXPECT_EQ(outcome(id, receiver, true), Outcome::exited) << id << " " << receiver;
+        for (trace::Receiver receiver : {trace::Receiver::inherit, trace::Receiver::non_daemon})
+            EXPECT_EQ(outcome(id, receiver, true), Outcome::exited)
+                << id << " " << trace::name(receiver);
     // ... and explicit-close without its close() is passed-in again.
-    EXPECT_EQ(outcome("explicit-close", "inherit", false), Outcome::hung);
+    EXPECT_EQ(outcome("explicit-close", trace::Receiver::inherit, false), Outcome::hung);
 }
 
 TEST_F(Scenarios, NonDaemonReceiverHangsEvenInsideADaemonThread) {
-    EXPECT_EQ(outcome("inside-thread", "non-daemon"), Outcome::hung);
+    EXPECT_EQ(outcome("inside-thread", trace::Receiver::non_daemon), Outcome::hung);
 }
 
 TEST_F(Scenarios, HangIsExplainedWithTheThreadAndItsCreator) {
-    RunState st = run({.scenario = "threaded-client", .receiver = "inherit"});
+    RunState st = run({.scenario = "threaded-client", .receiver = trace::Receiver::inherit});
     ASSERT_EQ(st.verdict.outcome, Outcome::hung) << st.output;
     ASSERT_EQ(st.verdict.waiting_on.size(), 1u);
     const Lane* recv = st.timeline.lane(st.verdict.waiting_on[0]);
@@ -88,15 +89,16 @@ TEST_F(Scenarios, HangIsExplainedWithTheThreadAndItsCreator) {
     EXPECT_EQ(recv->name, "recv_events");
     EXPECT_EQ(recv->creator, "MainThread");
     EXPECT_FALSE(recv->daemon);
-    EXPECT_EQ(recv->daemon_source, "inherited from MainThread");
-    EXPECT_EQ(recv->current()->on, "socket-read");
+    EXPECT_EQ(recv->source, trace::DaemonSource::inherited);
+    EXPECT_EQ(recv->creator, "MainThread");
+    EXPECT_EQ(recv->current()->on, trace::Wait::socket_read);
     // The ThreadedClient thread itself is a daemon, waiting for a message.
     bool found_client = false;
     for (const Lane& l : st.timeline.lanes())
         if (l.name == "ThreadedClient") {
             found_client = true;
             EXPECT_TRUE(l.daemon);
-            EXPECT_EQ(l.daemon_source, "explicit");
+            EXPECT_EQ(l.source, trace::DaemonSource::assigned);
         }
     EXPECT_TRUE(found_client);
     std::string why;
@@ -109,7 +111,7 @@ TEST_F(Scenarios, HangIsExplainedWithTheThreadAndItsCreator) {
 }
 
 TEST_F(Scenarios, ExitIsTimedFromMainsEnd) {
-    RunState st = run({.scenario = "threaded-client", .receiver = "daemon"});
+    RunState st = run({.scenario = "threaded-client", .receiver = trace::Receiver::daemon});
     ASSERT_EQ(st.verdict.outcome, Outcome::exited);
     EXPECT_EQ(st.verdict.exit_code, 0);
     EXPECT_GE(st.verdict.main_end_to_exit_ms, 0);
@@ -124,24 +126,29 @@ TEST_F(Scenarios, ExitIsTimedFromMainsEnd) {
 
 TEST_F(Scenarios, SandboxFollowsTheRules) {
     // main connects, no worker, nothing closed: recv_events copies main's flag.
-    EXPECT_EQ(run({.scenario = "sandbox", .worker = "none"}).verdict.outcome, Outcome::hung);
-    EXPECT_EQ(run({.scenario = "sandbox", .receiver = "daemon", .worker = "none"}).verdict.outcome,
+    EXPECT_EQ(run({.scenario = "sandbox", .worker = trace::Worker::none}).verdict.outcome,
+              Outcome::hung);
+    EXPECT_EQ(run({.scenario = "sandbox",
+                   .receiver = trace::Receiver::daemon,
+                   .worker = trace::Worker::none})
+                  .verdict.outcome,
               Outcome::exited);
-    EXPECT_EQ(run({.scenario = "sandbox", .worker = "none", .with_block = true}).verdict.outcome,
+    EXPECT_EQ(run({.scenario = "sandbox", .worker = trace::Worker::none, .with_block = true})
+                  .verdict.outcome,
               Outcome::exited);
     // A daemon worker connects: its receiver is a daemon.
-    EXPECT_EQ(run({.scenario = "sandbox", .connect_in = "worker"}).verdict.outcome,
+    EXPECT_EQ(run({.scenario = "sandbox", .connect_in = trace::ConnectIn::worker}).verdict.outcome,
               Outcome::exited);
     // A non-daemon worker blocks shutdown itself, whatever the receiver.
     RunState st = run({.scenario = "sandbox",
-                       .receiver = "daemon",
-                       .connect_in = "worker",
-                       .worker = "non-daemon"});
+                       .receiver = trace::Receiver::daemon,
+                       .connect_in = trace::ConnectIn::worker,
+                       .worker = trace::Worker::non_daemon});
     EXPECT_EQ(st.verdict.outcome, Outcome::hung);
 }
 
 TEST_F(Scenarios, KillIsAKill) {
-    lab::Run r({.scenario = "passed-in", .receiver = "inherit", .grace_ms = 60'000},
+    lab::Run r({.scenario = "passed-in", .receiver = trace::Receiver::inherit, .grace_ms = 60'000},
                {server_->uri(), server_->ca_pem()});
     // Wait until shutdown waits, then kill by hand.
     for (int i = 0; i < 500 && r.snapshot().timeline.shutdown_waiting_for() < 0; ++i)
@@ -149,7 +156,7 @@ TEST_F(Scenarios, KillIsAKill) {
     r.kill();
     Verdict v = r.wait();
     EXPECT_EQ(v.outcome, Outcome::killed);
-    EXPECT_EQ(v.killed_by, "user");
+    EXPECT_EQ(v.killed_by, KilledBy::user);
 }
 
 TEST_F(Scenarios, MissingDemoIsAClearFailure) {
@@ -162,17 +169,18 @@ TEST_F(Scenarios, MissingDemoIsAClearFailure) {
 
 // Injected faults: the demo dies by a signal, or writes what is not the protocol.
 TEST_F(Scenarios, ADemoThatCrashesIsCalledCrashedWithItsSignal) {
-    for (auto [fault, sig] : {std::pair{"segv", SIGSEGV}, std::pair{"abort", SIGABRT}}) {
+    for (auto [fault, sig] :
+         {std::pair{trace::Fault::segv, SIGSEGV}, std::pair{trace::Fault::abort, SIGABRT}}) {
         RunState st = run({.scenario = "threaded-client", .fault = fault});
-        EXPECT_EQ(st.verdict.outcome, Outcome::crashed) << fault << "\n" << st.output;
-        EXPECT_EQ(st.verdict.signal, sig) << fault;
+        EXPECT_EQ(st.verdict.outcome, Outcome::crashed) << trace::name(fault) << "\n" << st.output;
+        EXPECT_EQ(st.verdict.signal, sig) << trace::name(fault);
         const std::string what = headline(st.verdict, st.timeline, *strings_, Lang::en);
         EXPECT_NE(what.find(sigabbrev_np(sig)), std::string::npos) << what;
     }
 }
 
 TEST_F(Scenarios, GarbageOnTheTracePipeIsCountedAndTheVerdictStands) {
-    RunState st = run({.scenario = "threaded-client", .fault = "garbage"});
+    RunState st = run({.scenario = "threaded-client", .fault = trace::Fault::garbage});
     EXPECT_EQ(st.verdict.outcome, Outcome::hung) << st.output;
     // "not<TAB>a trace line", the 10000-byte line, the control bytes, the empty fields.
     EXPECT_EQ(st.malformed, 4u);
@@ -180,11 +188,10 @@ TEST_F(Scenarios, GarbageOnTheTracePipeIsCountedAndTheVerdictStands) {
 }
 
 TEST_F(Scenarios, BadOptionsAreRefusedBeforeSpawning) {
-    EXPECT_NE(validate({.scenario = "passed-in", .fault = "meteor"}), "");
     EXPECT_NE(validate({.scenario = "nope"}), "");
-    EXPECT_NE(validate({.scenario = "passed-in", .receiver = "maybe"}), "");
-    EXPECT_NE(validate({.scenario = "passed-in", .worker = "none"}), "");
-    EXPECT_EQ(validate({.scenario = "sandbox", .worker = "none"}), "");
+    EXPECT_NE(validate({.scenario = "passed-in", .receiver = trace::Receiver::library}), "");
+    EXPECT_NE(validate({.scenario = "passed-in", .worker = trace::Worker::none}), "");
+    EXPECT_EQ(validate({.scenario = "sandbox", .worker = trace::Worker::none}), "");
 }
 
 // The demo gets what it needs (the CA, the host's pid, a locale, sanitizer settings) and

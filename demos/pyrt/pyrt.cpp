@@ -33,7 +33,7 @@ std::atomic<Thread*> g_main{nullptr}; // set once, before any other thread start
 
 // The per-thread stack of blocked states, so nested waits restore the outer one.
 struct StateFrame {
-    std::string on;
+    trace::Wait on;
     int target;
     int pending;
     bool timeout;
@@ -41,20 +41,40 @@ struct StateFrame {
 thread_local std::vector<StateFrame> t_states;
 
 void emit_state(int tid, const StateFrame* f) {
+    using namespace trace;
     if (!f) {
-        trace::emit(tid, trace::kind::state, {{"state", "running"}});
+        emit(tid, Kind::state, {{key::state, name(State::running)}});
         return;
     }
     std::string target = std::to_string(f->target), pending = std::to_string(f->pending);
-    trace::emit(tid, trace::kind::state,
-                {{"state", "blocked"},
-                 {"on", f->on},
-                 {"target", target},
-                 {"pending", pending},
-                 {"timeout", f->timeout ? "1" : "0"}});
+    emit(tid, Kind::state,
+         {{key::state, name(State::blocked)},
+          {key::on, name(f->on)},
+          {key::target, target},
+          {key::pending, pending},
+          {key::timeout, f->timeout ? "1" : "0"}});
 }
 
+// atexit's handlers, in registration order (they run newest first).
+struct AtExit {
+    std::string name;
+    std::function<void()> func;
+};
+std::mutex g_atexit_mu;
+std::vector<AtExit> g_atexit;
+
 } // namespace
+
+// The `thread` event: who the thread is and where its flag came from.
+static void emit_thread(const Thread& t, bool daemonic) {
+    using namespace trace;
+    emit(t.ident(), Kind::thread,
+         {{key::name, t.name()},
+          {key::daemon, daemonic ? "1" : "0"},
+          {key::source, name(t.daemon_source())},
+          {key::creator, t.creator()},
+          {key::creator_tid, t.creator_ident() >= 0 ? std::to_string(t.creator_ident()) : ""}});
+}
 
 void keep_alive(std::shared_ptr<Thread> thread) {
     auto& r = registry();
@@ -91,18 +111,20 @@ Thread::Thread(Args args) : target_(std::move(args.target)) {
     //     else:                  self._daemonic = current_thread().daemon
     Thread& creator = current_thread();
     creator_ = creator.name();
+    creator_ident_ = creator.ident();
     if (args.daemon) {
         daemon_ = *args.daemon;
-        daemon_explicit_ = true;
+        source_ = trace::DaemonSource::explicit_;
     } else {
         daemon_ = creator.daemon();
+        source_ = trace::DaemonSource::inherited;
     }
     std::lock_guard lock(r.mu);
     r.threads.push_back(this);
 }
 
 Thread::Thread(MainTag) : name_("MainThread"), ident_(registry().next_ident.fetch_add(1)) {
-    daemon_explicit_ = true; // the main thread is never a daemon
+    source_ = trace::DaemonSource::main; // the main thread is never a daemon
     started_ = true;
     auto& r = registry();
     std::lock_guard lock(r.mu);
@@ -112,7 +134,7 @@ Thread::Thread(MainTag) : name_("MainThread"), ident_(registry().next_ident.fetc
 Thread::Thread(DummyTag) : ident_(registry().next_ident.fetch_add(1)) {
     name_ = "Dummy-" + std::to_string(ident_);
     daemon_ = true; // threading._DummyThread: daemonic, always alive
-    daemon_explicit_ = true;
+    source_ = trace::DaemonSource::dummy;
     started_ = true;
     auto& r = registry();
     std::lock_guard lock(r.mu);
@@ -134,13 +156,12 @@ void Thread::set_daemon(bool daemonic) {
     std::lock_guard lock(mu_);
     if (started_) throw std::runtime_error("cannot set daemon status of active thread");
     daemon_ = daemonic;
-    daemon_explicit_ = true;
+    source_ = trace::DaemonSource::assigned;
 }
 
-std::string Thread::daemon_source() const {
+trace::DaemonSource Thread::daemon_source() const {
     std::lock_guard lock(mu_);
-    if (this == g_main) return "main thread";
-    return daemon_explicit_ ? "explicit" : "inherited from " + creator_;
+    return source_;
 }
 
 bool Thread::is_alive() const {
@@ -156,11 +177,7 @@ void Thread::start() {
         started_ = true;
         daemonic = daemon_;
     }
-    trace::emit(ident_, trace::kind::thread,
-                {{"name", name_},
-                 {"daemon", daemonic ? "1" : "0"},
-                 {"source", daemon_source()},
-                 {"creator", creator_}});
+    emit_thread(*this, daemonic);
     // Detached: nobody joins the OS thread. join() waits on finished_ instead, and the
     // process ends with _exit(), abandoning whatever still runs (the daemon threads).
     std::thread([this] { bootstrap(); }).detach();
@@ -168,7 +185,8 @@ void Thread::start() {
 
 void Thread::bootstrap() {
     t_current = this;
-    trace::emit(ident_, trace::kind::state, {{"state", "running"}});
+    trace::emit(ident_, trace::Kind::state,
+                {{trace::key::state, trace::name(trace::State::running)}});
     try {
         run();
     } catch (const SystemExit&) {
@@ -176,9 +194,9 @@ void Thread::bootstrap() {
     } catch (const std::exception& e) {
         // threading.excepthook: print and let the thread end.
         std::fprintf(stderr, "Exception in thread %s:\n%s\n", name_.c_str(), e.what());
-        trace::emit(ident_, trace::kind::error, {{"text", e.what()}});
+        trace::emit(ident_, trace::Kind::error, {{trace::key::text, e.what()}});
     }
-    trace::emit(ident_, trace::kind::state, {{"state", "done"}});
+    trace::emit(ident_, trace::Kind::state, {{trace::key::state, trace::name(trace::State::done)}});
     std::lock_guard lock(mu_);
     finished_ = true;
     finished_cv_.notify_all();
@@ -193,7 +211,7 @@ void Thread::join() {
     std::unique_lock lock(mu_);
     if (!started_) throw std::runtime_error("cannot join thread before it is started");
     if (finished_) return;
-    Blocked b("join", ident_);
+    Blocked b(trace::Wait::join, ident_);
     finished_cv_.wait(lock, [&] { return finished_; });
 }
 
@@ -202,7 +220,7 @@ bool Thread::join(double timeout_s) {
     std::unique_lock lock(mu_);
     if (!started_) throw std::runtime_error("cannot join thread before it is started");
     if (finished_) return true;
-    Blocked b("join", ident_, -1, true);
+    Blocked b(trace::Wait::join, ident_, -1, true);
     return finished_cv_.wait_for(lock, std::chrono::duration<double>(timeout_s),
                                  [&] { return finished_; });
 }
@@ -211,11 +229,12 @@ bool Thread::join(double timeout_s) {
 
 namespace {
 
-// threading._shutdown(): wait for every non-daemon thread, then the process ends.
+// Py_FinalizeEx: threading._shutdown() waits for every non-daemon thread, then the atexit
+// handlers run, newest first, then the process ends.
 [[noreturn]] void shutdown_and_exit(int code) {
     Thread* main_thread = g_main.load();
     const int me = main_thread->ident();
-    trace::emit(me, trace::kind::shutdown);
+    trace::emit(me, trace::Kind::shutdown);
     for (;;) {
         // Threads started while we wait count too: look again after every join.
         Thread* waiting_for = nullptr;
@@ -229,47 +248,61 @@ namespace {
                 }
         }
         if (!waiting_for) break;
-        trace::emit(me, trace::kind::shutdown_wait,
-                    {{"target", std::to_string(waiting_for->ident())}});
+        trace::emit(me, trace::Kind::shutdown_wait,
+                    {{trace::key::target, std::to_string(waiting_for->ident())}});
         waiting_for->join();
+    }
+    // Only now, with no non-daemon thread left, do the atexit handlers run.
+    std::vector<AtExit> handlers;
+    {
+        std::lock_guard lock(g_atexit_mu);
+        handlers.swap(g_atexit);
+    }
+    for (auto it = handlers.rbegin(); it != handlers.rend(); ++it) {
+        trace::emit(me, trace::Kind::atexit, {{trace::key::name, it->name}});
+        try {
+            it->func();
+        } catch (const std::exception& e) {
+            // atexit prints the exception and goes on with the next handler.
+            std::fprintf(stderr, "Exception ignored in atexit callback %s:\n%s\n", it->name.c_str(),
+                         e.what());
+        }
     }
     // Daemon threads are still running here. _exit() ends them mid-step, as Python's
     // finalization does: no destructors, no atexit, no joins.
     std::fflush(stdout);
     std::fflush(stderr);
-    trace::emit(me, trace::kind::exit, {{"code", std::to_string(code)}});
+    trace::emit(me, trace::Kind::exit, {{trace::key::code, std::to_string(code)}});
     ::_exit(code);
 }
 
 } // namespace
 
 void run_main(std::function<void()> main) {
+    using trace::MainEnd;
     current_thread(); // makes g_main
-    trace::emit(g_main.load()->ident(), trace::kind::thread,
-                {{"name", g_main.load()->name()},
-                 {"daemon", "0"},
-                 {"source", "main thread"},
-                 {"creator", ""}});
-    trace::emit(g_main.load()->ident(), trace::kind::state, {{"state", "running"}});
+    const int me = g_main.load()->ident();
+    emit_thread(*g_main.load(), false);
+    trace::emit(me, trace::Kind::state, {{trace::key::state, trace::name(trace::State::running)}});
 
     int code = 0;
-    std::string how = "return";
+    MainEnd how = MainEnd::return_;
     try {
         main();
     } catch (const SystemExit& e) {
         code = e.code;
-        how = "exit";
+        how = MainEnd::exit;
     } catch (const std::exception& e) {
         // An uncaught exception ends the script with a traceback and status 1; the
         // interpreter still waits for non-daemon threads afterwards.
         std::fprintf(stderr, "Traceback (most recent call last):\n%s\n", e.what());
-        trace::emit(g_main.load()->ident(), trace::kind::error, {{"text", e.what()}});
+        trace::emit(me, trace::Kind::error, {{trace::key::text, e.what()}});
         code = 1;
-        how = "exception";
+        how = MainEnd::exception;
     }
     std::fflush(stdout);
-    trace::emit(g_main.load()->ident(), trace::kind::main_end,
-                {{"how", how}, {"code", std::to_string(code)}});
+    trace::emit(me, trace::Kind::main_end,
+                {{trace::key::how, name(how)}, {trace::key::code, std::to_string(code)}});
     shutdown_and_exit(code);
 }
 
@@ -277,8 +310,15 @@ void exit(int code) {
     throw SystemExit{code};
 }
 
+void atexit_register(std::string name, std::function<void()> func) {
+    int tid = t_current ? t_current->ident() : -1;
+    trace::emit(tid, trace::Kind::atexit_register, {{trace::key::name, name}});
+    std::lock_guard lock(g_atexit_mu);
+    g_atexit.push_back({std::move(name), std::move(func)});
+}
+
 void sleep(double seconds) {
-    Blocked b("sleep", -1, -1, true);
+    Blocked b(trace::Wait::sleep, -1, -1, true);
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
 }
 
@@ -287,13 +327,13 @@ void print(std::string_view text) {
     std::fputc('\n', stdout);
     std::fflush(stdout);
     int tid = t_current ? t_current->ident() : -1;
-    trace::emit(tid, trace::kind::print, {{"text", text}});
+    trace::emit(tid, trace::Kind::print, {{trace::key::text, text}});
 }
 
 // ---- blocking primitives --------------------------------------------------------------
 
-Blocked::Blocked(std::string_view on, int target, int pending, bool timeout) {
-    t_states.push_back({std::string(on), target, pending, timeout});
+Blocked::Blocked(trace::Wait on, int target, int pending, bool timeout) {
+    t_states.push_back({on, target, pending, timeout});
     if (t_current) emit_state(t_current->ident(), &t_states.back());
 }
 
@@ -326,7 +366,7 @@ bool Event::is_set() const {
     return flag_;
 }
 
-bool Event::wait(std::optional<double> timeout_s, std::string_view on) {
+bool Event::wait(std::optional<double> timeout_s, trace::Wait on) {
     std::unique_lock lock(mu_);
     if (flag_) return true;
     Blocked b(on, -1, -1, timeout_s.has_value());

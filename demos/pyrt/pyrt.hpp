@@ -13,6 +13,8 @@
 // can draw it and tell a hang from a wait that will end.
 #pragma once
 
+#include "../trace/protocol.hpp"
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -60,9 +62,11 @@ class Thread {
     int ident() const { return ident_; }
     bool daemon() const;
     void set_daemon(bool daemonic); // like `self.daemon = ...`; throws once started
-    // Where the flag came from, for people: "explicit" or "inherited from <creator>".
-    std::string daemon_source() const;
+    // Where the flag came from: explicit (daemon=), assigned (set_daemon before start()),
+    // inherited (from creator()), main, or dummy.
+    trace::DaemonSource daemon_source() const;
     const std::string& creator() const { return creator_; }
+    int creator_ident() const { return creator_ident_; } // -1: none (the main thread)
 
   protected:
     virtual void run(); // calls target
@@ -80,9 +84,10 @@ class Thread {
     std::function<void()> target_;
     std::string name_;
     std::string creator_; // name of the thread that constructed this one
+    int creator_ident_ = -1;
     int ident_;
     bool daemon_ = false;
-    bool daemon_explicit_ = false;
+    trace::DaemonSource source_ = trace::DaemonSource::inherited;
 
     mutable std::mutex mu_;
     std::condition_variable finished_cv_;
@@ -112,6 +117,11 @@ struct SystemExit {
 };
 [[noreturn]] void exit(int code = 0);
 
+// atexit.register(func): `func` runs at exit, after the interpreter has joined every
+// non-daemon thread (Py_FinalizeEx: wait_for_thread_shutdown(), then the atexit handlers),
+// newest first. `name` is what the timeline calls it ("ws.close").
+void atexit_register(std::string name, std::function<void()> func);
+
 // time.sleep(seconds)
 void sleep(double seconds);
 
@@ -119,13 +129,13 @@ void sleep(double seconds);
 void print(std::string_view text);
 
 // Reports that the current thread blocks on something until the scope ends.
-//   on:      what it waits for: "socket-read", "message", "join", "sleep", "event", ...
+//   on:      what it waits for (socket read, message, join, sleep, event, ...)
 //   target:  the thread it waits for (join), or -1
 //   pending: how many replies it still expects (socket reads), or -1 when unknown
 //   timeout: whether the wait has a deadline (a wait with one always ends)
 class Blocked {
   public:
-    explicit Blocked(std::string_view on, int target = -1, int pending = -1, bool timeout = false);
+    explicit Blocked(trace::Wait on, int target = -1, int pending = -1, bool timeout = false);
     ~Blocked();
     // The current thread is still blocked the same way, but now expects `pending` replies.
     static void set_pending(int pending);
@@ -140,7 +150,7 @@ class Event {
     void clear();
     bool is_set() const;
     // Returns the flag; with a timeout it may return false.
-    bool wait(std::optional<double> timeout_s = std::nullopt, std::string_view on = "event");
+    bool wait(std::optional<double> timeout_s = std::nullopt, trace::Wait on = trace::Wait::event);
 
   private:
     mutable std::mutex mu_;
@@ -165,7 +175,7 @@ class Queue {
     }
     // nullopt when closed and drained, or when the timeout passes.
     std::optional<T> get(std::optional<double> timeout_s = std::nullopt,
-                         std::string_view on = "message") {
+                         trace::Wait on = trace::Wait::message) {
         std::unique_lock lock(mu_);
         if (items_.empty() && !closed_) {
             Blocked b(on, -1, -1, timeout_s.has_value());

@@ -45,7 +45,7 @@ void ws() {
 }
 
 int main(int argc, char** argv) {
-    demo::main(argc, argv, "async-client", false, [] {
+    demo::main(argc, argv, [] {
         auto t = make({.target = ws, .daemon = true});
         demo::step("start");
         t->start();

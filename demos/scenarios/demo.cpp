@@ -1,5 +1,6 @@
 #include "demo.hpp"
 
+#include "catalog.hpp"
 #include "trace/trace.hpp"
 
 #include <csignal>
@@ -63,12 +64,20 @@ void write_garbage() {
     }
 }
 
-void crash(const std::string& fault) {
-    if (fault == "segv") {
+void crash(trace::Fault fault) {
+    if (fault == trace::Fault::segv) {
         std::signal(SIGSEGV, SIG_DFL); // past any handler a sanitizer installed: die by it
         std::raise(SIGSEGV);
     }
-    if (fault == "abort") std::abort();
+    if (fault == trace::Fault::abort) std::abort();
+}
+
+// --name VALUE: one of E's protocol names, or a usage error.
+template <class E>
+E parse_choice(std::string_view scenario, const std::string& flag, const std::string& v) {
+    auto e = trace::parse<E>(v);
+    if (!e || v.empty()) usage_error(scenario, "bad " + flag + ": " + v);
+    return *e;
 }
 
 } // namespace
@@ -78,18 +87,20 @@ const Options& options() {
 }
 
 void step(std::string_view name) {
+    using namespace trace;
     const int tid = pyrt::current_thread().ident();
-    trace::emit(tid, trace::kind::step, {{"name", name}});
+    emit(tid, Kind::step, {{key::name, name}});
     crash(g_options.fault);
     std::lock_guard lock(g_control_mu);
     if (!g_stepping) return;
-    trace::emit(tid, trace::kind::state, {{"state", "paused"}, {"on", name}});
+    emit(tid, Kind::state, {{key::state, trace::name(State::paused)}, {key::step, name}});
     if (read_control_line() == "run") g_stepping = false;
-    trace::emit(tid, trace::kind::state, {{"state", "running"}});
+    emit(tid, Kind::state, {{key::state, trace::name(State::running)}});
 }
 
-int main(int argc, char** argv, std::string_view scenario, bool close_by_default,
-         std::function<void()> script) {
+int run(int argc, char** argv, std::string_view scenario, std::function<void()> script) {
+    const ScenarioInfo* info = find_scenario(scenario);
+    if (!info) usage_error(scenario, "not a scenario of demos/scenarios/catalog.hpp");
     // The host may die without cleaning up (even SIGKILL): then so do we. The check of
     // the parent closes the race where it died before prctl() ran.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -98,7 +109,7 @@ int main(int argc, char** argv, std::string_view scenario, bool close_by_default
     std::signal(SIGPIPE, SIG_IGN); // a gone reader is an error code, not a death
 
     Options& o = g_options;
-    o.close = close_by_default;
+    o.close = info->close_by_default;
     int& trace_fd = g_trace_fd;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -108,52 +119,43 @@ int main(int argc, char** argv, std::string_view scenario, bool close_by_default
         };
         if (a == "--uri")
             o.uri = value();
-        else if (a == "--receiver") {
-            std::string v = value();
-            if (v == "inherit")
-                o.receiver = wsync::ReceiverPolicy::inherit;
-            else if (v == "daemon")
-                o.receiver = wsync::ReceiverPolicy::daemon;
-            else if (v == "non-daemon")
-                o.receiver = wsync::ReceiverPolicy::non_daemon;
-            else
-                usage_error(scenario, "bad --receiver: " + v);
-        } else if (a == "--close")
+        else if (a == "--receiver")
+            o.receiver = parse_choice<trace::Receiver>(scenario, a, value());
+        else if (a == "--close")
             o.close = true;
         else if (a == "--no-close")
             o.close = false;
-        else if (a == "--connect-in") {
-            o.connect_in = value();
-            if (o.connect_in != "main" && o.connect_in != "worker")
-                usage_error(scenario, "bad --connect-in: " + o.connect_in);
-        } else if (a == "--worker") {
-            o.worker = value();
-            if (o.worker != "none" && o.worker != "daemon" && o.worker != "non-daemon")
-                usage_error(scenario, "bad --worker: " + o.worker);
-        } else if (a == "--with-block")
+        else if (a == "--connect-in")
+            o.connect_in = parse_choice<trace::ConnectIn>(scenario, a, value());
+        else if (a == "--worker")
+            o.worker = parse_choice<trace::Worker>(scenario, a, value());
+        else if (a == "--with-block")
             o.with_block = true;
         else if (a == "--trace-fd")
             trace_fd = parse_fd(scenario, value());
         else if (a == "--control-fd")
             g_control_fd = parse_fd(scenario, value());
-        else if (a == "--fault") {
-            o.fault = value();
-            if (o.fault != "segv" && o.fault != "abort" && o.fault != "garbage")
-                usage_error(scenario, "bad --fault: " + o.fault);
-        } else
+        else if (a == "--fault")
+            o.fault = parse_choice<trace::Fault>(scenario, a, value());
+        else
             usage_error(scenario, "unknown argument: " + a);
     }
     if (o.uri.empty()) usage_error(scenario, "--uri is required");
-    if (o.worker == "none" && o.connect_in == "worker")
+    if (o.worker == trace::Worker::none && o.connect_in == trace::ConnectIn::worker)
         usage_error(scenario, "--connect-in worker needs a worker thread");
     g_stepping = g_control_fd >= 0;
 
     const char* ca = std::getenv("DAEMONLAB_CA");
     wsync::configure(o.receiver, ca ? ca : "");
     trace::open(trace_fd);
-    trace::emit(0, trace::kind::process,
-                {{"pid", std::to_string(::getpid())}, {"scenario", scenario}});
-    if (o.fault == "garbage" && trace_fd >= 0) write_garbage();
+    using namespace trace;
+    emit(0, Kind::process,
+         {{key::version, std::to_string(kVersion)},
+          {key::pid, std::to_string(::getpid())},
+          {key::engine, name(Engine::model)},
+          {key::scenario, scenario},
+          {key::receiver, name(o.receiver)}});
+    if (o.fault == Fault::garbage && trace_fd >= 0) write_garbage();
     pyrt::run_main(std::move(script));
 }
 

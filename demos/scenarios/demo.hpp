@@ -16,10 +16,10 @@ struct Options {
     std::string uri;                                                 // --uri (from the host)
     wsync::ReceiverPolicy receiver = wsync::ReceiverPolicy::inherit; // --receiver
     bool close = false;                                              // --close / --no-close
-    std::string connect_in = "main"; // --connect-in main|worker  (sandbox)
-    std::string worker = "daemon";   // --worker none|daemon|non-daemon  (sandbox)
-    bool with_block = false;         // --with-block  (sandbox)
-    std::string fault;               // --fault segv|abort|garbage  (tests of the host)
+    trace::ConnectIn connect_in = trace::ConnectIn::main; // --connect-in main|worker (sandbox)
+    trace::Worker worker = trace::Worker::daemon;         // --worker none|daemon|non-daemon
+    bool with_block = false;                              // --with-block  (sandbox)
+    trace::Fault fault = trace::Fault::none; // --fault segv|abort|garbage (tests of the host)
 };
 
 const Options& options();
@@ -36,7 +36,14 @@ void step(std::string_view name);
 // Parses the arguments (the host's contract: --uri, --receiver, --close, --trace-fd,
 // --control-fd, ...), configures wsync, then runs `script` as the interpreter would
 // (pyrt::run_main): it never returns.
-[[noreturn]] int main(int argc, char** argv, std::string_view scenario, bool close_by_default,
-                      std::function<void()> script);
+[[noreturn]] int run(int argc, char** argv, std::string_view scenario,
+                     std::function<void()> script);
+
+#ifdef DAEMONLAB_SCENARIO
+// The scenario is the one this program was built as (demos/CMakeLists.txt, from catalog.hpp).
+[[noreturn]] inline int main(int argc, char** argv, std::function<void()> script) {
+    run(argc, argv, DAEMONLAB_SCENARIO, std::move(script));
+}
+#endif
 
 } // namespace demo

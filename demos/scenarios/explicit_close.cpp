@@ -32,7 +32,7 @@ void ws(std::shared_ptr<ClientConnection> sock) {
 }
 
 int main(int argc, char** argv) {
-    demo::main(argc, argv, "explicit-close", true, [] {
+    demo::main(argc, argv, [] {
         demo::step("connect");
         auto c = wsync::connect(URI());
         auto t = make({.target = [c] { ws(c); }, .daemon = true});

@@ -33,7 +33,7 @@ void ws() {
 }
 
 int main(int argc, char** argv) {
-    demo::main(argc, argv, "inside-thread", false, [] {
+    demo::main(argc, argv, [] {
         auto t = make({.target = ws, .daemon = true});
         demo::step("start");
         t->start();

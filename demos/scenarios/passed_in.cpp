@@ -31,7 +31,7 @@ void ws(std::shared_ptr<ClientConnection> sock) {
 }
 
 int main(int argc, char** argv) {
-    demo::main(argc, argv, "passed-in", false, [] {
+    demo::main(argc, argv, [] {
         demo::step("connect");
         auto c = wsync::connect(URI());
         auto t = make({.target = [c] { ws(c); }, .daemon = true});

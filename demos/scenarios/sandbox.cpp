@@ -48,7 +48,7 @@ void receive(ClientConnection& ws) {
     for (const std::string& msg : ws) {
         print(msg);
         got_message.set();
-        if (o.close || o.with_block || o.worker == "none") break;
+        if (o.close || o.with_block || o.worker == trace::Worker::none) break;
     }
 }
 
@@ -70,19 +70,20 @@ void session() {
 }
 
 int main(int argc, char** argv) {
-    demo::main(argc, argv, "sandbox", false, [] {
+    demo::main(argc, argv, [] {
         const auto& o = demo::options();
-        if (o.worker == "none") {
+        if (o.worker == trace::Worker::none) {
             session();
-        } else if (o.connect_in == "worker") {
-            auto t = make({.target = session, .daemon = o.worker == "daemon"});
+        } else if (o.connect_in == trace::ConnectIn::worker) {
+            auto t = make({.target = session, .daemon = o.worker == trace::Worker::daemon});
             demo::step("start");
             t->start();
             got_message.wait(5);
         } else {
             demo::step("connect");
             auto ws = wsync::connect(URI());
-            auto t = make({.target = [ws] { receive(*ws); }, .daemon = o.worker == "daemon"});
+            auto t = make(
+                {.target = [ws] { receive(*ws); }, .daemon = o.worker == trace::Worker::daemon});
             demo::step("start");
             t->start();
             got_message.wait(5);

@@ -50,7 +50,7 @@ class ThreadedClient : public Thread {
 };
 
 int main(int argc, char** argv) {
-    demo::main(argc, argv, "threaded-client", false, [] {
+    demo::main(argc, argv, [] {
         auto ws_client = make<ThreadedClient>();
         got_message.wait(5);
         if (demo::options().close) {

@@ -13,7 +13,7 @@ using namespace pyrt;
 using demo::URI;
 
 int main(int argc, char** argv) {
-    demo::main(argc, argv, "with-block", false, [] {
+    demo::main(argc, argv, [] {
         demo::step("connect");
         {
             wsync::With websocket(wsync::connect(URI()));

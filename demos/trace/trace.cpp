@@ -55,7 +55,7 @@ std::int64_t now_ns() {
     return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
-void emit(int tid, std::string_view kind, std::initializer_list<Field> fields) {
+void emit(int tid, Kind kind, std::initializer_list<Field> fields) {
     int fd = g_fd.load(std::memory_order_acquire);
     if (fd < 0) return;
     Line line;
@@ -63,7 +63,7 @@ void emit(int tid, std::string_view kind, std::initializer_list<Field> fields) {
     line.raw("\t");
     line.number(tid);
     line.raw("\t");
-    line.raw(kind);
+    line.raw(name(kind));
     for (const Field& f : fields) {
         line.raw("\t");
         line.raw(f.key);

@@ -73,7 +73,7 @@ awaitable<std::shared_ptr<Connection>> connect(std::string uri_text) {
     } catch (const boost::system::system_error& e) {
         throw ConnectError(std::string("connect failed: ") + e.what());
     }
-    trace::emit(ident(), trace::kind::connected, {{"uri", uri_text}});
+    trace::emit(ident(), trace::Kind::connected, {{trace::key::uri, uri_text}});
     co_return std::make_shared<Connection>(std::move(impl));
 }
 
@@ -86,13 +86,13 @@ awaitable<std::optional<std::string>> Connection::recv() {
         [&](auto& ws) { return ws.async_read(m.buffer, net::redirect_error(use_awaitable, ec)); });
     if (ec) {
         m.closed = true;
-        trace::emit(
-            ident(), trace::kind::closed,
-            {{"code", ec == websocket::error::closed ? "1000" : "1006"}, {"reason", ec.message()}});
+        trace::emit(ident(), trace::Kind::closed,
+                    {{trace::key::code, ec == websocket::error::closed ? "1000" : "1006"},
+                     {trace::key::reason, ec.message()}});
         co_return std::nullopt;
     }
     std::string msg = beast::buffers_to_string(m.buffer.data());
-    trace::emit(ident(), trace::kind::message, {{"text", msg}});
+    trace::emit(ident(), trace::Kind::message, {{trace::key::text, msg}});
     co_return msg;
 }
 
@@ -112,7 +112,8 @@ awaitable<void> Connection::close() {
         return ws.async_close(websocket::close_code::normal,
                               net::redirect_error(use_awaitable, ec));
     });
-    trace::emit(ident(), trace::kind::closed, {{"code", "1000"}, {"reason", ""}});
+    trace::emit(ident(), trace::Kind::closed,
+                {{trace::key::code, "1000"}, {trace::key::reason, ""}});
 }
 
 void run(std::function<awaitable<void>()> main) {
@@ -121,7 +122,7 @@ void run(std::function<awaitable<void>()> main) {
     net::co_spawn(loop, main(), [&](std::exception_ptr e) { failure = e; });
     {
         // The loop thread sits in epoll, waiting on the socket, between messages.
-        pyrt::Blocked b("socket-read");
+        pyrt::Blocked b(trace::Wait::socket_read);
         loop.run();
     }
     if (failure) std::rethrow_exception(failure);

@@ -153,7 +153,7 @@ struct ClientConnection::Impl {
     void recv_events() {
         read_next();
         {
-            pyrt::Blocked b("socket-read", -1, pending);
+            pyrt::Blocked b(trace::Wait::socket_read, -1, pending);
             ioc.run();
         }
         {
@@ -163,8 +163,9 @@ struct ClientConnection::Impl {
         // Work posted just before `finished` was set must still run (it will fail fast).
         ioc.restart();
         ioc.poll();
-        trace::emit(current_ident(), trace::kind::closed,
-                    {{"code", std::to_string(close_code)}, {"reason", close_reason}});
+        trace::emit(
+            current_ident(), trace::Kind::closed,
+            {{trace::key::code, std::to_string(close_code)}, {trace::key::reason, close_reason}});
         messages.close();
     }
 
@@ -190,7 +191,7 @@ struct ClientConnection::Impl {
         std::string msg = beast::buffers_to_string(buffer.data());
         buffer.consume(buffer.size());
         if (pending > 0) pyrt::Blocked::set_pending(--pending);
-        trace::emit(current_ident(), trace::kind::message, {{"text", msg}});
+        trace::emit(current_ident(), trace::Kind::message, {{trace::key::text, msg}});
         messages.put(std::move(msg));
         read_next();
     }
@@ -227,7 +228,7 @@ struct ClientConnection::Impl {
 
     // From any thread: run `w` on recv_events and wait for it. False if the connection has
     // already ended (nothing runs the io_context any more).
-    bool submit(Write w, std::string_view waiting_on) {
+    bool submit(Write w, trace::Wait waiting_on) {
         pyrt::Event done;
         beast::error_code result;
         w.done = [&](beast::error_code ec) {
@@ -272,7 +273,7 @@ void step(net::io_context& ioc, std::chrono::steady_clock::time_point deadline,
 } // namespace
 
 std::shared_ptr<ClientConnection> connect(std::string_view uri_text, double open_timeout_s) {
-    pyrt::Blocked blocked("connect");
+    pyrt::Blocked blocked(trace::Wait::connect);
     const detail::Uri uri = detail::parse_uri(uri_text);
     auto impl = std::make_unique<ClientConnection::Impl>();
     impl->uri = std::string(uri_text);
@@ -322,7 +323,7 @@ std::shared_ptr<ClientConnection> connect(std::string_view uri_text, double open
         ws.set_option(t);
     });
     ioc.restart();
-    trace::emit(current_ident(), trace::kind::connected, {{"uri", impl->uri}});
+    trace::emit(current_ident(), trace::Kind::connected, {{trace::key::uri, impl->uri}});
     return std::make_shared<ClientConnection>(std::move(impl));
 }
 
@@ -334,7 +335,8 @@ ClientConnection::ClientConnection(std::unique_ptr<Impl> impl) : impl_(std::move
     pyrt::Thread::Args args{.target = [inside] { inside->recv_events(); }, .name = "recv_events"};
     switch (receiver_policy()) {
     case ReceiverPolicy::inherit:
-        break; // websockets <= 12.0: no daemon argument at all
+    case ReceiverPolicy::library: // the model's library is <= 12.0 unless told otherwise
+        break;                    // websockets <= 12.0: no daemon argument at all
     case ReceiverPolicy::daemon:
         args.daemon = true;
         break; // >= 13.0
@@ -354,7 +356,7 @@ std::shared_ptr<pyrt::Thread> ClientConnection::recv_events_thread() const {
 }
 
 std::optional<std::string> ClientConnection::recv(std::optional<double> timeout_s) {
-    if (auto m = shared_->messages.get(timeout_s, "message")) return m;
+    if (auto m = shared_->messages.get(timeout_s, trace::Wait::message)) return m;
     std::lock_guard lock(shared_->mu);
     if (!shared_->finished && timeout_s) return std::nullopt; // timed out, still open
     throw ConnectionClosed(shared_->close_code, shared_->close_reason);
@@ -363,7 +365,7 @@ std::optional<std::string> ClientConnection::recv(std::optional<double> timeout_
 void ClientConnection::send(std::string_view message) {
     Impl::Write w;
     w.text = std::string(message);
-    if (!shared_->submit(std::move(w), "send")) {
+    if (!shared_->submit(std::move(w), trace::Wait::send)) {
         std::lock_guard lock(shared_->mu);
         throw ConnectionClosed(shared_->close_code, shared_->close_reason);
     }
@@ -380,7 +382,7 @@ void ClientConnection::close(int code, std::string_view /*reason*/) {
         Impl::Write w;
         w.close = true;
         w.code = code;
-        shared_->submit(std::move(w), "close"); // false: the peer closed first; fine
+        shared_->submit(std::move(w), trace::Wait::close); // false: the peer closed first; fine
     }
     // Then wait for recv_events to see the closing handshake through (websockets joins it).
     if (&pyrt::current_thread() != shared_->recv_thread.get()) shared_->recv_thread->join();

@@ -27,7 +27,7 @@
 
 namespace wsync {
 
-enum class ReceiverPolicy { inherit, daemon, non_daemon };
+using ReceiverPolicy = trace::Receiver; // inherit, daemon, non_daemon (library: inherit)
 
 // Process-wide settings, made once by the demo's main before any connection: which
 // "version" of the library this is, and the CA certificate (PEM) that wss:// servers must

@@ -1,0 +1,299 @@
+// protocol.hpp — the trace protocol, defined once (docs/TRACE-PROTOCOL.md says it in words).
+//
+// Included by both sides: the writer in every demo process (demos/trace/trace.cpp, through
+// pyrt and wsync) and the host's reader (lab/trace_parser.cpp, lab/timeline.cpp). The Python
+// tracer (demos/python/daemonlab_tracer.py) writes the same names. Each enum has exactly one
+// table of names; name() and parse() are the only ways between an enum and its text, and the
+// CLI builds its choices from the same tables (choices()).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace trace {
+
+inline constexpr int kVersion = 1;
+// One line, including its '\n', is at most this long: below PIPE_BUF (4096), so one write(2)
+// of it is atomic on a pipe and threads emit without a lock.
+inline constexpr std::size_t kMaxLine = 4000;
+
+// What an event says (the third field of a line).
+enum class Kind {
+    process,          // version= pid= engine= scenario=|program= python= receiver=
+    library,          // name= version= path=
+    thread,           // name= daemon=0|1 source= creator= creator-tid= ident= site= origin= target=
+    state,            // state= [on= target= pending= timeout= at=] [step=]
+    connected,        // uri=
+    message,          // text=
+    print,            // text=
+    closed,           // code= reason=
+    step,             // name=
+    main_end,         // how= code= [exception= text=]
+    threading_atexit, // name=
+    shutdown,         //
+    shutdown_wait,    // target=
+    atexit_register,  // name=
+    atexit,           // name=
+    exit,             // code=
+    error,            // text=
+};
+
+// A thread's state (state=).
+enum class State { running, blocked, paused, done };
+
+// What a blocked thread waits for (on=).
+enum class Wait {
+    socket_read,
+    ssl_read,
+    connect,
+    send,
+    close,
+    message,
+    event,
+    condition,
+    lock,
+    queue_get,
+    join,
+    sleep,
+    select,
+};
+
+// Where a thread's daemon flag came from (source=).
+enum class DaemonSource {
+    main,      // the main thread: never a daemon
+    explicit_, // daemon= given to the constructor
+    assigned,  // .daemon set before start()
+    inherited, // no flag given: copied from the creating thread
+    dummy,     // a thread threading did not start: always daemonic
+};
+
+// How websockets' recv_events thread gets its daemon flag (receiver=).
+enum class Receiver {
+    inherit,    // no argument: the creator's flag (websockets <= 12.0)
+    daemon,     // daemon=True (>= 13.0)
+    non_daemon, // daemon=False
+    library,    // whatever the installed library does (Python engine only)
+};
+
+// How the main program ended (how=).
+enum class MainEnd { return_, exit, exception };
+
+// The engine that wrote the trace (engine=).
+enum class Engine { model, cpython };
+
+// The demo's own switches, from the host's command line (the sandbox scenario's knobs and
+// the faults injected to test the host): part of the host → demo contract, not of the trace.
+enum class ConnectIn { main, worker };           // --connect-in: who calls connect()
+enum class Worker { none, daemon, non_daemon };  // --worker: the sandbox's worker thread
+enum class Fault { none, segv, abort, garbage }; // --fault
+
+// The field keys.
+namespace key {
+inline constexpr std::string_view version = "version", pid = "pid", engine = "engine",
+                                  scenario = "scenario", program = "program", python = "python",
+                                  receiver = "receiver", name = "name", path = "path",
+                                  daemon = "daemon", source = "source", creator = "creator",
+                                  creator_tid = "creator-tid", ident = "ident", site = "site",
+                                  origin = "origin", target = "target", state = "state", on = "on",
+                                  pending = "pending", timeout = "timeout", at = "at",
+                                  step = "step", uri = "uri", text = "text", code = "code",
+                                  reason = "reason", how = "how", exception = "exception";
+} // namespace key
+
+// ---- the one table per enum -------------------------------------------------------------
+
+template <class E>
+struct Names; // Names<E>::table: every value with its protocol text
+
+template <class E, std::size_t N>
+using Table = std::array<std::pair<E, std::string_view>, N>;
+
+template <>
+struct Names<Kind> {
+    static constexpr Table<Kind, 17> table = {{
+        {Kind::process, "process"},
+        {Kind::library, "library"},
+        {Kind::thread, "thread"},
+        {Kind::state, "state"},
+        {Kind::connected, "connected"},
+        {Kind::message, "message"},
+        {Kind::print, "print"},
+        {Kind::closed, "closed"},
+        {Kind::step, "step"},
+        {Kind::main_end, "main-end"},
+        {Kind::threading_atexit, "threading-atexit"},
+        {Kind::shutdown, "shutdown"},
+        {Kind::shutdown_wait, "shutdown-wait"},
+        {Kind::atexit_register, "atexit-register"},
+        {Kind::atexit, "atexit"},
+        {Kind::exit, "exit"},
+        {Kind::error, "error"},
+    }};
+};
+
+template <>
+struct Names<State> {
+    static constexpr Table<State, 4> table = {{
+        {State::running, "running"},
+        {State::blocked, "blocked"},
+        {State::paused, "paused"},
+        {State::done, "done"},
+    }};
+};
+
+template <>
+struct Names<Wait> {
+    static constexpr Table<Wait, 13> table = {{
+        {Wait::socket_read, "socket-read"},
+        {Wait::ssl_read, "ssl-read"},
+        {Wait::connect, "connect"},
+        {Wait::send, "send"},
+        {Wait::close, "close"},
+        {Wait::message, "message"},
+        {Wait::event, "event"},
+        {Wait::condition, "condition"},
+        {Wait::lock, "lock"},
+        {Wait::queue_get, "queue-get"},
+        {Wait::join, "join"},
+        {Wait::sleep, "sleep"},
+        {Wait::select, "select"},
+    }};
+};
+
+template <>
+struct Names<DaemonSource> {
+    static constexpr Table<DaemonSource, 5> table = {{
+        {DaemonSource::main, "main"},
+        {DaemonSource::explicit_, "explicit"},
+        {DaemonSource::assigned, "assigned"},
+        {DaemonSource::inherited, "inherited"},
+        {DaemonSource::dummy, "dummy"},
+    }};
+};
+
+template <>
+struct Names<Receiver> {
+    static constexpr Table<Receiver, 4> table = {{
+        {Receiver::inherit, "inherit"},
+        {Receiver::daemon, "daemon"},
+        {Receiver::non_daemon, "non-daemon"},
+        {Receiver::library, "library"},
+    }};
+};
+
+template <>
+struct Names<MainEnd> {
+    static constexpr Table<MainEnd, 3> table = {{
+        {MainEnd::return_, "return"},
+        {MainEnd::exit, "exit"},
+        {MainEnd::exception, "exception"},
+    }};
+};
+
+template <>
+struct Names<Engine> {
+    static constexpr Table<Engine, 2> table = {{
+        {Engine::model, "model"},
+        {Engine::cpython, "cpython"},
+    }};
+};
+
+template <>
+struct Names<ConnectIn> {
+    static constexpr Table<ConnectIn, 2> table = {{
+        {ConnectIn::main, "main"},
+        {ConnectIn::worker, "worker"},
+    }};
+};
+
+template <>
+struct Names<Worker> {
+    static constexpr Table<Worker, 3> table = {{
+        {Worker::none, "none"},
+        {Worker::daemon, "daemon"},
+        {Worker::non_daemon, "non-daemon"},
+    }};
+};
+
+template <>
+struct Names<Fault> {
+    static constexpr Table<Fault, 4> table = {{
+        {Fault::none, ""},
+        {Fault::segv, "segv"},
+        {Fault::abort, "abort"},
+        {Fault::garbage, "garbage"},
+    }};
+};
+
+template <class E>
+constexpr std::string_view name(E e) {
+    for (const auto& [value, text] : Names<E>::table)
+        if (value == e) return text;
+    return "?";
+}
+
+template <class E>
+constexpr std::optional<E> parse(std::string_view text) {
+    for (const auto& [value, t] : Names<E>::table)
+        if (t == text) return value;
+    return std::nullopt;
+}
+
+// Every name of E, in table order, for choices shown to people (CLI, tests).
+template <class E>
+std::vector<std::string_view> names() {
+    std::vector<std::string_view> out;
+    for (const auto& entry : Names<E>::table) out.push_back(entry.second);
+    return out;
+}
+
+// The fields each kind may carry (docs/TRACE-PROTOCOL.md); a reader counts any other.
+constexpr bool known_field(Kind k, std::string_view f) {
+    auto any = [f](std::initializer_list<std::string_view> keys) {
+        for (std::string_view key : keys)
+            if (key == f) return true;
+        return false;
+    };
+    namespace K = key;
+    switch (k) {
+    case Kind::process:
+        return any(
+            {K::version, K::pid, K::engine, K::scenario, K::program, K::python, K::receiver});
+    case Kind::library:
+        return any({K::name, K::version, K::path});
+    case Kind::thread:
+        return any({K::name, K::daemon, K::source, K::creator, K::creator_tid, K::ident, K::site,
+                    K::origin, K::target});
+    case Kind::state:
+        return any({K::state, K::on, K::target, K::pending, K::timeout, K::at, K::step});
+    case Kind::connected:
+        return f == K::uri;
+    case Kind::message:
+    case Kind::print:
+    case Kind::error:
+        return f == K::text;
+    case Kind::closed:
+        return any({K::code, K::reason});
+    case Kind::step:
+    case Kind::threading_atexit:
+    case Kind::atexit_register:
+    case Kind::atexit:
+        return f == K::name;
+    case Kind::main_end:
+        return any({K::how, K::code, K::exception, K::text});
+    case Kind::shutdown:
+        return false;
+    case Kind::shutdown_wait:
+        return f == K::target;
+    case Kind::exit:
+        return f == K::code;
+    }
+    return false;
+}
+
+} // namespace trace
