@@ -1033,6 +1033,8 @@ def main(argv):
     mod.__builtins__ = builtins
     mod.__spec__ = None
     mod.__package__ = None
+    if "__annotations__" in _MY_GLOBALS:  # CPython gives __main__ one (3.13 and older)
+        mod.__annotations__ = {}
     try:
         mod.__loader__ = type(__loader__)("__main__", abs_path)  # noqa: F821
     except Exception:
