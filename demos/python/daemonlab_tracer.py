@@ -101,6 +101,7 @@ class _TLS(threading.local):
 
 
 _tls = _TLS()
+_write_lock = threading.Lock()
 
 
 def _esc(value):
@@ -168,7 +169,10 @@ def _emit(tid, kind, *fields):
     except Exception:
         return
     try:
-        _write(_line(tid, kind, [f for f in fields if f[1] is not None]))
+        data = _line(tid, kind, [f for f in fields if f[1] is not None])
+        with _write_lock:  # so that nothing follows `exit`, even from a daemon thread
+            if _trace.enabled:
+                _write(data)
     except Exception:
         pass
     finally:
@@ -195,9 +199,17 @@ def _is_own(filename):
         elif filename.startswith("<") or filename == __file__:
             r = False
         else:
+            # Under the program's directory, but not reached through another sys.path
+            # entry there (./lib, ./venv/.../site-packages): those are libraries.
             p = os.path.realpath(filename)
-            r = (p.startswith(_program["dir"] + os.sep) and "site-packages" not in p
-                 and "dist-packages" not in p and p != os.path.realpath(__file__))
+            top = _program["dir"]
+            r = p.startswith(top + os.sep) and p != os.path.realpath(__file__)
+            if r:
+                for entry in sys.path:
+                    e = os.path.realpath(entry or ".")
+                    if e != top and e.startswith(top + os.sep) and p.startswith(e + os.sep):
+                        r = False
+                        break
         _own_cache[filename] = r
     return r
 
@@ -687,6 +699,8 @@ def _install_atexit():
 
 def _at_exit():
     _emit(_get_native_id(), "exit", ("code", _end["code"]))
+    with _write_lock:
+        _trace.enabled = False  # the last line: daemon threads that still run say no more
     if _end["sigint"]:
         # An uncaught KeyboardInterrupt: CPython ends the process by SIGINT after its
         # finalization; do the same, with stdout and stderr flushed first.
