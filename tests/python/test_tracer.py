@@ -563,7 +563,16 @@ class EchoServer(object):
 
 
 def run_lesson(server, vendor, version, lesson_id, close, receiver=None):
-    """Runs one lesson program traced; returns (verdict, output, trace)."""
+    """Runs one lesson program traced; returns (verdict, output, trace). A run that never
+    got to "main is done" (on a loaded machine the handshake can time out) is run once
+    more: that is the test's infrastructure failing, not a verdict."""
+    result = run_lesson_once(server, vendor, version, lesson_id, close, receiver)
+    if "main is done" not in result[1]:
+        result = run_lesson_once(server, vendor, version, lesson_id, close, receiver)
+    return result
+
+
+def run_lesson_once(server, vendor, version, lesson_id, close, receiver):
     prog = SCENARIOS / (lesson_id.replace("-", "_") + ".py")
     env = dict(os.environ, ECHO_URI=server.uri, SSL_CERT_FILE=str(server.cert),
                PYTHONPATH=str(vendor / version), CLOSE="1" if close else "0")
@@ -644,7 +653,7 @@ class LessonsOnRealLibrary(unittest.TestCase):
                 jobs.append((lesson_id, "13.0", close, None, expect["daemon"][close]))
             jobs.append((lesson_id, "13.0", 0, "inherit", expect["inherit"][0]))
             jobs.append((lesson_id, "12.0", 0, "non-daemon", expect["non-daemon"][0]))
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
             futures = [(job, pool.submit(run_lesson, self.server, self.vendor, job[1], job[0],
                                          job[2], job[3])) for job in jobs]
             results = [(job, f.result()) for job, f in futures]
