@@ -55,19 +55,14 @@ if sys.version_info < _MIN:
                               sys.executable or "?"))
     sys.exit(2)
 
+# Only what any threaded program loads anyway: queue, selectors, socket and ssl are
+# patched when the program imports them (see _PatchOnImport), which keeps start-up short.
 import atexit  # noqa: E402
 import builtins  # noqa: E402
 import os  # noqa: E402
-import queue  # noqa: E402
 import select  # noqa: E402
-import selectors  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import ssl  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-import types  # noqa: E402
-import weakref  # noqa: E402
 
 _PROG_NAME = "daemonlab_tracer"
 _MAX_LINE = 4000  # bytes, LF included (trace::kMaxLine)
@@ -97,6 +92,7 @@ _trace = _Trace()
 class _TLS(threading.local):
     depth = 0  # > 0: inside a wrapped blocking call (nested ones say nothing)
     known = False  # this thread's `thread` event was written
+    tid = 0  # its native id, once known
     busy = False  # writing an event (reentrancy from a signal handler)
 
 
@@ -113,20 +109,41 @@ def _esc(value):
 
 
 def _line(tid, kind, fields):
-    head = "%d\t%d\t%s" % (_monotonic_ns(), tid, kind)
+    """One protocol line, LF included, at most _MAX_LINE bytes. `fields`: (key, value)
+    pairs; a None value leaves its field out."""
+    parts = ["%d\t%d\t%s" % (_monotonic_ns(), tid, kind)]
+    for k, v in fields:
+        if v is None:
+            continue
+        if v.__class__ is not str:
+            v = str(v)
+        if "\\" in v or "\t" in v or "\n" in v:
+            v = _esc(v)
+        parts.append("\t%s=%s" % (k, v))
+    parts.append("\n")
+    data = "".join(parts).encode("utf-8", "replace")
+    if len(data) <= _MAX_LINE:
+        return data
+    return _fit(parts[0], [(k, v if v.__class__ is str else str(v))
+                           for k, v in fields if v is not None])
+
+
+def _fit(head, fields):
+    """The slow path of _line: cut the longest values until the line fits."""
     keys = [k for k, _ in fields]
-    raws = [v if isinstance(v, str) else str(v) for _, v in fields]
+    raws = [v for _, v in fields]
     while True:
         text = head + "".join("\t%s=%s" % (k, _esc(v)) for k, v in zip(keys, raws)) + "\n"
         data = text.encode("utf-8", "replace")
         over = len(data) - _MAX_LINE
-        if over <= 0 or not raws:
-            return data[:_MAX_LINE] if over > 0 else data
-        # Cut the longest value by at least `over` characters (each is >= 1 byte).
-        i = max(range(len(raws)), key=lambda j: len(raws[j]))
-        if not raws[i]:
+        if over <= 0:
+            return data
+        i = max(range(len(raws)), key=lambda j: len(raws[j])) if raws else -1
+        if i < 0 or not raws[i]:
             return data[:_MAX_LINE - 1] + b"\n"
-        raws[i] = raws[i][:max(0, len(raws[i]) - over)]
+        # Cut enough characters for `over` bytes, given this value's bytes per character.
+        per = len(_esc(raws[i]).encode("utf-8", "replace")) / float(len(raws[i]))
+        raws[i] = raws[i][:max(0, len(raws[i]) - int(over / per) - 1)]
 
 
 def _write(data):
@@ -156,6 +173,22 @@ def _write(data):
         data = data[n:]  # only after a partial write to a full non-blocking pipe
 
 
+def _emit_raw(data):
+    """Writes one ready line (the hot path of blocking calls)."""
+    tls = _tls
+    if tls.busy:
+        return
+    tls.busy = True
+    try:
+        with _write_lock:
+            if _trace.enabled:
+                _write(data)
+    except Exception:
+        pass
+    finally:
+        tls.busy = False
+
+
 def _emit(tid, kind, *fields):
     """Writes one event. Never raises (except what a signal handler raises), never
     recurses into itself."""
@@ -169,7 +202,7 @@ def _emit(tid, kind, *fields):
     except Exception:
         return
     try:
-        data = _line(tid, kind, [f for f in fields if f[1] is not None])
+        data = _line(tid, kind, fields)
         with _write_lock:  # so that nothing follows `exit`, even from a daemon thread
             if _trace.enabled:
                 _write(data)
@@ -251,7 +284,7 @@ class _Info(object):
     __slots__ = ("source", "creator", "creator_tid", "site", "origin", "target", "ws")
 
 
-_infos = weakref.WeakKeyDictionary()
+_infos = {}  # id(Thread) -> _Info, from its __init__ until it starts
 _receiver = {"policy": "library"}
 _library_sent = [False]
 
@@ -329,7 +362,7 @@ def _install_threads():
         try:
             if info.target is None and type(self).run is not Thread.run:
                 info.target = _qualname(type(self).run)
-            _infos[self] = info
+            _infos[id(self)] = info
             # Uncaught exceptions in the thread: drop this file's frames from the
             # traceback threading.excepthook prints, and say so on the trace.
             invoke = self._invoke_excepthook
@@ -352,7 +385,7 @@ def _install_threads():
     def _set_daemon(self, daemonic):
         orig_daemon.fset(self, daemonic)
         try:
-            info = _infos.get(self)
+            info = _infos.get(id(self))
             if info is not None:
                 info.source = "assigned"
         except Exception:
@@ -383,7 +416,7 @@ def _install_threads():
 
 
 def _announce(thread, tid):
-    info = _infos.get(thread)
+    info = _infos.pop(id(thread), None)
     if info is None:
         info = _Info()
         info.source, info.creator, info.creator_tid = "inherited", None, None
@@ -392,6 +425,7 @@ def _announce(thread, tid):
     if info.ws:
         _send_library(tid)
     _tls.known = True
+    _tls.tid = tid
     _emit(tid, "thread", ("name", thread.name), ("daemon", "1" if thread.daemon else "0"),
           ("source", info.source), ("creator", info.creator),
           ("creator-tid", info.creator_tid), ("ident", _get_ident()), ("site", info.site),
@@ -402,6 +436,7 @@ def _announce(thread, tid):
 def _announce_unknown(tid):
     """A thread threading did not start (e.g. _thread.start_new_thread): `dummy`."""
     _tls.known = True
+    _tls.tid = tid
     t = _thread_by_ident(_get_ident())
     _emit(tid, "thread", ("name", t.name if t is not None else "Dummy"), ("daemon", "1"),
           ("source", "dummy"), ("ident", _get_ident()))
@@ -412,6 +447,22 @@ def _announce_unknown(tid):
 
 
 _quiet = set()  # code objects whose waits are not worth a line (Thread.start's)
+
+
+_at_cache = {}
+
+
+def _at(f):
+    """`file:line`, escaped and bounded, for the `at` field (cached: it is hot)."""
+    key = (f.f_code.co_filename, f.f_lineno)
+    s = _at_cache.get(key)
+    if s is None:
+        s = _esc("%s:%d" % key)
+        if len(s) > 900:
+            s = _esc(("%s:%d" % key)[-800:])
+        if len(_at_cache) < 20000:
+            _at_cache[key] = s
+    return s
 
 
 def _enter(on, timeout, target=None):
@@ -425,13 +476,16 @@ def _enter(on, timeout, target=None):
         f = sys._getframe(2)
         if f.f_code in _quiet:
             return -1  # quiet, and so are the calls nested in it
-        tid = _get_native_id()
         if not tls.known:
-            _announce_unknown(tid)
-        f = _caller(f)
-        _emit(tid, "state", ("state", "blocked"), ("on", on),
-              ("timeout", "1" if timeout else None), ("target", target),
-              ("at", _where(f) if f is not None else None))
+            _announce_unknown(_get_native_id())
+        tid = tls.tid
+        while f is not None and f.f_globals is _MY_GLOBALS:
+            f = f.f_back
+        line = "%d\t%d\tstate\tstate=blocked\ton=%s%s%s%s\n" % (
+            _monotonic_ns(), tid, on, "\ttimeout=1" if timeout else "",
+            "" if target is None else "\ttarget=%d" % target,
+            "" if f is None else "\tat=" + _at(f))
+        _emit_raw(line.encode("utf-8", "replace"))
         return tid
     except Exception:
         return None
@@ -440,8 +494,8 @@ def _enter(on, timeout, target=None):
 def _leave(tid):
     try:
         _tls.depth = 0
-        if tid >= 0:
-            _emit(tid, "state", ("state", "running"))
+        if tid >= 0 and _trace.enabled:
+            _emit_raw(b"%d\t%d\tstate\tstate=running\n" % (_monotonic_ns(), tid))
     except Exception:
         pass
 
@@ -502,19 +556,6 @@ def _install_blocking():
 
     threading.Condition.wait = _same_face(cwait, cond_wait)
 
-    # queue.Queue.get
-    q_get = queue.Queue.get
-
-    def get(self, block=True, timeout=None):
-        tid = _enter("queue-get", timeout is not None) if block else None
-        try:
-            return q_get(self, block, timeout)
-        finally:
-            if tid is not None:
-                _leave(tid)
-
-    queue.Queue.get = _same_face(get, q_get)
-
     # Thread.join
     t_join = threading.Thread.join
 
@@ -544,7 +585,7 @@ def _install_blocking():
 
     time.sleep = _Builtin(sleep, _orig_sleep)
 
-    # select.select and the selectors
+    # select.select
     def select_(rlist, wlist, xlist, timeout=None):
         tid = None if timeout == 0 else _enter("select", timeout is not None)
         try:
@@ -555,6 +596,27 @@ def _install_blocking():
 
     select.select = _Builtin(select_, _orig_select)
 
+    sys.meta_path.insert(0, _PatchOnImport())
+    for name in list(_LAZY):
+        if name in sys.modules:
+            _LAZY.pop(name)(sys.modules[name])
+
+
+def _patch_queue(queue):
+    q_get = queue.Queue.get
+
+    def get(self, block=True, timeout=None):
+        tid = _enter("queue-get", timeout is not None) if block else None
+        try:
+            return q_get(self, block, timeout)
+        finally:
+            if tid is not None:
+                _leave(tid)
+
+    queue.Queue.get = _same_face(get, q_get)
+
+
+def _patch_selectors(selectors):
     def wrap_selector(cls):
         orig = cls.__dict__["select"]
 
@@ -577,29 +639,84 @@ def _install_blocking():
                 and not getattr(cls.__dict__["select"], "__isabstractmethod__", False):
             wrap_selector(cls)
 
-    # Sockets: socket.socket (a Python subclass of _socket.socket) and ssl.SSLSocket.
-    def wrap_socket_read(cls, name, on):
-        orig = getattr(cls, name)
 
-        def read(self, *args, **kwargs):
-            tid = None
-            if not _tls.depth:
-                t = self.gettimeout()
-                if t != 0.0:
-                    tid = _enter(on, t is not None)
-            try:
-                return orig(self, *args, **kwargs)
-            finally:
-                if tid is not None:
-                    _leave(tid)
+def _wrap_socket_read(cls, name, on):
+    orig = getattr(cls, name)
 
-        setattr(cls, name, _same_face(read, orig))
+    def read(self, *args, **kwargs):
+        tid = None
+        if not _tls.depth:
+            t = self.gettimeout()
+            if t != 0.0:
+                tid = _enter(on, t is not None)
+        try:
+            return orig(self, *args, **kwargs)
+        finally:
+            if tid is not None:
+                _leave(tid)
 
+    setattr(cls, name, _same_face(read, orig))
+
+
+def _patch_socket(socket):
+    # socket.socket is a Python subclass of the C _socket.socket.
     for name in ("recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "accept"):
         if hasattr(socket.socket, name):
-            wrap_socket_read(socket.socket, name, "socket-read")
+            _wrap_socket_read(socket.socket, name, "socket-read")
+
+
+def _patch_ssl(ssl):
     for name in ("recv", "recv_into", "read"):
-        wrap_socket_read(ssl.SSLSocket, name, "ssl-read")
+        _wrap_socket_read(ssl.SSLSocket, name, "ssl-read")
+
+
+_LAZY = {"queue": _patch_queue, "selectors": _patch_selectors, "socket": _patch_socket,
+         "ssl": _patch_ssl}
+
+
+class _PatchOnImport(object):
+    """A meta path finder that only steps in for the modules in _LAZY: it lets the other
+    finders find them, and patches them once they have run. The module's __loader__ and
+    __spec__.loader stay the real ones."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in _LAZY:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        real = spec.loader
+        if real is None or not hasattr(real, "exec_module"):
+            return spec
+        spec.loader = _PatchingLoader(real)
+        return spec
+
+
+class _PatchingLoader(object):
+    def __init__(self, real):
+        self.real = real
+
+    def create_module(self, spec):
+        return self.real.create_module(spec)
+
+    def exec_module(self, module):
+        try:
+            module.__loader__ = self.real
+            module.__spec__.loader = self.real
+        except Exception:
+            pass
+        self.real.exec_module(module)
+        patch = _LAZY.pop(module.__name__, None)
+        if patch is not None:
+            try:
+                patch(module)
+            except Exception:
+                pass
 
 
 # --------------------------------------------------------------------------------------
@@ -710,6 +827,7 @@ def _at_exit():
             except Exception:
                 pass
         try:
+            import signal
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGINT)
         except Exception:
@@ -903,7 +1021,7 @@ def _parse_fd(opt, s):
 
 
 def _parse_args(argv):
-    opts = {"trace": -1, "control": -1, "stack": -1, "signal": signal.SIGUSR2,
+    opts = {"trace": -1, "control": -1, "stack": -1, "signal": "SIGUSR2",
             "receiver": "library", "pauses": []}
     i = 0
     while i < len(argv):
@@ -931,10 +1049,7 @@ def _parse_args(argv):
         elif a == "--stack-fd":
             opts["stack"] = _parse_fd(a, v)
         elif a == "--stack-signal":
-            try:
-                opts["signal"] = int(v) if v.isdigit() else int(getattr(signal, v.upper()))
-            except (AttributeError, ValueError, TypeError):
-                _usage_error("--stack-signal needs a signal number or name, not %r" % v)
+            opts["signal"] = v
         elif a == "--receiver":
             if v not in _RECEIVER_POLICIES:
                 _usage_error("--receiver must be one of %s, not %r"
@@ -986,6 +1101,7 @@ def main(argv):
     tid = _get_native_id()
     _end["main_tid"] = tid
     _tls.known = True
+    _tls.tid = tid
     _emit(tid, "process", ("version", "1"), ("pid", os.getpid()), ("engine", "cpython"),
           ("program", prog), ("python", sys.version.split()[0]),
           ("receiver", opts["receiver"]))
@@ -1013,8 +1129,14 @@ def main(argv):
 
     if opts["stack"] >= 0:
         import faulthandler
+        import signal
+        v = opts["signal"]
         try:
-            faulthandler.register(opts["signal"], file=opts["stack"], all_threads=True,
+            signum = int(v) if v.isdigit() else int(getattr(signal, v.upper()))
+        except (AttributeError, ValueError, TypeError):
+            _usage_error("--stack-signal needs a signal number or name, not %r" % v)
+        try:
+            faulthandler.register(signum, file=opts["stack"], all_threads=True,
                                   chain=False)
         except (OSError, ValueError, RuntimeError) as e:
             _emit(tid, "error", ("text", "faulthandler.register: %s" % e))
@@ -1041,7 +1163,7 @@ def main(argv):
         sys.path[0] = os.path.dirname(os.path.realpath(prog))
     sys.argv[:] = [prog] + args
 
-    mod = types.ModuleType("__main__")
+    mod = type(sys)("__main__")
     mod.__file__ = abs_path
     mod.__cached__ = None
     mod.__builtins__ = builtins
