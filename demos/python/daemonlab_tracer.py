@@ -28,7 +28,8 @@
 #                      the same LINE several times for a line that is reached several
 #                      times (a with-statement's line is reached when the block is entered
 #                      and again when it is left): the k-th time the line is reached pauses
-#                      at the k-th NAME given for it; later times do not pause. Without
+#                      at the k-th NAME given for it; later times do not pause (3.9 does
+#                      not reach a with-line again when the block is left). Without
 #                      --control-fd a pause point only writes `step name=NAME`.
 #                      The lessons' programs mark pause points with `# step: NAME[, NAME]`.
 #

@@ -451,10 +451,14 @@ class StepAndReceiver(TempDirCase):
         finally:
             os.close(ctl_r)
         self.assertEqual((r.rc, r.out), (0, "done\n"))
+        # Leaving a with-block reaches its line again from 3.10 on (3.9 has no such event).
+        want = ["enter", "leave", "in-thread", "main-end"]
+        if sys.version_info < (3, 10):
+            want.remove("leave")
         steps = [f["name"] for _, k, f in r.events if k == "step"]
-        self.assertEqual(steps, ["enter", "leave", "in-thread", "main-end"])
+        self.assertEqual(steps, want)
         paused = [f["step"] for _, k, f in r.events if k == "state" and f["state"] == "paused"]
-        self.assertEqual(paused, ["enter", "leave", "in-thread", "main-end"])
+        self.assertEqual(paused, want[:3])  # three `go`, then end of file: no more pauses
         # Every pause is followed, on its lane, by running.
         for i, (tid, k, f) in enumerate(r.events):
             if k == "state" and f["state"] == "paused":
