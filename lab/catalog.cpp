@@ -36,14 +36,17 @@ const Scenario* find_scenario(std::string_view id) {
     return nullptr;
 }
 
-std::string demo_path(std::string_view id) {
+std::string libexec_path(std::string_view file) {
     namespace fs = std::filesystem;
-    std::string name = "demo-" + std::string(id);
     if (const char* env = std::getenv("DAEMONLAB_DEMO_DIR"); env && *env)
-        return (fs::path(env) / name).string();
+        return (fs::path(env) / file).string();
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    return (exe.parent_path().parent_path() / DAEMONLAB_DEMO_REL / name).string();
+    return (exe.parent_path().parent_path() / DAEMONLAB_DEMO_REL / file).string();
+}
+
+std::string demo_path(std::string_view id) {
+    return libexec_path("demo-" + std::string(id));
 }
 
 } // namespace lab

@@ -24,7 +24,9 @@ inline constexpr trace::Receiver kMatrixReceivers[] = {
     trace::Receiver::inherit, trace::Receiver::daemon, trace::Receiver::non_daemon};
 const Scenario* find_scenario(std::string_view id);
 
-// demo-<id> beside the host: $DAEMONLAB_DEMO_DIR, else <exe>/../libexec/daemonlab.
+// A program of ours beside the host: $DAEMONLAB_DEMO_DIR/<file>, else
+// <exe>/../libexec/daemonlab/<file>. demo_path(id) is demo-<id> there.
+std::string libexec_path(std::string_view file);
 std::string demo_path(std::string_view id);
 
 } // namespace lab

@@ -4,6 +4,7 @@
 #include "echo_server.hpp"
 #include "export.hpp"
 #include "lessons.hpp"
+#include "lines.hpp"
 #include "runner.hpp"
 #include "strings.hpp"
 
@@ -70,15 +71,41 @@ int status_for(Outcome o) {
     return 1;
 }
 
+// --engine: the protocol's names, and "python" for the real interpreter as people say it.
+CLI::CheckedTransformer engines() {
+    std::map<std::string, trace::Engine> m;
+    for (const auto& [value, name] : trace::Names<trace::Engine>::table)
+        m.emplace(std::string(name), value);
+    m.emplace("python", trace::Engine::cpython);
+    CLI::CheckedTransformer t(m);
+    t.description("model|python");
+    return t;
+}
+
+struct RuntimeVersions {
+    std::string python, websockets;
+};
+// What the run really used: the trace's account first, then the check before it.
+RuntimeVersions versions(const RunState& st) {
+    const ProcessInfo& p = st.timeline.process();
+    return {p.python.empty() ? st.python.version : p.python,
+            p.library_version.empty() ? st.python.websockets : p.library_version};
+}
+
 // CLI11's choices for an option of enum type E, from the protocol's one table of names.
 template <class E>
 CLI::CheckedTransformer choices(std::initializer_list<E> allowed = {}) {
     std::map<std::string, E> m;
+    std::string shown;
     for (const auto& [value, name] : trace::Names<E>::table)
         if (!name.empty() && (allowed.size() == 0 ||
-                              std::find(allowed.begin(), allowed.end(), value) != allowed.end()))
+                              std::find(allowed.begin(), allowed.end(), value) != allowed.end())) {
             m.emplace(std::string(name), value);
-    return CLI::CheckedTransformer(m);
+            shown += (shown.empty() ? "" : "|") + std::string(name);
+        }
+    CLI::CheckedTransformer t(m);
+    t.description(shown); // "inherit|daemon|non-daemon", not the enum's numbers
+    return t;
 }
 
 // ---- text timeline ----------------------------------------------------------------------
@@ -172,7 +199,8 @@ void print_verdict(const RunState& st, const Ui& ui) {
         std::cout << ui.strings.get("cli.verdict", l) << ": "
                   << headline(st.verdict, st.timeline, ui.strings, l) << "\n";
     for (Lang l : ui.langs)
-        for (const std::string& line : explanation(st.verdict, st.timeline, ui.strings, l))
+        for (const std::string& line :
+             explanation(st.verdict, st.timeline, ui.strings, l, &st.stacks))
             std::cout << "  - " << line << "\n";
     if (st.malformed) std::cout << "  (" << st.malformed << " malformed trace line(s) ignored)\n";
     if (st.verdict.outcome == Outcome::crashed || st.verdict.outcome == Outcome::failed ||
@@ -190,12 +218,24 @@ json run_json(const RunState& st, const Strings& strings) {
         json blocked_on = nullptr;
         std::string state = cur ? std::string(trace::name(cur->state)) : "unknown";
         if (cur && cur->state == ThreadState::blocked) blocked_on = cur->on_text;
-        threads.push_back({{"name", l.name},
-                           {"daemon", l.daemon},
-                           {"daemon_source", trace::name(l.source)},
-                           {"creator", l.creator.empty() ? json(nullptr) : json(l.creator)},
-                           {"state_at_end", state},
-                           {"blocked_on", blocked_on}});
+        json thread = {{"name", l.name},
+                       {"daemon", l.daemon},
+                       {"daemon_source", trace::name(l.source)},
+                       {"creator", l.creator.empty() ? json(nullptr) : json(l.creator)},
+                       {"state_at_end", state},
+                       {"blocked_on", blocked_on}};
+        if (st.options.engine == trace::Engine::cpython) {
+            thread["created_at"] =
+                l.origin.empty() ? (l.site.empty() ? json(nullptr) : json(l.site)) : json(l.origin);
+            thread["created_in"] = l.site.empty() ? json(nullptr) : json(l.site);
+            thread["target"] = l.target.empty() ? json(nullptr) : json(l.target);
+            json stack = json::array();
+            if (auto it = st.stacks.find(l.ident); !l.ident.empty() && it != st.stacks.end())
+                for (const Frame& f : it->second)
+                    stack.push_back({{"file", f.file}, {"line", f.line}, {"function", f.function}});
+            thread["stack"] = stack;
+        }
+        threads.push_back(thread);
     }
     json waiting = json::array();
     for (int tid : v.waiting_on)
@@ -210,19 +250,31 @@ json run_json(const RunState& st, const Strings& strings) {
         options["with_block"] = o.with_block;
     }
     json why = json::array();
-    for (const std::string& line : explanation(v, t, strings, Lang::en)) why.push_back(line);
-    return {{"scenario", o.scenario},
-            {"options", options},
-            {"verdict", to_string(v.outcome)},
-            {"exit_code", v.outcome == Outcome::exited ? json(v.exit_code) : json(nullptr)},
-            {"signal", v.signal ? json(v.signal) : json(nullptr)},
-            {"main_end_to_exit_ms",
-             v.main_end_to_exit_ms >= 0 ? json(v.main_end_to_exit_ms) : json(nullptr)},
-            {"threads", threads},
-            {"waiting_on", waiting},
-            {"explanation", why},
-            {"malformed_trace_lines", st.malformed},
-            {"error", v.error.empty() ? json(nullptr) : json(v.error)}};
+    for (const std::string& line : explanation(v, t, strings, Lang::en, &st.stacks))
+        why.push_back(line);
+    json out = {{"scenario", o.scenario},
+                {"engine", o.engine == trace::Engine::cpython ? "python" : "model"},
+                {"options", options},
+                {"verdict", to_string(v.outcome)},
+                {"exit_code", v.outcome == Outcome::exited ? json(v.exit_code) : json(nullptr)},
+                {"signal", v.signal ? json(v.signal) : json(nullptr)},
+                {"main_end_to_exit_ms",
+                 v.main_end_to_exit_ms >= 0 ? json(v.main_end_to_exit_ms) : json(nullptr)},
+                {"threads", threads},
+                {"waiting_on", waiting},
+                {"explanation", why},
+                {"malformed_trace_lines", st.malformed},
+                {"error", v.error.empty() ? json(nullptr) : json(v.error)}};
+    if (o.engine == trace::Engine::cpython) {
+        const RuntimeVersions rv = versions(st);
+        out["python"] = rv.python.empty() ? json(nullptr) : json(rv.python);
+        out["websockets"] = rv.websockets.empty() ? json(nullptr) : json(rv.websockets);
+        if (!o.program.empty()) {
+            out["program"] = o.program;
+            out["args"] = o.args;
+        }
+    }
+    return out;
 }
 
 // ---- commands ---------------------------------------------------------------------------
@@ -250,18 +302,10 @@ void print_lines(std::string_view label, std::string_view text,
     nums.erase(std::unique(nums.begin(), nums.end()), nums.end());
     if (nums.empty()) return;
     std::cout << "  " << label << "\n";
-    int n = 1;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        std::size_t end = text.find('\n', start);
-        std::string_view line =
-            text.substr(start, end == std::string_view::npos ? end : end - start);
+    for_each_line(text, [&](std::string_view line, int n) {
         if (std::binary_search(nums.begin(), nums.end(), n))
             std::printf("  %4d │ %.*s\n", n, int(line.size()), line.data());
-        if (end == std::string_view::npos) break;
-        start = end + 1;
-        ++n;
-    }
+    });
 }
 
 // Step mode: the demo stops at each pause point; we print that step of the lesson and let
@@ -341,19 +385,33 @@ int cmd_run(const RunOptions& opt, bool as_json, const std::string& trace_out, c
     if (as_json) {
         std::cout << run_json(st, ui.strings).dump(2) << "\n";
     } else {
-        std::cout << "daemonlab run " << opt.scenario << "  --receiver "
-                  << trace::name(opt.receiver)
-                  << (effective_close(opt) ? " --close" : " --no-close") << "\n";
+        if (!opt.program.empty())
+            std::cout << "daemonlab explain " << opt.program;
+        else
+            std::cout << "daemonlab run " << opt.scenario << "  --receiver "
+                      << trace::name(opt.receiver)
+                      << (effective_close(opt) ? " --close" : " --no-close");
+        if (opt.engine == trace::Engine::cpython) {
+            const RuntimeVersions rv = versions(st);
+            std::cout << "  (CPython " << (rv.python.empty() ? "?" : rv.python);
+            if (!rv.websockets.empty()) std::cout << " · websockets " << rv.websockets;
+            std::cout << ")";
+        }
+        std::cout << "\n";
         print_timeline(st, ui);
         print_verdict(st, ui);
     }
     return status_for(st.verdict.outcome);
 }
 
-int cmd_matrix(bool as_json, int jobs, int grace_ms, const Ui& ui) {
+int cmd_matrix(bool as_json, int jobs, int grace_ms, const RunOptions& engine, const Ui& ui) {
     EchoServer server({.tls = true});
     const ServerInfo info{server.uri(), server.ca_pem()};
-    const std::vector<RunOptions> cells = matrix_cells(grace_ms);
+    std::vector<RunOptions> cells = matrix_cells(grace_ms);
+    for (RunOptions& c : cells) {
+        c.engine = engine.engine;
+        c.python = engine.python;
+    }
     std::vector<RunState> results(cells.size());
     std::atomic<std::size_t> next{0};
     const auto t0 = monotonic_ns();
@@ -463,6 +521,37 @@ int cli_main(int argc, char** argv, GuiMain gui) {
         ->transform(choices<trace::Fault>());
     std::string trace_out;
     run->add_option("--trace-out", trace_out, "write the timeline as Chrome trace JSON");
+    run->add_option("--engine", opt.engine,
+                    "model: the C++ model of CPython (default); python: the real interpreter, "
+                    "running the lesson's program")
+        ->transform(engines());
+    run->add_option("--python", opt.python, "the interpreter for --engine python")
+        ->default_str("python3");
+
+    RunOptions ex{
+        .engine = trace::Engine::cpython, .receiver = Receiver::library, .timeout_ms = 30'000};
+    bool explain_json = false;
+    double explain_timeout_s = 30;
+    auto* explain = app.add_subcommand(
+        "explain", "run your own Python program traced and tell why it does or does not exit");
+    explain->add_option("program", ex.program, "your program (FILE.py)")->required();
+    explain->add_option("args", ex.args, "its arguments (after --, any that look like options)");
+    explain->add_flag("--json", explain_json, "print one JSON object");
+    explain->add_option("--grace", ex.grace_ms, "ms to confirm a hang")
+        ->check(CLI::Range(0, 60000));
+    explain->add_option("--python", ex.python, "the interpreter to run it with")
+        ->default_str("python3");
+    explain
+        ->add_option("--timeout", explain_timeout_s,
+                     "seconds before a program that has not ended is stopped")
+        ->check(CLI::Range(1.0, 3600.0));
+    explain
+        ->add_option("--receiver", ex.receiver,
+                     "websockets' recv_events thread: library (as installed), inherit, "
+                     "daemon or non-daemon")
+        ->transform(choices<trace::Receiver>());
+    explain->add_option("--lang", lang, "zh, en or both")
+        ->check(CLI::IsMember({"zh", "en", "both"}));
 
     auto* matrix = app.add_subcommand("matrix", "every scenario × receiver policy × close");
     bool matrix_json = false;
@@ -474,6 +563,11 @@ int cli_main(int argc, char** argv, GuiMain gui) {
         ->check(CLI::Range(0, 60000));
     matrix->add_option("--lang", lang, "zh, en or both")
         ->check(CLI::IsMember({"zh", "en", "both"}));
+    RunOptions matrix_engine;
+    matrix->add_option("--engine", matrix_engine.engine, "model (default) or python")
+        ->transform(engines());
+    matrix->add_option("--python", matrix_engine.python, "the interpreter for --engine python")
+        ->default_str("python3");
 
     auto* serve = app.add_subcommand("serve", "the echo server alone, on loopback");
     int port = 0;
@@ -500,13 +594,24 @@ int cli_main(int argc, char** argv, GuiMain gui) {
         if (run->parsed()) {
             if (close) opt.close = true;
             if (no_close) opt.close = false;
+            // The real interpreter leaves websockets as installed unless told otherwise.
+            if (opt.engine == trace::Engine::cpython && run->count("--receiver") == 0)
+                opt.receiver = Receiver::library;
             if (std::string err = validate(opt); !err.empty()) {
                 std::cerr << "daemonlab run: " << err << "\n";
                 return 2;
             }
             return cmd_run(opt, as_json, trace_out, ui);
         }
-        if (matrix->parsed()) return cmd_matrix(matrix_json, jobs, matrix_grace, ui);
+        if (matrix->parsed()) return cmd_matrix(matrix_json, jobs, matrix_grace, matrix_engine, ui);
+        if (explain->parsed()) {
+            ex.timeout_ms = int(explain_timeout_s * 1000);
+            if (std::string err = validate(ex); !err.empty()) {
+                std::cerr << "daemonlab explain: " << err << "\n";
+                return 2;
+            }
+            return cmd_run(ex, explain_json, {}, ui);
+        }
         if (serve->parsed()) return cmd_serve(port, !no_tls, ui);
     } catch (const std::exception& e) {
         std::cerr << "daemonlab: " << e.what() << "\n";

@@ -1,6 +1,7 @@
 #include "lessons.hpp"
 
 #include "catalog.hpp"
+#include "lines.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -11,7 +12,6 @@ namespace {
 
 // The two words of an [expect] cell.
 constexpr std::string_view kExits = "exits", kHangs = "hangs";
-
 namespace fs = std::filesystem;
 
 std::string where(const std::string& file, const toml::source_region& r) {
@@ -72,17 +72,9 @@ const Lesson* Content::lesson(std::string_view id) const {
 std::vector<int> find_lines(std::string_view text, std::string_view needle) {
     std::vector<int> lines;
     if (needle.empty()) return lines;
-    int n = 1;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        std::size_t end = text.find('\n', start);
-        std::string_view line =
-            text.substr(start, end == std::string_view::npos ? end : end - start);
+    for_each_line(text, [&](std::string_view line, int n) {
         if (line.find(needle) != std::string_view::npos) lines.push_back(n);
-        if (end == std::string_view::npos) break;
-        start = end + 1;
-        ++n;
-    }
+    });
     return lines;
 }
 

@@ -1,6 +1,7 @@
 #include "runner.hpp"
 
 #include "catalog.hpp"
+#include "python_engine.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
 namespace lab {
 
 std::int64_t monotonic_ns() {
@@ -24,17 +27,21 @@ std::int64_t monotonic_ns() {
 }
 
 std::string validate(const RunOptions& o) {
+    const bool cpython = o.engine == trace::Engine::cpython;
+    if (o.grace_ms < 0 || o.grace_ms > 60'000) return "--grace must be 0..60000 ms";
+    if (cpython && !o.program.empty()) return {}; // a program of the user's, as it is
     const Scenario* s = find_scenario(o.scenario);
     if (!s) return "unknown scenario '" + o.scenario + "' (see: daemonlab list)";
     using trace::ConnectIn, trace::Worker;
-    if (o.receiver == trace::Receiver::library)
+    if (o.receiver == trace::Receiver::library && !cpython)
         return "--receiver library needs the CPython engine (--engine python)";
+    if (cpython && o.fault != trace::Fault::none)
+        return "--inject-fault is for the model's demos (--engine model)";
     const RunOptions def;
     if (!s->sandbox && (o.connect_in != def.connect_in || o.worker != def.worker || o.with_block))
         return "--connect-in, --worker and --with-block apply to the sandbox scenario only";
     if (o.worker == Worker::none && o.connect_in == ConnectIn::worker)
         return "--connect-in worker needs a worker thread (--worker daemon or non-daemon)";
-    if (o.grace_ms < 0 || o.grace_ms > 60'000) return "--grace must be 0..60000 ms";
     return {};
 }
 
@@ -61,6 +68,26 @@ int default_matrix_jobs() {
 
 std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server) {
     using trace::name;
+    if (o.engine == trace::Engine::cpython) {
+        std::vector<std::string> a = {o.python, tracer_path(), "--receiver",
+                                      std::string(name(o.receiver))};
+        const std::string program = o.program.empty() ? program_path(o.scenario) : o.program;
+        if (o.step) {
+            std::string source;
+            if (std::FILE* f = std::fopen(program.c_str(), "rb")) {
+                char buf[8192];
+                for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;)
+                    source.append(buf, n);
+                std::fclose(f);
+            }
+            for (const auto& [pause, line] : pause_points(source))
+                a.insert(a.end(), {"--pause", pause + "=" + std::to_string(line)});
+        }
+        a.push_back("--");
+        a.push_back(program);
+        a.insert(a.end(), o.args.begin(), o.args.end());
+        return a;
+    }
     std::vector<std::string> a = {demo_path(o.scenario),
                                   "--uri",
                                   server.uri,
@@ -79,8 +106,10 @@ std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server
 
 namespace {
 
-constexpr int kTraceFd = 3, kControlFd = 4;
+constexpr int kTraceFd = 3, kControlFd = 4, kStackFd = 5;
+constexpr int kStackSignal = SIGUSR2; // faulthandler dumps every thread's stack
 constexpr std::size_t kOutputCap = 64 * 1024;
+constexpr std::size_t kStackCap = 256 * 1024;
 
 struct Fd {
     int fd = -1;
@@ -119,6 +148,70 @@ std::vector<std::string> demo_env(const ServerInfo& server) {
     for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"})
         if (const char* v = std::getenv(name)) env.push_back(std::string(name) + "=" + v);
     return env;
+}
+
+// The lessons' programs on CPython: the same minimal environment, with the switches and the
+// echo server's CA (a 0600 file) as the program reads them; the interpreter's own search
+// path (PATH, PYTHONPATH, a virtual environment's VIRTUAL_ENV) passes through.
+std::vector<std::string> lesson_env(const RunOptions& o, const ServerInfo& server,
+                                    const std::string& ca_file) {
+    using trace::name;
+    std::vector<std::string> env = {
+        "ECHO_URI=" + server.uri, "CLOSE=" + std::string(effective_close(o) ? "1" : "0"),
+        "SSL_CERT_FILE=" + ca_file, "PYTHONUNBUFFERED=1", "LC_ALL=C.UTF-8"};
+    if (const Scenario* s = find_scenario(o.scenario); s && s->sandbox) {
+        env.push_back("CONNECT_IN=" + std::string(name(o.connect_in)));
+        env.push_back("WORKER=" + std::string(name(o.worker)));
+        env.push_back(std::string("WITH_BLOCK=") + (o.with_block ? "1" : "0"));
+    }
+    for (const char* v : {"PATH", "PYTHONPATH", "VIRTUAL_ENV", "HOME", "ASAN_OPTIONS",
+                          "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"})
+        if (const char* val = std::getenv(v)) env.push_back(std::string(v) + "=" + val);
+    return env;
+}
+
+// A user's program runs in the user's own environment, as when they run it themselves.
+std::vector<std::string> user_env() {
+    std::vector<std::string> env;
+    for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
+    return env;
+}
+
+// The CA certificate as a file only we can read, removed when the run ends. mkstemp makes
+// it with O_EXCL and mode 0600, so nobody can have planted anything at that name.
+struct TempFile {
+    std::string path;
+    explicit TempFile(const std::string& contents) {
+        const char* dir = std::getenv("XDG_RUNTIME_DIR");
+        std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/daemonlab-ca-XXXXXX";
+        int fd = ::mkstemp(tmpl.data());
+        if (fd < 0) return;
+        bool ok = ::write(fd, contents.data(), contents.size()) == ssize_t(contents.size());
+        ::close(fd);
+        if (ok)
+            path = tmpl;
+        else
+            ::unlink(tmpl.c_str());
+    }
+    ~TempFile() {
+        if (!path.empty()) ::unlink(path.c_str());
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+};
+
+// A program that never ran: a syntax error (the tracer reports main ending in SyntaxError),
+// or the tracer refused to start it (status 2 with an error and no main-end). "" otherwise.
+std::string broken_program(const Timeline& t, int status) {
+    const std::string& exc = t.main_exception();
+    if (t.main_end_how() == trace::MainEnd::exception &&
+        (exc.starts_with("SyntaxError") || exc.starts_with("IndentationError") ||
+         exc.starts_with("TabError")))
+        return exc.substr(exc.find('\n') + 1);
+    if (t.main_end_ns() < 0 && status == 2)
+        for (const Marker& m : t.markers())
+            if (m.kind == trace::Kind::error) return m.text;
+    return {};
 }
 
 std::vector<char*> c_strings(std::vector<std::string>& v) {
@@ -195,15 +288,41 @@ void Run::watch() {
     const RunOptions opt = state_.options; // immutable after construction
     if (std::string err = validate(opt); !err.empty()) return fail(err);
 
-    Fd trace_r, trace_w, out_r, out_w, ctl_r, ctl_w;
+    const bool cpython = opt.engine == trace::Engine::cpython;
+    const bool lesson = cpython && opt.program.empty();
+    std::optional<TempFile> ca;
+    if (cpython) {
+        PythonCheck check = check_python(opt.python, lesson);
+        {
+            std::lock_guard lock(mu_);
+            state_.python = check;
+        }
+        if (!check.error.empty()) return fail(check.error);
+        if (lesson) {
+            ca.emplace(server_.ca_pem);
+            if (ca->path.empty())
+                return fail(std::string("cannot write the CA file: ") + std::strerror(errno));
+        }
+    }
+
+    Fd trace_r, trace_w, out_r, out_w, ctl_r, ctl_w, stack_r, stack_w;
     if (!make_pipe(trace_r, trace_w) || !make_pipe(out_r, out_w) ||
-        (opt.step && !make_pipe(ctl_r, ctl_w)))
+        (opt.step && !make_pipe(ctl_r, ctl_w)) || (cpython && !make_pipe(stack_r, stack_w)))
         return fail(std::string("cannot make pipes: ") + std::strerror(errno));
 
     std::vector<std::string> args = demo_argv(opt, server_);
-    args.insert(args.end(), {"--trace-fd", std::to_string(kTraceFd)});
-    if (opt.step) args.insert(args.end(), {"--control-fd", std::to_string(kControlFd)});
-    std::vector<std::string> env = demo_env(server_);
+    // The fds' options go before the program's own arguments (for the tracer, before "--").
+    std::vector<std::string> fd_args = {"--trace-fd", std::to_string(kTraceFd)};
+    if (opt.step) fd_args.insert(fd_args.end(), {"--control-fd", std::to_string(kControlFd)});
+    if (cpython)
+        fd_args.insert(fd_args.end(), {"--stack-fd", std::to_string(kStackFd), "--stack-signal",
+                                       std::to_string(kStackSignal)});
+    args.insert(cpython ? args.begin() + 2 : args.end(), fd_args.begin(), fd_args.end());
+    if (cpython) // through the launcher, so that the interpreter dies with us too
+        args.insert(args.begin(), {libexec_path("daemonlab-launch"), std::to_string(::getpid())});
+    std::vector<std::string> env = !cpython ? demo_env(server_)
+                                   : lesson ? lesson_env(opt, server_, ca->path)
+                                            : user_env();
 
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -212,6 +331,7 @@ void Run::watch() {
     posix_spawn_file_actions_adddup2(&fa, out_w.fd, 2);
     posix_spawn_file_actions_adddup2(&fa, trace_w.fd, kTraceFd);
     if (opt.step) posix_spawn_file_actions_adddup2(&fa, ctl_r.fd, kControlFd);
+    if (cpython) posix_spawn_file_actions_adddup2(&fa, stack_w.fd, kStackFd);
     pid_t pid = -1;
     auto argv = c_strings(args);
     auto envp = c_strings(env);
@@ -225,6 +345,7 @@ void Run::watch() {
     trace_w.reset(); // only the demo writes: EOF on the trace means it is gone
     out_w.reset();
     ctl_r.reset();
+    stack_w.reset();
     Fd pidfd(pidfd_open(pid));
     {
         std::lock_guard lock(mu_);
@@ -281,6 +402,16 @@ void Run::watch() {
         if (!stuck.empty()) state_.verdict.hang_suspected_ns = suspected;
         return true;
     };
+    // cpython: faulthandler's dump of every thread's stack, asked for at a suspected hang.
+    std::string stacks;
+    bool stacks_asked = false;
+    auto read_stacks = [&]() -> bool {
+        ssize_t n = ::read(stack_r.fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) return true;
+        if (n <= 0) return false;
+        if (stacks.size() < kStackCap) stacks.append(buf, std::size_t(n));
+        return true;
+    };
     auto read_output = [&]() -> bool {
         ssize_t n = ::read(out_r.fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) return true;
@@ -294,11 +425,12 @@ void Run::watch() {
 
     siginfo_t info{};
     for (;;) {
-        std::array<pollfd, 4> fds{};
+        std::array<pollfd, 5> fds{};
         fds[0] = {trace_r.fd, POLLIN, 0};
         fds[1] = {out_r.fd, POLLIN, 0};
         fds[2] = {pidfd.fd, POLLIN, 0};
         fds[3] = {cmd_fd_, POLLIN, 0};
+        fds[4] = {stack_r.fd, POLLIN, 0};
         int timeout = -1;
         const std::int64_t now = monotonic_ns();
         auto until = [&](std::int64_t t) {
@@ -327,6 +459,12 @@ void Run::watch() {
                 moved = true;
             else
                 out_r.reset();
+        }
+        if (fds[4].revents && !read_stacks()) stack_r.reset();
+        // A suspected hang on the real interpreter: ask for every thread's stack, once.
+        if (cpython && suspected >= 0 && !stacks_asked && !killed_by) {
+            stacks_asked = true;
+            ::kill(pid, kStackSignal);
         }
         if (fds[3].revents & POLLIN) {
             char c;
@@ -366,8 +504,11 @@ void Run::watch() {
     }
     while (out_r.fd >= 0 && read_output()) {
     }
+    while (stack_r.fd >= 0 && read_stacks()) {
+    }
     {
         std::lock_guard lock(mu_);
+        if (!stacks.empty()) state_.stacks = parse_stacks(stacks);
         reader.finish();
         state_.malformed = reader.malformed();
         Verdict& v = state_.verdict;
@@ -379,6 +520,13 @@ void Run::watch() {
             v.exit_code = info.si_status;
             if (state_.timeline.main_end_ns() >= 0)
                 v.main_end_to_exit_ms = double(end_ns - state_.timeline.main_end_ns()) / 1e6;
+            if (cpython) {
+                if (std::string why = broken_program(state_.timeline, info.si_status);
+                    !why.empty()) {
+                    v.outcome = Outcome::error;
+                    v.error = why;
+                }
+            }
         } else {
             v.signal = info.si_status;
             if (killed_by == KilledBy::hang)

@@ -9,12 +9,14 @@
 // The demo dies with the host too (PR_SET_PDEATHSIG in the demo): no orphans.
 #pragma once
 
+#include "python_engine.hpp"
 #include "timeline.hpp"
 #include "verdict.hpp"
 
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,7 +27,8 @@
 namespace lab {
 
 struct RunOptions {
-    std::string scenario;
+    trace::Engine engine = trace::Engine::model; // the C++ model, or the real CPython
+    std::string scenario;                        // "" with a program of the user's (cpython)
     trace::Receiver receiver = trace::Receiver::inherit;
     std::optional<bool> close;                            // unset: the scenario's default
     trace::ConnectIn connect_in = trace::ConnectIn::main; // sandbox: who calls connect()
@@ -35,6 +38,9 @@ struct RunOptions {
     int timeout_ms = 20000; // kill a run that neither ends nor hangs (not in step mode)
     bool step = false;      // pause at each pause point until go()
     trace::Fault fault = trace::Fault::none; // injected into the demo (tests of the host)
+    std::string python = "python3";          // cpython: the interpreter (a path, or a name on PATH)
+    std::string program;                     // cpython: a program of the user's, run as it is
+    std::vector<std::string> args;           // ... and its arguments
 };
 
 // Checks the options against the catalog; returns an error message, or "" when valid.
@@ -49,6 +55,9 @@ struct ServerInfo {
 
 struct RunState {
     RunOptions options;
+    PythonCheck python; // cpython: the interpreter's and websockets' versions
+    // cpython: every thread's Python stack at the suspected hang, by the thread's ident
+    Stacks stacks;
     Timeline timeline;
     Verdict verdict;
     std::string output;        // the demo's stdout and stderr (the last 64 KiB)
@@ -98,7 +107,8 @@ std::vector<RunOptions> matrix_cells(int grace_ms = 300);
 // How many matrix runs at once by default: 2 × cores + 2 (a run mostly waits).
 int default_matrix_jobs();
 
-// The demo's command line for these options (argv[0] is the demo path), for people.
+// The demo's command line for these options (argv[0] is the demo path), for people. For the
+// CPython engine: the interpreter, the tracer and the program, without the fds' options.
 std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server);
 
 } // namespace lab

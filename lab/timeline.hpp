@@ -6,6 +6,7 @@
 #include "trace_parser.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,15 @@ struct Marker {
     std::string text; // message text, step name, exit code, handler name...
     int target = -1;  // shutdown-wait: the thread waited for
 };
+
+// One frame of a thread's Python stack (faulthandler's dump, CPython engine).
+struct Frame {
+    std::string file;
+    int line = 0;
+    std::string function;
+};
+// Every thread's stack, innermost frame first, by the thread's Lane::ident.
+using Stacks = std::map<std::string, std::vector<Frame>>;
 
 // What the demo said about itself (the process and library events).
 struct ProcessInfo {

@@ -138,8 +138,24 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
     return {};
 }
 
+std::string blocked_at(const Lane& l, const Stacks& stacks) {
+    auto it = stacks.find(l.ident);
+    if (l.ident.empty() || it == stacks.end()) return {};
+    // The interpreter's own modules say little ("ssl.py in read"); the first frame outside
+    // them is where the program, or the library it uses, waits.
+    auto stdlib = [](const std::string& file) {
+        return file.find("/lib/python3") != std::string::npos &&
+               file.find("-packages/") == std::string::npos;
+    };
+    for (const Frame& f : it->second)
+        if (!stdlib(f.file)) return f.file + ":" + std::to_string(f.line) + " in " + f.function;
+    if (it->second.empty()) return {};
+    const Frame& f = it->second.front();
+    return f.file + ":" + std::to_string(f.line) + " in " + f.function;
+}
+
 std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const Strings& s,
-                                     Lang lang) {
+                                     Lang lang, const Stacks* stacks) {
     std::vector<std::string> lines;
     if (v.outcome == Outcome::hung) {
         for (int tid : v.waiting_on) {
@@ -152,6 +168,14 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
                                       {"wait", describe_wait(*l->current(), t, s, lang)}}));
             if (l->source == DaemonSource::inherited)
                 lines.push_back(s.format("why.hung.inherited", lang, {{"creator", l->creator}}));
+            if (!l->site.empty())
+                lines.push_back(s.format(
+                    "why.hung.created_at", lang,
+                    {{"thread", l->name},
+                     {"where", l->origin.empty() ? l->site : l->origin + " (" + l->site + ")"}}));
+            if (std::string at = stacks ? blocked_at(*l, *stacks) : ""; !at.empty())
+                lines.push_back(
+                    s.format("why.hung.blocked_at", lang, {{"thread", l->name}, {"where", at}}));
         }
         lines.push_back(s.get("why.hung.rule", lang));
     } else if (v.outcome == Outcome::exited) {

@@ -48,8 +48,13 @@ std::vector<int> stuck_waits(const Timeline& t);
 
 // One-line verdict and the lines of its explanation, in the given language.
 std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang lang);
+// With the threads' Python stacks (CPython engine), a hung thread's lines say where it was
+// created and where it is blocked now.
 std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const Strings& s,
-                                     Lang lang);
+                                     Lang lang, const Stacks* stacks = nullptr);
+// The innermost frame of the program or a library (not the interpreter's own threading.py,
+// ssl.py, socket.py...) on a thread's stack, as "file:line in function", or "".
+std::string blocked_at(const Lane& l, const Stacks& stacks);
 // What a blocked state means, for people ("reading the socket", "waiting for a message").
 std::string describe_wait(const Segment& seg, const Timeline& t, const Strings& s, Lang lang);
 // "non-daemon, inherited from MainThread" and the like.

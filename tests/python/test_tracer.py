@@ -666,7 +666,13 @@ class LessonsOnRealLibrary(unittest.TestCase):
             what = "%s websockets %s CLOSE=%d receiver=%s" % (lesson_id, version, close,
                                                              receiver or "library")
             self.assertIn("main is done", out, what + "\n" + out)
-            self.assertNotIn("Traceback", out, what + "\n" + out)
+            # A reader thread may end in the library's own ConnectionClosed* traceback when the
+            # close races the server's reply (websockets 12.0 does, under load): that is the
+            # program's real output. Any other traceback is not.
+            rest = re.sub(r"Exception in thread [^\n]*:\nTraceback \(most recent call last\):\n"
+                          r"(?:[ \t][^\n]*\n)*websockets\.exceptions\.ConnectionClosed\w*:[^\n]*\n",
+                          "", out)
+            self.assertNotIn("Traceback", rest, what + "\n" + out)
             if verdict != want:
                 wrong.append("%s: %s, the lesson says %s" % (what, verdict, want))
             events = parse_trace(trace)
