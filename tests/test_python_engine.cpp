@@ -1,0 +1,346 @@
+// The CPython engine: the lessons' programs and users' programs on the real interpreter,
+// traced, judged by the same host as the C++ model — and the model and the real thing agree.
+#include "catalog.hpp"
+#include "echo_server.hpp"
+#include "lessons.hpp"
+#include "python_engine.hpp"
+#include "runner.hpp"
+#include "subprocess.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace fs = std::filesystem;
+namespace ts = testing_support;
+using nlohmann::json;
+using namespace lab;
+
+namespace {
+
+// Debian's interpreter, the one the README installs (not a pyenv one on PATH).
+const char* kPython = "/usr/bin/python3";
+
+// ../shared/vendor/websockets beside the checkout (CI has it; a fresh clone does not).
+std::string vendor_dir() {
+    if (const char* env = std::getenv("DAEMONLAB_VENDOR"); env && *env) return env;
+    for (fs::path p = fs::path(DAEMONLAB_SOURCE_DIR); !p.empty() && p != p.root_path();
+         p = p.parent_path())
+        if (fs::is_directory(p.parent_path() / "shared/vendor/websockets"))
+            return (p.parent_path() / "shared/vendor/websockets").string();
+    return {};
+}
+
+ts::Result daemonlab(std::vector<std::string> args, double timeout = 60) {
+    args.insert(args.begin(), std::string(DAEMONLAB_BIN_DIR) + "/daemonlab");
+    return ts::run(std::move(args), timeout);
+}
+
+// A user's program, written to a fresh file.
+std::string program(const std::string& name, const std::string& source) {
+    fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "python-programs";
+    fs::create_directories(dir);
+    fs::path p = dir / name;
+    std::ofstream(p) << source;
+    return p.string();
+}
+
+json explain(const std::string& file, std::vector<std::string> extra, int& status) {
+    std::vector<std::string> args = {"explain", file, "--json", "--python", kPython};
+    args.insert(args.end(), extra.begin(), extra.end());
+    ts::Result r = daemonlab(args);
+    status = r.exit_code;
+    try {
+        return json::parse(r.out);
+    } catch (const std::exception&) {
+        ADD_FAILURE() << "not JSON:\n" << r.out;
+        return {};
+    }
+}
+
+const json* thread_named(const json& j, const std::string& name) {
+    for (const json& t : j["threads"])
+        if (t["name"] == name) return &t;
+    return nullptr;
+}
+
+} // namespace
+
+TEST(PythonEngine, PausePointsAreReadFromTheProgram) {
+    const auto points = pause_points("import os\n"
+                                     "ws = connect(URI)  # step: connect\n"
+                                     "x = 1\n"
+                                     "with connect(URI) as ws:  # step: enter, leave\n"
+                                     "print('# step: is not a marker inside a string?')\n");
+    ASSERT_EQ(points.size(), 4u);
+    EXPECT_EQ(points[0], (std::pair<std::string, int>{"connect", 2}));
+    EXPECT_EQ(points[1], (std::pair<std::string, int>{"enter", 4}));
+    EXPECT_EQ(points[2], (std::pair<std::string, int>{"leave", 4}));
+    // The last marker on a line counts; a string that merely contains one is a (harmless)
+    // false friend, so the lessons' programs keep markers at the ends of lines.
+    EXPECT_EQ(points[3].second, 5);
+    // Every lesson program names the pause points its lesson steps through.
+    const Content content = load_content(std::string(DAEMONLAB_SOURCE_DIR) + "/content");
+    for (const Scenario& s : catalog()) {
+        std::ifstream in(program_path(s.id));
+        ASSERT_TRUE(in) << program_path(s.id);
+        std::string src((std::istreambuf_iterator<char>(in)), {});
+        std::set<std::string> names;
+        for (const auto& [name, line] : pause_points(src)) names.insert(name);
+        if (const Lesson* l = content.lesson(s.id)) {
+            for (const Step& st : l->steps)
+                EXPECT_TRUE(names.count(st.pause)) << s.id << ": no `# step: " << st.pause << "`";
+        }
+    }
+}
+
+TEST(PythonEngine, StacksAreReadFromFaulthandler) {
+    const Stacks stacks = parse_stacks(
+        "Thread 0x00007f3a2b7fe6c0 (most recent call first):\n"
+        "  File \"/usr/lib/python3.11/ssl.py\", line 1134 in read\n"
+        "  File \"/srv/daemonlab_tracer.py\", line 400 in _recv\n"
+        "  File \"/v/websockets/sync/connection.py\", line 538 in recv_events\n"
+        "\n"
+        "Current thread 0x00007f3a2c000740 (most recent call first):\n"
+        "  File \"/usr/lib/python3.11/threading.py\", line 1583 in _shutdown\n"
+        "garbage line\n" +
+        std::string(5000, 'x') + "\n");
+    ASSERT_EQ(stacks.size(), 2u);
+    const auto& recv = stacks.at(std::to_string(0x00007f3a2b7fe6c0ULL));
+    ASSERT_EQ(recv.size(), 2u); // the tracer's own frame is left out
+    EXPECT_EQ(recv[0].file, "/usr/lib/python3.11/ssl.py");
+    EXPECT_EQ(recv[1].line, 538);
+    EXPECT_EQ(recv[1].function, "recv_events");
+    Lane lane;
+    lane.ident = std::to_string(0x00007f3a2b7fe6c0ULL);
+    EXPECT_EQ(blocked_at(lane, stacks), "/v/websockets/sync/connection.py:538 in recv_events");
+}
+
+// A user's program that hangs: the thread the interpreter waits for, who created it and
+// where, why it is not a daemon, and where it is blocked now.
+TEST(Explain, AHangNamesTheThreadItsCreatorAndWhereItWaits) {
+    const std::string file = program("hang.py", "import threading\n"
+                                                "stop = threading.Event()\n"
+                                                "def poll():\n"
+                                                "    stop.wait()\n"
+                                                "def start():\n"
+                                                "    threading.Thread(target=poll, name='poller').start()\n"
+                                                "start()\n"
+                                                "print('main is done')\n");
+    int status = 0;
+    json j = explain(file, {"--grace", "200"}, status);
+    EXPECT_EQ(status, 3) << j.dump(2);
+    EXPECT_EQ(j["verdict"], "hung");
+    EXPECT_EQ(j["engine"], "python");
+    EXPECT_TRUE(j["python"].is_string());
+    ASSERT_EQ(j["waiting_on"], json::array({"poller"}));
+    const json* t = thread_named(j, "poller");
+    ASSERT_TRUE(t);
+    EXPECT_EQ((*t)["daemon"], false);
+    EXPECT_EQ((*t)["daemon_source"], "inherited");
+    EXPECT_EQ((*t)["creator"], "MainThread");
+    EXPECT_EQ((*t)["created_at"], file + ":6");
+    EXPECT_EQ((*t)["blocked_on"], "event");
+    ASSERT_FALSE((*t)["stack"].empty()) << t->dump();
+    bool at_wait = false;
+    for (const json& f : (*t)["stack"]) at_wait |= f["file"] == file && f["line"] == 4;
+    EXPECT_TRUE(at_wait) << (*t)["stack"].dump();
+    EXPECT_NE(j["explanation"].dump().find(file + ":4 in poll"), std::string::npos)
+        << j["explanation"].dump(2);
+}
+
+TEST(Explain, AnExitNamesTheDaemonThreadsItAbandoned) {
+    const std::string file = program("exits.py", "import sys, threading, time\n"
+                                                 "threading.Thread(target=time.sleep, args=(60,),\n"
+                                                 "                 name='sleeper', daemon=True).start()\n"
+                                                 "sys.exit(3)\n");
+    int status = 0;
+    json j = explain(file, {}, status);
+    EXPECT_EQ(status, 0) << j.dump(2); // the program exited: its own status is in the JSON
+    EXPECT_EQ(j["verdict"], "exited");
+    EXPECT_EQ(j["exit_code"], 3);
+    EXPECT_TRUE(j["main_end_to_exit_ms"].is_number());
+    EXPECT_NE(j["explanation"].dump().find("sleeper"), std::string::npos) << j.dump(2);
+    const json* t = thread_named(j, "sleeper");
+    ASSERT_TRUE(t);
+    EXPECT_EQ((*t)["daemon_source"], "explicit");
+}
+
+TEST(Explain, AProgramWhoseMainNeverEndsIsNotAHang) {
+    const std::string file = program("busy.py", "import time\nwhile True:\n    time.sleep(0.05)\n");
+    int status = 0;
+    json j = explain(file, {"--timeout", "1.5"}, status);
+    EXPECT_EQ(status, 5) << j.dump(2);
+    EXPECT_EQ(j["verdict"], "timeout");
+    EXPECT_NE(j["explanation"].dump() + j.dump(), "");
+}
+
+TEST(Explain, BrokenInputGetsAClearMessage) {
+    int status = 0;
+    json j = explain(program("syntax.py", "x = (\n"), {}, status);
+    EXPECT_EQ(status, 2);
+    EXPECT_EQ(j["verdict"], "error");
+    EXPECT_NE(j["error"].get<std::string>().find("line 1"), std::string::npos) << j.dump(2);
+
+    j = explain((fs::path(DAEMONLAB_TEST_DIR) / "no-such-program.py").string(), {}, status);
+    EXPECT_EQ(status, 2);
+    EXPECT_EQ(j["verdict"], "error");
+    EXPECT_NE(j["error"].get<std::string>().find("no such file"), std::string::npos);
+
+    ts::Result r = daemonlab({"explain", program("ok.py", "pass\n"), "--python", "/nonexistent/python3"});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("apt-get install python3"), std::string::npos) << r.out;
+}
+
+// Programs that misbehave: they crash, fork, exec, read stdin, or print a lot.
+TEST(Explain, ProgramsThatMisbehaveAreToldApart) {
+    int status = 0;
+    json j = explain(program("crash.py", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n"),
+                     {}, status);
+    EXPECT_EQ(status, 4) << j.dump(2);
+    EXPECT_EQ(j["verdict"], "crashed");
+
+    // stdin is /dev/null: input() ends at once with EOFError, exit 1.
+    j = explain(program("stdin.py", "print(input())\n"), {}, status);
+    EXPECT_EQ(j["verdict"], "exited");
+    EXPECT_EQ(j["exit_code"], 1);
+
+    // A child process that outlives its parent is not counted as the program's thread; the
+    // program itself exits.
+    j = explain(program("fork.py", "import os, sys\n"
+                                   "if os.fork() == 0:\n"
+                                   "    os.execv(sys.executable, [sys.executable, '-c', 'pass'])\n"
+                                   "os.wait()\n"
+                                   "print('parent done')\n"),
+                {}, status);
+    EXPECT_EQ(j["verdict"], "exited") << j.dump(2);
+    EXPECT_EQ(j["exit_code"], 0);
+
+    // Megabytes of output: kept bounded, the verdict still comes.
+    ts::Result r = daemonlab({"explain", program("loud.py", "import sys\n"
+                                                            "for i in range(200000):\n"
+                                                            "    print('x' * 50)\n"),
+                              "--json", "--python", kPython});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_LT(r.out.size(), 1u << 20);
+}
+
+// The lessons' programs on the real library: every cell of the matrix gives the same verdict
+// on the C++ model as on CPython — websockets 12.0 for `inherit`, 13.0 for `daemon` and
+// `non-daemon` (the tracer gives recv_events that flag, as the model's policy does).
+TEST(PythonEngine, ModelAndCPythonAgreeOnEveryMatrixCell) {
+    const std::string vendor = vendor_dir();
+    if (vendor.empty())
+        GTEST_SKIP() << "../shared/vendor/websockets is not here (a fresh clone has no copy): "
+                        "the lessons' programs need the real library";
+    EchoServer server({.tls = true});
+    const ServerInfo info{server.uri(), server.ca_pem()};
+    std::vector<RunOptions> cells = matrix_cells(300);
+    std::vector<RunState> model(cells.size()), real(cells.size());
+    auto run_all = [&](const std::vector<std::size_t>& which, bool cpython,
+                       std::vector<RunState>& out) {
+        std::atomic<std::size_t> next{0};
+        std::vector<std::thread> workers;
+        for (int w = 0; w < 6; ++w)
+            workers.emplace_back([&] {
+                for (std::size_t k; (k = next.fetch_add(1)) < which.size();) {
+                    RunOptions o = cells[which[k]];
+                    if (cpython) {
+                        o.engine = trace::Engine::cpython;
+                        o.python = kPython;
+                    }
+                    lab::Run run(o, info);
+                    run.wait();
+                    out[which[k]] = run.snapshot();
+                }
+            });
+        for (auto& w : workers) w.join();
+    };
+    std::vector<std::size_t> all, v12, v13;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        all.push_back(i);
+        (cells[i].receiver == trace::Receiver::inherit ? v12 : v13).push_back(i);
+    }
+    run_all(all, false, model);
+    const char* old = std::getenv("PYTHONPATH");
+    const std::string saved = old ? old : "";
+    setenv("PYTHONPATH", (vendor + "/12.0").c_str(), 1);
+    run_all(v12, true, real);
+    setenv("PYTHONPATH", (vendor + "/13.0").c_str(), 1);
+    run_all(v13, true, real);
+    if (old)
+        setenv("PYTHONPATH", saved.c_str(), 1);
+    else
+        unsetenv("PYTHONPATH");
+    int judged = 0;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const RunOptions& o = cells[i];
+        const std::string what = o.scenario + " " + std::string(trace::name(o.receiver)) +
+                                 (*o.close ? " close" : " no-close");
+        EXPECT_TRUE(real[i].verdict.outcome == Outcome::exited ||
+                    real[i].verdict.outcome == Outcome::hung)
+            << what << ": " << to_string(real[i].verdict.outcome) << " " << real[i].verdict.error
+            << "\n"
+            << real[i].output;
+        EXPECT_EQ(to_string(model[i].verdict.outcome), to_string(real[i].verdict.outcome))
+            << what << "\nCPython said:\n"
+            << real[i].output;
+        judged += real[i].verdict.outcome == Outcome::hung;
+        if (real[i].verdict.outcome == Outcome::hung) {
+            // The real hang names the same thread the model does: recv_events, not a daemon.
+            ASSERT_EQ(real[i].verdict.waiting_on.size(), 1u) << what;
+            const Lane* l = real[i].timeline.lane(real[i].verdict.waiting_on[0]);
+            ASSERT_TRUE(l);
+            EXPECT_NE(l->name.find("recv_events"), std::string::npos) << what << ": " << l->name;
+            EXPECT_FALSE(l->daemon);
+        }
+    }
+    EXPECT_GT(judged, 0);
+}
+
+// Step mode on the real interpreter stops at the lesson's own lines, in the lesson's order.
+TEST(PythonEngine, StepModePausesAtTheLessonsLines) {
+    const std::string vendor = vendor_dir();
+    if (vendor.empty())
+        GTEST_SKIP() << "../shared/vendor/websockets is not here: the lesson needs the library";
+    setenv("PYTHONPATH", (vendor + "/12.0").c_str(), 1);
+    EchoServer server({.tls = true});
+    std::mutex mu;
+    std::condition_variable cv;
+    int changes = 0;
+    lab::Run run({.engine = trace::Engine::cpython,
+             .scenario = "threaded-client",
+             .receiver = trace::Receiver::library,
+             .grace_ms = 200,
+             .step = true,
+             .python = kPython},
+            {server.uri(), server.ca_pem()}, [&] {
+                std::lock_guard lock(mu);
+                ++changes;
+                cv.notify_all();
+            });
+    std::vector<std::string> seen;
+    for (;;) {
+        RunState st = run.snapshot();
+        if (st.finished()) break;
+        if (!st.paused_at.empty() && (seen.empty() || seen.size() < 8)) {
+            seen.push_back(st.paused_at);
+            run.go();
+            // Wait until it moved on from this pause.
+            for (int i = 0; i < 200 && run.snapshot().paused_at == seen.back() &&
+                            !run.snapshot().finished();
+                 ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            continue;
+        }
+        std::unique_lock lock(mu);
+        cv.wait_for(lock, std::chrono::milliseconds(50));
+    }
+    unsetenv("PYTHONPATH");
+    EXPECT_EQ(seen, (std::vector<std::string>{"connect", "start", "main-end"}));
+    EXPECT_EQ(run.snapshot().verdict.outcome, Outcome::hung);
+}
