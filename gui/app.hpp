@@ -1,9 +1,228 @@
-// app.hpp — the desktop app: panes over lab/ (lesson, code, controls, banner, timeline).
+// app.hpp — the desktop app. `App` is declared once here and defined across app_*.cpp by
+// concern, the way Tracy splits its View:
+//
+//   app.cpp           start-up, the scenario and its options, runs, step glue, the frame
+//   app_toolbar.cpp   title, views, tally, languages, text size, contrast, full screen
+//   app_lesson.cpp    the scenario list and the lesson pane
+//   app_code.cpp      the code pane (Python | C++), the step's lines lit
+//   app_controls.cpp  switches, Run/Kill, step controls, "Will it exit?", the banner
+//   app_timeline.cpp  the lab view's layout around the timeline (panes, splitter, rows)
+//   app_matrix.cpp    the matrix view, and opening one of its cells
+//   app_export.cpp    the legend row's Export buttons, PNG and Chrome trace
+//   app_script.cpp    scripted runs (--screenshot, --walk, --export ...): the tests' driver
+//   app_main.cpp      the platform: GLFW window, GL context, the main loop
+//
+// The App owns the echo server and a Session (the run on show and the one before it), a
+// Quiz (predictions and the tally), the Stepper, the Matrix and the settings; each view
+// draws what it is given. Every frame takes a snapshot of the live run and draws it.
 #pragma once
+
+#include "command.hpp"
+#include "echo_server.hpp"
+#include "fonts.hpp"
+#include "lessons.hpp"
+#include "matrix_view.hpp"
+#include "quiz.hpp"
+#include "session.hpp"
+#include "settings.hpp"
+#include "stepper.hpp"
+#include "timeline_view.hpp"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct GLFWwindow;
+struct ImFontAtlas;
 
 namespace gui {
 
-// `daemonlab` with no subcommand, or `daemonlab gui [flags]`.
-int main(int argc, char** argv);
+enum class View { lab, matrix };
+enum class CodeTab { python, cpp };
+
+// What the app needs before its first frame and can make without a window: the content,
+// the fonts and their atlas, the echo server. Made on a second thread while the window and
+// its GL context are created, which is most of the start-up under a software renderer
+// (docs/PERFORMANCE.md).
+struct Prepared {
+    lab::Content content;
+    FontChoice font_choice;
+    Fonts fonts;
+    std::unique_ptr<lab::EchoServer> server;
+    std::string server_error;
+};
+Prepared prepare(ImFontAtlas& atlas, float font_scale);
+float font_px(float scale);
+
+// What one step of the scripted walk (--walk) saw.
+struct WalkRecord {
+    int step = 0, of = 0;       // the number shown, and the lesson's count
+    std::string label;          // the step's caption as drawn
+    std::string pause;          // the lesson step's pause point
+    std::string paused_at;      // the pause point the demo waits at (RunState::paused_at)
+    bool thread_paused = false; // the pausing thread's lane was in the paused state there
+    std::int64_t t_ns = 0;
+    int tid = 0;
+    std::vector<int> py, cpp, pause_lines; // highlighted as drawn
+    std::string shot;                      // the PNG of that moment
+};
+
+class App {
+  public:
+    App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared prepared);
+    ~App() { matrix_.stop(); }
+
+    // The frame, in the main loop's order.
+    void before_frame(); // before ImGui's NewFrame: font rebuilds, freeing the atlas pixels
+    void frame();
+    void after_render(int fb_w, int fb_h); // reads the back buffer: exports, the walk
+    // Seconds between frames when nothing happens: 1/30 while a run or the matrix is live
+    // (the "alive for" clock), 0.5 while the demo waits at a step, 0 (sleep) otherwise.
+    double frame_interval() const;
+
+    void start_run();
+    void save_settings();
+
+    // Scripted runs (app_script.cpp).
+    bool screenshot_ready(double waited_ms);
+    nlohmann::json describe() const; // what is on screen, for --screenshot
+
+  private:
+    // Texts, in the interface's language.
+    std::string t(std::string_view key) const { return content_.strings.get(key, ui_lang()); }
+    std::string f(std::string_view key, const std::vector<lab::Arg>& args) const {
+        return content_.strings.format(key, ui_lang(), args);
+    }
+    lab::Lang ui_lang() const;
+    std::vector<lab::Lang> content_langs() const; // the languages content is shown in
+    void text_block(const lab::Text& text);       // Markdown, side by side when bilingual
+
+    // app.cpp: the scenario, its options, runs, steps.
+    void select(const std::string& id);
+    lab::RunOptions options() const;
+    void on_new_run(); // the timeline and the steps follow the run now on show
+    void restart_steps();
+    std::string run_label(const lab::RunState& s) const;
+    std::optional<lab::Outcome> expected_outcome(const lab::RunOptions& o) const;
+    const lab::Lesson* step_lesson() const; // the lesson the steps come from
+    const lab::RunState* step_run() const;  // the run the steps are matched against
+    std::string step_caption() const;       // "Step 2/4" or ""
+    std::string step_status() const;        // what the demo does now, in step mode
+    std::vector<StepMark> step_marks(const lab::RunState& run, bool current) const;
+    bool step_card_shown() const; // the lesson pane opens with the step on show
+    void next_step();
+    void prev_step();
+    void run_to_end();
+    void keys();
+    void change_text_size(float by);
+    void rebuild_fonts();
+
+    // app_toolbar.cpp
+    void toolbar();
+    void toggle_fullscreen();
+    // app_lesson.cpp
+    void scenario_list();
+    void lesson_pane();
+    void step_card(const lab::Lesson& lesson);
+    // app_code.cpp
+    void code_pane();
+    // app_controls.cpp
+    void controls();
+    void sandbox_controls();
+    void step_controls();
+    void predict_controls();
+    void banner();
+    std::vector<std::string> banner_lines() const; // every language shown
+    std::vector<std::string> banner_lines(lab::Lang l) const;
+    std::string prediction_line(lab::Lang l) const;
+    // app_timeline.cpp
+    void lab_view();
+    void splitter(float total);
+    // app_matrix.cpp
+    void matrix_pane();
+    void open_cell(std::size_t i);
+    // app_export.cpp
+    void export_row();
+    void export_png();
+    void export_trace();
+    void write_requested_png(int fb_w, int fb_h);
+    void set_status(const std::string& error, const std::string& saved_key,
+                    const std::string& path);
+    // app_script.cpp
+    void walk_tick();
+    void walk_after_render(int fb_w, int fb_h);
+    void open_requested_cell();
+
+    GLFWwindow* window_;
+    Settings settings_;
+    lab::Content content_;
+    std::string notice_;
+    FontChoice font_choice_;
+    Fonts fonts_;
+    bool fonts_dirty_ = false;
+
+    std::unique_ptr<lab::EchoServer> server_;
+    std::string server_error_;
+    Session session_;
+    Quiz quiz_;
+
+    // The scenario on show and the switches of the next run.
+    std::string scenario_;
+    trace::Receiver receiver_ = trace::Receiver::inherit;
+    bool close_ = false;
+    trace::ConnectIn connect_in_ = trace::ConnectIn::main;
+    trace::Worker worker_ = trace::Worker::daemon;
+    bool with_block_ = false;
+    std::string python_; // the Python on show (lesson or the demo's header comment)
+
+    // Panes.
+    View view_ = View::lab;
+    CodeTab code_tab_ = CodeTab::python;
+    std::optional<CodeTab> want_tab_; // select this tab next frame
+    TimelineView timeline_;
+    float bottom_fixed_h_ = 0; // controls + banner + legend, as last drawn
+    Matrix matrix_;
+
+    // Step by step.
+    bool step_mode_ = false;
+    bool user_moved_ = false; // Prev/Next pressed since the run began
+    Stepper stepper_;
+    int last_shown_ = -2;
+    bool scroll_code_ = false, scroll_lesson_ = false;
+    struct Drawn { // what the code pane drew this frame
+        std::optional<CodeTab> tab;
+        int step = -1;
+        std::vector<int> hot, pause_lines;
+    } drawn_;
+
+    // Presentation.
+    bool fullscreen_ = false;
+    int windowed_[4] = {100, 100, 1440, 900}; // x, y, w, h to go back to
+
+    // Export.
+    std::string export_dir_;
+    std::string png_request_; // write the timeline here after this frame is drawn
+    std::string status_;
+    bool status_error_ = false;
+    nlohmann::json exports_ = nlohmann::json::array();
+
+    // Scripted (--screenshot).
+    enum class WalkPhase {
+        start,    // the demo waits at a step: show its Python
+        python,   // the Python is drawn: record it, show the C++
+        cpp,      // the C++ is drawn: record it
+        recorded, // picture this frame, then Next
+    };
+    Flags flags_;
+    bool walking_ = false, walk_done_ = false;
+    WalkPhase walk_phase_ = WalkPhase::start;
+    int walk_frames_ = 0;
+    WalkRecord walk_rec_;
+    std::vector<WalkRecord> walk_;
+    int ready_frames_ = 0;
+    bool exports_done_ = false, opened_ = false;
+};
 
 } // namespace gui

@@ -105,7 +105,10 @@ bool Stepper::can_next() const {
 bool Stepper::next() {
     const int pos = shown_pos();
     if (pos < 0) {
-        if (!stops_.empty() && hits_.empty()) shown_ = int(stops_.front()), follow_ = false;
+        if (!stops_.empty() && hits_.empty()) { // no run: read through the lesson
+            shown_ = int(stops_.front());
+            follow_ = false;
+        }
         return false;
     }
     if (pos + 1 < int(stops_.size())) {

@@ -1,6 +1,7 @@
 // stepper.hpp — the lesson's steps against a run: which steps the demo reached and when,
 // which one is on show, whether the demo waits at it, and which code lines belong to it.
-// No drawing here; app.cpp shows it and turns Next into Run::go().
+// No drawing here; the App shows it (app_lesson, app_code, app_controls) and turns Next
+// into Session::go().
 #pragma once
 
 #include "lessons.hpp"

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 namespace lab {
 namespace {
@@ -477,17 +478,18 @@ int cmd_serve(int port, bool tls, const Ui& ui) {
 
 } // namespace
 
-int cli_main(int argc, char** argv, GuiMain gui) {
-    std::string first = argc > 1 ? argv[1] : "";
-    if (argc < 2 || first == "gui" ||
-        (first.starts_with("--") && first != "--help" && first != "--version")) {
-        if (gui) return gui(argc, argv);
+int cli_main(int argc, char** argv, const GuiCommand* gui) {
+    // No subcommand (nothing, or options only): the desktop app, as `daemonlab gui ...`.
+    std::vector<char*> args(argv, argv + argc);
+    const std::string first = argc > 1 ? argv[1] : "";
+    char gui_word[] = "gui";
+    if (argc < 2 ||
+        (first.starts_with("-") && first != "--help" && first != "-h" && first != "--version"))
+        args.insert(args.begin() + 1, gui_word);
+    if (!gui && std::string(args.size() > 1 ? args[1] : "") == "gui") {
         std::cerr << "daemonlab: this build has no desktop app; try: daemonlab list\n";
         return 2;
     }
-
-    Ui ui;
-    if (!load_strings(ui)) std::cerr << "daemonlab: going on without texts\n";
 
     CLI::App app{"DaemonLab (守护线程实验室): why a program refuses to exit", "daemonlab"};
     app.require_subcommand(1);
@@ -495,6 +497,11 @@ int cli_main(int argc, char** argv, GuiMain gui) {
     std::string lang = "en";
 
     auto* list = app.add_subcommand("list", "the scenarios, with a one-line summary");
+    CLI::App* gui_cmd = nullptr;
+    if (gui) {
+        gui_cmd = app.add_subcommand("gui", "the desktop app (the default without a subcommand)");
+        gui->add_options(*gui_cmd);
+    }
 
     RunOptions opt;
     bool as_json = false, close = false, no_close = false;
@@ -578,7 +585,7 @@ int cli_main(int argc, char** argv, GuiMain gui) {
     t1->excludes(t2);
 
     try {
-        app.parse(argc, argv);
+        app.parse(int(args.size()), args.data());
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForVersion& e) {
@@ -587,6 +594,9 @@ int cli_main(int argc, char** argv, GuiMain gui) {
         app.exit(e); // prints the message and usage
         return 2;
     }
+    if (gui_cmd && gui_cmd->parsed()) return gui->run();
+    Ui ui;
+    if (!load_strings(ui)) std::cerr << "daemonlab: going on without texts\n";
     ui.langs = parse_lang(lang);
 
     try {

@@ -209,14 +209,124 @@ TEST(Gui, BadFlagIsExitStatusTwo) {
     EXPECT_EQ(s.exit_code, 2);
 }
 
+// The pid is gone (or a zombie nobody reaps) within `seconds`.
+bool gone_within(int pid, double seconds) {
+    for (double t0 = ts::now_s(); ts::now_s() - t0 < seconds;) {
+        if (!ts::alive(pid)) return true;
+        usleep(10'000);
+    }
+    return !ts::alive(pid);
+}
+
+std::string comm(int pid) {
+    std::string c = read_file("/proc/" + std::to_string(pid) + "/comm");
+    if (!c.empty() && c.back() == '\n') c.pop_back();
+    return c;
+}
+
+// The first process under `root` (children, grandchildren, ...) whose name starts with
+// `name`, or -1.
+int descendant(int root, const std::string& name) {
+    std::vector<int> todo = {root};
+    while (!todo.empty()) {
+        const int p = todo.back();
+        todo.pop_back();
+        for (int kid : ts::children(p)) {
+            if (comm(kid).starts_with(name)) return kid;
+            todo.push_back(kid);
+        }
+    }
+    return -1;
+}
+
 TEST(Gui, NoDemoOutlivesTheApp) {
-    // The screenshot is taken while the demo may still hang: quitting must kill it.
-    Shot s = shoot("quit", {"--scenario", "passed-in", "--run", "--after", "100"});
+    // The picture is taken while the demo waits at its first step, alive: quitting the app
+    // must end it. The JSON names the demo's pid.
+    Shot s = shoot("quit", {"--scenario", "passed-in", "--run", "--step", "--after", "100"});
     ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
-    // A demo left behind would have been handed to init (parent 1).
-    auto r =
-        ts::run({"/usr/bin/pgrep", "-P", "1", "-f", std::string(DAEMONLAB_DEMO_DIR) + "/demo-"}, 5);
-    EXPECT_NE(r.exit_code, 0) << "left behind: " << r.out;
+    ASSERT_FALSE(s.info.is_discarded());
+    ASSERT_EQ(s.info["verdict"], "running") << "the demo ended before the app quit";
+    ASSERT_TRUE(s.info["pid"].is_number_integer()) << s.info.dump(1);
+    const int pid = s.info["pid"];
+    ASSERT_GT(pid, 1);
+    EXPECT_TRUE(gone_within(pid, 3)) << "demo " << pid << " outlived the app";
+    if (ts::alive(pid)) kill(pid, SIGKILL);
+}
+
+TEST(Gui, KillingTheAppKillsItsDemo) {
+    // The app dies without any cleanup (SIGKILL) while its demo waits at a step.
+    fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui";
+    fs::create_directories(dir / "config");
+    setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
+    const pid_t xvfb = ts::spawn({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1280x800x24",
+                                  std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "gui",
+                                  "--scenario", "passed-in", "--run", "--step"});
+    ASSERT_GT(xvfb, 0);
+    int app = -1, demo = -1;
+    for (double t0 = ts::now_s(); ts::now_s() - t0 < 30 && demo < 0;) {
+        usleep(20'000);
+        if (app < 0) app = descendant(xvfb, "daemonlab");
+        if (app > 0) demo = descendant(app, "demo-");
+    }
+    if (demo > 0) {
+        usleep(300'000); // let it reach its first pause point
+        kill(app, SIGKILL);
+    }
+    EXPECT_GT(app, 0) << "the app never started";
+    EXPECT_GT(demo, 0) << "the app never started its demo";
+    const bool gone = demo > 0 && gone_within(demo, 3);
+    if (demo > 0) {
+        EXPECT_TRUE(gone) << "demo " << demo << " outlived the app";
+        if (!gone) kill(demo, SIGKILL);
+    }
+    // xvfb-run ends once the app is gone; make sure of it.
+    if (app > 0 && ts::alive(app)) kill(app, SIGKILL);
+    int status = 0;
+    for (double t0 = ts::now_s(); waitpid(xvfb, &status, WNOHANG) == 0;) {
+        if (ts::now_s() - t0 > 10) {
+            kill(xvfb, SIGTERM);
+            waitpid(xvfb, &status, 0);
+            break;
+        }
+        usleep(20'000);
+    }
+}
+
+TEST(Gui, HelpListsTheSubcommandAndItsOptions) {
+    const std::string bin = std::string(DAEMONLAB_BIN_DIR) + "/daemonlab";
+    auto top = ts::run({bin, "--help"}, 10);
+    EXPECT_EQ(top.exit_code, 0) << top.out;
+    EXPECT_NE(top.out.find("gui"), std::string::npos) << top.out;
+    auto gui = ts::run({bin, "gui", "--help"}, 10);
+    EXPECT_EQ(gui.exit_code, 0) << gui.out;
+    for (const char* opt : {"--scenario", "--lang", "--receiver", "--run", "--step", "--matrix",
+                            "--screenshot", "--walk", "--export"})
+        EXPECT_NE(gui.out.find(opt), std::string::npos) << opt << "\n" << gui.out;
+}
+
+TEST(Gui, BadValuesAreExitStatusTwoAndNamed) {
+    const std::string bin = std::string(DAEMONLAB_BIN_DIR) + "/daemonlab";
+    const std::vector<std::vector<std::string>> bad = {
+        {"gui", "--receiver", "sometimes"},
+        {"gui", "--size", "10x10"},
+        {"gui", "--font-scale", "9"},
+        {"gui", "--export", "png,gif"},
+        {"gui", "--open", "passed-in,daemon"},
+        {"gui", "--matrix", "--open", "nope,daemon,close"},
+        {"gui", "--open", "passed-in,daemon,close"}, // --open needs --matrix
+        {"gui", "--after", "soon"},
+        {"--theme", "pink"},
+        {"gui", "--no-such-flag"}};
+    for (const auto& args : bad) {
+        std::vector<std::string> cmd = {bin};
+        cmd.insert(cmd.end(), args.begin(), args.end());
+        auto r = ts::run(cmd, 10);
+        std::string flag;
+        for (const std::string& a : args)
+            if (a.starts_with("--")) flag = a;
+        EXPECT_EQ(r.exit_code, 2) << r.out;
+        EXPECT_NE(r.out.find(flag), std::string::npos) << flag << ": " << r.out;
+    }
 }
 
 // The scripted walk presses Next at every step the demo stops at, after drawing the Python

@@ -1,0 +1,96 @@
+// The code pane: the Python the scenario mirrors and the C++ that really runs, one tab each.
+// The step on show lights its lines (scrolled into view when the step changes); in C++ the
+// pause point where the demo waits gets an arrow.
+#include "app.hpp"
+
+#include "catalog.hpp"
+#include "theme.hpp"
+
+#include <algorithm>
+#include <imgui.h>
+#include <utility>
+
+namespace gui {
+namespace {
+
+bool contains(const std::vector<int>& lines, int n) {
+    return std::find(lines.begin(), lines.end(), n) != lines.end();
+}
+
+} // namespace
+
+void App::code_pane() {
+    const lab::Lesson* lesson = content_.lesson(scenario_);
+    const lab::Scenario* sc = lab::find_scenario(scenario_);
+    if (ImGui::BeginTabBar("code")) {
+        const std::optional<CodeTab> want = std::exchange(want_tab_, std::nullopt);
+        for (const CodeTab tab : {CodeTab::python, CodeTab::cpp}) {
+            const std::string label = t(tab == CodeTab::python ? "ui.code.python" : "ui.code.cpp");
+            if (ImGui::BeginTabItem(label.c_str(), nullptr,
+                                    want == tab ? ImGuiTabItemFlags_SetSelected : 0)) {
+                if (code_tab_ != tab) scroll_code_ = true;
+                code_tab_ = tab;
+                ImGui::EndTabItem();
+            }
+        }
+        ImGui::EndTabBar();
+    }
+    const bool python = code_tab_ == CodeTab::python;
+    const std::string_view text = python ? std::string_view(python_)
+                                  : sc   ? sc->cpp_source
+                                         : std::string_view();
+
+    // The step on show: its lines, and (C++) the pause point where the demo waits.
+    std::vector<int> hot, pause_lines;
+    const int shown = stepper_.shown();
+    if (lesson && shown >= 0 && std::size_t(shown) < lesson->steps.size()) {
+        const lab::Step& s = lesson->steps[std::size_t(shown)];
+        hot = step_lines(text, python ? s.py : s.cpp);
+        if (!python) pause_lines = lab::find_lines(text, "demo::step(\"" + s.pause + "\")");
+    }
+    drawn_ = {.tab = code_tab_, .step = shown, .hot = hot, .pause_lines = pause_lines};
+    const Palette& pal = palette();
+    ImGui::BeginChild("code_text", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+    ImGui::PushFont(fonts_.mono);
+    int n = 1;
+    bool scrolled = false;
+    for (std::size_t pos = 0; pos <= text.size();) {
+        const std::size_t end = text.find('\n', pos);
+        const std::string_view line =
+            text.substr(pos, end == std::string_view::npos ? end : end - pos);
+        const bool is_hot = contains(hot, n);
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        if (is_hot) {
+            ImGui::GetWindowDrawList()->AddRectFilled(
+                p, ImVec2(p.x + ImGui::GetContentRegionAvail().x, p.y + ImGui::GetTextLineHeight()),
+                pal.code_hot);
+            if (scroll_code_ && !scrolled) {
+                ImGui::SetScrollHereY(0.3f);
+                scrolled = true;
+            }
+        }
+        if (contains(pause_lines, n))
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.pause_arrow), "▶%2d", n);
+        else
+            ImGui::TextDisabled("%3d", n);
+        ImGui::SameLine();
+        const bool comment = line.find("//") != std::string_view::npos &&
+                             line.find_first_not_of(' ') == line.find("//");
+        ImU32 color = 0;
+        if (is_hot && pal.code_hot_text)
+            color = pal.code_hot_text;
+        else if (comment || line.starts_with("#"))
+            color = pal.code_comment;
+        if (color) ImGui::PushStyleColor(ImGuiCol_Text, color);
+        ImGui::TextUnformatted(line.data(), line.data() + line.size());
+        if (color) ImGui::PopStyleColor();
+        if (end == std::string_view::npos) break;
+        pos = end + 1;
+        ++n;
+    }
+    scroll_code_ = false;
+    ImGui::PopFont();
+    ImGui::EndChild();
+}
+
+} // namespace gui

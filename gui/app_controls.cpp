@@ -1,0 +1,217 @@
+// Under the panes: the switches of the next run (receiver policy, close; the sandbox's
+// worker), Run and Kill, the step controls, "Will it exit?"; then the banner, which says
+// live what the process does and why it exits or not, in every language shown.
+#include "app.hpp"
+
+#include "catalog.hpp"
+#include "theme.hpp"
+#include "verdict.hpp"
+#include "widgets.hpp"
+
+#include <cstdio>
+#include <imgui.h>
+
+namespace gui {
+
+using lab::Lang;
+
+void App::controls() {
+    const lab::Scenario* sc = lab::find_scenario(scenario_);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(t("ui.receiver").c_str());
+    tip(t("ui.receiver.tip"));
+    for (trace::Receiver r : lab::kMatrixReceivers) {
+        const std::string label = t("ui.receiver." + std::string(trace::name(r)));
+        same_line_if_fits(ImGui::CalcTextSize(label.c_str()).x + ImGui::GetFrameHeight() * 1.5f);
+        if (ImGui::RadioButton(label.c_str(), receiver_ == r)) receiver_ = r;
+    }
+    const std::string close_label = t("ui.close");
+    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+    if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(close_label.c_str()).x + 40)
+        ImGui::NewLine();
+    ImGui::Checkbox(close_label.c_str(), &close_);
+    if (sc && sc->sandbox) sandbox_controls();
+    ImGui::BeginDisabled(!server_);
+    if (ImGui::Button(t(session_.has_run() ? "ui.run_again" : "ui.run").c_str())) start_run();
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!session_.live());
+    if (ImGui::Button(t("ui.kill").c_str())) session_.kill();
+    ImGui::EndDisabled();
+    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+    step_controls();
+    predict_controls();
+}
+
+// The sandbox's own switches: a worker thread (none, daemon, non-daemon), who calls
+// connect(), and the `with` block.
+void App::sandbox_controls() {
+    ImGui::TextUnformatted(t("ui.worker").c_str());
+    for (const auto& [w, name] : trace::Names<trace::Worker>::table) {
+        ImGui::SameLine();
+        if (ImGui::RadioButton((t("ui.worker." + std::string(name)) + "##w").c_str(), worker_ == w))
+            worker_ = w;
+    }
+    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+    ImGui::TextUnformatted(t("ui.connect_in").c_str());
+    ImGui::BeginDisabled(worker_ == trace::Worker::none);
+    for (const auto& [c, name] : trace::Names<trace::ConnectIn>::table) {
+        ImGui::SameLine();
+        if (ImGui::RadioButton((t("ui.connect_in." + std::string(name)) + "##c").c_str(),
+                               connect_in_ == c))
+            connect_in_ = c;
+    }
+    ImGui::EndDisabled();
+    const std::string wb = t("ui.with_block");
+    same_line_if_fits(ImGui::CalcTextSize(wb.c_str()).x + 40);
+    ImGui::Checkbox(wb.c_str(), &with_block_);
+}
+
+void App::step_controls() {
+    const lab::Lesson* lesson = step_lesson();
+    if (ImGui::Checkbox(t("ui.step.mode").c_str(), &step_mode_) && !step_mode_ &&
+        session_.stepping())
+        run_to_end(); // switched off mid-run: no more pauses
+    tip(t("ui.step.mode.tip"));
+    if (!lesson || lesson->steps.empty()) return;
+    const std::string prev = t("ui.step.prev"), next = t("ui.step.next"), end = t("ui.step.to_end");
+    same_line_if_fits(button_width(prev));
+    ImGui::BeginDisabled(!stepper_.can_prev());
+    if (ImGui::Button(prev.c_str())) prev_step();
+    ImGui::EndDisabled();
+    tip(t("ui.step.prev.tip"), true);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!stepper_.can_next());
+    if (ImGui::Button(next.c_str())) next_step();
+    ImGui::EndDisabled();
+    tip(t("ui.step.next.tip"), true);
+    same_line_if_fits(button_width(end));
+    ImGui::BeginDisabled(!session_.stepping());
+    if (ImGui::Button(end.c_str())) run_to_end();
+    ImGui::EndDisabled();
+    tip(t("ui.step.to_end.tip"), true);
+    const std::string caption = step_caption();
+    const std::string status = (caption.empty() ? "" : caption + " · ") + step_status();
+    same_line_if_fits(ImGui::CalcTextSize(status.c_str()).x);
+    ImGui::AlignTextToFramePadding();
+    if (stepper_.waiting())
+        pause_text(status);
+    else
+        ImGui::TextDisabled("%s", status.c_str());
+}
+
+void App::predict_controls() {
+    const std::string ask = t("ui.predict.ask"), yes = t("ui.predict.yes"), no = t("ui.predict.no");
+    same_line_if_fits(ImGui::CalcTextSize(ask.c_str()).x + button_width(yes) + button_width(no) +
+                      ImGui::GetStyle().ItemSpacing.x * 3);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(ask.c_str());
+    tip(t("ui.predict.tip"));
+    const bool live = session_.live();
+    const std::optional<bool> pending = quiz_.pending(live);
+    ImGui::SameLine();
+    if (toggle_button(yes, pending && *pending)) quiz_.predict(true, live);
+    ImGui::SameLine();
+    if (toggle_button(no, pending && !*pending)) quiz_.predict(false, live);
+}
+
+// ---- the banner ---------------------------------------------------------------------------
+
+// The banner's sentences in one language: the headline, then why.
+std::vector<std::string> App::banner_lines(Lang l) const {
+    if (!server_)
+        return {content_.strings.format("ui.server_failed", l, {{"error", server_error_}})};
+    if (!session_.has_run()) return {content_.strings.get("ui.idle", l)};
+    const lab::RunState& run = session_.current();
+    const lab::Timeline& tl = run.timeline;
+    std::vector<std::string> lines{lab::headline(run.verdict, tl, content_.strings, l)};
+    if (!run.finished()) {
+        char s[32];
+        std::snprintf(s, sizeof s, "%.1f", double(run.now_ns - run.spawned_ns) / 1e9);
+        lines[0] += " — " + content_.strings.format("ui.alive_for", l, {{"s", s}});
+    }
+    lab::Verdict v = run.verdict;
+    if (!run.finished() && tl.shutdown_waiting_for() >= 0) { // live: explain already
+        v.outcome = lab::Outcome::hung;
+        v.waiting_on = {tl.shutdown_waiting_for()};
+    }
+    for (const std::string& line : lab::explanation(v, tl, content_.strings, l))
+        lines.push_back(line);
+    return lines;
+}
+
+std::vector<std::string> App::banner_lines() const {
+    std::vector<std::string> all;
+    for (Lang l : content_langs())
+        for (std::string& line : banner_lines(l)) all.push_back(std::move(line));
+    return all;
+}
+
+// The learner's answer and, after the verdict, right or wrong and why, in one language.
+std::string App::prediction_line(Lang l) const {
+    if (!session_.has_run() || !quiz_.said()) return {};
+    const lab::RunState& run = session_.current();
+    const std::string said =
+        content_.strings.get(*quiz_.said() ? "ui.predict.exits" : "ui.predict.hangs", l);
+    if (!run.finished()) return content_.strings.format("ui.predict.pending", l, {{"said", said}});
+    if (!quiz_.right()) return content_.strings.format("ui.predict.unjudged", l, {{"said", said}});
+    std::string reason;
+    const lab::Lesson* lesson = content_.lesson(run.options.scenario);
+    if (lesson && lesson_default(run.options) && !lesson->predict.empty())
+        reason = lesson->predict.in(l);
+    else if (auto why = lab::explanation(run.verdict, run.timeline, content_.strings, l);
+             !why.empty())
+        reason = why.front();
+    std::erase(reason, '`'); // Markdown's code marks; the banner is plain text
+    return content_.strings.format(*quiz_.right() ? "ui.predict.right" : "ui.predict.wrong", l,
+                                   {{"said", said}, {"reason", reason}});
+}
+
+namespace {
+
+ImU32 banner_color(const Palette& pal, const lab::RunState* run) {
+    if (!run) return pal.banner_idle;
+    switch (run->verdict.outcome) {
+    case lab::Outcome::running:
+        return run->timeline.shutdown_waiting_for() >= 0 ? pal.banner_waiting : pal.banner_idle;
+    case lab::Outcome::exited:
+        return pal.banner_exited;
+    case lab::Outcome::hung:
+        return pal.banner_hung;
+    default:
+        return pal.banner_other;
+    }
+}
+
+} // namespace
+
+void App::banner() {
+    const Palette& pal = palette();
+    const ImU32 bg = banner_color(pal, session_.has_run() ? &session_.current() : nullptr);
+    // Text first, then the box behind it, sized to what was drawn.
+    const std::vector<Lang> langs = content_langs();
+    ImGui::PushStyleColor(ImGuiCol_Text, pal.banner_text);
+    const Card card = begin_card(ImVec2(10, 6));
+    if (ImGui::BeginTable("##banner", int(langs.size()), ImGuiTableFlags_SizingStretchSame,
+                          ImVec2(ImGui::GetContentRegionAvail().x - 10, 0))) {
+        ImGui::TableNextRow();
+        for (Lang l : langs) {
+            ImGui::TableNextColumn();
+            const std::vector<std::string> lines = banner_lines(l);
+            ImGui::PushFont(fonts_.big);
+            ImGui::TextWrapped("%s", lines[0].c_str());
+            ImGui::PopFont();
+            for (std::size_t i = 1; i < lines.size(); ++i)
+                ImGui::TextWrapped("%s", lines[i].c_str());
+            if (const std::string pl = prediction_line(l); !pl.empty()) {
+                ImGui::Spacing();
+                ImGui::TextWrapped("%s", pl.c_str());
+            }
+        }
+        ImGui::EndTable();
+    }
+    end_card(card, bg);
+    ImGui::PopStyleColor();
+}
+
+} // namespace gui

@@ -1,0 +1,108 @@
+// The toolbar: the title, the two views and the tally; at the right the languages, text
+// size, contrast and full screen, measured so that nothing overlaps. Then any notice.
+#include "app.hpp"
+
+#include "theme.hpp"
+#include "widgets.hpp"
+
+#include <GLFW/glfw3.h>
+#include <algorithm>
+#include <imgui.h>
+
+namespace gui {
+
+using lab::Lang;
+
+void App::toolbar() {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    ImGui::PushFont(fonts_.big);
+    ImGui::TextUnformatted(t("app.title").c_str());
+    ImGui::PopFont();
+    // Right: languages, text size, contrast, full screen.
+    const std::string smaller = t("ui.font.smaller"), bigger = t("ui.font.bigger"),
+                      contrast = t("ui.theme.high_contrast"), full = t("ui.fullscreen");
+    float right_w = button_width(smaller) + button_width(bigger) + button_width(contrast) +
+                    button_width(full) + st.ItemSpacing.x * 7;
+    for (const char* code : {"zh", "en", "both"})
+        right_w += button_width(content_.strings.get(std::string("lang.") + code, Lang::zh));
+    // Middle: the two views and the tally.
+    const std::string lab_label = t("ui.view.lab"), matrix_label = t("ui.view.matrix");
+    const std::string tally = f("ui.tally", {{"right", std::to_string(quiz_.right_count())},
+                                             {"total", std::to_string(quiz_.total())}});
+    const float mid_w = button_width(lab_label) + button_width(matrix_label) +
+                        ImGui::CalcTextSize(tally.c_str()).x + st.ItemSpacing.x * 4;
+    const std::string subtitle = t("app.subtitle");
+    const float right = ImGui::GetWindowContentRegionMax().x;
+    ImGui::SameLine();
+    if (ImGui::GetContentRegionAvail().x >
+        ImGui::CalcTextSize(subtitle.c_str()).x + mid_w + right_w + st.ItemSpacing.x * 4) {
+        ImGui::TextDisabled("%s", subtitle.c_str());
+        ImGui::SameLine(0, st.ItemSpacing.x * 3);
+    }
+    if (toggle_button(lab_label, view_ == View::lab)) view_ = View::lab;
+    ImGui::SameLine(0, 2);
+    if (toggle_button(matrix_label, view_ == View::matrix)) view_ = View::matrix;
+    tip(t("ui.view.matrix.tip"));
+    ImGui::SameLine(0, st.ItemSpacing.x * 2);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(tally.c_str());
+    tip(t("ui.tally.tip"));
+    ImGui::SameLine(std::max(ImGui::GetCursorPosX(), right - right_w));
+    // Chinese and both need a CJK font; English always works.
+    for (const char* code : {"zh", "en", "both"}) {
+        const bool needs_cjk = std::string(code) != "en";
+        ImGui::BeginDisabled(needs_cjk && !fonts_.has_cjk);
+        if (toggle_button(content_.strings.get(std::string("lang.") + code, Lang::zh),
+                          settings_.lang == code))
+            settings_.lang = code;
+        ImGui::EndDisabled();
+        ImGui::SameLine();
+    }
+    if (ImGui::Button(smaller.c_str())) change_text_size(-0.1f);
+    tip(t("ui.font.tip"));
+    ImGui::SameLine();
+    if (ImGui::Button(bigger.c_str())) change_text_size(+0.1f);
+    tip(t("ui.font.tip"));
+    ImGui::SameLine();
+    if (toggle_button(contrast, settings_.theme == "high-contrast")) {
+        settings_.theme = settings_.theme == "high-contrast" ? "normal" : "high-contrast";
+        fonts_dirty_ = true; // the style is rebuilt with the fonts
+    }
+    tip(t("ui.theme.tip"));
+    ImGui::SameLine();
+    if (toggle_button(full, fullscreen_)) toggle_fullscreen();
+    tip(t("ui.fullscreen.tip"));
+    if (!notice_.empty()) ImGui::TextColored(palette().notice, "%s", notice_.c_str());
+    for (const std::string& e : content_.errors)
+        ImGui::TextColored(palette().error, "%s", f("ui.notice.content", {{"error", e}}).c_str());
+}
+
+// F11 and the toolbar's button: the monitor under the window's centre (else the primary
+// one) at its own mode, and back to the window's last place and size.
+void App::toggle_fullscreen() {
+    if (fullscreen_) {
+        glfwSetWindowMonitor(window_, nullptr, windowed_[0], windowed_[1], windowed_[2],
+                             windowed_[3], 0);
+        fullscreen_ = false;
+        return;
+    }
+    glfwGetWindowPos(window_, &windowed_[0], &windowed_[1]);
+    glfwGetWindowSize(window_, &windowed_[2], &windowed_[3]);
+    int count = 0;
+    GLFWmonitor** monitors = glfwGetMonitors(&count);
+    GLFWmonitor* target = glfwGetPrimaryMonitor();
+    const int cx = windowed_[0] + windowed_[2] / 2, cy = windowed_[1] + windowed_[3] / 2;
+    for (int i = 0; i < count; ++i) {
+        int mx = 0, my = 0;
+        glfwGetMonitorPos(monitors[i], &mx, &my);
+        const GLFWvidmode* m = glfwGetVideoMode(monitors[i]);
+        if (m && cx >= mx && cx < mx + m->width && cy >= my && cy < my + m->height)
+            target = monitors[i];
+    }
+    const GLFWvidmode* mode = target ? glfwGetVideoMode(target) : nullptr;
+    if (!mode) return;
+    glfwSetWindowMonitor(window_, target, 0, 0, mode->width, mode->height, mode->refreshRate);
+    fullscreen_ = true;
+}
+
+} // namespace gui

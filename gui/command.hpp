@@ -1,0 +1,43 @@
+// command.hpp — `daemonlab gui`: its options (what a teacher sets at start, and what the
+// scripted runs of the tests ask for) and its entry. No drawing here.
+#pragma once
+
+#include "cli.hpp"
+
+#include <optional>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace gui {
+
+struct Flags {
+    std::optional<std::string> scenario, lang, receiver, theme, predict;
+    bool close = false, run = false, step = false, matrix = false, fullscreen = false;
+    int width = 0, height = 0; // --size; 0: the saved one
+    float font_scale = 0;      // 0: the saved one
+    std::optional<std::string> export_dir;
+
+    // Scripted runs (--screenshot FILE.png): draw, write the PNG and its JSON, quit.
+    std::string screenshot;
+    int after_ms = 1500;
+    std::optional<std::string> then_receiver; // a second run, to compare with the first
+    bool walk = false;                        // Next through every step (implies --step --run)
+    std::optional<std::string> open_cell;     // with --matrix: SCENARIO,RECEIVER,close|no-close
+    bool export_png = false, export_trace = false;
+
+    bool scripted() const { return !screenshot.empty(); }
+};
+
+// Declares the options on `cmd` (the `gui` subcommand), writing into `f`.
+void add_flags(CLI::App& cmd, Flags& f);
+
+// Opens the app with these options; returns the exit status.
+int run_app(Flags f);
+
+// `daemonlab gui` for lab::cli_main.
+lab::GuiCommand command();
+
+} // namespace gui

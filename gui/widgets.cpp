@@ -1,0 +1,59 @@
+#include "widgets.hpp"
+
+#include "theme.hpp"
+
+namespace gui {
+
+Card begin_card(ImVec2 inset) {
+    Card c{ImGui::GetWindowDrawList(), ImGui::GetCursorScreenPos()};
+    c.dl->ChannelsSplit(2);
+    c.dl->ChannelsSetCurrent(1);
+    ImGui::SetCursorScreenPos(ImVec2(c.p.x + inset.x, c.p.y + inset.y));
+    ImGui::BeginGroup();
+    return c;
+}
+
+void end_card(const Card& c, ImU32 bg, ImU32 accent) {
+    ImGui::EndGroup();
+    const ImVec2 end = ImGui::GetItemRectMax();
+    const float right = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
+    c.dl->ChannelsSetCurrent(0);
+    c.dl->AddRectFilled(c.p, ImVec2(right, end.y + 6), bg, 6);
+    if (accent) c.dl->AddRectFilled(c.p, ImVec2(c.p.x + 4, end.y + 6), accent, 2);
+    c.dl->ChannelsMerge();
+    ImGui::SetCursorScreenPos(ImVec2(c.p.x, end.y + 12));
+}
+
+void section(const std::string& label) {
+    ImGui::Spacing();
+    ImGui::TextColored(palette().section, "%s", label.c_str());
+    ImGui::Separator();
+}
+
+void same_line_if_fits(float w) {
+    ImGui::SameLine();
+    if (ImGui::GetContentRegionAvail().x < w) ImGui::NewLine();
+}
+
+float button_width(const std::string& label) {
+    return ImGui::CalcTextSize(label.c_str(), nullptr, true).x +
+           ImGui::GetStyle().FramePadding.x * 2;
+}
+
+bool toggle_button(const std::string& label, bool on) {
+    if (on) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    const bool pressed = ImGui::Button(label.c_str());
+    if (on) ImGui::PopStyleColor();
+    return pressed;
+}
+
+void tip(const std::string& text, bool when_disabled) {
+    if (ImGui::IsItemHovered(when_disabled ? ImGuiHoveredFlags_AllowWhenDisabled : 0))
+        ImGui::SetTooltip("%s", text.c_str());
+}
+
+void pause_text(const std::string& text) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().pause_arrow), "%s", text.c_str());
+}
+
+} // namespace gui

@@ -1,0 +1,37 @@
+// widgets.hpp — small widgets the panes share (Dear ImGui 1.86 has none of these).
+#pragma once
+
+#include <imgui.h>
+#include <string>
+
+namespace gui {
+
+// A box behind content whose height is known only once it is laid out: begin_card() lays
+// the content out on the draw list's front channel, end_card() fills the box behind it
+// (the full width, rounded; an accent bar on the left if asked) and moves below it.
+struct Card {
+    ImDrawList* dl;
+    ImVec2 p;
+};
+Card begin_card(ImVec2 inset);
+void end_card(const Card& c, ImU32 bg, ImU32 accent = 0);
+
+// A heading over a part of the lesson (Dear ImGui 1.86 has no SeparatorText).
+void section(const std::string& label);
+
+// Continues on the same line when an item `w` wide still fits, else starts a new one.
+void same_line_if_fits(float w);
+
+// The width of a button with this label.
+float button_width(const std::string& label);
+
+// A button drawn "on" (pressed look) when `on`.
+bool toggle_button(const std::string& label, bool on);
+
+// A tooltip over the last item while it is hovered (also when disabled, if asked).
+void tip(const std::string& text, bool when_disabled = false);
+
+// Text in the palette's colour for a pause point (the step on show, the waiting demo).
+void pause_text(const std::string& text);
+
+} // namespace gui

@@ -1,0 +1,220 @@
+// The app's plain objects, without a window: the Session (the run on show and the one
+// before it) with real demos against a real echo server, and the Quiz (predictions and
+// the tally) against verdicts.
+#include "echo_server.hpp"
+#include "quiz.hpp"
+#include "session.hpp"
+#include "subprocess.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <gtest/gtest.h>
+#include <thread>
+
+namespace ts = testing_support;
+using gui::Quiz;
+using gui::Session;
+
+namespace {
+
+class SessionTest : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        setenv("DAEMONLAB_DEMO_DIR", DAEMONLAB_DEMO_DIR, 1);
+        server_ = new lab::EchoServer({.tls = true});
+    }
+    static void TearDownTestSuite() { delete server_; }
+    static lab::ServerInfo server() { return {server_->uri(), server_->ca_pem()}; }
+
+    // Polls the session (as the app does every frame) until `done` holds, or 20 s pass.
+    static bool poll_until(Session& s, const std::function<bool()>& done) {
+        for (int i = 0; i < 2000; ++i) {
+            s.poll();
+            if (done()) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return false;
+    }
+    static inline lab::EchoServer* server_ = nullptr;
+};
+
+// threaded-client, step by step: the demo stops at its first pause point and stays there.
+lab::RunOptions stepping() {
+    return {.scenario = "threaded-client", .close = true, .step = true};
+}
+
+} // namespace
+
+TEST_F(SessionTest, NothingToShowBeforeTheFirstRun) {
+    Session s;
+    s.poll();
+    EXPECT_FALSE(s.has_run());
+    EXPECT_FALSE(s.live());
+    EXPECT_FALSE(s.stepping());
+    EXPECT_EQ(s.previous(), nullptr);
+    EXPECT_FALSE(s.go());
+    EXPECT_FALSE(s.run_to_end());
+    s.kill(); // nothing to kill: no effect
+    EXPECT_FALSE(s.has_run());
+}
+
+TEST_F(SessionTest, ANewRunReplacesTheLiveOneWhichDiesAndStaysBeneath) {
+    Session s;
+    s.start(stepping(), server());
+    ASSERT_TRUE(poll_until(s, [&] { return !s.current().paused_at.empty(); }))
+        << s.current().output;
+    EXPECT_TRUE(s.has_run());
+    EXPECT_TRUE(s.live());
+    EXPECT_TRUE(s.stepping());
+    EXPECT_EQ(s.previous(), nullptr);
+    const int first = s.current().pid;
+    ASSERT_GT(first, 0);
+    ASSERT_TRUE(ts::alive(first));
+
+    s.start({.scenario = "threaded-client", .close = true}, server());
+    // The first demo was killed and reaped before the second started; its last state is
+    // the previous run.
+    EXPECT_FALSE(ts::alive(first)) << "demo " << first << " outlived its run";
+    ASSERT_NE(s.previous(), nullptr);
+    EXPECT_EQ(s.previous()->pid, first);
+    EXPECT_TRUE(s.previous()->options.step);
+    EXPECT_TRUE(s.live());
+    EXPECT_FALSE(s.stepping());
+    EXPECT_NE(s.current().pid, first);
+
+    ASSERT_TRUE(poll_until(s, [&] { return s.current().finished(); })) << s.current().output;
+    EXPECT_EQ(s.current().verdict.outcome, lab::Outcome::exited) << s.current().output;
+    EXPECT_FALSE(s.live());
+    EXPECT_FALSE(s.run_to_end()); // nothing live to tell
+    EXPECT_TRUE(s.go());          // the demo is ours (a no-op once it has ended)
+}
+
+TEST_F(SessionTest, GoAndRunToEndLetTheDemoOn) {
+    Session s;
+    s.start(stepping(), server());
+    ASSERT_TRUE(poll_until(s, [&] { return !s.current().paused_at.empty(); }));
+    const std::string first = s.current().paused_at;
+    ASSERT_TRUE(s.go());
+    ASSERT_TRUE(poll_until(s,
+                           [&] {
+                               return s.current().finished() || (!s.current().paused_at.empty() &&
+                                                                 s.current().paused_at != first);
+                           }))
+        << "the demo never moved past " << first;
+    EXPECT_FALSE(s.current().finished());
+    ASSERT_TRUE(s.run_to_end());
+    ASSERT_TRUE(poll_until(s, [&] { return s.current().finished(); }));
+    EXPECT_EQ(s.current().verdict.outcome, lab::Outcome::exited) << s.current().output;
+}
+
+TEST_F(SessionTest, KillEndsALiveRun) {
+    Session s;
+    s.start(stepping(), server());
+    ASSERT_TRUE(poll_until(s, [&] { return !s.current().paused_at.empty(); }));
+    const int pid = s.current().pid;
+    s.kill();
+    ASSERT_TRUE(poll_until(s, [&] { return s.current().finished(); }));
+    EXPECT_EQ(s.current().verdict.outcome, lab::Outcome::killed);
+    EXPECT_FALSE(s.live());
+    EXPECT_FALSE(ts::alive(pid));
+}
+
+TEST_F(SessionTest, AnOpenedRunIsNotLiveAndTheLiveOneDies) {
+    Session s;
+    s.start(stepping(), server());
+    ASSERT_TRUE(poll_until(s, [&] { return !s.current().paused_at.empty(); }));
+    const int pid = s.current().pid;
+    lab::RunState finished;
+    finished.options.scenario = "passed-in";
+    finished.verdict.outcome = lab::Outcome::hung;
+    s.open(finished);
+    EXPECT_FALSE(ts::alive(pid));
+    EXPECT_TRUE(s.has_run());
+    EXPECT_FALSE(s.live());
+    EXPECT_EQ(s.current().options.scenario, "passed-in");
+    ASSERT_NE(s.previous(), nullptr);
+    EXPECT_EQ(s.previous()->pid, pid);
+    EXPECT_FALSE(s.go()); // no process behind an opened run
+    s.poll();             // and nothing replaces its state
+    EXPECT_EQ(s.current().verdict.outcome, lab::Outcome::hung);
+}
+
+// ---- Quiz ---------------------------------------------------------------------------------
+
+namespace {
+
+lab::RunState ended(lab::Outcome o) {
+    lab::RunState s;
+    s.options.scenario = "threaded-client";
+    s.verdict.outcome = o;
+    return s;
+}
+
+} // namespace
+
+TEST(Quiz, AnAnswerBeforeTheRunIsJudgedByItsVerdict) {
+    Quiz q;
+    q.predict(true, /*live=*/false);
+    EXPECT_EQ(q.pending(false), true);
+    EXPECT_FALSE(q.said().has_value()); // no run yet
+    q.run_started();
+    EXPECT_EQ(q.said(), true);
+    EXPECT_FALSE(q.pending(false).has_value()); // the next run has no answer yet
+    q.score(ended(lab::Outcome::running), "a");
+    EXPECT_FALSE(q.right().has_value()); // no verdict yet
+    EXPECT_EQ(q.total(), 0);
+    q.score(ended(lab::Outcome::hung), "a");
+    EXPECT_EQ(q.right(), false);
+    EXPECT_EQ(q.total(), 1);
+    EXPECT_EQ(q.right_count(), 0);
+    EXPECT_EQ(q.answers().at("a"), true);
+    q.score(ended(lab::Outcome::hung), "a"); // once per run
+    EXPECT_EQ(q.total(), 1);
+
+    q.predict(false, false);
+    q.run_started();
+    q.score(ended(lab::Outcome::hung), "b");
+    EXPECT_EQ(q.right(), true);
+    EXPECT_EQ(q.total(), 2);
+    EXPECT_EQ(q.right_count(), 1);
+}
+
+TEST(Quiz, ALiveRunWithoutAnAnswerTakesOneThenTheNextRunDoes) {
+    Quiz q;
+    q.run_started(); // nobody bet
+    EXPECT_FALSE(q.said().has_value());
+    q.predict(true, /*live=*/true);
+    EXPECT_EQ(q.said(), true);
+    EXPECT_EQ(q.pending(true), true);
+    q.predict(false, true); // the live run has its answer: this one is for the next run
+    EXPECT_EQ(q.said(), true);
+    EXPECT_EQ(q.pending(true), true);
+    EXPECT_EQ(q.pending(false), false);
+    q.score(ended(lab::Outcome::exited), "a");
+    EXPECT_EQ(q.right(), true);
+    q.run_started();
+    EXPECT_EQ(q.said(), false);
+    EXPECT_FALSE(q.right().has_value());
+}
+
+TEST(Quiz, OnlyExitsAndHangsAreJudged) {
+    for (lab::Outcome o : {lab::Outcome::killed, lab::Outcome::crashed, lab::Outcome::failed}) {
+        Quiz q;
+        q.predict(true, false);
+        q.run_started();
+        q.score(ended(o), "a");
+        EXPECT_FALSE(q.right().has_value()) << lab::to_string(o);
+        EXPECT_EQ(q.total(), 0);
+        EXPECT_TRUE(q.answers().empty());
+    }
+}
+
+TEST(Quiz, AnOpenedRunIsNotJudged) {
+    Quiz q;
+    q.predict(true, false);
+    q.run_started();
+    q.run_opened(); // a matrix cell replaces the run on show
+    EXPECT_FALSE(q.said().has_value());
+    q.score(ended(lab::Outcome::exited), "a");
+    EXPECT_EQ(q.total(), 0);
+}
