@@ -94,7 +94,7 @@ void App::select(const std::string& id) {
     if (const lab::Lesson* lesson = content_.lesson(id))
         python_ = lesson->python;
     else if (const lab::Scenario* sc = lab::find_scenario(id))
-        python_ = python_from_header(sc->cpp_source);
+        python_ = lab::read_file(lab::program_path(sc->id));
 }
 
 lab::RunOptions App::options() const {

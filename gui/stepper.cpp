@@ -36,21 +36,6 @@ std::vector<int> step_lines(std::string_view text, const std::vector<std::string
     return out;
 }
 
-std::string python_from_header(std::string_view src) {
-    std::string py;
-    for (std::size_t pos = 0; pos < src.size();) {
-        std::size_t end = src.find('\n', pos);
-        std::string_view line = src.substr(pos, end - pos);
-        if (line.starts_with("//   "))
-            py += std::string(line.substr(5)) + "\n";
-        else if (line == "//" && !py.empty())
-            py += "\n";
-        if (end == std::string_view::npos) break;
-        pos = end + 1;
-    }
-    return py;
-}
-
 void Stepper::reset() {
     hits_.clear();
     stops_.clear();

@@ -34,9 +34,6 @@ std::size_t step_markers(const lab::RunState& run);
 // The lines a step covers, 1-based, sorted, without repeats.
 std::vector<int> step_lines(std::string_view text, const std::vector<std::string>& needles);
 
-// The Python a demo mirrors when there is no lesson: its header comment.
-std::string python_from_header(std::string_view cpp_source);
-
 class Stepper {
   public:
     // Call every frame with the run on show (or none) and the lesson (or none).

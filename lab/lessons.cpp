@@ -2,6 +2,7 @@
 
 #include "catalog.hpp"
 #include "lines.hpp"
+#include "programs.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -84,7 +85,7 @@ std::optional<bool> Lesson::expects_exit(trace::Receiver receiver, bool close) c
     return it->second[close ? 1 : 0];
 }
 
-Content load_content(const std::string& dir_name) {
+Content load_content(const std::string& dir_name, const std::string& programs) {
     Content c;
     const fs::path dir(dir_name);
     if (!c.strings.load((dir / "strings.toml").string())) c.errors.push_back(c.strings.error());
@@ -100,7 +101,19 @@ Content load_content(const std::string& dir_name) {
             c.errors.push_back(file + ":1: a lesson needs an id");
             continue;
         }
-        l.python = t["python"].value_or(std::string{});
+        if (t.contains("python"))
+            c.errors.push_back(file +
+                               ":1: the program is not kept here but in its own file, "
+                               "demos/python/scenarios/" +
+                               l.id + ".py (one source)");
+        {
+            std::string name = l.id;
+            std::replace(name.begin(), name.end(), '-', '_');
+            l.program =
+                (programs.empty() ? fs::path(python_dir()) / "scenarios" : fs::path(programs)) /
+                (name + ".py");
+            l.python = read_file(l.program);
+        }
         l.title = text_of(t["title"]);
         l.summary = text_of(t["summary"]);
         l.why = text_of(t["why"]);
@@ -180,7 +193,31 @@ std::vector<std::string> check_content(const Content& c) {
             problems.push_back("scenario " + std::string(s.id) + " has no lesson in lessons/");
             continue;
         }
-        if (l->python.empty()) problems.push_back(l->file + ": no python snippet");
+        if (l->python.empty())
+            problems.push_back(l->file + ": its program " + l->program + " is missing or empty");
+        // The C++ mirrors the program: the same pause points, in the same order.
+        std::vector<std::string> py_points, cpp_points;
+        for (const auto& [name, line] : pause_points(l->python))
+            if (std::find(py_points.begin(), py_points.end(), name) == py_points.end())
+                py_points.push_back(name);
+        for_each_line(s.cpp_source, [&](std::string_view line, int) {
+            constexpr std::string_view call = "demo::step(\"";
+            if (std::size_t at = line.find(call); at != std::string_view::npos) {
+                std::string_view rest = line.substr(at + call.size());
+                std::string name(rest.substr(0, rest.find('"')));
+                if (std::find(cpp_points.begin(), cpp_points.end(), name) == cpp_points.end())
+                    cpp_points.push_back(name);
+            }
+        });
+        if (py_points != cpp_points) {
+            auto join = [](const std::vector<std::string>& v) {
+                std::string out;
+                for (const std::string& n : v) out += (out.empty() ? "" : ", ") + n;
+                return out;
+            };
+            problems.push_back(l->file + ": the program's pause points (" + join(py_points) +
+                               ") are not the C++ demo's (" + join(cpp_points) + ")");
+        }
         if (l->steps.empty()) problems.push_back(l->file + ": no steps");
         for (trace::Receiver receiver : kMatrixReceivers)
             if (!l->expects_exit(receiver, false) || !l->expects_exit(receiver, true))
@@ -200,6 +237,11 @@ std::vector<std::string> check_content(const Content& c) {
             if (!st.pause.empty() &&
                 find_lines(s.cpp_source, "demo::step(\"" + st.pause + "\")").empty())
                 problems.push_back(at + ": pause point not in the demo: " + st.pause);
+            if (!st.pause.empty() && !l->python.empty() &&
+                std::none_of(py_points.begin(), py_points.end(),
+                             [&](const std::string& n) { return n == st.pause; }))
+                problems.push_back(
+                    at + ": pause point not marked in the program (# step: " + st.pause + ")");
         }
     }
     for (const Lesson& l : c.lessons)

@@ -1,18 +1,19 @@
 // lessons.hpp — the teaching content, loaded from content/ (TOML; prose is Markdown).
 //
 //   content/strings.toml          every UI label and message, zh + en (strings.hpp)
-//   content/lessons/<id>.toml     one lesson per scenario (format below)
+//   content/lessons/<id>.toml     one lesson per scenario (format below); its program is the
+//                                 real file demos/python/scenarios/<id>.py (programs.hpp)
 //   content/pages/<nn>-<id>.toml  intro pages: title + body, zh + en
 //   content/glossary.toml         [[term]] zh, en, note_zh, note_en
 //
 // A lesson file:
-//   id = "threaded-client"
-//   python = """..."""                      # the Python program the demo mirrors
+//   id = "threaded-client"                  # the program: demos/python/scenarios/<id>.py
 //   [title]   zh = "..." en = "..."
 //   [summary] zh/en   [why] zh/en   [fix] zh/en   [predict] zh/en (a one-line reason)
 //   [[takeaways]] zh/en
 //   [[steps]]
-//   pause = "connect"                       # the demo's pause point (demo::step name)
+//   pause = "connect"                       # the pause point: `# step: connect` in the
+//                                           # program, demo::step("connect") in the C++
 //   py  = ["self.ws = client.connect(URI)"] # text found on the Python lines it covers
 //   cpp = ["ws = wsync::connect(URI());"]   # text found on the C++ lines it covers
 //   zh = "..." en = "..."
@@ -52,7 +53,8 @@ struct Lesson {
     std::string id;
     std::string file;
     Text title, summary, why, fix, predict;
-    std::string python;
+    std::string program; // the path of its Python program
+    std::string python;  // ... and its text: what the code pane shows and the engine runs
     std::vector<Step> steps;
     std::vector<Text> takeaways;
     // receiver policy → {without close(), with close()}: true for "exits", false for "hangs".
@@ -84,14 +86,16 @@ struct Content {
 };
 
 // Loads everything it can. A broken file is reported in errors and skipped; the rest loads.
-Content load_content(const std::string& dir);
+// The lessons' programs come from `programs` (default: python_dir()/scenarios).
+Content load_content(const std::string& dir, const std::string& programs = {});
 
 // The 1-based numbers of the lines of `text` that contain `needle` (empty: none).
 std::vector<int> find_lines(std::string_view text, std::string_view needle);
 
-// Consistency: every scenario has a lesson; every text has both languages; every step's
-// py/cpp text is found in the snippet / the demo's source; every pause point exists in
-// the demo's source (demo::step("name")). Returns the problems found.
+// Consistency: every scenario has a lesson and a program; every text has both languages;
+// every step's py/cpp text is found in the program / the demo's source; every pause point
+// is marked in both (`# step: name`, demo::step("name")), and the program and its C++
+// mirror mark the same pause points. Returns the problems found.
 std::vector<std::string> check_content(const Content& c);
 
 } // namespace lab

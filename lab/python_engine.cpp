@@ -21,46 +21,8 @@ extern char** environ;
 namespace lab {
 namespace fs = std::filesystem;
 
-std::string python_dir() {
-    if (const char* env = std::getenv("DAEMONLAB_PYTHON_DIR"); env && *env) return env;
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        fs::path installed = exe.parent_path().parent_path() / "share/daemonlab/python";
-        if (fs::exists(installed / "daemonlab_tracer.py", ec)) return installed.string();
-    }
-    return std::string(DAEMONLAB_SOURCE_DIR) + "/demos/python";
-}
-
 std::string tracer_path() {
     return python_dir() + "/daemonlab_tracer.py";
-}
-
-std::string program_path(std::string_view scenario) {
-    std::string file(scenario);
-    std::replace(file.begin(), file.end(), '-', '_');
-    return python_dir() + "/scenarios/" + file + ".py";
-}
-
-std::vector<std::pair<std::string, int>> pause_points(std::string_view source) {
-    constexpr std::string_view marker = "# step:";
-    std::vector<std::pair<std::string, int>> out;
-    for_each_line(source, [&](std::string_view line, int number) {
-        std::size_t at = line.rfind(marker);
-        if (at == std::string_view::npos) return;
-        std::string_view names = line.substr(at + marker.size());
-        while (!names.empty()) {
-            std::size_t comma = names.find(',');
-            std::string_view name = names.substr(0, comma);
-            while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-            while (!name.empty() && (name.back() == ' ' || name.back() == '\r'))
-                name.remove_suffix(1);
-            if (!name.empty()) out.emplace_back(std::string(name), number);
-            if (comma == std::string_view::npos) break;
-            names.remove_prefix(comma + 1);
-        }
-    });
-    return out;
 }
 
 namespace {

@@ -5,6 +5,7 @@
 // and faulthandler's stack dumps read back.
 #pragma once
 
+#include "programs.hpp"
 #include "timeline.hpp"
 
 #include <map>
@@ -15,16 +16,8 @@
 
 namespace lab {
 
-// $DAEMONLAB_PYTHON_DIR, else <exe>/../share/daemonlab/python, else demos/python in the
-// source tree: the folder holding daemonlab_tracer.py and scenarios/<id>.py.
-std::string python_dir();
+// The tracer, in python_dir().
 std::string tracer_path();
-// The lesson's program for a scenario: scenarios/<id with '_'>.py.
-std::string program_path(std::string_view scenario);
-
-// The pause points a program marks with a trailing `# step: NAME[, NAME]`: (name, line),
-// in file order (a line reached twice, like a with-statement, names two).
-std::vector<std::pair<std::string, int>> pause_points(std::string_view source);
 
 struct PythonCheck {
     std::string python;     // the interpreter as given

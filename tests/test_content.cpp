@@ -2,6 +2,7 @@
 // really catches each kind of fault it claims to (proved on broken copies in a temp dir).
 #include "catalog.hpp"
 #include "lessons.hpp"
+#include "programs.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -56,29 +57,6 @@ std::size_t words(std::string_view s) {
     std::size_t n = 0;
     for (std::string w; in >> w;) ++n;
     return n;
-}
-
-// The Python program a demo mirrors: its header comment, from the first "//   " line to the
-// end of the comment, without the "//   " (a bare "//" is an empty line).
-std::string header_python(std::string_view src) {
-    std::string out;
-    bool started = false;
-    std::size_t start = 0;
-    while (start < src.size()) {
-        std::size_t end = src.find('\n', start);
-        if (end == std::string_view::npos) end = src.size();
-        std::string_view line = src.substr(start, end - start);
-        start = end + 1;
-        if (line.substr(0, 2) != "//") break;
-        if (line.substr(0, 5) == "//   ") {
-            started = true;
-            out += std::string(line.substr(5)) + "\n";
-        } else if (started) {
-            out += std::string(line.substr(2)) + "\n";
-        }
-    }
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
 }
 
 std::string trimmed(std::string s) {
@@ -155,22 +133,19 @@ TEST(Content, EveryLessonIsCompleteAndProjectorSized) {
     }
 }
 
-// The two code panes line up only if the lesson's snippet is the one the demo mirrors.
-TEST(Content, PythonSnippetIsTheDemosHeader) {
+// The code pane shows the very file the CPython engine runs, and the C++ demo names it.
+TEST(Content, EachLessonShowsItsRealProgram) {
     Content c = load_content(kContent);
     for (const Scenario& s : catalog()) {
         const Lesson* l = c.lesson(s.id);
         ASSERT_NE(l, nullptr) << s.id;
-        std::string want = header_python(s.cpp_source);
-        ASSERT_FALSE(want.empty()) << s.id << ": no Python in the demo's header";
-        EXPECT_EQ(trimmed(l->python), want) << s.id;
+        EXPECT_EQ(l->program, program_path(s.id));
+        EXPECT_EQ(l->python, read_file(program_path(s.id))) << s.id;
+        EXPECT_NE(l->python.find("import "), std::string::npos) << s.id << ": imports shown";
+        const std::string file = fs::path(l->program).filename().string();
+        EXPECT_NE(s.cpp_source.find("Mirrors demos/python/scenarios/" + file), std::string::npos)
+            << s.id << ": the C++ demo should name the program it mirrors";
     }
-}
-
-TEST(Content, HeaderPythonExtraction) {
-    EXPECT_EQ(header_python("// title\n// more\n//\n//   a = 1\n//\n//   b = 2\n//\n#include x\n"
-                            "//   not header\n"),
-              "a = 1\n\nb = 2");
 }
 
 // ---- broken copies: the checker must catch each fault ---------------------------------
@@ -180,19 +155,19 @@ namespace {
 // A minimal lesson that passes the checker; each test breaks one thing in it.
 struct FakeLesson {
     std::string id = "passed-in";
-    std::string python = "c = client.connect(URI)\nt.start()";
     std::string pause = "connect";
     std::string py = "c = client.connect(URI)";
     std::string cpp = "auto c = wsync::connect(URI());";
     std::string step_zh = "主线程建立连接。", step_en = "Main connects.";
     std::string why_zh = "因为如此。", why_en = "Because.";
     std::string expect_inherit = "['hangs', 'exits']";
+    std::string extra; // more TOML at the top
 
     std::string render() const {
         auto kv = [](const char* k, const std::string& v) {
             return v.empty() ? std::string() : std::string(k) + " = '" + v + "'\n";
         };
-        std::string s = "id = '" + id + "'\npython = '''\n" + python + "\n'''\n";
+        std::string s = "id = '" + id + "'\n" + extra;
         for (const char* table : {"title", "summary", "fix", "predict"})
             s += std::string("[") + table + "]\nzh = '文字'\nen = 'Text'\n";
         s += "[why]\n" + kv("zh", why_zh) + kv("en", why_en);
@@ -217,20 +192,26 @@ class BrokenContent : public ::testing::Test {
         std::string tmpl = (fs::temp_directory_path() / "daemonlab-content-XXXXXX").string();
         ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
         dir_ = tmpl;
-        fs::copy(kContent, dir_, fs::copy_options::recursive);
-        ASSERT_TRUE(check_content(load_content(dir_.string())).empty())
-            << "the copy of content/ should start clean";
+        fs::copy(kContent, dir_ / "content", fs::copy_options::recursive);
+        fs::copy(fs::path(program_path("passed-in")).parent_path(), dir_ / "programs",
+                 fs::copy_options::recursive);
+        ASSERT_TRUE(problems().empty()) << "the copy of content/ should start clean";
     }
     void TearDown() override {
         std::error_code ec;
         fs::remove_all(dir_, ec);
     }
 
-    std::string path(const std::string& rel) const { return (dir_ / rel).string(); }
+    // content/... and programs/... (the lessons' Python programs) of the copy.
+    std::string path(const std::string& rel) const {
+        return (rel.starts_with("programs/") ? dir_ / rel : dir_ / "content" / rel).string();
+    }
     void write(const std::string& rel, const std::string& text) const {
         std::ofstream(path(rel), std::ios::binary | std::ios::trunc) << text;
     }
-    Content load() const { return load_content(dir_.string()); }
+    Content load() const {
+        return load_content((dir_ / "content").string(), (dir_ / "programs").string());
+    }
     std::vector<std::string> problems() const { return check_content(load()); }
 
     fs::path dir_;
@@ -316,7 +297,6 @@ TEST_F(BrokenContent, CppLineThatIsNotInTheDemo) {
 TEST_F(BrokenContent, CppLineFromAnotherDemo) {
     FakeLesson f; // inside_thread.cpp has no "c->close();"; passed_in.cpp has
     f.id = "inside-thread";
-    f.python = "ws = client.connect(URI)";
     f.py = "ws = client.connect(URI)";
     f.cpp = "c->close();";
     write("lessons/inside-thread.toml", f.render());
@@ -331,20 +311,22 @@ TEST_F(BrokenContent, PausePointThatIsNotInTheDemo) {
     write("lessons/passed-in.toml", f.render());
     auto p = problems();
     EXPECT_TRUE(has_problem(p, "step 1: pause point not in the demo: teleport"));
-    EXPECT_EQ(p.size(), 1u) << list(p);
+    EXPECT_TRUE(has_problem(p, "step 1: pause point not marked in the program (# step: teleport)"));
+    EXPECT_EQ(p.size(), 2u) << list(p);
 }
 
 TEST_F(BrokenContent, PausePointOfAnotherDemo) {
     FakeLesson f; // other demos pause at "close"; inside-thread never does
     f.id = "inside-thread";
-    f.python = "ws = client.connect(URI)";
     f.py = "ws = client.connect(URI)";
     f.cpp = "auto ws = wsync::connect(URI());";
     f.pause = "close";
     write("lessons/inside-thread.toml", f.render());
     auto p = problems();
     EXPECT_TRUE(has_problem(p, "inside-thread.toml: step 1: pause point not in the demo: close"));
-    EXPECT_EQ(p.size(), 1u) << list(p);
+    EXPECT_TRUE(
+        has_problem(p, "inside-thread.toml: step 1: pause point not marked in the program"));
+    EXPECT_EQ(p.size(), 2u) << list(p);
 }
 
 TEST_F(BrokenContent, ExpectationThatIsNotExitsOrHangs) {
@@ -414,4 +396,32 @@ TEST_F(BrokenContent, TomlSyntaxErrorInTheGlossary) {
     EXPECT_TRUE(has_problem(c.errors, path("glossary.toml") + ":3:"));
     EXPECT_TRUE(c.glossary.empty());
     EXPECT_EQ(c.lessons.size(), catalog().size());
+}
+
+// One source: a lesson that keeps its program inline is told where the program lives.
+TEST_F(BrokenContent, AProgramKeptInsideTheLesson) {
+    FakeLesson f;
+    f.extra = "python = '''\nc = client.connect(URI)\n'''\n";
+    write("lessons/passed-in.toml", f.render());
+    auto p = problems();
+    EXPECT_TRUE(has_problem(p, "demos/python/scenarios/passed-in.py (one source)")) << list(p);
+}
+
+TEST_F(BrokenContent, AProgramThatIsMissing) {
+    fs::remove(path("programs/passed_in.py"));
+    auto p = problems();
+    EXPECT_TRUE(has_problem(p, "passed_in.py is missing or empty")) << list(p);
+}
+
+// The C++ demo mirrors the program: a pause point only one of them marks is caught.
+TEST_F(BrokenContent, APausePointTheProgramDoesNotMark) {
+    std::string src = read_file(path("programs/passed_in.py"));
+    const std::size_t at = src.find("  # step: start");
+    ASSERT_NE(at, std::string::npos);
+    src.erase(at, std::string("  # step: start").size());
+    write("programs/passed_in.py", src);
+    auto p = problems();
+    EXPECT_TRUE(has_problem(p, "pause point not marked in the program (# step: start)")) << list(p);
+    EXPECT_TRUE(has_problem(p, "are not the C++ demo's (connect, start, close, main-end)"))
+        << list(p);
 }

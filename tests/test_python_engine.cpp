@@ -99,16 +99,16 @@ TEST(PythonEngine, PausePointsAreReadFromTheProgram) {
 }
 
 TEST(PythonEngine, StacksAreReadFromFaulthandler) {
-    const Stacks stacks = parse_stacks(
-        "Thread 0x00007f3a2b7fe6c0 (most recent call first):\n"
-        "  File \"/usr/lib/python3.11/ssl.py\", line 1134 in read\n"
-        "  File \"/srv/daemonlab_tracer.py\", line 400 in _recv\n"
-        "  File \"/v/websockets/sync/connection.py\", line 538 in recv_events\n"
-        "\n"
-        "Current thread 0x00007f3a2c000740 (most recent call first):\n"
-        "  File \"/usr/lib/python3.11/threading.py\", line 1583 in _shutdown\n"
-        "garbage line\n" +
-        std::string(5000, 'x') + "\n");
+    const Stacks stacks =
+        parse_stacks("Thread 0x00007f3a2b7fe6c0 (most recent call first):\n"
+                     "  File \"/usr/lib/python3.11/ssl.py\", line 1134 in read\n"
+                     "  File \"/srv/daemonlab_tracer.py\", line 400 in _recv\n"
+                     "  File \"/v/websockets/sync/connection.py\", line 538 in recv_events\n"
+                     "\n"
+                     "Current thread 0x00007f3a2c000740 (most recent call first):\n"
+                     "  File \"/usr/lib/python3.11/threading.py\", line 1583 in _shutdown\n"
+                     "garbage line\n" +
+                     std::string(5000, 'x') + "\n");
     ASSERT_EQ(stacks.size(), 2u);
     const auto& recv = stacks.at(std::to_string(0x00007f3a2b7fe6c0ULL));
     ASSERT_EQ(recv.size(), 2u); // the tracer's own frame is left out
@@ -123,14 +123,15 @@ TEST(PythonEngine, StacksAreReadFromFaulthandler) {
 // A user's program that hangs: the thread the interpreter waits for, who created it and
 // where, why it is not a daemon, and where it is blocked now.
 TEST(Explain, AHangNamesTheThreadItsCreatorAndWhereItWaits) {
-    const std::string file = program("hang.py", "import threading\n"
-                                                "stop = threading.Event()\n"
-                                                "def poll():\n"
-                                                "    stop.wait()\n"
-                                                "def start():\n"
-                                                "    threading.Thread(target=poll, name='poller').start()\n"
-                                                "start()\n"
-                                                "print('main is done')\n");
+    const std::string file =
+        program("hang.py", "import threading\n"
+                           "stop = threading.Event()\n"
+                           "def poll():\n"
+                           "    stop.wait()\n"
+                           "def start():\n"
+                           "    threading.Thread(target=poll, name='poller').start()\n"
+                           "start()\n"
+                           "print('main is done')\n");
     int status = 0;
     json j = explain(file, {"--grace", "200"}, status);
     EXPECT_EQ(status, 3) << j.dump(2);
@@ -154,10 +155,11 @@ TEST(Explain, AHangNamesTheThreadItsCreatorAndWhereItWaits) {
 }
 
 TEST(Explain, AnExitNamesTheDaemonThreadsItAbandoned) {
-    const std::string file = program("exits.py", "import sys, threading, time\n"
-                                                 "threading.Thread(target=time.sleep, args=(60,),\n"
-                                                 "                 name='sleeper', daemon=True).start()\n"
-                                                 "sys.exit(3)\n");
+    const std::string file =
+        program("exits.py", "import sys, threading, time\n"
+                            "threading.Thread(target=time.sleep, args=(60,),\n"
+                            "                 name='sleeper', daemon=True).start()\n"
+                            "sys.exit(3)\n");
     int status = 0;
     json j = explain(file, {}, status);
     EXPECT_EQ(status, 0) << j.dump(2); // the program exited: its own status is in the JSON
@@ -191,7 +193,8 @@ TEST(Explain, BrokenInputGetsAClearMessage) {
     EXPECT_EQ(j["verdict"], "error");
     EXPECT_NE(j["error"].get<std::string>().find("no such file"), std::string::npos);
 
-    ts::Result r = daemonlab({"explain", program("ok.py", "pass\n"), "--python", "/nonexistent/python3"});
+    ts::Result r =
+        daemonlab({"explain", program("ok.py", "pass\n"), "--python", "/nonexistent/python3"});
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("apt-get install python3"), std::string::npos) << r.out;
 }
@@ -199,8 +202,9 @@ TEST(Explain, BrokenInputGetsAClearMessage) {
 // Programs that misbehave: they crash, fork, exec, read stdin, or print a lot.
 TEST(Explain, ProgramsThatMisbehaveAreToldApart) {
     int status = 0;
-    json j = explain(program("crash.py", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n"),
-                     {}, status);
+    json j =
+        explain(program("crash.py", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n"),
+                {}, status);
     EXPECT_EQ(status, 4) << j.dump(2);
     EXPECT_EQ(j["verdict"], "crashed");
 
@@ -221,9 +225,10 @@ TEST(Explain, ProgramsThatMisbehaveAreToldApart) {
     EXPECT_EQ(j["exit_code"], 0);
 
     // Megabytes of output: kept bounded, the verdict still comes.
-    ts::Result r = daemonlab({"explain", program("loud.py", "import sys\n"
-                                                            "for i in range(200000):\n"
-                                                            "    print('x' * 50)\n"),
+    ts::Result r = daemonlab({"explain",
+                              program("loud.py", "import sys\n"
+                                                 "for i in range(200000):\n"
+                                                 "    print('x' * 50)\n"),
                               "--json", "--python", kPython});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_LT(r.out.size(), 1u << 20);
@@ -313,16 +318,16 @@ TEST(PythonEngine, StepModePausesAtTheLessonsLines) {
     std::condition_variable cv;
     int changes = 0;
     lab::Run run({.engine = trace::Engine::cpython,
-             .scenario = "threaded-client",
-             .receiver = trace::Receiver::library,
-             .grace_ms = 200,
-             .step = true,
-             .python = kPython},
-            {server.uri(), server.ca_pem()}, [&] {
-                std::lock_guard lock(mu);
-                ++changes;
-                cv.notify_all();
-            });
+                  .scenario = "threaded-client",
+                  .receiver = trace::Receiver::library,
+                  .grace_ms = 200,
+                  .step = true,
+                  .python = kPython},
+                 {server.uri(), server.ca_pem()}, [&] {
+                     std::lock_guard lock(mu);
+                     ++changes;
+                     cv.notify_all();
+                 });
     std::vector<std::string> seen;
     for (;;) {
         RunState st = run.snapshot();
@@ -331,8 +336,8 @@ TEST(PythonEngine, StepModePausesAtTheLessonsLines) {
             seen.push_back(st.paused_at);
             run.go();
             // Wait until it moved on from this pause.
-            for (int i = 0; i < 200 && run.snapshot().paused_at == seen.back() &&
-                            !run.snapshot().finished();
+            for (int i = 0;
+                 i < 200 && run.snapshot().paused_at == seen.back() && !run.snapshot().finished();
                  ++i)
                 std::this_thread::sleep_for(std::chrono::milliseconds(10));
             continue;

@@ -2,24 +2,7 @@
 // daemon thread. The event loop lives in that thread; there is no receiver thread at all,
 // so nothing but the daemon thread holds the connection, and the program exits. (The
 // receiver policy does not apply here: there is no recv_events.)
-//
-//   got_message = Event()
-//
-//   async def client():
-//       async with connect(URI) as ws:
-//           async for msg in ws:
-//               print(msg)
-//               got_message.set()
-//               if CLOSE:
-//                   await ws.close()
-//
-//   def ws():
-//       asyncio.run(client())
-//
-//   t = Thread(target=ws, daemon=True)
-//   t.start()
-//   got_message.wait(timeout=5)
-//   print("main is done")
+// Mirrors demos/python/scenarios/async_client.py line for line.
 #include "wsync/async_client.hpp"
 #include "demo.hpp"
 
@@ -29,7 +12,7 @@ using demo::URI;
 
 Event got_message;
 
-aio::awaitable<void> client() {
+aio::awaitable<void> read_messages() {
     demo::step("connect");
     auto ws = co_await aio::connect(URI());
     while (auto msg = co_await ws->recv()) {
@@ -41,7 +24,7 @@ aio::awaitable<void> client() {
 }
 
 void ws() {
-    aio::run(client);
+    aio::run(read_messages);
 }
 
 int main(int argc, char** argv) {

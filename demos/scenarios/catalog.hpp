@@ -14,6 +14,8 @@ struct ScenarioInfo {
     bool sandbox = false;          // takes --connect-in/--worker/--with-block
 };
 
+// One scenario a line, in the order the app lists them.
+// clang-format off
 inline constexpr ScenarioInfo kScenarios[] = {
     {.id = "threaded-client"},
     {.id = "inside-thread"},
@@ -21,8 +23,10 @@ inline constexpr ScenarioInfo kScenarios[] = {
     {.id = "explicit-close", .close_by_default = true},
     {.id = "with-block"},
     {.id = "async-client", .uses_receiver = false},
+    {.id = "atexit-close"},
     {.id = "sandbox", .sandbox = true},
 };
+// clang-format on
 
 constexpr const ScenarioInfo* find_scenario(std::string_view id) {
     for (const ScenarioInfo& s : kScenarios)

@@ -2,20 +2,7 @@
 // connection before it ends. close() runs the closing handshake and joins recv_events, so
 // by the time the interpreter shuts down there is no non-daemon thread left to wait for.
 // (--no-close turns this back into passed-in.)
-//
-//   got_message = Event()
-//
-//   def ws(sock):
-//       for msg in sock:
-//           print(msg)
-//           got_message.set()
-//
-//   c = client.connect(URI)
-//   t = Thread(target=ws, args=(c,), daemon=True)
-//   t.start()
-//   got_message.wait(timeout=5)
-//   c.close()
-//   print("main is done")
+// Mirrors demos/python/scenarios/explicit_close.py line for line.
 #include "demo.hpp"
 
 using namespace pyrt;

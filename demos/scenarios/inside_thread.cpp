@@ -1,20 +1,6 @@
 // inside-thread — the daemon thread's own target calls connect(). recv_events is created
 // by a daemon thread, so even when it copies its creator's flag it is a daemon.
-//
-//   got_message = Event()
-//
-//   def ws():
-//       ws = client.connect(URI)
-//       for msg in ws:
-//           print(msg)
-//           got_message.set()
-//           if CLOSE:
-//               ws.close()
-//
-//   t = Thread(target=ws, daemon=True)
-//   t.start()
-//   got_message.wait(timeout=5)
-//   print("main is done")
+// Mirrors demos/python/scenarios/inside_thread.py line for line.
 #include "demo.hpp"
 
 using namespace pyrt;

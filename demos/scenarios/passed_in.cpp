@@ -1,20 +1,6 @@
 // passed-in — main opens the connection and hands it to a daemon thread. The daemon
 // thread only reads; recv_events was created by main and, up to 12.0, is not a daemon.
-//
-//   got_message = Event()
-//
-//   def ws(sock):
-//       for msg in sock:
-//           print(msg)
-//           got_message.set()
-//
-//   c = client.connect(URI)
-//   t = Thread(target=ws, args=(c,), daemon=True)
-//   t.start()
-//   got_message.wait(timeout=5)
-//   if CLOSE:
-//       c.close()
-//   print("main is done")
+// Mirrors demos/python/scenarios/passed_in.py line for line.
 #include "demo.hpp"
 
 using namespace pyrt;

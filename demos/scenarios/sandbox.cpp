@@ -1,40 +1,7 @@
 // sandbox — every knob at once. Where connect() runs decides who creates recv_events;
 // the worker's own flag decides whether the worker keeps the program alive; close and the
 // with-block decide whether recv_events is still running when main ends.
-//
-//   got_message = Event()
-//
-//   def receive(ws):
-//       for msg in ws:
-//           print(msg)
-//           got_message.set()
-//           if CLOSE or WITH_BLOCK or WORKER is None:
-//               break                  # one message is enough
-//
-//   def session():                     # connect, receive, maybe close
-//       if WITH_BLOCK:
-//           with client.connect(URI) as ws:
-//               receive(ws)
-//       else:
-//           ws = client.connect(URI)
-//           receive(ws)
-//           if CLOSE:
-//               ws.close()
-//
-//   if WORKER is None:                 # no thread: main does it all
-//       session()
-//   elif CONNECT_IN == "worker":       # the worker connects: it creates recv_events
-//       t = Thread(target=session, daemon=(WORKER == "daemon"))
-//       t.start()
-//       got_message.wait(timeout=5)
-//   else:                              # main connects, the worker only reads
-//       ws = client.connect(URI)
-//       t = Thread(target=receive, args=(ws,), daemon=(WORKER == "daemon"))
-//       t.start()
-//       got_message.wait(timeout=5)
-//       if CLOSE or WITH_BLOCK:       # leaving a with-block closes too
-//           ws.close()
-//   print("main is done")
+// Mirrors demos/python/scenarios/sandbox.py line for line.
 #include "demo.hpp"
 
 using namespace pyrt;

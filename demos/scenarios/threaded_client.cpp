@@ -1,27 +1,7 @@
 // threaded-client — the article's program. The thread is a daemon, but its connection is
 // opened in __init__, which runs in the main thread: so recv_events is created by the
 // main thread and, up to websockets 12.0, copies its daemon flag (False).
-//
-//   got_message = Event()
-//
-//   class ThreadedClient(Thread):
-//       def __init__(self):
-//           super().__init__(name="ThreadedClient")
-//           self.daemon = True
-//           self.ws = client.connect(URI)
-//           self.start()
-//
-//       def run(self):
-//           for msg in self.ws:
-//               print(msg)
-//               got_message.set()
-//
-//   ws_client = ThreadedClient()
-//   got_message.wait(timeout=5)
-//   if CLOSE:
-//       ws_client.ws.close()
-//   print("main is done")
-//   exit()
+// Mirrors demos/python/scenarios/threaded_client.py line for line.
 #include "demo.hpp"
 
 using namespace pyrt;

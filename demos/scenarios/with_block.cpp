@@ -1,12 +1,6 @@
 // with-block — the recommended form: the with-block closes the connection when it is
 // left, however it is left, so recv_events has ended before the program does.
-//
-//   with client.connect(URI) as websocket:
-//       message = websocket.recv()
-//       print(message)
-//       if CLOSE:
-//           websocket.close()
-//   print("main is done")
+// Mirrors demos/python/scenarios/with_block.py line for line.
 #include "demo.hpp"
 
 using namespace pyrt;
