@@ -402,6 +402,10 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     ImGui::GetStyle().ScaleAllSizes(settings_.font_scale);
     if (!fonts_.has_cjk) notice_ = content_.strings.get("ui.notice.nocjk", Lang::en);
     if (!settings_.error.empty()) content_.errors.push_back(settings_.error);
+    if (Settings::in_memory()) { // said once, where notices are shown
+        const std::string m = f("ui.notice.settings_in_memory", {});
+        notice_ = notice_.empty() ? m : notice_ + "\n" + m;
+    }
     select(flags.scenario.value_or(lab::find_scenario(settings_.scenario) ? settings_.scenario
                                                                           : "threaded-client"));
     if (flags.receiver) receiver_ = *flags.receiver;

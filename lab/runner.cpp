@@ -1,6 +1,8 @@
 #include "runner.hpp"
 
 #include "catalog.hpp"
+#include "run_limits.hpp"
+#include "spawn_hygiene.hpp"
 
 #include <algorithm>
 #include <array>
@@ -36,9 +38,12 @@ std::string validate(const RunOptions& o) {
         return "--connect-in, --worker and --with-block apply to the sandbox scenario only";
     if (o.worker == "none" && o.connect_in == "worker")
         return "--connect-in worker needs a worker thread (--worker daemon or non-daemon)";
-    if (o.grace_ms < 0 || o.grace_ms > 60'000) return "--grace must be 0..60000 ms";
-    if (!o.fault.empty() && o.fault != "segv" && o.fault != "abort" && o.fault != "garbage")
-        return "--inject-fault must be segv, abort or garbage, not '" + o.fault + "'";
+    if (o.grace_ms < kMinGraceMs || o.grace_ms > kMaxGraceMs)
+        return "--grace must be " + std::to_string(kMinGraceMs) + ".." +
+               std::to_string(kMaxGraceMs) + " ms";
+    if (!o.fault.empty() && o.fault != "segv" && o.fault != "abort" && o.fault != "garbage" &&
+        o.fault != "badname")
+        return "--inject-fault must be segv, abort, garbage or badname, not '" + o.fault + "'";
     return {};
 }
 
@@ -192,6 +197,7 @@ void Run::watch() {
     };
 
     const RunOptions opt = state_.options; // immutable after construction
+    block_sigpipe_in_this_thread();        // a demo gone from its control pipe is EPIPE, not death
     if (std::string err = validate(opt); !err.empty()) return fail(err);
 
     Fd trace_r, trace_w, out_r, out_w, ctl_r, ctl_w;
@@ -211,12 +217,18 @@ void Run::watch() {
     posix_spawn_file_actions_adddup2(&fa, out_w.fd, 2);
     posix_spawn_file_actions_adddup2(&fa, trace_w.fd, kTraceFd);
     if (opt.step) posix_spawn_file_actions_adddup2(&fa, ctl_r.fd, kControlFd);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    // Nothing of the host's beyond the run's own fds (the echo server's sockets, other runs'
+    // pipes), no blocked signals.
+    int rc = child_hygiene(fa, attr, opt.step ? kControlFd + 1 : kTraceFd + 1);
     pid_t pid = -1;
     auto argv = c_strings(args);
     auto envp = c_strings(env);
     const std::int64_t spawned_ns = monotonic_ns(); // before: the demo's first event is later
-    int rc = ::posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+    if (rc == 0) rc = ::posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     if (rc != 0)
         return fail(
             "cannot start " + args[0] + ": " + std::strerror(rc) +
@@ -238,7 +250,9 @@ void Run::watch() {
     std::vector<int> stuck;
     std::string killed_by;
     const std::int64_t deadline =
-        opt.step ? -1 : state_.spawned_ns + std::int64_t{opt.timeout_ms} * 1'000'000;
+        opt.step ? -1
+                 : state_.spawned_ns +
+                       std::int64_t{run_timeout_ms(opt.grace_ms, opt.timeout_ms)} * 1'000'000;
     bool stepping = opt.step;
     char buf[16384];
 
@@ -253,6 +267,10 @@ void Run::watch() {
         ssize_t r;
         do r = ::write(ctl_w.fd, line, std::strlen(line));
         while (r < 0 && errno == EINTR);
+        if (r < 0 && errno == EPIPE) { // the demo is gone (its verdict follows from the pidfd)
+            drop_pending_sigpipe();
+            ctl_w.reset();
+        }
     };
     // Reads what the trace pipe holds; false at EOF.
     auto read_trace = [&]() -> bool {

@@ -31,10 +31,11 @@ struct RunOptions {
     std::string connect_in = "main";  // sandbox: main | worker
     std::string worker = "daemon";    // sandbox: none | daemon | non-daemon
     bool with_block = false;          // sandbox
-    int grace_ms = 300;               // confirm a suspected hang after this long
-    int timeout_ms = 20000;           // kill a run that neither ends nor hangs (not in step mode)
-    bool step = false;                // pause at each pause point until go()
-    std::string fault;                // injected into the demo: "" | segv | abort | garbage
+    int grace_ms = 300;               // confirm a suspected hang after this long (run_limits.hpp)
+    int timeout_ms = 20000; // kill a run that neither ends nor hangs (not in step mode); at least
+                            // grace_ms + 10 s (run_timeout_ms)
+    bool step = false;      // pause at each pause point until go()
+    std::string fault;      // injected into the demo: "" | segv | abort | garbage | badname
 };
 
 // Checks the options against the catalog; returns an error message, or "" when valid.

@@ -25,7 +25,7 @@ bool g_stepping = false; // guarded by g_control_mu
                  "usage: demo-%.*s --uri URI [--receiver inherit|daemon|non-daemon] "
                  "[--close|--no-close] [--connect-in main|worker] "
                  "[--worker none|daemon|non-daemon] [--with-block] [--trace-fd N] "
-                 "[--control-fd N] [--fault segv|abort|garbage]\n",
+                 "[--control-fd N] [--fault segv|abort|garbage|badname]\n",
                  int(scenario.size()), scenario.data());
     std::exit(2);
 }
@@ -61,6 +61,22 @@ void write_garbage() {
         if (n <= 0) break;
         done += std::size_t(n);
     }
+}
+
+// "badname": before the script, a daemon thread whose name is not valid UTF-8 and carries
+// terminal escape sequences (retitle the window, clear the screen, red text, a bell) starts
+// and ends. The host must keep its JSON, exports and terminal output intact.
+std::function<void()> with_bad_name(std::function<void()> script) {
+    return [script = std::move(script)] {
+        auto t = pyrt::make({.target = [] {},
+                             .name = "bad\xff\xfe\xc3(name\x1b]0;pwned\x07\x1b[2J\x1b[31m\x9b"
+                                     "\xed\xa0\x80\x01"
+                                     "end",
+                             .daemon = true});
+        t->start();
+        t->join();
+        script();
+    };
 }
 
 void crash(const std::string& fault) {
@@ -138,7 +154,8 @@ int main(int argc, char** argv, std::string_view scenario, bool close_by_default
             g_control_fd = parse_fd(scenario, value());
         else if (a == "--fault") {
             o.fault = value();
-            if (o.fault != "segv" && o.fault != "abort" && o.fault != "garbage")
+            if (o.fault != "segv" && o.fault != "abort" && o.fault != "garbage" &&
+                o.fault != "badname")
                 usage_error(scenario, "bad --fault: " + o.fault);
         } else
             usage_error(scenario, "unknown argument: " + a);
@@ -154,6 +171,7 @@ int main(int argc, char** argv, std::string_view scenario, bool close_by_default
     trace::emit(0, trace::kind::process,
                 {{"pid", std::to_string(::getpid())}, {"scenario", scenario}});
     if (o.fault == "garbage" && trace_fd >= 0) write_garbage();
+    if (o.fault == "badname") script = with_bad_name(std::move(script));
     pyrt::run_main(std::move(script));
 }
 

@@ -19,7 +19,7 @@ struct Options {
     std::string connect_in = "main"; // --connect-in main|worker  (sandbox)
     std::string worker = "daemon";   // --worker none|daemon|non-daemon  (sandbox)
     bool with_block = false;         // --with-block  (sandbox)
-    std::string fault;               // --fault segv|abort|garbage  (tests of the host)
+    std::string fault;               // --fault segv|abort|garbage|badname (tests of the host)
 };
 
 const Options& options();
