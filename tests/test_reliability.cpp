@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <grp.h>
@@ -93,6 +94,8 @@ Limited spawn_limited(std::vector<std::string> args, int resource, rlim_t limit,
     if (pid == 0) {
         rlimit rl{limit, limit};
         ::setrlimit(resource, &rl);
+        std::signal(SIGPIPE, SIG_DFL); // as from a shell (ctest ignores some signals)
+        std::signal(SIGXFSZ, SIG_DFL);
         ::dup2(p[1], 1);
         ::dup2(p[1], 2);
         if (stdin_fd >= 0) ::dup2(stdin_fd, 0);
@@ -231,6 +234,8 @@ TEST(EchoServerLimits, CapsConnectionsAndSaysSoOnce) {
 // The demo dies at its first pause point while go() keeps coming: the watcher writes "go" to
 // a pipe nobody reads. That was SIGPIPE, and this whole test program died of it.
 TEST(RunnerSignals, ADemoThatDiesAtAPauseDoesNotTakeTheHostWithIt) {
+    // ctest starts tests with SIGPIPE ignored; a host process has the default (death).
+    std::signal(SIGPIPE, SIG_DFL);
     setenv("DAEMONLAB_DEMO_DIR", DAEMONLAB_DEMO_DIR, 1);
     lab::EchoServer server({.tls = true});
     for (int i = 0; i < 5; ++i) {
