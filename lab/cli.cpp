@@ -523,10 +523,10 @@ int cli_main(int argc, char** argv, GuiMain gui) {
     int port = 0;
     bool tls = false, no_tls = false;
     serve->add_option("--port", port, "port (0: any free)");
-    int max_connections = 256;
+    int max_connections = 512;
     serve
         ->add_option("--max-connections", max_connections,
-                     "connections at once; more are closed at once, and said (default 256)")
+                     "connections at once; more are closed at once, and said (default 512)")
         ->check(CLI::Range(1, 100000));
     auto* t1 = serve->add_flag("--tls", tls, "wss:// (the default)");
     auto* t2 = serve->add_flag("--no-tls", no_tls, "ws://");

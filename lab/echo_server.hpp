@@ -37,7 +37,7 @@ struct EchoServerOptions {
     ServerFault fault = ServerFault::none;
     // At most this many connections at once: each may buffer up to 1 MiB. Beyond it a new
     // connection is accepted and closed at once, and on_event(connection_cap_reached) is told.
-    std::size_t max_connections = 256;
+    std::size_t max_connections = 512;
     // From accept to the WebSocket greeting (TLS handshake + opening handshake) at most this
     // long; a client that connects and never speaks is closed.
     int handshake_timeout_ms = 10'000;
