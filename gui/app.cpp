@@ -35,6 +35,10 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     apply_theme(settings_.theme);
     ImGui::GetStyle().ScaleAllSizes(settings_.font_scale);
     if (!fonts_.has_cjk) notice_ = content_.strings.get("ui.notice.nocjk", Lang::en);
+    if (Settings::in_memory()) { // said once, where notices are shown
+        const std::string m = t("ui.notice.settings_in_memory");
+        notice_ = notice_.empty() ? m : notice_ + "\n" + m;
+    }
     if (!settings_.error.empty()) content_.errors.push_back(settings_.error);
     select(flags.scenario.value_or(lab::find_scenario(settings_.scenario) ? settings_.scenario
                                                                           : "threaded-client"));

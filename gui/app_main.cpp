@@ -33,7 +33,20 @@ Prepared prepare(ImFontAtlas& atlas, float font_scale) {
     p.font_choice = find_fonts();
     p.fonts = build_fonts(atlas, p.font_choice, font_px(font_scale), content_texts(p.content));
     try {
-        p.server = std::make_unique<lab::EchoServer>(lab::EchoServerOptions{.tls = true});
+        // The server never prints; when its connection cap is hit, the app says so on
+        // stderr, once per episode (the line is made now: the strings move on).
+        lab::EchoServerOptions options{.tls = true};
+        std::string cap_line;
+        for (lab::Lang l : {lab::Lang::zh, lab::Lang::en})
+            cap_line +=
+                "daemonlab: " +
+                p.content.strings.format("cli.connection-cap", l,
+                                         {{"max", std::to_string(options.max_connections)}}) +
+                "\n";
+        options.on_event = [cap_line](lab::ServerEvent, std::size_t) {
+            std::fputs(cap_line.c_str(), stderr);
+        };
+        p.server = std::make_unique<lab::EchoServer>(options);
     } catch (const std::exception& e) {
         p.server_error = e.what();
     }

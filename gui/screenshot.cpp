@@ -1,5 +1,7 @@
 #include "screenshot.hpp"
 
+#include "safe_write.hpp"
+
 #include <GL/gl.h>
 #include <algorithm>
 #include <cerrno>
@@ -26,10 +28,15 @@ std::string write_png_region(const std::string& path, int x, int y, int width, i
     for (int r = 0; r < h; ++r)
         std::copy_n(&pixels[std::size_t(h - 1 - r) * row], row, &flipped[std::size_t(r) * row]);
     for (std::size_t i = 3; i < flipped.size(); i += 4) flipped[i] = 255; // opaque
-    errno = 0;
-    if (!stbi_write_png(path.c_str(), w, h, 4, flipped.data(), int(row)))
-        return "cannot write " + path + (errno ? std::string(": ") + std::strerror(errno) : "");
-    return {};
+    // Encoded in memory, then written through a temporary file and rename: a failure leaves
+    // no partial PNG and does not destroy an older one.
+    std::string png;
+    auto append = [](void* ctx, void* data, int size) {
+        static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), std::size_t(size));
+    };
+    if (!stbi_write_png_to_func(append, &png, w, h, 4, flipped.data(), int(row)))
+        return "cannot encode " + path;
+    return lab::write_file_atomic(path, png);
 }
 
 std::string write_png(const std::string& path, int width, int height) {

@@ -1,10 +1,16 @@
 #include "settings.hpp"
 
+#include "safe_write.hpp"
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 namespace gui {
 
@@ -15,9 +21,33 @@ std::string config_home() {
 }
 
 std::string Settings::path() {
+    // No home: no file at all (a fixed path in /tmp could be planted by another user).
     const std::string dir = config_home();
-    return (dir.empty() ? std::string("/tmp") : dir) + "/daemonlab/settings.toml";
+    return dir.empty() ? std::string() : dir + "/daemonlab/settings.toml";
 }
+
+bool Settings::in_memory() {
+    return path().empty();
+}
+
+namespace {
+
+// The directory settings go in: made if missing (0700), and refused unless it is a real
+// directory (not a symbolic link) owned by this user. "" or why not.
+std::string own_directory(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+        return dir + ": " + std::strerror(errno);
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0) return dir + ": " + std::strerror(errno);
+    if (S_ISLNK(st.st_mode)) return dir + ": is a symbolic link (refused)";
+    if (!S_ISDIR(st.st_mode)) return dir + ": " + std::strerror(ENOTDIR);
+    if (st.st_uid != ::geteuid()) return dir + ": not owned by this user (refused)";
+    return {};
+}
+
+} // namespace
 
 std::string Settings::locale_lang() {
     // The first of these that is set names the user's language, as setlocale() reads them.
@@ -30,7 +60,7 @@ std::string Settings::locale_lang() {
 Settings Settings::load() {
     Settings s;
     s.lang = locale_lang(); // until the user picks one
-    if (!std::filesystem::exists(path())) return s;
+    if (in_memory() || !std::filesystem::exists(path())) return s;
     try {
         toml::table t = toml::parse_file(path());
         std::string lang = t["lang"].value_or(s.lang);
@@ -49,16 +79,24 @@ Settings Settings::load() {
     return s;
 }
 
-bool Settings::save() const {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(path()).parent_path(), ec);
+std::string Settings::save_to(const std::string& file) const {
+    if (file.empty()) return "no settings file (no HOME or XDG_CONFIG_HOME): kept in memory";
+    if (std::string err = own_directory(std::filesystem::path(file).parent_path().string());
+        !err.empty())
+        return err;
     toml::table t{{"lang", lang},         {"font_scale", double(font_scale)},
                   {"scenario", scenario}, {"width", width},
                   {"height", height},     {"top_fraction", double(top_fraction)},
                   {"theme", theme}};
-    std::ofstream out(path());
+    std::ostringstream out;
     out << t << "\n";
-    return bool(out);
+    // A temporary file in the same directory, renamed over the old one; never through a
+    // symbolic link (write_file_atomic refuses one at the path).
+    return lab::write_file_atomic(file, out.str(), {.mode = 0600});
+}
+
+bool Settings::save() const {
+    return save_to(path()).empty();
 }
 
 } // namespace gui

@@ -1,5 +1,6 @@
 // settings.hpp — what the app remembers between sessions, in
-// $XDG_CONFIG_HOME/daemonlab/settings.toml (or ~/.config/daemonlab/settings.toml).
+// $XDG_CONFIG_HOME/daemonlab/settings.toml (or ~/.config/daemonlab/settings.toml); with
+// neither, in memory only.
 #pragma once
 
 #include <string>
@@ -18,11 +19,19 @@ struct Settings {
     std::string theme = "normal"; // normal | high-contrast
     std::string error;            // why the file could not be read (then defaults are used)
 
+    // "" when there is no home to keep it in (no HOME, no XDG_CONFIG_HOME): then settings
+    // live in memory only, and in_memory() says so.
     static std::string path();
+    static bool in_memory();
     static Settings load();
     // "zh" when the locale (LC_ALL, LC_MESSAGES, LANG) is Chinese, else "en".
     static std::string locale_lang();
+    // Writes to path() (nothing when in_memory()); true when written.
     bool save() const;
+    // Writes to `file`: its directory made 0700 if missing and refused unless it is a real
+    // directory owned by this user; a symbolic link at `file` is refused and its target
+    // untouched; the file is replaced through a temporary file and rename. "" or why not.
+    std::string save_to(const std::string& file) const;
 };
 
 } // namespace gui

@@ -5,7 +5,11 @@
 #include "export.hpp"
 #include "lessons.hpp"
 #include "lines.hpp"
+#include "run_limits.hpp"
 #include "runner.hpp"
+#include "safe_write.hpp"
+#include "sanitize.hpp"
+#include "step_input.hpp"
 #include "strings.hpp"
 
 #include <CLI/CLI.hpp>
@@ -18,7 +22,9 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <system_error>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace lab {
@@ -93,6 +99,13 @@ RuntimeVersions versions(const RunState& st) {
             p.library_version.empty() ? st.python.websockets : p.library_version};
 }
 
+// What every status means, for run's and explain's --help (README says the same).
+constexpr const char* kExitStatus =
+    "Exit status: 0 the program exited (whatever its own exit code), 1 failure (it could not "
+    "start, or --trace-out could not be written), 2 bad input (scenario, file, flag or value; "
+    "a program with a syntax error), 3 it hung, 4 it crashed (killed by a signal of its own), "
+    "5 it was stopped (by the user, the host, or the time limit: still running, not a hang).";
+
 // CLI11's choices for an option of enum type E, from the protocol's one table of names.
 template <class E>
 CLI::CheckedTransformer choices(std::initializer_list<E> allowed = {}) {
@@ -157,9 +170,14 @@ void print_timeline(const RunState& st, const Ui& ui) {
     ui.say("cli.timeline", {{"ms", msbuf}});
     for (Lang lang : ui.langs) {
         std::size_t name_w = 0, flag_w = 0;
+        // Names come from the demo: never a control character to the terminal.
+        auto name_of = [](const Lane& l) { return terminal_safe(l.name); };
+        auto flag_of = [&](const Lane& l) {
+            return terminal_safe(describe_daemon(l, ui.strings, lang));
+        };
         for (const Lane& l : t.lanes()) {
-            name_w = std::max(name_w, width(l.name));
-            flag_w = std::max(flag_w, width(describe_daemon(l, ui.strings, lang)));
+            name_w = std::max(name_w, width(name_of(l)));
+            flag_w = std::max(flag_w, width(flag_of(l)));
         }
         for (const Lane& l : t.lanes()) {
             std::string row;
@@ -180,8 +198,8 @@ void print_timeline(const RunState& st, const Ui& ui) {
                 }
                 row += best ? glyph(*best) : " ";
             }
-            std::cout << "  " << pad(l.name, name_w) << "  "
-                      << pad(describe_daemon(l, ui.strings, lang), flag_w) << "  " << row << "\n";
+            std::cout << "  " << pad(name_of(l), name_w) << "  " << pad(flag_of(l), flag_w) << "  "
+                      << row << "\n";
         }
         if (t.main_end_ns() >= 0) {
             int col = int(double(t.main_end_ns() - t0) / per_col);
@@ -198,15 +216,16 @@ void print_verdict(const RunState& st, const Ui& ui) {
     std::cout << "\n";
     for (Lang l : ui.langs)
         std::cout << ui.strings.get("cli.verdict", l) << ": "
-                  << headline(st.verdict, st.timeline, ui.strings, l) << "\n";
+                  << terminal_safe(headline(st.verdict, st.timeline, ui.strings, l)) << "\n";
     for (Lang l : ui.langs)
         for (const std::string& line :
              explanation(st.verdict, st.timeline, ui.strings, l, &st.stacks))
-            std::cout << "  - " << line << "\n";
+            std::cout << "  - " << terminal_safe(line) << "\n";
     if (st.malformed) std::cout << "  (" << st.malformed << " malformed trace line(s) ignored)\n";
     if (st.verdict.outcome == Outcome::crashed || st.verdict.outcome == Outcome::failed ||
         (st.verdict.outcome == Outcome::exited && st.verdict.exit_code != 0))
-        if (!st.output.empty()) std::cout << "\n--- demo output ---\n" << st.output;
+        if (!st.output.empty())
+            std::cout << "\n--- demo output ---\n" << terminal_safe(st.output, true);
 }
 
 json run_json(const RunState& st, const Strings& strings) {
@@ -347,15 +366,18 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
             run.go();
             continue;
         }
-        std::cout << "\n── Step " << number << "/" << lesson->steps.size() << "  (" << st.paused_at
-                  << ")\n";
+        std::cout << "\n── Step " << number << "/" << lesson->steps.size() << "  ("
+                  << terminal_safe(st.paused_at) << ")\n";
         for (Lang l : ui.langs) std::cout << step->text.in(l) << "\n";
         print_lines("Python", lesson->python, step->py);
         if (scenario) print_lines("C++", scenario->cpp_source, step->cpp);
         if (interactive) {
             std::cout << "  [Enter] →" << std::flush;
-            std::string line;
-            if (!std::getline(std::cin, line)) {
+            // Enter, or the end of the run (the demo may die while we wait): whichever first.
+            const StepInput in =
+                wait_for_enter(STDIN_FILENO, [&] { return run.snapshot().finished(); });
+            if (in == StepInput::run_ended) return;
+            if (in == StepInput::end_of_input) {
                 interactive = false;
                 run.run_to_end();
                 continue;
@@ -380,11 +402,15 @@ int cmd_run(const RunOptions& opt, bool as_json, const std::string& trace_out, c
     if (opt.step) step_through(run, mu, cv, version, opt, ui);
     run.wait();
     RunState st = run.snapshot();
+    bool trace_failed = false;
     if (!trace_out.empty())
-        if (std::string err = write_chrome_trace(st, trace_out); !err.empty())
+        if (std::string err = write_chrome_trace(st, trace_out); !err.empty()) {
             std::cerr << "daemonlab: " << err << "\n";
+            trace_failed = true;
+        }
     if (as_json) {
-        std::cout << run_json(st, ui.strings).dump(2) << "\n";
+        std::cout << run_json(st, ui.strings).dump(2, ' ', false, json::error_handler_t::replace)
+                  << "\n";
     } else {
         if (!opt.program.empty())
             std::cout << "daemonlab explain " << opt.program;
@@ -402,6 +428,7 @@ int cmd_run(const RunOptions& opt, bool as_json, const std::string& trace_out, c
         print_timeline(st, ui);
         print_verdict(st, ui);
     }
+    if (trace_failed) return 1; // the verdict was printed; the file the user asked for is not
     return status_for(st.verdict.outcome);
 }
 
@@ -431,7 +458,9 @@ int cmd_matrix(bool as_json, int jobs, int grace_ms, const RunOptions& engine, c
     if (as_json) {
         json out = json::array();
         for (const RunState& st : results) out.push_back(run_json(st, ui.strings));
-        std::cout << json{{"wall_ms", wall_ms}, {"runs", out}}.dump(2) << "\n";
+        std::cout << json{{"wall_ms", wall_ms}, {"runs", out}}.dump(2, ' ', false,
+                                                                    json::error_handler_t::replace)
+                  << "\n";
     } else {
         ui.say("cli.matrix.title");
         std::cout << "\n" << pad("", 17);
@@ -454,12 +483,38 @@ int cmd_matrix(bool as_json, int jobs, int grace_ms, const RunOptions& engine, c
     return all_judged ? 0 : 1;
 }
 
-int cmd_serve(int port, bool tls, const Ui& ui) {
+int cmd_serve(int port, bool tls, int max_connections, const Ui& ui) {
     if (port < 0 || port > 65535) {
         std::cerr << "daemonlab serve: --port must be 0..65535\n";
         return 2;
     }
-    EchoServer server({.tls = tls, .port = std::uint16_t(port)});
+    EchoServerOptions options{
+        .tls = tls, .port = std::uint16_t(port), .max_connections = std::size_t(max_connections)};
+    // The server never prints; what it has to say goes to stderr, once per episode.
+    options.on_event = [&ui](ServerEvent e, std::size_t value) {
+        if (e != ServerEvent::connection_cap_reached) return;
+        for (Lang l : ui.langs)
+            std::cerr << "daemonlab serve: "
+                      << ui.strings.format("cli.connection-cap", l,
+                                           {{"max", std::to_string(value)}})
+                      << "\n";
+    };
+    std::unique_ptr<EchoServer> started;
+    try {
+        started = std::make_unique<EchoServer>(options);
+    } catch (const std::system_error& e) {
+        // Only a taken port falls back to a free one; anything else is the user's to fix.
+        if (e.code().value() == EACCES) {
+            for (Lang l : ui.langs)
+                std::cerr << "daemonlab serve: "
+                          << ui.strings.format("cli.port-denied", l,
+                                               {{"port", std::to_string(port)}})
+                          << "\n";
+            return 2;
+        }
+        throw;
+    }
+    EchoServer& server = *started;
     if (server.fell_back())
         ui.say("cli.port-taken", {{"port", std::to_string(port)}, {"uri", server.uri()}});
     ui.say("cli.serving", {{"uri", server.uri()}});
@@ -479,6 +534,10 @@ int cmd_serve(int port, bool tls, const Ui& ui) {
 } // namespace
 
 int cli_main(int argc, char** argv, const GuiCommand* gui) {
+    // A write to a pipe nobody reads (a closed stdout, a dead demo's control pipe) is an
+    // error to handle, never the host's death; demos start with the default again
+    // (spawn_hygiene).
+    std::signal(SIGPIPE, SIG_IGN);
     // No subcommand (nothing, or options only): the desktop app, as `daemonlab gui ...`.
     std::vector<char*> args(argv, argv + argc);
     const std::string first = argc > 1 ? argv[1] : "";
@@ -520,14 +579,21 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
     run->add_option("--worker", opt.worker, "sandbox: the worker thread")
         ->transform(choices<trace::Worker>());
     run->add_flag("--with-block", opt.with_block, "sandbox: use `with connect(...) as ws:`");
-    run->add_option("--grace", opt.grace_ms, "ms to confirm a hang")->check(CLI::Range(0, 60000));
+    std::string grace_text;
+    run->add_option("--grace", grace_text,
+                    "ms a suspected hang must stay still to be confirmed: a decimal integer, " +
+                        std::to_string(kMinGraceMs) + ".." + std::to_string(kMaxGraceMs) +
+                        " (default 300); the run's timeout is max(20000, grace + 10000)");
     run->add_flag("--json", as_json, "print one JSON object");
     run->add_option("--lang", lang, "zh, en or both")->check(CLI::IsMember({"zh", "en", "both"}));
     run->add_flag("--step", opt.step, "pause at each step of the lesson; Enter goes on");
     run->add_option("--inject-fault", opt.fault, "make the demo go wrong, to see how it is told")
         ->transform(choices<trace::Fault>());
     std::string trace_out;
-    run->add_option("--trace-out", trace_out, "write the timeline as Chrome trace JSON");
+    run->add_option("--trace-out", trace_out,
+                    "write the timeline as Chrome trace JSON (checked before the run; written "
+                    "through a temporary file, so a failure leaves an older file intact)");
+    run->footer(kExitStatus);
     run->add_option("--engine", opt.engine,
                     "model: the C++ model of CPython (default); python: the real interpreter, "
                     "running the lesson's program")
@@ -544,8 +610,13 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
     explain->add_option("program", ex.program, "your program (FILE.py)")->required();
     explain->add_option("args", ex.args, "its arguments (after --, any that look like options)");
     explain->add_flag("--json", explain_json, "print one JSON object");
-    explain->add_option("--grace", ex.grace_ms, "ms to confirm a hang")
-        ->check(CLI::Range(0, 60000));
+    std::string explain_grace_text;
+    explain->add_option("--grace", explain_grace_text,
+                        "ms a suspected hang must stay still to be confirmed: a decimal "
+                        "integer, " +
+                            std::to_string(kMinGraceMs) + ".." + std::to_string(kMaxGraceMs) +
+                            " (default 300)");
+    explain->footer(kExitStatus);
     explain->add_option("--python", ex.python, "the interpreter to run it with")
         ->default_str("python3");
     explain
@@ -566,8 +637,10 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
     int matrix_grace = 300;
     matrix->add_flag("--json", matrix_json, "print JSON");
     matrix->add_option("--jobs", jobs, "runs at once")->check(CLI::Range(1, 64));
-    matrix->add_option("--grace", matrix_grace, "ms to confirm a hang")
-        ->check(CLI::Range(0, 60000));
+    std::string matrix_grace_text;
+    matrix->add_option("--grace", matrix_grace_text,
+                       "ms to confirm a hang: a decimal integer, " + std::to_string(kMinGraceMs) +
+                           ".." + std::to_string(kMaxGraceMs) + " (default 300)");
     matrix->add_option("--lang", lang, "zh, en or both")
         ->check(CLI::IsMember({"zh", "en", "both"}));
     RunOptions matrix_engine;
@@ -580,6 +653,11 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
     int port = 0;
     bool tls = false, no_tls = false;
     serve->add_option("--port", port, "port (0: any free)");
+    int max_connections = 512;
+    serve
+        ->add_option("--max-connections", max_connections,
+                     "connections at once; more are closed at once, and said (default 512)")
+        ->check(CLI::Range(1, 100000));
     auto* t1 = serve->add_flag("--tls", tls, "wss:// (the default)");
     auto* t2 = serve->add_flag("--no-tls", no_tls, "ws://");
     t1->excludes(t2);
@@ -604,6 +682,23 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
         if (run->parsed()) {
             if (close) opt.close = true;
             if (no_close) opt.close = false;
+            if (run->count("--grace"))
+                if (std::string err = parse_grace_ms(grace_text, opt.grace_ms); !err.empty()) {
+                    std::cerr << "daemonlab run: " << err << "\n";
+                    return 2;
+                }
+            if (opt.step && as_json) {
+                std::cerr << "daemonlab run: --step and --json cannot be used together: step "
+                             "mode prints the lesson and waits for Enter, which would not be "
+                             "JSON. Use --step to step through, or --json for one JSON object.\n";
+                return 2;
+            }
+            // The file is checked before the run, not found unwritable after it.
+            if (!trace_out.empty())
+                if (std::string err = check_writable(trace_out); !err.empty()) {
+                    std::cerr << "daemonlab run: --trace-out " << err << "\n";
+                    return 2;
+                }
             // The real interpreter leaves websockets as installed unless told otherwise.
             if (opt.engine == trace::Engine::cpython && run->count("--receiver") == 0)
                 opt.receiver = Receiver::library;
@@ -613,16 +708,31 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
             }
             return cmd_run(opt, as_json, trace_out, ui);
         }
-        if (matrix->parsed()) return cmd_matrix(matrix_json, jobs, matrix_grace, matrix_engine, ui);
+        if (matrix->parsed()) {
+            if (matrix->count("--grace"))
+                if (std::string err = parse_grace_ms(matrix_grace_text, matrix_grace);
+                    !err.empty()) {
+                    std::cerr << "daemonlab matrix: " << err << "\n";
+                    return 2;
+                }
+            return cmd_matrix(matrix_json, jobs, matrix_grace, matrix_engine, ui);
+        }
         if (explain->parsed()) {
             ex.timeout_ms = int(explain_timeout_s * 1000);
+            if (explain->count("--grace"))
+                if (std::string err = parse_grace_ms(explain_grace_text, ex.grace_ms);
+                    !err.empty()) {
+                    std::cerr << "daemonlab explain: " << err << "\n";
+                    return 2;
+                }
+            ex.timeout_ms = run_timeout_ms(ex.grace_ms, ex.timeout_ms);
             if (std::string err = validate(ex); !err.empty()) {
                 std::cerr << "daemonlab explain: " << err << "\n";
                 return 2;
             }
             return cmd_run(ex, explain_json, {}, ui);
         }
-        if (serve->parsed()) return cmd_serve(port, !no_tls, ui);
+        if (serve->parsed()) return cmd_serve(port, !no_tls, max_connections, ui);
     } catch (const std::exception& e) {
         std::cerr << "daemonlab: " << e.what() << "\n";
         return 1;

@@ -7,14 +7,20 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <cerrno>
 #include <list>
 #include <mutex>
+#include <netinet/in.h>
+#include <optional>
 #include <stdexcept>
+#include <sys/socket.h>
+#include <system_error>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -41,9 +47,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   public:
     template <class... Args>
-    Session(Counters& c, ServerFault fault, Args&&... args)
-        : ws_(std::forward<Args>(args)...), counters_(c), fault_(fault) {
+    Session(Counters& c, ServerFault fault, std::chrono::milliseconds handshake_timeout,
+            Args&&... args)
+        : ws_(std::forward<Args>(args)...), counters_(c), fault_(fault),
+          handshake_timeout_(handshake_timeout) {
         ++counters_.open;
+        // A message is at most 1 MiB (Beast's default is 16 MiB): with the connection cap,
+        // that bounds the memory the server can be made to hold.
+        ws_.read_message_max(1024 * 1024);
     }
     ~Session() { --counters_.open; }
 
@@ -52,10 +63,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     void start() {
         if (fault_ == ServerFault::no_handshake) return; // accept, then say nothing, ever
         if constexpr (kTls) {
-            // 1. TLS handshake.
+            // 1. TLS handshake, in time: a client that connects and never starts TLS is
+            //    closed (the tcp_stream's expiry closes the socket).
+            beast::get_lowest_layer(ws_).expires_after(handshake_timeout_);
             ws_.next_layer().async_handshake(
                 ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
-                    if (!ec) self->accept();
+                    if (ec) return;
+                    beast::get_lowest_layer(self->ws_).expires_never(); // the websocket's own
+                    self->accept();                                     // timeouts take over
                 });
         } else {
             accept();
@@ -68,7 +83,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         // A handshake must finish in time; an open connection may stay idle forever (the
         // lesson needs a server that never closes on its own).
         websocket::stream_base::timeout t{};
-        t.handshake_timeout = std::chrono::seconds(30);
+        t.handshake_timeout = handshake_timeout_;
         t.idle_timeout = websocket::stream_base::none();
         t.keep_alive_pings = false;
         ws_.set_option(t);
@@ -115,6 +130,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::flat_buffer buffer_;
     Counters& counters_;
     ServerFault fault_;
+    std::chrono::milliseconds handshake_timeout_;
 };
 
 using PlainSession = Session<websocket::stream<beast::tcp_stream>>;
@@ -137,25 +153,65 @@ struct EchoServer::Impl {
     std::thread thread;
     std::once_flag stopped;
 
+    net::steady_timer backoff{ioc};
+    bool at_cap = false; // in an episode of refused connections
+    std::optional<std::chrono::steady_clock::time_point> told; // when the cap was last told
+
     void listen() {
         const auto loopback = net::ip::make_address("127.0.0.1");
-        beast::error_code ec;
-        acceptor.open(tcp::v4());
+        // Close-on-exec from the start: no demo (nor any other child) inherits the listener.
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+            throw std::system_error(errno, std::generic_category(),
+                                    "echo server cannot make a socket");
+        acceptor.assign(tcp::v4(), fd);
         acceptor.set_option(net::socket_base::reuse_address(true));
+        beast::error_code ec;
         acceptor.bind({loopback, options.port}, ec);
-        if (ec && options.port != 0) { // the wanted port is taken: any free one will do
-            fell_back = true;
+        if (ec == net::error::address_in_use && options.port != 0) {
+            fell_back = true; // the wanted port is taken: any free one will do
             acceptor.bind({loopback, 0}, ec);
         }
-        if (ec) throw std::runtime_error("echo server cannot listen on 127.0.0.1: " + ec.message());
+        if (ec)
+            throw std::system_error(ec.value(), std::generic_category(),
+                                    "echo server cannot listen on 127.0.0.1:" +
+                                        std::to_string(options.port));
         acceptor.listen(net::socket_base::max_listen_connections);
         port = acceptor.local_endpoint().port();
     }
 
+    // Waits until a connection is pending, then takes it with accept4(SOCK_CLOEXEC) (asio's
+    // accept() is not close-on-exec). Running out of descriptors (EMFILE, ENFILE) or memory
+    // is not the end: the server backs off 100 ms and accepts again.
     void do_accept() {
-        acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+        acceptor.async_wait(tcp::acceptor::wait_read, [this](beast::error_code ec) {
             if (ec) return; // closed by stop()
+            const int fd =
+                ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (fd < 0) {
+                const int err = errno;
+                if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+                    backoff.expires_after(std::chrono::milliseconds(100));
+                    backoff.async_wait([this](beast::error_code e) {
+                        if (!e && acceptor.is_open()) do_accept();
+                    });
+                    return;
+                }
+                if (err == EBADF || err == EINVAL || err == ENOTSOCK) return; // closed
+                return do_accept(); // EAGAIN, ECONNABORTED, EINTR, EPROTO...: the next one
+            }
+            tcp::socket s(net::make_strand(ioc));
+            s.assign(tcp::v4(), fd, ec);
+            if (ec) {
+                ::close(fd);
+                return do_accept();
+            }
             ++counters.accepted;
+            if (counters.open >= options.max_connections) {
+                refuse(std::move(s));
+                return do_accept();
+            }
+            at_cap = false;
             // Small frames go out at once (no Nagle wait on the client's delayed ACK).
             beast::error_code ignored;
             s.set_option(tcp::no_delay(true), ignored);
@@ -167,9 +223,24 @@ struct EchoServer::Impl {
         });
     }
 
+    // Over the cap: close the new connection at once (the client sees it, rather than wait
+    // in the backlog), and tell the host once per episode, at most every 10 s.
+    void refuse(tcp::socket s) {
+        beast::error_code ignored;
+        s.close(ignored);
+        const auto now = std::chrono::steady_clock::now();
+        if (!at_cap && (!told || now - *told >= std::chrono::seconds(10)) && options.on_event) {
+            told = now;
+            options.on_event(ServerEvent::connection_cap_reached, options.max_connections);
+        }
+        at_cap = true;
+    }
+
     template <class S, class... Extra>
     void start(tcp::socket s, Extra&... extra) {
-        auto session = std::make_shared<S>(counters, options.fault, std::move(s), extra...);
+        auto session = std::make_shared<S>(counters, options.fault,
+                                           std::chrono::milliseconds(options.handshake_timeout_ms),
+                                           std::move(s), extra...);
         closers.remove_if([](const auto& c) { return c.first.expired(); });
         std::weak_ptr<S> weak = session;
         closers.emplace_back(weak, [weak] {
@@ -213,6 +284,7 @@ void EchoServer::stop() {
         net::post(m.ioc, [&m] {
             beast::error_code ignored;
             m.acceptor.close(ignored);
+            m.backoff.cancel();
             for (auto& [weak, close] : m.closers) close();
             m.closers.clear();
             m.silent.clear();

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,16 +24,31 @@ enum class ServerFault {
     no_handshake,    // accept TCP, never answer the WebSocket/TLS handshake
 };
 
+// Something the host may want to tell its user (the server itself never prints).
+enum class ServerEvent {
+    connection_cap_reached, // `value` = the cap; new connections are closed at once until
+                            // one ends (told once per episode, at most every 10 s)
+};
+
 struct EchoServerOptions {
     bool tls = true;
-    std::uint16_t port = 0; // 0: any free port; a taken port falls back to a free one
+    std::uint16_t port = 0; // 0: any free port; a taken port falls back to a free one (other
+                            // errors, e.g. EACCES for a port below 1024, throw system_error)
     ServerFault fault = ServerFault::none;
+    // At most this many connections at once: each may buffer up to 1 MiB. Beyond it a new
+    // connection is accepted and closed at once, and on_event(connection_cap_reached) is told.
+    std::size_t max_connections = 512;
+    // From accept to the WebSocket greeting (TLS handshake + opening handshake) at most this
+    // long; a client that connects and never speaks is closed.
+    int handshake_timeout_ms = 10'000;
+    // Called on the server's thread; keep it short.
+    std::function<void(ServerEvent, std::size_t value)> on_event = {};
 };
 
 class EchoServer {
   public:
-    // Listens and serves at once, on its own thread. Throws std::runtime_error with a
-    // clear message if it cannot listen at all.
+    // Listens and serves at once, on its own thread. Throws std::system_error (a
+    // runtime_error) with a clear message and the errno if it cannot listen at all.
     explicit EchoServer(EchoServerOptions options = {});
     ~EchoServer(); // stop()
     EchoServer(const EchoServer&) = delete;

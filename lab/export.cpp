@@ -1,6 +1,7 @@
 #include "export.hpp"
 
-#include <fstream>
+#include "safe_write.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace lab {
@@ -62,15 +63,14 @@ std::string chrome_trace_json(const RunState& run) {
                           {"tid", 0},
                           {"name", "verdict: " + std::string(to_string(run.verdict.outcome))},
                           {"ts", us(run.verdict.exit_seen_ns)}});
-    return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump();
+    // Names are valid UTF-8 already (the trace parser makes them so); should one ever not
+    // be, it is replaced rather than the export thrown away.
+    return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string write_chrome_trace(const RunState& run, const std::string& path) {
-    std::ofstream out(path, std::ios::binary);
-    if (!out) return "cannot write " + path;
-    out << chrome_trace_json(run);
-    out.close();
-    return out ? "" : "cannot write " + path;
+    return write_file_atomic(path, chrome_trace_json(run));
 }
 
 } // namespace lab

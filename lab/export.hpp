@@ -9,7 +9,8 @@
 namespace lab {
 
 std::string chrome_trace_json(const RunState& run);
-// Writes it; returns "" or an error message naming the file.
+// Writes it through a temporary file and rename (lab/safe_write): returns "" or an error
+// message naming the file and the reason; on failure an older file is left as it was.
 std::string write_chrome_trace(const RunState& run, const std::string& path);
 
 } // namespace lab

@@ -2,6 +2,8 @@
 
 #include "catalog.hpp"
 #include "python_engine.hpp"
+#include "run_limits.hpp"
+#include "spawn_hygiene.hpp"
 
 #include <algorithm>
 #include <array>
@@ -28,7 +30,9 @@ std::int64_t monotonic_ns() {
 
 std::string validate(const RunOptions& o) {
     const bool cpython = o.engine == trace::Engine::cpython;
-    if (o.grace_ms < 0 || o.grace_ms > 60'000) return "--grace must be 0..60000 ms";
+    if (o.grace_ms < kMinGraceMs || o.grace_ms > kMaxGraceMs)
+        return "--grace must be " + std::to_string(kMinGraceMs) + ".." +
+               std::to_string(kMaxGraceMs) + " ms";
     if (cpython && !o.program.empty()) return {}; // a program of the user's, as it is
     const Scenario* s = find_scenario(o.scenario);
     if (!s) return "unknown scenario '" + o.scenario + "' (see: daemonlab list)";
@@ -286,6 +290,7 @@ void Run::watch() {
     };
 
     const RunOptions opt = state_.options; // immutable after construction
+    block_sigpipe_in_this_thread();        // a demo gone from its control pipe is EPIPE, not death
     if (std::string err = validate(opt); !err.empty()) return fail(err);
 
     const bool cpython = opt.engine == trace::Engine::cpython;
@@ -332,12 +337,21 @@ void Run::watch() {
     posix_spawn_file_actions_adddup2(&fa, trace_w.fd, kTraceFd);
     if (opt.step) posix_spawn_file_actions_adddup2(&fa, ctl_r.fd, kControlFd);
     if (cpython) posix_spawn_file_actions_adddup2(&fa, stack_w.fd, kStackFd);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    // Nothing of the host's beyond the run's own fds (the echo server's sockets, other runs'
+    // pipes), no blocked signals.
+    int rc = child_hygiene(fa, attr,
+                           cpython    ? kStackFd + 1
+                           : opt.step ? kControlFd + 1
+                                      : kTraceFd + 1);
     pid_t pid = -1;
     auto argv = c_strings(args);
     auto envp = c_strings(env);
     const std::int64_t spawned_ns = monotonic_ns(); // before: the demo's first event is later
-    int rc = ::posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+    if (rc == 0) rc = ::posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     if (rc != 0)
         return fail(
             "cannot start " + args[0] + ": " + std::strerror(rc) +
@@ -360,7 +374,9 @@ void Run::watch() {
     std::vector<int> stuck;
     std::optional<KilledBy> killed_by;
     const std::int64_t deadline =
-        opt.step ? -1 : state_.spawned_ns + std::int64_t{opt.timeout_ms} * 1'000'000;
+        opt.step ? -1
+                 : state_.spawned_ns +
+                       std::int64_t{run_timeout_ms(opt.grace_ms, opt.timeout_ms)} * 1'000'000;
     bool stepping = opt.step;
     char buf[16384];
 
@@ -375,6 +391,10 @@ void Run::watch() {
         ssize_t r;
         do r = ::write(ctl_w.fd, line, std::strlen(line));
         while (r < 0 && errno == EINTR);
+        if (r < 0 && errno == EPIPE) { // the demo is gone (its verdict follows from the pidfd)
+            drop_pending_sigpipe();
+            ctl_w.reset();
+        }
     };
     // Reads what the trace pipe holds; false at EOF.
     auto read_trace = [&]() -> bool {

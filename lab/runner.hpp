@@ -34,8 +34,9 @@ struct RunOptions {
     trace::ConnectIn connect_in = trace::ConnectIn::main; // sandbox: who calls connect()
     trace::Worker worker = trace::Worker::daemon;         // sandbox: the worker thread
     bool with_block = false;                              // sandbox
-    int grace_ms = 300;     // confirm a suspected hang after this long
-    int timeout_ms = 20000; // kill a run that neither ends nor hangs (not in step mode)
+    int grace_ms = 300;     // confirm a suspected hang after this long (run_limits.hpp)
+    int timeout_ms = 20000; // kill a run that neither ends nor hangs (not in step mode); at least
+                            // grace_ms + 10 s (run_timeout_ms)
     bool step = false;      // pause at each pause point until go()
     trace::Fault fault = trace::Fault::none; // injected into the demo (tests of the host)
     std::string python = "python3";          // cpython: the interpreter (a path, or a name on PATH)

@@ -1,5 +1,7 @@
 #include "trace_parser.hpp"
 
+#include "sanitize.hpp"
+
 #include <charconv>
 
 namespace lab {
@@ -82,7 +84,9 @@ std::optional<TraceEvent> parse_trace_line(std::string_view line) {
             if (eq == 0 || eq == std::string_view::npos) return std::nullopt;
             std::string value;
             if (!unescape(part.substr(eq + 1), value)) return std::nullopt;
-            e.fields.emplace_back(std::string(part.substr(0, eq)), std::move(value));
+            // Text from another process: valid UTF-8 from here on (bad bytes become U+FFFD),
+            // so JSON, exports and the GUI can take it. Terminals get terminal_safe() too.
+            e.fields.emplace_back(valid_utf8(part.substr(0, eq)), valid_utf8(value));
         }
         }
         if (tab == std::string_view::npos) break;

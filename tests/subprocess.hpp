@@ -187,6 +187,7 @@ class Interactive {
     Interactive(const Interactive&) = delete;
     Interactive& operator=(const Interactive&) = delete;
 
+    pid_t pid() const { return pid_; }
     // Everything printed so far.
     const std::string& out() const { return text_; }
     // Reads until `needle` appears after position `from` (true), or the output ends or

@@ -26,7 +26,7 @@ bool g_stepping = false; // guarded by g_control_mu
                  "usage: demo-%.*s --uri URI [--receiver inherit|daemon|non-daemon] "
                  "[--close|--no-close] [--connect-in main|worker] "
                  "[--worker none|daemon|non-daemon] [--with-block] [--trace-fd N] "
-                 "[--control-fd N] [--fault segv|abort|garbage]\n",
+                 "[--control-fd N] [--fault segv|abort|garbage|badname]\n",
                  int(scenario.size()), scenario.data());
     std::exit(2);
 }
@@ -62,6 +62,22 @@ void write_garbage() {
         if (n <= 0) break;
         done += std::size_t(n);
     }
+}
+
+// "badname": before the script, a daemon thread whose name is not valid UTF-8 and carries
+// terminal escape sequences (retitle the window, clear the screen, red text, a bell) starts
+// and ends. The host must keep its JSON, exports and terminal output intact.
+std::function<void()> with_bad_name(std::function<void()> script) {
+    return [script = std::move(script)] {
+        auto t = pyrt::make({.target = [] {},
+                             .name = "bad\xff\xfe\xc3(name\x1b]0;pwned\x07\x1b[2J\x1b[31m\x9b"
+                                     "\xed\xa0\x80\x01"
+                                     "end",
+                             .daemon = true});
+        t->start();
+        t->join();
+        script();
+    };
 }
 
 void crash(trace::Fault fault) {
@@ -156,6 +172,7 @@ int run(int argc, char** argv, std::string_view scenario, std::function<void()> 
           {key::scenario, scenario},
           {key::receiver, name(o.receiver)}});
     if (o.fault == Fault::garbage && trace_fd >= 0) write_garbage();
+    if (o.fault == Fault::badname) script = with_bad_name(std::move(script));
     pyrt::run_main(std::move(script));
 }
 

@@ -88,9 +88,9 @@ enum class Engine { model, cpython };
 
 // The demo's own switches, from the host's command line (the sandbox scenario's knobs and
 // the faults injected to test the host): part of the host → demo contract, not of the trace.
-enum class ConnectIn { main, worker };           // --connect-in: who calls connect()
-enum class Worker { none, daemon, non_daemon };  // --worker: the sandbox's worker thread
-enum class Fault { none, segv, abort, garbage }; // --fault
+enum class ConnectIn { main, worker };                    // --connect-in: who calls connect()
+enum class Worker { none, daemon, non_daemon };           // --worker: the sandbox's worker thread
+enum class Fault { none, segv, abort, garbage, badname }; // --fault
 
 // The field keys.
 namespace key {
@@ -222,11 +222,12 @@ struct Names<Worker> {
 
 template <>
 struct Names<Fault> {
-    static constexpr Table<Fault, 4> table = {{
+    static constexpr Table<Fault, 5> table = {{
         {Fault::none, ""},
         {Fault::segv, "segv"},
         {Fault::abort, "abort"},
         {Fault::garbage, "garbage"},
+        {Fault::badname, "badname"}, // a thread named with invalid UTF-8 and terminal escapes
     }};
 };
 

@@ -1,0 +1,25 @@
+// run_limits.hpp — the limits a run's verdict depends on, kept consistent with each other.
+//
+// A hang is confirmed when nothing has moved for `grace` ms after it is suspected; a run that
+// neither ends nor hangs is killed at its timeout. The timeout is derived from the grace, so
+// a hang can always be confirmed before the timeout fires; and a grace shorter than
+// kMinGraceMs is refused, because the host then calls "hung" a demo that was only slow to
+// move on (measured: docs/RELIABILITY.md, "--grace").
+#pragma once
+
+#include <string>
+
+namespace lab {
+
+inline constexpr int kMinGraceMs = 100;
+inline constexpr int kMaxGraceMs = 60'000;
+inline constexpr int kDefaultTimeoutMs = 20'000;
+
+// max(timeout_ms, grace_ms + 10 s): room to reach the hang and then to confirm it.
+int run_timeout_ms(int grace_ms, int timeout_ms = kDefaultTimeoutMs);
+
+// --grace MS: a decimal integer of milliseconds, kMinGraceMs..kMaxGraceMs, nothing else
+// (no sign, no hex, no exponent, no unit). Returns "" and sets `out`, or says what is wrong.
+std::string parse_grace_ms(const std::string& text, int& out);
+
+} // namespace lab

@@ -1,0 +1,22 @@
+// spawn_hygiene.hpp — what a child process must not inherit from the host, and what the
+// host's watcher thread must not die of.
+#pragma once
+
+#include <spawn.h>
+
+namespace lab {
+
+// Sets up a posix_spawn so that the child gets no descriptor at or above `first_closed`
+// (every host fd: the echo server's sockets, other runs' pipes, the GUI's X connection...),
+// an empty signal mask, and default actions for SIGPIPE and SIGXFSZ (the host blocks or
+// ignores them; a demo must start as any program does). Call after the dup2 actions.
+// Returns 0 or an errno.
+int child_hygiene(posix_spawn_file_actions_t& actions, posix_spawnattr_t& attr, int first_closed);
+
+// In the calling thread only: SIGPIPE blocked, so a write to a pipe nobody reads fails with
+// EPIPE instead of killing the whole host.
+void block_sigpipe_in_this_thread();
+// After such an EPIPE: drops the SIGPIPE left pending on this thread.
+void drop_pending_sigpipe();
+
+} // namespace lab
