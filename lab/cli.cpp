@@ -5,6 +5,7 @@
 #include "export.hpp"
 #include "lessons.hpp"
 #include "lines.hpp"
+#include "room_cli.hpp"
 #include "runner.hpp"
 #include "strings.hpp"
 
@@ -577,6 +578,8 @@ int cli_main(int argc, char** argv, GuiMain gui) {
     auto* t2 = serve->add_flag("--no-tls", no_tls, "ws://");
     t1->excludes(t2);
 
+    RoomCommand room = add_room_command(app); // the workshop room (lab/room_cli.cpp)
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -613,6 +616,7 @@ int cli_main(int argc, char** argv, GuiMain gui) {
             return cmd_run(ex, explain_json, {}, ui);
         }
         if (serve->parsed()) return cmd_serve(port, !no_tls, ui);
+        if (room.sub->parsed()) return room.run();
     } catch (const std::exception& e) {
         std::cerr << "daemonlab: " << e.what() << "\n";
         return 1;
