@@ -64,6 +64,17 @@ std::optional<double> RoomRound::accuracy() const {
 
 Room::Room(RoomOptions options) : options_(options) {}
 
+namespace {
+// Calls the room's on_change when it goes out of scope, after the lock it was made before.
+struct Notify {
+    const std::function<void()>& fn;
+    bool fire = false;
+    ~Notify() {
+        if (fire && fn) fn();
+    }
+};
+} // namespace
+
 void Room::changed(bool is_public) {
     ++version_;
     if (is_public) ++public_version_;
@@ -78,29 +89,36 @@ bool Room::valid_attendee(const std::string& id) {
 }
 
 void Room::set_question(RoomQuestion q) {
+    Notify notify{on_change_};
     std::lock_guard lock(mu_);
     if (q == question_) return;
     question_ = std::move(q);
     changed(true);
+    notify.fire = true;
 }
 
 void Room::open_vote() {
+    Notify notify{on_change_};
     std::lock_guard lock(mu_);
     ++round_;
     votes_.clear();
     last_.reset();
     phase_ = RoomPhase::voting;
     changed(true);
+    notify.fire = true;
 }
 
 void Room::start_run() {
+    Notify notify{on_change_};
     std::lock_guard lock(mu_);
     if (phase_ != RoomPhase::voting) return;
     phase_ = RoomPhase::running;
     changed(true);
+    notify.fire = true;
 }
 
 bool Room::reveal(RoomAnswer answer, RoomText reason) {
+    Notify notify{on_change_};
     std::lock_guard lock(mu_);
     if (phase_ != RoomPhase::voting && phase_ != RoomPhase::running) return false;
     RoomRound r;
@@ -114,16 +132,20 @@ bool Room::reveal(RoomAnswer answer, RoomText reason) {
     last_ = std::move(r);
     phase_ = RoomPhase::revealed;
     changed(true);
+    notify.fire = true;
     return true;
 }
 
 void Room::reset_history() {
+    Notify notify{on_change_};
     std::lock_guard lock(mu_);
     history_.clear();
     changed(false);
+    notify.fire = true;
 }
 
 bool Room::join(const std::string& attendee) {
+    Notify notify{on_change_};
     std::lock_guard lock(mu_);
     if (!valid_attendee(attendee)) return false;
     auto it = connected_.find(attendee);
@@ -134,18 +156,22 @@ bool Room::join(const std::string& attendee) {
         ++it->second;
     }
     changed(false);
+    notify.fire = true;
     return true;
 }
 
 void Room::leave(const std::string& attendee) {
+    Notify notify{on_change_};
     std::lock_guard lock(mu_);
     auto it = connected_.find(attendee);
     if (it == connected_.end()) return;
     if (--it->second <= 0) connected_.erase(it);
     changed(false);
+    notify.fire = true;
 }
 
 VoteResult Room::vote(const std::string& attendee, std::uint64_t round, bool exits) {
+    Notify notify{on_change_};
     std::lock_guard lock(mu_);
     if (!connected_.contains(attendee)) return VoteResult::bad_attendee;
     if (phase_ != RoomPhase::voting) return VoteResult::not_voting;
@@ -156,6 +182,7 @@ VoteResult Room::vote(const std::string& attendee, std::uint64_t round, bool exi
         it->second = exits;
     }
     changed(false);
+    notify.fire = true;
     return inserted ? VoteResult::counted : VoteResult::changed;
 }
 

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -104,6 +105,10 @@ class Room {
     // One row per finished round, grouped by scenario (then round), with a header.
     std::string history_csv() const;
 
+    // Called (outside the lock, from whichever thread changed the room) after every change:
+    // the app wakes its frame loop with it. Set it before the room is shared.
+    void set_on_change(std::function<void()> fn) { on_change_ = std::move(fn); }
+
     std::size_t max_attendees() const { return options_.max_attendees; }
     static bool valid_attendee(const std::string& id); // 8..64 of [A-Za-z0-9_-]
 
@@ -111,6 +116,7 @@ class Room {
     void changed(bool is_public);
 
     RoomOptions options_;
+    std::function<void()> on_change_;
     mutable std::mutex mu_;
     std::uint64_t version_ = 1, public_version_ = 1;
     RoomPhase phase_ = RoomPhase::waiting;
