@@ -17,6 +17,7 @@
 namespace gui {
 
 using lab::Lang;
+using nlohmann::json;
 
 namespace {
 
@@ -124,8 +125,8 @@ void RoomView::window(const lab::Strings& strings, Lang lang, const std::string&
     if (!is_open() && error_.empty()) return;
     const ImGuiIO& io = ImGui::GetIO();
     const float em = ImGui::GetFontSize();
-    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - em * 17.5f, em * 3.2f), ImGuiCond_Appearing);
-    ImGui::SetNextWindowSize(ImVec2(em * 17, 0), ImGuiCond_Appearing);
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - em * 14.5f, em * 3.2f), ImGuiCond_Appearing);
+    ImGui::SetNextWindowSize(ImVec2(em * 14, 0), ImGuiCond_Appearing);
     bool keep = true;
     if (!ImGui::Begin((t("gui.room.title") + "###room").c_str(), &keep,
                       ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize)) {
@@ -139,7 +140,7 @@ void RoomView::window(const lab::Strings& strings, Lang lang, const std::string&
         return;
     }
     if (!is_open()) {
-        ImGui::PushTextWrapPos(em * 16);
+        ImGui::PushTextWrapPos(em * 13);
         ImGui::TextWrapped("%s", f("gui.room.error", {{"error", error_}}).c_str());
         ImGui::PopTextWrapPos();
         ImGui::End();
@@ -157,7 +158,7 @@ void RoomView::window(const lab::Strings& strings, Lang lang, const std::string&
     }
     ImGui::Separator();
     ImGui::TextUnformatted(t("gui.room.join").c_str());
-    qr_.draw(em * 16);
+    qr_.draw(em * 12);
     ImGui::PushFont(big);
     ImGui::TextUnformatted(server_->url().c_str());
     ImGui::PopFont();
@@ -168,6 +169,9 @@ void RoomView::window(const lab::Strings& strings, Lang lang, const std::string&
         ImGui::TextUnformatted(f("gui.room.voting", {{"round", std::to_string(s.round)}}).c_str());
     else if (s.phase == lab::RoomPhase::running)
         ImGui::TextUnformatted(t("gui.room.running").c_str());
+    else if (s.phase == lab::RoomPhase::revealed && s.last)
+        ImGui::TextUnformatted(
+            t("page.answer-" + std::string(lab::to_string(s.last->answer))).c_str());
     // The live tally ("14 of 20 say it exits"), and a bar of the two answers.
     std::size_t exits = s.said_exits, voters = s.voters();
     if (s.phase == lab::RoomPhase::revealed && s.last)
@@ -201,7 +205,7 @@ void RoomView::window(const lab::Strings& strings, Lang lang, const std::string&
             ok ? f("gui.room.exported", {{"file", path}}) : path + ": " + std::strerror(errno);
     }
     if (!status_.empty()) {
-        ImGui::PushTextWrapPos(em * 16);
+        ImGui::PushTextWrapPos(em * 13);
         ImGui::TextDisabled("%s", status_.c_str());
         ImGui::PopTextWrapPos();
     }
@@ -218,7 +222,9 @@ nlohmann::json RoomView::describe() const {
             {"scenario", s.question.scenario},
             {"attendees", s.attendees},
             {"said_exits", s.said_exits},
-            {"said_hangs", s.said_hangs}};
+            {"said_hangs", s.said_hangs},
+            {"answer", s.last ? json(lab::to_string(s.last->answer)) : json(nullptr)},
+            {"history_rounds", room_->history().size()}};
 }
 
 } // namespace gui
