@@ -13,7 +13,7 @@
 #include <boost/beast/websocket.hpp>
 #include <cerrno>
 #include <deque>
-#include <fstream>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <list>
 #include <map>
@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 namespace lab {
 
@@ -567,7 +568,15 @@ RoomServerStats RoomServer::stats() const {
 
 std::optional<std::string> default_lan_address() {
     // /proc/net/route: the line whose destination is 00000000 names the default interface.
-    std::ifstream f("/proc/net/route");
+    // (Read with O_CLOEXEC: a demo spawned meanwhile must not inherit even this.)
+    std::string text;
+    if (int fd = ::open("/proc/net/route", O_RDONLY | O_CLOEXEC); fd >= 0) {
+        char buf[4096];
+        for (ssize_t n; text.size() < (1 << 20) && (n = ::read(fd, buf, sizeof buf)) > 0;)
+            text.append(buf, std::size_t(n));
+        ::close(fd);
+    }
+    std::istringstream f(text);
     std::string line, iface;
     std::getline(f, line); // header
     while (std::getline(f, line)) {
