@@ -17,6 +17,7 @@
 #include "lessons.hpp"
 #include "markdown.hpp"
 #include "matrix_view.hpp"
+#include "room_view.hpp" // room:
 #include "runner.hpp"
 #include "screenshot.hpp"
 #include "settings.hpp"
@@ -57,6 +58,8 @@ struct Flags {
     int after_ms = 1500;
     int width = 0, height = 0;
     float font_scale = 0; // 0: the saved one
+    // room: --room [--room-listen lan|loopback|ADDRESS]
+    std::optional<std::string> room;
 };
 
 // Parses `daemonlab [gui] [flags]`. Returns an error message, or "".
@@ -137,6 +140,11 @@ std::string parse_flags(int argc, char** argv, Flags& f) {
             if (!value(v) || std::sscanf(v.c_str(), "%f", &f.font_scale) != 1 ||
                 f.font_scale < 0.6f || f.font_scale > 3.0f)
                 return "--font-scale must be a number from 0.6 to 3";
+        } else if (a == "--room") { // room: open the workshop room at start
+            f.room = f.room.value_or("lan");
+        } else if (a == "--room-listen") { // room: where it listens
+            if (!value(v)) return "--room-listen needs lan, loopback or an IP address";
+            f.room = v;
         } else if (a == "--screenshot") {
             if (!value(f.screenshot)) return "--screenshot needs a file name";
         } else if (a == "--after") {
@@ -240,6 +248,8 @@ Prepared prepare(ImFontAtlas& atlas, float font_scale) {
     Prepared p;
     p.content = lab::load_content(lab::content_dir());
     if (!p.content.strings.load(lab::content_dir() + "/ui.toml"))
+        p.content.errors.push_back(p.content.strings.error());
+    if (!p.content.strings.load(lab::content_dir() + "/room.toml")) // room: its words
         p.content.errors.push_back(p.content.strings.error());
     p.font_choice = find_fonts();
     p.fonts = build_fonts(atlas, p.font_choice, font_px(font_scale), content_texts(p.content));
@@ -371,6 +381,7 @@ class App {
     // Views.
     int view_ = 0; // 0 lab, 1 matrix
     Matrix matrix_;
+    RoomView room_{[] { glfwPostEmptyEvent(); }}; // room: the workshop room
 
     // Export.
     std::string export_dir_;
@@ -414,6 +425,7 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     glfwGetWindowPos(window_, &windowed_[0], &windowed_[1]);
     glfwGetWindowSize(window_, &windowed_[2], &windowed_[3]);
     if (flags.fullscreen) toggle_fullscreen();
+    if (flags.room) room_.open(*flags.room); // room: (an error shows in its window)
     if (flags.matrix) {
         view_ = 1;
         if (server_)
@@ -832,6 +844,8 @@ void App::toolbar() {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(tally.c_str());
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", t("ui.tally.tip").c_str());
+    ImGui::SameLine(0, st.ItemSpacing.x * 2);
+    room_.button(content_.strings, ui_lang()); // room: Open room / Close room
     ImGui::SameLine(std::max(ImGui::GetCursorPosX(), right - right_w));
     ImGui::BeginDisabled(!fonts_.has_cjk);
     for (const char* code : {"zh", "en", "both"}) {
@@ -1332,6 +1346,8 @@ void App::frame() {
         scroll_code_ = scroll_lesson_ = stepper_.shown() >= 0;
     }
     score();
+    room_.follow(options(), have_run_ ? &snapshot_ : nullptr, step_lesson(), stepper_.shown(),
+                 content_.strings); // room: the question, the run, the verdict
 
     ImGuiIO& io = ImGui::GetIO();
     if (io.KeyCtrl && (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD)))
@@ -1359,6 +1375,7 @@ void App::frame() {
     else
         lab_view();
     ImGui::End();
+    room_.window(content_.strings, ui_lang(), export_dir_, fonts_.big); // room:
 }
 
 // ---- scripted runs (--screenshot) ---------------------------------------------------------
@@ -1496,6 +1513,7 @@ json App::describe() const {
         {"ui_lang", ui_lang() == Lang::zh ? "zh" : "en"},
         {"view", view_ == 1 ? "matrix" : "lab"},
         {"theme", settings_.theme},
+        {"room", room_.describe()}, // room:
         {"fullscreen", fullscreen_},
         {"font_scale", settings_.font_scale},
         {"scenario", scenario_},
