@@ -23,7 +23,8 @@ namespace gui {
 using lab::Lang;
 
 App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared prepared)
-    : window_(window), settings_(std::move(settings)), flags_(flags) {
+    : window_(window), settings_(std::move(settings)), room_([] { glfwPostEmptyEvent(); }),
+      flags_(flags) {
     content_ = std::move(prepared.content);
     font_choice_ = std::move(prepared.font_choice);
     fonts_ = prepared.fonts;
@@ -51,6 +52,7 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     glfwGetWindowPos(window_, &windowed_[0], &windowed_[1]);
     glfwGetWindowSize(window_, &windowed_[2], &windowed_[3]);
     if (flags.fullscreen) toggle_fullscreen();
+    if (flags.room) room_.open(*flags.room); // an error shows in the room's window
     if (flags.matrix) {
         view_ = View::matrix;
         if (server_)
@@ -277,6 +279,8 @@ void App::frame() {
     }
     if (session_.has_run()) quiz_.score(session_.current(), cell_key(session_.current().options));
     keys();
+    room_.follow(options(), session_.has_run() ? &session_.current() : nullptr, step_lesson(),
+                 stepper_.shown(), content_.strings); // the question, the run, the verdict
 
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(ImGui::GetIO().DisplaySize);
@@ -290,6 +294,7 @@ void App::frame() {
     else
         lab_view();
     ImGui::End();
+    room_.window(content_.strings, ui_lang(), export_dir_, fonts_.big);
 }
 
 void App::after_render(int fb_w, int fb_h) {

@@ -23,6 +23,7 @@
 #include "lessons.hpp"
 #include "matrix_view.hpp"
 #include "quiz.hpp"
+#include "room_view.hpp"
 #include "session.hpp"
 #include "settings.hpp"
 #include "stepper.hpp"
@@ -184,6 +185,7 @@ class App {
     TimelineView timeline_;
     float bottom_fixed_h_ = 0; // controls + banner + legend, as last drawn
     Matrix matrix_;
+    RoomView room_; // the workshop room (room_view.hpp)
 
     // Step by step.
     bool step_mode_ = false;

@@ -28,8 +28,9 @@ float font_px(float scale) {
 Prepared prepare(ImFontAtlas& atlas, float font_scale) {
     Prepared p;
     p.content = lab::load_content(lab::content_dir());
-    if (!p.content.strings.load(lab::content_dir() + "/ui.toml"))
-        p.content.errors.push_back(p.content.strings.error());
+    for (const char* words : {"/ui.toml", "/room.toml"}) // the app's and the room's words
+        if (!p.content.strings.load(lab::content_dir() + words))
+            p.content.errors.push_back(p.content.strings.error());
     p.font_choice = find_fonts();
     p.fonts = build_fonts(atlas, p.font_choice, font_px(font_scale), content_texts(p.content));
     try {

@@ -220,6 +220,7 @@ json App::describe() const {
         {"ui_lang", ui_lang() == lab::Lang::zh ? "zh" : "en"},
         {"view", view_ == View::matrix ? "matrix" : "lab"},
         {"theme", settings_.theme},
+        {"room", room_.describe()},
         {"fullscreen", fullscreen_},
         {"font_scale", settings_.font_scale},
         {"scenario", scenario_},

@@ -47,6 +47,8 @@ void App::toolbar() {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(tally.c_str());
     tip(t("ui.tally.tip"));
+    ImGui::SameLine(0, st.ItemSpacing.x * 2);
+    room_.button(content_.strings, ui_lang()); // Open room / Close room
     ImGui::SameLine(std::max(ImGui::GetCursorPosX(), right - right_w));
     // Chinese and both need a CJK font; English always works.
     for (const char* code : {"zh", "en", "both"}) {

@@ -88,6 +88,12 @@ void add_flags(CLI::App& cmd, Flags& f) {
     cmd.add_option("--font-scale", f.font_scale, "text size, 0.6 to 3")
         ->check(CLI::Range(0.6f, 3.0f));
     add_optional(cmd, "--export-dir", f.export_dir, "where Export writes");
+    cmd.add_flag_callback(
+        "--room", [&f] { f.room = f.room.value_or("lan"); },
+        "open the workshop room at start (attendees join from their phones)");
+    add_optional(cmd, "--room-listen", f.room,
+                 "where the room listens: lan (the default route's interface), loopback, or an "
+                 "address of this machine");
 
     const std::string script = "Scripted runs (tests, pictures)";
     cmd.add_option("--screenshot", f.screenshot,

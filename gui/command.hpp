@@ -16,8 +16,9 @@ namespace gui {
 struct Flags {
     std::optional<std::string> scenario, lang, receiver, theme, predict;
     bool close = false, run = false, step = false, matrix = false, fullscreen = false;
-    int width = 0, height = 0; // --size; 0: the saved one
-    float font_scale = 0;      // 0: the saved one
+    int width = 0, height = 0;       // --size; 0: the saved one
+    float font_scale = 0;            // 0: the saved one
+    std::optional<std::string> room; // --room [--room-listen lan|loopback|ADDRESS]
     std::optional<std::string> export_dir;
 
     // Scripted runs (--screenshot FILE.png): draw, write the PNG and its JSON, quit.

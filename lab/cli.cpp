@@ -5,6 +5,7 @@
 #include "export.hpp"
 #include "lessons.hpp"
 #include "lines.hpp"
+#include "room_cli.hpp"
 #include "run_limits.hpp"
 #include "runner.hpp"
 #include "safe_write.hpp"
@@ -662,6 +663,8 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
     auto* t2 = serve->add_flag("--no-tls", no_tls, "ws://");
     t1->excludes(t2);
 
+    RoomCommand room = add_room_command(app); // the workshop room (lab/room_cli.cpp)
+
     try {
         app.parse(int(args.size()), args.data());
     } catch (const CLI::CallForHelp& e) {
@@ -733,6 +736,7 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
             return cmd_run(ex, explain_json, {}, ui);
         }
         if (serve->parsed()) return cmd_serve(port, !no_tls, max_connections, ui);
+        if (room.sub->parsed()) return room.run();
     } catch (const std::exception& e) {
         std::cerr << "daemonlab: " << e.what() << "\n";
         return 1;

@@ -1,0 +1,66 @@
+// The room in the desktop app, under Xvfb: `daemonlab gui --room-listen loopback --run` opens
+// the room, asks the question of the switches on show, closes the votes when the run starts
+// and reveals the run's own verdict; the QR code is drawn.
+#include "subprocess.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace ts = testing_support;
+using nlohmann::json;
+
+json shoot(const std::string& name, std::vector<std::string> args) {
+    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui-room";
+    fs::create_directories(dir / "config");
+    const std::string png = (dir / (name + ".png")).string();
+    fs::remove(png);
+    setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
+    std::vector<std::string> cmd = {"/usr/bin/xvfb-run",
+                                    "-a",
+                                    "-s",
+                                    "-screen 0 1600x1000x24",
+                                    std::string(DAEMONLAB_BIN_DIR) + "/daemonlab",
+                                    "gui",
+                                    "--screenshot",
+                                    png};
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    const ts::Result r = ts::run(cmd, 60);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    std::ifstream in(png + ".json");
+    return in ? json::parse(in, nullptr, false) : json();
+}
+
+TEST(GuiRoom, TheRoomFollowsTheRunAndRevealsItsVerdict) {
+    if (access("/usr/bin/xvfb-run", X_OK) != 0)
+        GTEST_SKIP() << "no xvfb-run (apt-get install xvfb)";
+    json info = shoot("room-hung", {"--room-listen", "loopback", "--scenario", "threaded-client",
+                                    "--receiver", "inherit", "--run", "--lang", "both"});
+    ASSERT_TRUE(info.is_object()) << "no description written";
+    const json& room = info["room"];
+    ASSERT_TRUE(room.is_object()) << info.dump(2);
+    EXPECT_TRUE(room["url"].get<std::string>().starts_with("http://127.0.0.1:")) << room;
+    EXPECT_GE(room["qr_modules"].get<int>(), 21 + 8); // version 1 at least, with the quiet zone
+    EXPECT_EQ(room["scenario"], "threaded-client");
+    EXPECT_EQ(room["phase"], "revealed") << room;
+    EXPECT_EQ(room["answer"], "hangs") << room; // what this run did (inherit: hangs)
+    EXPECT_EQ(room["history_rounds"], 1);
+
+    info = shoot("room-exits", {"--room-listen", "loopback", "--scenario", "threaded-client",
+                                "--receiver", "daemon", "--run"});
+    EXPECT_EQ(info["room"]["answer"], "exits") << info["room"];
+}
+
+TEST(GuiRoom, ABadAddressIsShownNotFatal) {
+    if (access("/usr/bin/xvfb-run", X_OK) != 0)
+        GTEST_SKIP() << "no xvfb-run (apt-get install xvfb)";
+    json info = shoot("room-bad", {"--room-listen", "203.0.113.7"}); // not this machine's
+    ASSERT_TRUE(info.is_object());
+    EXPECT_TRUE(info["room"].is_null()); // no room, and the app still ran
+}
+
+} // namespace

@@ -1,0 +1,248 @@
+// A real browser joins a room: Debian's chromium, headless, opens the attendee's page over
+// loopback, a real mouse click votes, and after the presenter's real run (`daemonlab room`,
+// driven like a person at a terminal) the page shows the verdict and its reason. The browser
+// is driven over its DevTools WebSocket (Input.dispatchMouseEvent: the page sees a click like
+// any other, no test-only code in the page). Without /usr/bin/chromium the test is skipped and
+// says why.
+#include "strings.hpp"
+#include "subprocess.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/core/detail/base64.hpp>
+#include <boost/beast/websocket.hpp>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <spawn.h>
+
+namespace {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using nlohmann::json;
+namespace ts = testing_support;
+namespace fs = std::filesystem;
+
+constexpr const char* kChromium = "/usr/bin/chromium";
+
+// Chromium in its own process group, so every process it starts ends with it.
+class Browser {
+  public:
+    Browser() {
+        char tmpl[] = "/tmp/daemonlab-chromium-XXXXXX";
+        profile_ = mkdtemp(tmpl) ? tmpl : "";
+        std::vector<std::string> args = {kChromium,
+                                         "--headless",
+                                         "--no-sandbox",
+                                         "--disable-gpu",
+                                         "--disable-quic",
+                                         "--no-first-run",
+                                         "--disable-background-networking",
+                                         "--disable-component-update",
+                                         "--disable-sync",
+                                         "--window-size=412,860",
+                                         "--user-data-dir=" + profile_,
+                                         "--remote-debugging-port=0",
+                                         "about:blank"};
+        int out[2];
+        if (pipe2(out, O_CLOEXEC) != 0) return;
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+        posix_spawnattr_setpgroup(&attr, 0);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        if (posix_spawn(&pid_, kChromium, &fa, &attr, argv.data(), environ) != 0) pid_ = -1;
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
+        close(out[1]);
+        err_ = out[0];
+    }
+    ~Browser() {
+        if (pid_ > 0) {
+            kill(-pid_, SIGTERM);
+            for (int i = 0; i < 50 && waitpid(pid_, nullptr, WNOHANG) == 0; ++i) usleep(100'000);
+            kill(-pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+        if (err_ >= 0) close(err_);
+        std::error_code ec;
+        if (!profile_.empty()) fs::remove_all(profile_, ec);
+    }
+
+    // "ws://127.0.0.1:PORT/devtools/browser/ID" from its stderr, or "".
+    std::string devtools_url(double timeout_s = 30) {
+        const double end = ts::now_s() + timeout_s;
+        while (ts::now_s() < end) {
+            std::smatch m;
+            static const std::regex re("DevTools listening on (ws://[^\\s]+)");
+            if (std::regex_search(log_, m, re)) return m[1];
+            pollfd p{err_, POLLIN, 0};
+            if (poll(&p, 1, 200) <= 0) continue;
+            char buf[4096];
+            ssize_t n = read(err_, buf, sizeof buf);
+            if (n <= 0) break;
+            log_.append(buf, std::size_t(n));
+        }
+        return {};
+    }
+    const std::string& log() const { return log_; }
+
+  private:
+    pid_t pid_ = -1;
+    int err_ = -1;
+    std::string profile_, log_;
+};
+
+// The DevTools protocol over one WebSocket: commands to one page (flat session).
+class DevTools {
+  public:
+    explicit DevTools(const std::string& url) {
+        static const std::regex re("ws://([^:/]+):(\\d+)(/.*)");
+        std::smatch m;
+        if (!std::regex_match(url, m, re)) throw std::runtime_error("odd DevTools URL " + url);
+        ws_.next_layer().connect(
+            tcp::endpoint(net::ip::make_address(m[1].str()), std::uint16_t(std::stoi(m[2]))));
+        ws_.handshake(m[1].str() + ":" + m[2].str(), m[3].str());
+        ws_.read_message_max(64 << 20);
+    }
+    json call(const std::string& method, json params = json::object()) {
+        const int id = ++next_;
+        json msg = {{"id", id}, {"method", method}, {"params", params}};
+        if (!session_.empty()) msg["sessionId"] = session_;
+        ws_.write(net::buffer(msg.dump()));
+        for (;;) { // events arrive in between: skip them
+            beast::flat_buffer b;
+            ws_.read(b);
+            json r = json::parse(beast::buffers_to_string(b.data()));
+            if (r.value("id", 0) != id) continue;
+            if (r.contains("error")) throw std::runtime_error(method + ": " + r["error"].dump());
+            return r["result"];
+        }
+    }
+    void open(const std::string& url) {
+        json t = call("Target.createTarget", {{"url", url}});
+        json s = call("Target.attachToTarget", {{"targetId", t["targetId"]}, {"flatten", true}});
+        session_ = s["sessionId"];
+    }
+    json eval(const std::string& js) {
+        json r = call("Runtime.evaluate", {{"expression", js}, {"returnByValue", true}});
+        return r["result"].value("value", json());
+    }
+    // Polls a JS expression until it is true.
+    bool wait_for(const std::string& js, double timeout_s = 20) {
+        const double end = ts::now_s() + timeout_s;
+        while (ts::now_s() < end) {
+            if (eval(js) == true) return true;
+            usleep(100'000);
+        }
+        return false;
+    }
+    // A real click in the middle of the element: mouse pressed and released, as a finger.
+    void click(const std::string& element_id) {
+        json r = eval(
+            "(() => { const b = document.getElementById('" + element_id +
+            "').getBoundingClientRect(); return [b.x + b.width / 2, b.y + b.height / 2]; })()");
+        for (const char* type : {"mousePressed", "mouseReleased"})
+            call("Input.dispatchMouseEvent",
+                 {{"type", type}, {"x", r[0]}, {"y", r[1]}, {"button", "left"}, {"clickCount", 1}});
+    }
+    void screenshot(const std::string& path) {
+        json r = call("Page.captureScreenshot", {{"format", "png"}});
+        const std::string b64 = r["data"];
+        std::string png(beast::detail::base64::decoded_size(b64.size()), '\0');
+        auto [n, used] = beast::detail::base64::decode(png.data(), b64.data(), b64.size());
+        png.resize(n);
+        std::ofstream(path, std::ios::binary) << png;
+    }
+
+  private:
+    net::io_context ioc_;
+    websocket::stream<tcp::socket> ws_{ioc_};
+    std::string session_;
+    int next_ = 0;
+};
+
+TEST(RoomBrowser, APhoneVotesAndSeesTheVerdictAfterThePresentersRun) {
+    if (access(kChromium, X_OK) != 0) {
+        std::printf("SKIP: %s is not installed (apt-get install -y chromium)\n", kChromium);
+        GTEST_SKIP() << kChromium << " is not installed (apt-get install -y chromium)";
+    }
+    // The presenter, at a terminal.
+    ts::Interactive room({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "room", "--listen",
+                          "loopback", "--port", "0", "--lang", "en"});
+    ASSERT_TRUE(room.read_until("Commands:", 0)) << room.out();
+    std::smatch m;
+    const std::string out = room.out();
+    ASSERT_TRUE(std::regex_search(out, m, std::regex("http://127\\.0\\.0\\.1:\\d+/[2-9A-Z]{6}/")))
+        << out;
+    const std::string url = m[0];
+    room.type("ask threaded-client inherit");
+    ASSERT_TRUE(room.read_until("Will it exit?", 0)) << room.out();
+
+    Browser browser;
+    const std::string dt = browser.devtools_url();
+    ASSERT_FALSE(dt.empty()) << "chromium did not start its DevTools endpoint:\n" << browser.log();
+    DevTools page(dt);
+    page.open(url);
+    // The question shows (the page got the strings and the state over its WebSocket).
+    ASSERT_TRUE(page.wait_for("!document.getElementById('ask').hidden && "
+                              "document.getElementById('yes').textContent.length > 0"))
+        << page.eval("document.body.innerText");
+    // The scenario's title as content/ has it, in both languages, then in English alone.
+    lab::Strings strings;
+    ASSERT_TRUE(strings.load(std::string(DAEMONLAB_SOURCE_DIR) + "/content/strings.toml"));
+    const std::string zh = strings.get("scenario.threaded-client.title", lab::Lang::zh),
+                      en = strings.get("scenario.threaded-client.title", lab::Lang::en);
+    EXPECT_EQ(page.eval("document.getElementById('title').textContent"), zh + en);
+    page.eval("document.querySelector('[data-lang=en]').click()"); // the attendee picks English
+    ASSERT_TRUE(
+        page.wait_for("document.getElementById('title').textContent === " + json(en).dump()));
+    // A finger on "No, it hangs".
+    page.click("no");
+    ASSERT_TRUE(page.wait_for("document.getElementById('no').getAttribute('aria-pressed') === "
+                              "'true' && document.getElementById('you').textContent.includes("
+                              "'it hangs')"));
+    // The presenter sees it in the tally.
+    const std::size_t before = room.out().size();
+    bool counted = false;
+    for (int i = 0; i < 50 && !counted; ++i) {
+        room.type("tally");
+        counted = room.read_until("0 of 1 say it exits, 1 say it hangs", before, 0.2);
+    }
+    ASSERT_TRUE(counted) << room.out();
+    page.screenshot(std::string(DAEMONLAB_TEST_DIR) + "/room-page-voted.png");
+
+    // The presenter's run: real, the verdict observed.
+    room.type("run");
+    ASSERT_TRUE(room.read_until("Class accuracy: 1/1 (100%)", before, 60)) << room.out();
+    ASSERT_TRUE(page.wait_for("!document.getElementById('result').hidden"))
+        << page.eval("document.body.innerText");
+    EXPECT_EQ(page.eval("document.getElementById('answer').textContent"),
+              "Answer: it hangs and never exits.");
+    const std::string reason = page.eval("document.getElementById('reason').textContent");
+    EXPECT_NE(reason.find("recv_events"), std::string::npos) << reason; // the run's own words
+    EXPECT_EQ(page.eval("document.getElementById('mine').textContent"), "You were right!");
+    EXPECT_EQ(page.eval("document.getElementById('class').textContent"),
+              "1 of 1 got it right (100%).");
+    page.screenshot(std::string(DAEMONLAB_TEST_DIR) + "/room-page-revealed.png");
+    // The page broke no rule of its policy, and loaded nothing from elsewhere.
+    EXPECT_EQ(page.eval("performance.getEntriesByType('resource').filter(e => "
+                        "!e.name.startsWith(location.origin)).length"),
+              0);
+    room.type("quit");
+    EXPECT_EQ(room.finish().exit_code, 0);
+}
+
+} // namespace
