@@ -12,6 +12,7 @@
 #include "sanitize.hpp"
 #include "step_input.hpp"
 #include "strings.hpp"
+#include "terminal.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -141,24 +142,6 @@ const char* glyph(const Segment& s) {
     return "▒";
 }
 
-// Display width of UTF-8 text: CJK counts two columns.
-std::size_t width(std::string_view s) {
-    std::size_t w = 0;
-    for (std::size_t i = 0; i < s.size();) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        w += len >= 3 ? 2 : 1;
-        i += std::size_t(len);
-    }
-    return w;
-}
-
-std::string pad(std::string s, std::size_t w) {
-    std::size_t cur = width(s);
-    if (cur < w) s.append(w - cur, ' ');
-    return s;
-}
-
 void print_timeline(const RunState& st, const Ui& ui) {
     const Timeline& t = st.timeline;
     if (t.lanes().empty()) return;
@@ -177,8 +160,8 @@ void print_timeline(const RunState& st, const Ui& ui) {
             return terminal_safe(describe_daemon(l, ui.strings, lang));
         };
         for (const Lane& l : t.lanes()) {
-            name_w = std::max(name_w, width(name_of(l)));
-            flag_w = std::max(flag_w, width(flag_of(l)));
+            name_w = std::max(name_w, display_width(name_of(l)));
+            flag_w = std::max(flag_w, display_width(flag_of(l)));
         }
         for (const Lane& l : t.lanes()) {
             std::string row;
@@ -199,8 +182,8 @@ void print_timeline(const RunState& st, const Ui& ui) {
                 }
                 row += best ? glyph(*best) : " ";
             }
-            std::cout << "  " << pad(name_of(l), name_w) << "  " << pad(flag_of(l), flag_w) << "  "
-                      << row << "\n";
+            std::cout << "  " << pad_to(name_of(l), name_w) << "  " << pad_to(flag_of(l), flag_w)
+                      << "  " << row << "\n";
         }
         if (t.main_end_ns() >= 0) {
             int col = int(double(t.main_end_ns() - t0) / per_col);
@@ -302,11 +285,13 @@ json run_json(const RunState& st, const Strings& strings) {
 
 int cmd_list(const Ui& ui) {
     for (const Scenario& s : catalog()) {
-        std::cout << pad(std::string(s.id), 16);
+        const std::string key = "scenario." + std::string(s.id);
+        std::cout << pad_to(std::string(s.id), 16);
         bool first = true;
         for (Lang l : {Lang::zh, Lang::en}) {
-            if (!first) std::cout << pad("", 16);
-            std::cout << ui.strings.get("scenario." + std::string(s.id) + ".summary", l) << "\n";
+            if (!first) std::cout << pad_to("", 16);
+            std::cout << ui.strings.get(key + ".title", l) << (l == Lang::zh ? "：" : ": ")
+                      << ui.strings.get(key + ".summary", l) << "\n";
             first = false;
         }
     }
@@ -369,7 +354,9 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
         }
         std::cout << "\n── Step " << number << "/" << lesson->steps.size() << "  ("
                   << terminal_safe(st.paused_at) << ")\n";
-        for (Lang l : ui.langs) std::cout << step->text.in(l) << "\n";
+        // The lesson's Markdown: bold and code styled on a terminal, plain words in a file.
+        const bool tty = ::isatty(STDOUT_FILENO) == 1;
+        for (Lang l : ui.langs) std::cout << render_inline(step->text.in(l), tty) << "\n";
         print_lines("Python", lesson->python, step->py);
         if (scenario) print_lines("C++", scenario->cpp_source, step->cpp);
         if (interactive) {
@@ -464,16 +451,16 @@ int cmd_matrix(bool as_json, int jobs, int grace_ms, const RunOptions& engine, c
                   << "\n";
     } else {
         ui.say("cli.matrix.title");
-        std::cout << "\n" << pad("", 17);
+        std::cout << "\n" << pad_to("", 17);
         for (trace::Receiver r : kMatrixReceivers)
-            std::cout << pad(std::string(trace::name(r)), 22);
-        std::cout << "\n" << pad("", 17);
-        for (int i = 0; i < 3; ++i) std::cout << pad("no-close", 11) << pad("close", 11);
+            std::cout << pad_to(std::string(trace::name(r)), 22);
+        std::cout << "\n" << pad_to("", 17);
+        for (int i = 0; i < 3; ++i) std::cout << pad_to("no-close", 11) << pad_to("close", 11);
         std::cout << "\n";
         for (std::size_t i = 0; i < results.size(); i += 6) {
-            std::cout << pad(results[i].options.scenario, 17);
+            std::cout << pad_to(results[i].options.scenario, 17);
             for (std::size_t j = i; j < i + 6; ++j)
-                std::cout << pad(std::string(to_string(results[j].verdict.outcome)), 11);
+                std::cout << pad_to(std::string(to_string(results[j].verdict.outcome)), 11);
             std::cout << "\n";
         }
         std::printf("\n%zu runs in %.0f ms\n", results.size(), wall_ms);
