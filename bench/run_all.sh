@@ -5,14 +5,16 @@
 #         -DDAEMONLAB_TESTS=OFF && cmake --build build/bench -j2
 # and xvfb-run, /usr/bin/time, hyperfine and xdotool:
 #   apt-get install -y xvfb xauth time hyperfine xdotool
-# Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace runs matrix gui fonts
+# The python section needs Debian's python3 and websockets (../shared/vendor/websockets, or
+# PYTHONPATH / a virtual environment's python given as PYTHON=...).
+# Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace runs matrix python gui fonts
 #                                                   (default: all)
 # Each section takes under two minutes on 2 cores.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "${1:-$here/build/bench}" && pwd)
 shift || true
-sections=${*:-trace runs matrix gui fonts}
+sections=${*:-trace runs matrix python gui fonts}
 bin=$B/bin
 
 machine() {
@@ -41,6 +43,20 @@ for s in $sections; do
             "$bin/daemonlab matrix" "$bin/daemonlab matrix --jobs 1"
         echo "peak memory of the host during the matrix:"
         /usr/bin/time -f '  %e s wall, %M KB max RSS' "$bin/daemonlab" matrix >/dev/null
+        ;;
+    python)
+        py=${PYTHON:-/usr/bin/python3}
+        vendor=$here/../shared/vendor/websockets
+        echo "## the CPython engine ($("$py" --version 2>&1))"
+        "$bin/bench_python" "$py" 15
+        if [ -d "$vendor/13.0" ]; then
+            echo "## the matrix on CPython (websockets 13.0; the tracer applies each policy), 2 cores"
+            PYTHONPATH=$vendor/13.0 "$bin/daemonlab" matrix --engine python --python "$py" | tail -1
+            PYTHONPATH=$vendor/13.0 hyperfine --runs 3 --ignore-failure --style basic \
+                "$bin/daemonlab matrix --engine python --python $py"
+        else
+            echo "(no $vendor: the matrix on CPython needs websockets)"
+        fi
         ;;
     gui)
         export DLPROBE=$B/lib/libdlprobe.so
