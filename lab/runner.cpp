@@ -383,7 +383,7 @@ void Run::watch() {
     auto kill_demo = [&](KilledBy by) {
         if (!killed_by) {
             killed_by = by;
-            ::kill(pid, SIGKILL);
+            ::kill(-pid, SIGKILL); // the demo's process group: what it started goes with it
         }
     };
     auto send_control = [&](const char* line) {
@@ -519,6 +519,12 @@ void Run::watch() {
         if (!killed_by && deadline >= 0 && t >= deadline) kill_demo(KilledBy::timeout);
     }
     const std::int64_t end_ns = monotonic_ns();
+    // Whatever the program started and left behind (its group outlives it): no orphans.
+    ::kill(-pid, SIGKILL);
+    // The demo is gone: what it wrote is in the pipes. Read it without waiting, so a process
+    // that left the group (setsid) and still holds a pipe cannot keep the verdict waiting.
+    for (const Fd* f : {&trace_r, &out_r, &stack_r})
+        if (f->fd >= 0) ::fcntl(f->fd, F_SETFL, ::fcntl(f->fd, F_GETFL) | O_NONBLOCK);
     // The demo is gone, so its ends of the pipes are closed: read what is left to EOF.
     while (trace_r.fd >= 0 && read_trace()) {
     }

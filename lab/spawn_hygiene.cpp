@@ -17,7 +17,10 @@ int child_hygiene(posix_spawn_file_actions_t& actions, posix_spawnattr_t& attr, 
     sigaddset(&defaults, SIGXFSZ);
     if (int rc = posix_spawnattr_setsigmask(&attr, &none)) return rc;
     if (int rc = posix_spawnattr_setsigdefault(&attr, &defaults)) return rc;
-    return posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    // Its own process group, so that what it starts in turn can be ended with it.
+    if (int rc = posix_spawnattr_setpgroup(&attr, 0)) return rc;
+    return posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                               POSIX_SPAWN_SETPGROUP);
 }
 
 void block_sigpipe_in_this_thread() {

@@ -9,7 +9,9 @@ namespace lab {
 // Sets up a posix_spawn so that the child gets no descriptor at or above `first_closed`
 // (every host fd: the echo server's sockets, other runs' pipes, the GUI's X connection...),
 // an empty signal mask, and default actions for SIGPIPE and SIGXFSZ (the host blocks or
-// ignores them; a demo must start as any program does). Call after the dup2 actions.
+// ignores them; a demo must start as any program does), in a process group of its own (the
+// runner ends the whole group: a program's own children go with it). Call after the dup2
+// actions.
 // Returns 0 or an errno.
 int child_hygiene(posix_spawn_file_actions_t& actions, posix_spawnattr_t& attr, int first_closed);
 

@@ -349,3 +349,37 @@ TEST(PythonEngine, StepModePausesAtTheLessonsLines) {
     EXPECT_EQ(seen, (std::vector<std::string>{"connect", "start", "main-end"}));
     EXPECT_EQ(run.snapshot().verdict.outcome, Outcome::hung);
 }
+
+// A program that starts a process of its own and then hangs, or exits: when the run ends,
+// that process ends too (it is in the run's process group): no orphans.
+TEST(Explain, WhatTheProgramStartedEndsWithTheRun) {
+    for (const char* end : {"hang", "exit"}) {
+        const std::string pidfile =
+            (fs::path(DAEMONLAB_TEST_DIR) / (std::string("child-") + end + ".pid")).string();
+        fs::remove(pidfile);
+        const std::string file =
+            program(std::string("spawner-") + end + ".py",
+                    "import subprocess, threading\n"
+                    "p = subprocess.Popen(['sleep', '300'])\n"
+                    "open(" +
+                        json(pidfile).dump() + ", 'w').write(str(p.pid))\n" +
+                        (std::string(end) == "hang"
+                             ? "threading.Thread(target=threading.Event().wait).start()\n"
+                             : ""));
+        int status = 0;
+        json j = explain(file, {"--grace", "200"}, status);
+        EXPECT_EQ(j["verdict"], std::string(end) == "hang" ? "hung" : "exited") << j.dump(2);
+        std::ifstream in(pidfile);
+        int child = 0;
+        ASSERT_TRUE(in >> child) << "the program did not start its child";
+        bool gone = false;
+        for (int i = 0; i < 100 && !gone; ++i) {
+            // A zombie waiting for init to reap it counts as gone.
+            std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+            std::string pid_s, comm, state;
+            gone = !(stat >> pid_s >> comm >> state) || state == "Z";
+            if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        EXPECT_TRUE(gone) << end << ": the program's child " << child << " outlived the run";
+    }
+}
