@@ -1,5 +1,8 @@
 #include "cli.hpp"
 
+#include "matrix.hpp"
+#include "steps.hpp"
+
 #include "catalog.hpp"
 #include "echo_server.hpp"
 #include "export.hpp"
@@ -356,13 +359,11 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
         const Step* step = nullptr;
         std::size_t number = 0;
         if (lesson)
-            for (std::size_t i = next_step; i < lesson->steps.size(); ++i)
-                if (lesson->steps[i].pause == st.paused_at) {
-                    step = &lesson->steps[i];
-                    number = i + 1;
-                    next_step = i + 1;
-                    break;
-                }
+            if (std::optional<std::size_t> i = step_at(*lesson, st.paused_at, next_step)) {
+                step = &lesson->steps[*i];
+                number = *i + 1;
+                next_step = *i + 1;
+            }
         if (!step) { // a pause point the lesson does not talk about: just go on
             run.go();
             continue;
@@ -441,20 +442,11 @@ int cmd_matrix(bool as_json, int jobs, int grace_ms, const RunOptions& engine, c
         c.engine = engine.engine;
         c.python = engine.python;
     }
-    std::vector<RunState> results(cells.size());
-    std::atomic<std::size_t> next{0};
-    const auto t0 = monotonic_ns();
-    std::vector<std::thread> workers;
-    for (int w = 0; w < std::max(1, jobs); ++w)
-        workers.emplace_back([&] {
-            for (std::size_t i; (i = next.fetch_add(1)) < cells.size();) {
-                Run run(cells[i], info);
-                run.wait();
-                results[i] = run.snapshot();
-            }
-        });
-    for (auto& w : workers) w.join();
-    const double wall_ms = double(monotonic_ns() - t0) / 1e6;
+    MatrixRun matrix(std::move(cells), info, jobs);
+    matrix.wait();
+    std::vector<RunState> results;
+    for (MatrixRun::Cell& c : matrix.cells()) results.push_back(std::move(*c.result));
+    const double wall_ms = matrix.wall_ms();
 
     if (as_json) {
         json out = json::array();
