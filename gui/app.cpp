@@ -205,7 +205,11 @@ std::string App::current_label() const {
 
 void App::stale_overlay(ImVec2 a, ImVec2 b) const {
     if (!shown_is_stale()) return;
-    ImGui::GetWindowDrawList()->AddRectFilled(a, b, IM_COL32(40, 40, 40, 120));
+    // Over the timeline's own child window: the foreground list, clipped to its rectangle.
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    dl->PushClipRect(a, b, true);
+    dl->AddRectFilled(a, b, IM_COL32(30, 30, 30, 130));
+    dl->PopClipRect();
 }
 
 std::optional<lab::Outcome> App::expected_outcome(const lab::RunOptions& o) const {
@@ -260,6 +264,8 @@ std::vector<lab::Skipped> App::skipped() const {
     const lab::Lesson* lesson = step_lesson();
     const lab::RunState* run = step_run();
     if (!lesson || !run || shown_is_stale()) return {};
+    // A run that reports no pause points (CPython outside step mode) says nothing of steps.
+    if (!run->options.step && lab::step_markers(run->timeline) == 0) return {};
     return lab::skipped_steps(*lesson, stepper_.hits(), run->finished(),
                               lab::blocks_off(lesson->python, lab::switch_env(run->options)));
 }

@@ -161,7 +161,8 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
                     dl->AddText(ImVec2(b.x - ImGui::CalcTextSize("≠").x - 6, a.y + 3),
                                 pal.cell_text, "≠");
                 // What was seen, big; what was predicted, small, with ✓ or ✗.
-                std::string seen = outcome_word(observed, text);
+                std::string seen = m.started() || observed ? outcome_word(observed, text)
+                                                           : text.get("ui.matrix.not_run");
                 dl->AddText(ImVec2(a.x + 6, a.y + 3), pal.cell_text, seen.c_str());
                 std::optional<lab::Outcome> lesson_says;
                 if (lesson) lesson_says = lesson_expects(*lesson, options);
