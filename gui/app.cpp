@@ -7,6 +7,7 @@
 // learner may answer "Will it exit?" (Quiz); the verdict scores it.
 #include "app.hpp"
 
+#include "branches.hpp"
 #include "catalog.hpp"
 #include "export_files.hpp"
 #include "markdown.hpp"
@@ -35,6 +36,7 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     if (flags.font_scale > 0) settings_.font_scale = flags.font_scale;
     apply_theme(settings_.theme);
     ImGui::GetStyle().ScaleAllSizes(settings_.font_scale);
+    glossary_hook();
     if (!fonts_.has_cjk) notice_ = content_.strings.get("ui.notice.nocjk", Lang::en);
     if (Settings::in_memory()) { // said once, where notices are shown
         const std::string m = t("ui.notice.settings_in_memory");
@@ -44,6 +46,13 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     select(flags.scenario.value_or(lab::find_scenario(settings_.scenario) ? settings_.scenario
                                                                           : "threaded-client"));
     if (flags.receiver) receiver_ = trace::parse<trace::Receiver>(*flags.receiver).value();
+    if (flags.engine) engine_ = trace::parse<trace::Engine>(*flags.engine).value();
+    if (flags.python) python_bin_ = *flags.python;
+    if (flags.program) {
+        own_path_ = *flags.program;
+        select(kOwnProgram);
+        open_own_program();
+    }
     if (flags.close) close_ = true;
     step_mode_ = flags.step;
     walking_ = flags.walk;
@@ -56,8 +65,8 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     if (flags.matrix) {
         view_ = View::matrix;
         if (server_)
-            matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(),
-                          [] { glfwPostEmptyEvent(); });
+            matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(), engine_,
+                          python_bin_, [] { glfwPostEmptyEvent(); });
     }
 }
 
@@ -91,12 +100,20 @@ void App::text_block(const lab::Text& text) {
 
 // ---- the scenario and the next run --------------------------------------------------------
 
+// The rule for the switches (said in the scenario list's tooltip): choosing a scenario sets
+// explicit close to that scenario's default and keeps the receiver, the engine and the sandbox's
+// switches; opening a matrix cell (app_matrix.cpp) sets every switch to the cell's.
 void App::select(const std::string& id) {
     if (id != scenario_) restart_steps();
+    page_ = -1;
     scenario_ = id;
+    python_.clear();
+    if (id == kOwnProgram) {
+        python_ = own_code_;
+        return;
+    }
     settings_.scenario = id;
     close_ = lab::effective_close({.scenario = id});
-    python_.clear();
     if (const lab::Lesson* lesson = content_.lesson(id))
         python_ = lesson->python;
     else if (const lab::Scenario* sc = lab::find_scenario(id))
@@ -104,7 +121,19 @@ void App::select(const std::string& id) {
 }
 
 lab::RunOptions App::options() const {
-    lab::RunOptions o{.scenario = scenario_, .receiver = receiver_, .close = close_};
+    if (own_program()) // what own_options() will run; the file is written only on Run
+        return {.engine = trace::Engine::cpython,
+                .receiver = receiver_,
+                .python = python_bin_,
+                .program =
+                    own_edited_ || own_opened_.empty() ? std::string("(edited)") : own_opened_};
+    lab::RunOptions o{.engine = engine_,
+                      .scenario = scenario_,
+                      .receiver = receiver_,
+                      .close = close_,
+                      .python = python_bin_};
+    if (engine_ == trace::Engine::model && o.receiver == trace::Receiver::library)
+        o.receiver = trace::Receiver::inherit; // "as installed" exists only on CPython
     if (const lab::Scenario* s = lab::find_scenario(scenario_); s && s->sandbox) {
         o.connect_in = worker_ == trace::Worker::none ? trace::ConnectIn::main : connect_in_;
         o.worker = worker_;
@@ -126,7 +155,12 @@ void App::on_new_run() {
 
 void App::start_run() {
     if (!server_) return;
-    session_.start(options(), lab::ServerInfo{server_->uri(), server_->ca_pem()},
+    lab::RunOptions o = options();
+    if (own_program()) {
+        o = own_options();
+        if (o.program.empty()) return; // own_error_ says why, in the banner
+    }
+    session_.start(o, lab::ServerInfo{server_->uri(), server_->ca_pem()},
                    [] { glfwPostEmptyEvent(); });
     on_new_run();
     user_moved_ = false;
@@ -137,12 +171,45 @@ std::string App::run_label(const lab::RunState& s) const {
     const Lang l = ui_lang();
     const std::string receiver =
         content_.strings.get("ui.receiver." + std::string(trace::name(s.options.receiver)), l);
+    const std::string title =
+        !s.options.program.empty()
+            ? content_.strings.format("ui.own.label", l, {{"file", s.options.program}})
+            : content_.strings.get("scenario." + s.options.scenario + ".title", l);
+    std::string engine =
+        content_.strings.get("ui.engine." + std::string(trace::name(s.options.engine)), l);
+    if (s.options.engine == trace::Engine::cpython && !s.python.version.empty())
+        engine += " " + s.python.version +
+                  (s.python.websockets.empty() ? "" : " · websockets " + s.python.websockets);
     return content_.strings.format(
         "ui.run_label", l,
-        {{"scenario", s.options.scenario},
+        {{"scenario", title + " · " + engine},
          {"receiver", receiver},
          {"close", t(lab::effective_close(s.options) ? "ui.closed_yes" : "ui.closed_no")},
          {"verdict", t("ui.outcome." + std::string(lab::to_string(s.verdict.outcome)))}});
+}
+
+bool App::shown_is_stale() const {
+    if (!session_.has_run()) return false;
+    const lab::RunOptions& shown = session_.current().options;
+    if (own_program()) {
+        if (shown.program.empty()) return true; // a lesson's run
+        return !own_edited_ && shown.program != own_opened_;
+    }
+    return !lab::same_settings(shown, options());
+}
+
+std::string App::current_label() const {
+    const lab::RunState& run = session_.current();
+    return t(shown_is_stale() ? "ui.stale.label" : "ui.current") + ": " + run_label(run);
+}
+
+void App::stale_overlay(ImVec2 a, ImVec2 b) const {
+    if (!shown_is_stale()) return;
+    // Over the timeline's own child window: the foreground list, clipped to its rectangle.
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    dl->PushClipRect(a, b, true);
+    dl->AddRectFilled(a, b, IM_COL32(30, 30, 30, 130));
+    dl->PopClipRect();
 }
 
 std::optional<lab::Outcome> App::expected_outcome(const lab::RunOptions& o) const {
@@ -171,6 +238,16 @@ std::string App::step_caption() const {
 }
 
 std::string App::step_status() const {
+    // "3/4 close — not reached: ..." for each step the run passed over, then the state.
+    std::string skips;
+    if (const lab::Lesson* lesson = step_lesson())
+        for (const lab::Skipped& k : skipped())
+            skips += std::to_string(k.index + 1) + "/" + std::to_string(lesson->steps.size()) +
+                     " " + lesson->steps[k.index].pause + " " + skip_note(k.index) + " · ";
+    return skips + step_state();
+}
+
+std::string App::step_state() const {
     const lab::RunState* run = step_run();
     if (!run) return t("ui.step.no_run");
     if (run->finished()) return t("ui.step.finished");
@@ -183,11 +260,40 @@ std::string App::step_status() const {
     return t("ui.step.running");
 }
 
+std::vector<lab::Skipped> App::skipped() const {
+    const lab::Lesson* lesson = step_lesson();
+    const lab::RunState* run = step_run();
+    if (!lesson || !run || shown_is_stale()) return {};
+    // A run that reports no pause points (CPython outside step mode) says nothing of steps.
+    if (!run->options.step && lab::step_markers(run->timeline) == 0) return {};
+    return lab::skipped_steps(*lesson, stepper_.hits(), run->finished(),
+                              lab::blocks_off(lesson->python, lab::switch_env(run->options)));
+}
+
+std::string App::skip_note(std::size_t step) const {
+    const lab::Lesson* lesson = step_lesson();
+    if (!lesson || step >= lesson->steps.size()) return {};
+    const lab::RunState* run = step_run();
+    if (run && !shown_is_stale()) {
+        for (const lab::Skipped& k : skipped())
+            if (k.index == step)
+                return k.why == lab::SkipWhy::switched_off
+                           ? f("ui.step.skipped.off", {{"cond", k.condition}})
+                           : t("ui.step.skipped.ended");
+        return {};
+    }
+    // No run with these switches yet: say ahead which steps they leave out.
+    const auto off = lab::blocks_off(lesson->python, lab::switch_env(options()));
+    if (const lab::OffBlock* b = lab::step_switched_off(*lesson, step, off))
+        return f("ui.step.skipped.ahead", {{"cond", b->condition}});
+    return {};
+}
+
 std::vector<StepMark> App::step_marks(const lab::RunState& run, bool current) const {
     std::vector<StepMark> marks;
     const lab::Lesson* lesson = content_.lesson(run.options.scenario);
     if (!lesson) return marks;
-    for (const StepHit& h : match_steps(*lesson, run))
+    for (const StepHit& h : lab::match_steps(*lesson, run.timeline))
         marks.push_back(
             {.t_ns = h.t_ns,
              .tid = h.tid,
@@ -249,7 +355,10 @@ void App::before_frame() {
     if (atlas.TexID && (atlas.TexPixelsAlpha8 || atlas.TexPixelsRGBA32)) atlas.ClearTexData();
 }
 
-// Ctrl+= / Ctrl+- text size, F11 full screen; in the lab view → or Space Next, ← Prev.
+// Ctrl+= / Ctrl+- text size, F11 full screen; in the lab view → Next, ← Prev, Space Next
+// while the demo waits at a step and Run otherwise. They work whatever has the focus, unless
+// a text field is being edited; ImGui's own keyboard navigation is off (app_main.cpp), so
+// Space never "presses" the widget clicked last.
 void App::keys() {
     const ImGuiIO& io = ImGui::GetIO();
     if (io.KeyCtrl && (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD)))
@@ -259,9 +368,13 @@ void App::keys() {
         change_text_size(-0.1f);
     if (ImGui::IsKeyPressed(GLFW_KEY_F11, false)) toggle_fullscreen();
     if (view_ == View::lab && !io.WantTextInput && !io.KeyCtrl && !io.KeyAlt) {
-        if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT, false) ||
-            ImGui::IsKeyPressed(GLFW_KEY_SPACE, false))
-            next_step();
+        if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT, false)) next_step();
+        if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) {
+            if (stepper_.waiting() || (session_.stepping() && stepper_.can_next()))
+                next_step();
+            else if (!session_.live() || !session_.stepping())
+                request_run();
+        }
         if (ImGui::IsKeyPressed(GLFW_KEY_LEFT, false)) prev_step();
     }
 }
@@ -278,6 +391,14 @@ void App::frame() {
         scroll_lesson_ = scroll_code_;
     }
     if (session_.has_run()) quiz_.score(session_.current(), cell_key(session_.current().options));
+    if (!own_temp_dir_.empty() && !session_.live()) remove_own_temp(); // its run has ended
+    if (compare_next_ && session_.has_run() && session_.current().finished()) {
+        compare_next_ = false; // "Compare with the other engine": the second run
+        engine_ = engine_ == trace::Engine::model ? trace::Engine::cpython : trace::Engine::model;
+        if (engine_ == trace::Engine::model && receiver_ == trace::Receiver::library)
+            receiver_ = trace::Receiver::inherit;
+        start_run();
+    }
     keys();
     room_.follow(options(), session_.has_run() ? &session_.current() : nullptr, step_lesson(),
                  stepper_.shown(), content_.strings); // the question, the run, the verdict

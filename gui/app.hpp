@@ -9,6 +9,8 @@
 //   app_timeline.cpp  the lab view's layout around the timeline (panes, splitter, rows)
 //   app_matrix.cpp    the matrix view, and opening one of its cells
 //   app_export.cpp    the legend row's Export buttons, PNG and Chrome trace
+//   app_program.cpp   "Your program": a .py file opened or edited, run on CPython
+//   app_pages.cpp     the background pages, glossary hovers, the demo's output
 //   app_script.cpp    scripted runs (--screenshot, --walk, --export ...): the tests' driver
 //   app_main.cpp      the platform: GLFW window, GL context, the main loop
 //
@@ -106,11 +108,21 @@ class App {
     void on_new_run(); // the timeline and the steps follow the run now on show
     void restart_steps();
     std::string run_label(const lab::RunState& s) const;
+    // The run on show was made with other switches than the next run's: its results are
+    // drawn greyed, labelled "previous settings".
+    bool shown_is_stale() const;
+    std::string current_label() const; // the timeline's caption of the run on show
+    void stale_overlay(ImVec2 a, ImVec2 b) const;
+    void compare_engines(); // the same settings on the other engine, one above the other
+    void request_run();     // Run pressed: asks first when it would end a paused run
     std::optional<lab::Outcome> expected_outcome(const lab::RunOptions& o) const;
-    const lab::Lesson* step_lesson() const; // the lesson the steps come from
-    const lab::RunState* step_run() const;  // the run the steps are matched against
-    std::string step_caption() const;       // "Step 2/4" or ""
-    std::string step_status() const;        // what the demo does now, in step mode
+    const lab::Lesson* step_lesson() const;        // the lesson the steps come from
+    const lab::RunState* step_run() const;         // the run the steps are matched against
+    std::string step_caption() const;              // "Step 2/4" or ""
+    std::string step_status() const;               // skipped steps, then what the demo does now
+    std::string step_state() const;                // what the demo does now, in step mode
+    std::vector<lab::Skipped> skipped() const;     // steps the run on show passed over, and why
+    std::string skip_note(std::size_t step) const; // "— not reached: ..." or ""
     std::vector<StepMark> step_marks(const lab::RunState& run, bool current) const;
     bool step_card_shown() const; // the lesson pane opens with the step on show
     void next_step();
@@ -134,10 +146,22 @@ class App {
     void sandbox_controls();
     void step_controls();
     void predict_controls();
+    void engine_controls();
+    void rerun_popup();
     void banner();
     std::vector<std::string> banner_lines() const; // every language shown
     std::vector<std::string> banner_lines(lab::Lang l) const;
     std::string prediction_line(lab::Lang l) const;
+    // app_program.cpp
+    bool own_program() const { return scenario_ == kOwnProgram; }
+    void own_program_pane();
+    void open_own_program();
+    lab::RunOptions own_options(); // writes edited code to a private temp file first
+    void remove_own_temp();
+    // app_pages.cpp
+    void page_pane();
+    void glossary_hook(); // hover definitions of glossary terms in prose (markdown's hook)
+    void output_pane();   // the demo's own stdout and stderr
     // app_timeline.cpp
     void lab_view();
     void splitter(float total);
@@ -176,7 +200,23 @@ class App {
     trace::ConnectIn connect_in_ = trace::ConnectIn::main;
     trace::Worker worker_ = trace::Worker::daemon;
     bool with_block_ = false;
-    std::string python_; // the Python on show (lesson or the demo's header comment)
+    trace::Engine engine_ = trace::Engine::model;
+    std::string python_bin_ = "python3"; // the interpreter for the CPython engine
+    std::string python_;                 // the Python on show (lesson or the demo's header comment)
+
+    // "Your program" (app_program.cpp): the scenario list's last entry.
+    static constexpr const char* kOwnProgram = "*your-program";
+    std::string own_path_;     // the path field
+    std::string own_code_;     // the code as in the pane (opened, maybe edited)
+    std::string own_opened_;   // the file own_code_ came from, "" for typed code
+    bool own_edited_ = false;  // changed since opened: runs from a private temp copy
+    std::string own_error_;    // opening failed: why
+    std::string own_temp_dir_; // the private directory of the temp copy while it runs
+
+    bool confirm_rerun_ = false; // the "end the paused run?" popup is asked for
+    bool compare_next_ = false;  // when the run on show ends, run it on the other engine
+    int page_ = -1;              // a background page on show instead of the lesson, or -1
+    bool show_output_ = false;
 
     // Panes.
     View view_ = View::lab;
@@ -197,6 +237,7 @@ class App {
         std::optional<CodeTab> tab;
         int step = -1;
         std::vector<int> hot, pause_lines;
+        std::vector<int> off; // lines the switches turn off (dimmed)
     } drawn_;
 
     // Presentation.

@@ -3,6 +3,7 @@
 // pause point where the demo waits gets an arrow.
 #include "app.hpp"
 
+#include "branches.hpp"
 #include "catalog.hpp"
 #include "theme.hpp"
 
@@ -20,6 +21,10 @@ bool contains(const std::vector<int>& lines, int n) {
 } // namespace
 
 void App::code_pane() {
+    if (own_program()) {
+        own_program_pane();
+        return;
+    }
     const lab::Lesson* lesson = content_.lesson(scenario_);
     const lab::Scenario* sc = lab::find_scenario(scenario_);
     if (ImGui::BeginTabBar("code")) {
@@ -48,7 +53,13 @@ void App::code_pane() {
         hot = step_lines(text, python ? s.py : s.cpp);
         if (!python) pause_lines = lab::find_lines(text, "demo::step(\"" + s.pause + "\")");
     }
+    // The blocks these switches do not run, read from the program's text (branches.hpp):
+    // dimmed, their header marked with why.
+    std::vector<lab::OffBlock> off;
+    if (python) off = lab::blocks_off(text, lab::switch_env(options()));
     drawn_ = {.tab = code_tab_, .step = shown, .hot = hot, .pause_lines = pause_lines};
+    for (const lab::OffBlock& b : off)
+        for (int i = b.first; i <= b.last; ++i) drawn_.off.push_back(i);
     const Palette& pal = palette();
     ImGui::BeginChild("code_text", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     ImGui::PushFont(fonts_.mono);
@@ -77,13 +88,27 @@ void App::code_pane() {
         const bool comment = line.find("//") != std::string_view::npos &&
                              line.find_first_not_of(' ') == line.find("//");
         ImU32 color = 0;
+        const lab::OffBlock* off_here = lab::off_at(off, n);
         if (is_hot && pal.code_hot_text)
             color = pal.code_hot_text;
         else if (comment || line.starts_with("#"))
             color = pal.code_comment;
         if (color) ImGui::PushStyleColor(ImGuiCol_Text, color);
+        if (off_here) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.38f);
         ImGui::TextUnformatted(line.data(), line.data() + line.size());
+        if (off_here) {
+            ImGui::PopStyleVar();
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("%s", f("ui.code.off", {{"cond", off_here->condition}}).c_str());
+        }
         if (color) ImGui::PopStyleColor();
+        if (std::any_of(off.begin(), off.end(),
+                        [n](const lab::OffBlock& b) { return b.header == n; })) {
+            ImGui::SameLine();
+            ImGui::PushFont(fonts_.ui);
+            ImGui::TextDisabled("%s", t("ui.code.off_mark").c_str());
+            ImGui::PopFont();
+        }
         if (end == std::string_view::npos) break;
         pos = end + 1;
         ++n;

@@ -8,39 +8,138 @@
 #include "verdict.hpp"
 #include "widgets.hpp"
 
+#include <GLFW/glfw3.h>
 #include <cstdio>
 #include <imgui.h>
+#include <utility>
 
 namespace gui {
 
 using lab::Lang;
 
+// The engine: the C++ model (fast, the same on every machine) or the real CPython with the
+// websockets it has. A program of the user's runs on CPython only.
+void App::engine_controls() {
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(t("ui.engine").c_str());
+    tip(t("ui.engine.tip"));
+    ImGui::BeginDisabled(own_program());
+    for (const auto& [e, name] : trace::Names<trace::Engine>::table) {
+        const std::string label = t("ui.engine." + std::string(name));
+        ImGui::SameLine();
+        if (ImGui::RadioButton((label + "##engine").c_str(),
+                               own_program() ? e == trace::Engine::cpython : engine_ == e))
+            engine_ = e;
+    }
+    ImGui::EndDisabled();
+    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+}
+
 void App::controls() {
     const lab::Scenario* sc = lab::find_scenario(scenario_);
+    engine_controls();
+    const bool cpython = own_program() || engine_ == trace::Engine::cpython;
+    if (!cpython && receiver_ == trace::Receiver::library) receiver_ = trace::Receiver::inherit;
+    same_line_if_fits(ImGui::CalcTextSize(t("ui.receiver").c_str()).x);
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(t("ui.receiver").c_str());
     tip(t("ui.receiver.tip"));
-    for (trace::Receiver r : lab::kMatrixReceivers) {
+    std::vector<trace::Receiver> receivers;
+    if (cpython) receivers.push_back(trace::Receiver::library); // as installed
+    receivers.insert(receivers.end(), std::begin(lab::kMatrixReceivers),
+                     std::end(lab::kMatrixReceivers));
+    for (trace::Receiver r : receivers) {
         const std::string label = t("ui.receiver." + std::string(trace::name(r)));
         same_line_if_fits(ImGui::CalcTextSize(label.c_str()).x + ImGui::GetFrameHeight() * 1.5f);
         if (ImGui::RadioButton(label.c_str(), receiver_ == r)) receiver_ = r;
+        if (r == trace::Receiver::library) tip(t("ui.receiver.library.tip"));
     }
-    const std::string close_label = t("ui.close");
-    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
-    if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(close_label.c_str()).x + 40)
-        ImGui::NewLine();
-    ImGui::Checkbox(close_label.c_str(), &close_);
+    if (!own_program()) {
+        const std::string close_label = t("ui.close");
+        ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+        if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(close_label.c_str()).x + 40)
+            ImGui::NewLine();
+        ImGui::Checkbox(close_label.c_str(), &close_);
+    }
     if (sc && sc->sandbox) sandbox_controls();
     ImGui::BeginDisabled(!server_);
-    if (ImGui::Button(t(session_.has_run() ? "ui.run_again" : "ui.run").c_str())) start_run();
+    // "Run" until this scenario (or program) has run; then "Run again".
+    const bool ran_here =
+        session_.has_run() && (own_program() ? !session_.current().options.program.empty()
+                                             : session_.current().options.scenario == scenario_);
+    if (ImGui::Button(t(ran_here ? "ui.run_again" : "ui.run").c_str())) request_run();
+    tip(t(own_program() ? "ui.own.run.tip" : "ui.run.tip"));
     ImGui::EndDisabled();
+    rerun_popup();
+    if (!own_program()) {
+        ImGui::SameLine();
+        const lab::Lesson* lesson = content_.lesson(scenario_);
+        ImGui::BeginDisabled(!server_ || !lesson || session_.live());
+        if (ImGui::Button(
+                t(engine_ == trace::Engine::model ? "ui.compare.cpython" : "ui.compare.model")
+                    .c_str()))
+            compare_engines();
+        ImGui::EndDisabled();
+        tip(t("ui.compare.tip"), true);
+    }
     ImGui::SameLine();
     ImGui::BeginDisabled(!session_.live());
     if (ImGui::Button(t("ui.kill").c_str())) session_.kill();
     ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!session_.has_run());
+    if (toggle_button(t("ui.output"), show_output_)) show_output_ = !show_output_;
+    ImGui::EndDisabled();
+    tip(t("ui.output.tip"), true);
     ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
     step_controls();
     predict_controls();
+    if (show_output_ && session_.has_run()) output_pane();
+}
+
+// Run: a demo waiting at a step would be ended by a new run, so ask first.
+void App::request_run() {
+    if (session_.stepping())
+        confirm_rerun_ = true;
+    else
+        start_run();
+}
+
+void App::rerun_popup() {
+    if (confirm_rerun_) {
+        ImGui::OpenPopup("##rerun");
+        confirm_rerun_ = false;
+    }
+    if (ImGui::BeginPopupModal("##rerun", nullptr,
+                               ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoTitleBar)) {
+        ImGui::TextUnformatted(t("ui.rerun.ask").c_str());
+        if (ImGui::Button(t("ui.rerun.yes").c_str()) ||
+            ImGui::IsKeyPressed(GLFW_KEY_ENTER, false)) {
+            ImGui::CloseCurrentPopup();
+            start_run();
+        }
+        ImGui::SameLine();
+        if (ImGui::Button(t("ui.rerun.no").c_str()) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false))
+            ImGui::CloseCurrentPopup();
+        ImGui::EndPopup();
+    }
+}
+
+// The same settings on the other engine: the run on show moves beneath, the new one above,
+// so the model and CPython are one above the other.
+void App::compare_engines() {
+    const auto other = [](trace::Engine e) {
+        return e == trace::Engine::model ? trace::Engine::cpython : trace::Engine::model;
+    };
+    if (session_.has_run() && lab::same_settings(session_.current().options, options())) {
+        engine_ = other(engine_); // the run on show is these settings: run the other engine
+        if (engine_ == trace::Engine::model && receiver_ == trace::Receiver::library)
+            receiver_ = trace::Receiver::inherit;
+        start_run();
+        return;
+    }
+    start_run(); // these settings on this engine first; the other follows (frame())
+    compare_next_ = true;
 }
 
 // The sandbox's own switches: a worker thread (none, daemon, non-daemon), who calls
@@ -84,7 +183,7 @@ void App::step_controls() {
     ImGui::BeginDisabled(!stepper_.can_next());
     if (ImGui::Button(next.c_str())) next_step();
     ImGui::EndDisabled();
-    tip(t("ui.step.next.tip"), true);
+    tip(t(session_.stepping() ? "ui.step.next.tip.live" : "ui.step.next.tip.idle"), true);
     same_line_if_fits(button_width(end));
     ImGui::BeginDisabled(!session_.stepping());
     if (ImGui::Button(end.c_str())) run_to_end();
@@ -121,7 +220,14 @@ void App::predict_controls() {
 std::vector<std::string> App::banner_lines(Lang l) const {
     if (!server_)
         return {content_.strings.format("ui.server_failed", l, {{"error", server_error_}})};
-    if (!session_.has_run()) return {content_.strings.get("ui.idle", l)};
+    if (own_program() && !own_error_.empty())
+        return {content_.strings.format("ui.own.error", l, {{"error", own_error_}})};
+    const bool other_scenario =
+        session_.has_run() && (own_program() ? session_.current().options.program.empty()
+                                             : session_.current().options.scenario != scenario_ ||
+                                                   !session_.current().options.program.empty());
+    if (!session_.has_run() || other_scenario)
+        return {content_.strings.get(own_program() ? "ui.own.idle" : "ui.idle", l)};
     const lab::RunState& run = session_.current();
     const lab::Timeline& tl = run.timeline;
     std::vector<std::string> lines{lab::headline(run.verdict, tl, content_.strings, l)};
@@ -135,8 +241,11 @@ std::vector<std::string> App::banner_lines(Lang l) const {
         v.outcome = lab::Outcome::hung;
         v.waiting_on = {tl.shutdown_waiting_for()};
     }
-    for (const std::string& line : lab::explanation(v, tl, content_.strings, l))
+    for (const std::string& line :
+         lab::explanation(v, tl, content_.strings, l, run.stacks.empty() ? nullptr : &run.stacks))
         lines.push_back(line);
+    if (shown_is_stale()) // switches changed since: this is not what Run would do now
+        lines.insert(lines.begin(), content_.strings.get("ui.stale", l));
     return lines;
 }
 
@@ -187,7 +296,11 @@ ImU32 banner_color(const Palette& pal, const lab::RunState* run) {
 
 void App::banner() {
     const Palette& pal = palette();
-    const ImU32 bg = banner_color(pal, session_.has_run() ? &session_.current() : nullptr);
+    const bool stale = shown_is_stale();
+    const bool shown = session_.has_run() && banner_lines(ui_lang()).front() !=
+                                                 t(own_program() ? "ui.own.idle" : "ui.idle");
+    ImU32 bg = banner_color(pal, shown ? &session_.current() : nullptr);
+    if (stale && shown) bg = pal.banner_idle; // greyed: the previous settings' result
     // Text first, then the box behind it, sized to what was drawn.
     const std::vector<Lang> langs = content_langs();
     ImGui::PushStyleColor(ImGuiCol_Text, pal.banner_text);

@@ -12,13 +12,29 @@ namespace gui {
 
 void App::scenario_list() {
     ImGui::TextDisabled("%s", t("ui.scenarios").c_str());
+    tip(t("ui.scenarios.rule")); // what choosing one does to the switches
     int n = 1;
     for (const lab::Scenario& s : lab::catalog()) {
         const std::string id(s.id);
         const std::string label = std::to_string(n++) + "  " +
                                   content_.strings.get("scenario." + id + ".title", ui_lang());
-        if (ImGui::Selectable((label + "##" + id).c_str(), scenario_ == id)) select(id);
-        tip(content_.strings.get("scenario." + id + ".summary", ui_lang()));
+        if (ImGui::Selectable((label + "##" + id).c_str(), scenario_ == id && page_ < 0))
+            select(id);
+        tip(content_.strings.get("scenario." + id + ".summary", ui_lang()) + "\n\n" +
+            t("ui.scenarios.rule"));
+    }
+    if (ImGui::Selectable((t("ui.own") + "##own").c_str(), own_program() && page_ < 0))
+        select(kOwnProgram);
+    tip(t("ui.own.tip"));
+    if (content_.pages.empty()) return;
+    ImGui::Spacing();
+    ImGui::TextDisabled("%s", t("ui.background").c_str());
+    for (std::size_t i = 0; i < content_.pages.size(); ++i) {
+        const lab::Page& p = content_.pages[i];
+        if (ImGui::Selectable((p.title.in(ui_lang()) + "##page" + p.id).c_str(), page_ == int(i))) {
+            page_ = int(i);
+            scroll_lesson_ = true;
+        }
     }
 }
 
@@ -39,6 +55,18 @@ void App::step_card(const lab::Lesson& lesson) {
 }
 
 void App::lesson_pane() {
+    if (page_ >= 0) {
+        page_pane();
+        return;
+    }
+    if (own_program()) {
+        ImGui::PushFont(fonts_.big);
+        ImGui::TextWrapped("%s", t("ui.own").c_str());
+        ImGui::PopFont();
+        text_block({content_.strings.get("ui.own.about", lab::Lang::zh),
+                    content_.strings.get("ui.own.about", lab::Lang::en)});
+        return;
+    }
     const lab::Lesson* lesson = content_.lesson(scenario_);
     if (scroll_lesson_) {
         ImGui::SetScrollY(0);
@@ -68,6 +96,10 @@ void App::lesson_pane() {
                 pause_text("▶ " + head);
             else
                 ImGui::TextDisabled("%s", head.c_str());
+            if (const std::string why = skip_note(std::size_t(i)); !why.empty()) {
+                ImGui::SameLine();
+                ImGui::TextDisabled("%s", why.c_str());
+            }
             text_block(s.text);
             ImGui::PopID();
             ++i;

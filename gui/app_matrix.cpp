@@ -15,11 +15,15 @@ void App::matrix_pane() {
     ImGui::PopFont();
     ImGui::TextWrapped("%s", t("ui.matrix.intro").c_str());
     const bool busy = matrix_.started() && !matrix_.done();
+    // The engine the matrix runs on (the lab's engine switch, shared).
+    ImGui::BeginDisabled(busy);
+    engine_controls();
+    ImGui::EndDisabled();
     ImGui::BeginDisabled(busy || !server_);
-    if (ImGui::Button(t(matrix_.started() ? "ui.matrix.run_again" : "ui.matrix.run").c_str()) &&
-        server_)
-        matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(),
-                      [] { glfwPostEmptyEvent(); });
+    const bool ran = matrix_.started() && matrix_.engine() == engine_;
+    if (ImGui::Button(t(ran ? "ui.matrix.run_again" : "ui.matrix.run").c_str()) && server_)
+        matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(), engine_,
+                      python_bin_, [] { glfwPostEmptyEvent(); });
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(!busy);
@@ -32,26 +36,29 @@ void App::matrix_pane() {
         std::snprintf(s, sizeof s, "%.1f", matrix_.wall_ms() / 1000);
         ImGui::TextUnformatted(
             f("ui.matrix.progress", {{"done", std::to_string(matrix_.finished())},
-                                     {"total", std::to_string(matrix_.cells().size())},
+                                     {"total", std::to_string(matrix_.size())},
                                      {"running", std::to_string(matrix_.running())},
                                      {"s", s}})
                 .c_str());
     }
     ImGui::TextDisabled("%s", t("ui.matrix.predicted_note").c_str());
-    if (!matrix_.started()) {
+    if (matrix_.compared())
+        ImGui::TextUnformatted(
+            f("ui.matrix.disagree", {{"n", std::to_string(matrix_.disagreements())}}).c_str());
+    else if (!matrix_.started())
         ImGui::TextDisabled("%s", t("ui.matrix.idle").c_str());
-        return;
-    }
+    // The grid at once: before any run it shows what the lessons and the learner predict.
     const MatrixText text{&content_, ui_lang(), &quiz_.answers()};
     ImGui::BeginChild("matrix_scroll");
     const int clicked = draw_matrix(matrix_, text);
     // How the predictions that exist fared.
     int checked = 0, agreed = 0;
-    for (const MatrixCell& c : matrix_.cells()) {
-        const std::optional<lab::Outcome> expects = expected_outcome(c.options);
-        if (!expects || !c.result) continue;
+    for (std::size_t i = 0; i < matrix_.size(); ++i) {
+        const std::optional<lab::Outcome> expects = expected_outcome(matrix_.options(i));
+        const lab::RunState* r = matrix_.result(i);
+        if (!expects || !r) continue;
         ++checked;
-        agreed += *expects == c.result->verdict.outcome;
+        agreed += *expects == r->verdict.outcome;
     }
     if (checked) {
         ImGui::Spacing();
@@ -64,13 +71,20 @@ void App::matrix_pane() {
 }
 
 // Puts a finished cell's run on show in the lab view, with its switches.
+// Opening a cell sets every switch to the cell's: scenario, receiver, close, engine (the
+// rule the scenario list's tooltip states).
 void App::open_cell(std::size_t i) {
-    const MatrixCell& cell = matrix_.cells()[i];
-    if (!cell.result) return;
-    select(cell.options.scenario);
-    receiver_ = cell.options.receiver;
-    close_ = lab::effective_close(cell.options);
-    session_.open(*cell.result);
+    const lab::RunState* result = matrix_.result(i);
+    if (!result) return;
+    const lab::RunOptions& o = result->options;
+    select(o.scenario);
+    receiver_ = o.receiver;
+    close_ = lab::effective_close(o);
+    engine_ = o.engine;
+    connect_in_ = o.connect_in;
+    worker_ = o.worker;
+    with_block_ = o.with_block;
+    session_.open(*result);
     on_new_run();
     quiz_.run_opened();
     view_ = View::lab;

@@ -85,8 +85,8 @@ void App::walk_after_render(int fb_w, int fb_h) {
 // --matrix --open SCENARIO,RECEIVER,close|no-close: once the matrix is done, open that cell.
 void App::open_requested_cell() {
     if (opened_ || !flags_.open_cell || !matrix_.done()) return;
-    for (std::size_t i = 0; i < matrix_.cells().size(); ++i) {
-        const lab::RunOptions& o = matrix_.cells()[i].options;
+    for (std::size_t i = 0; i < matrix_.size(); ++i) {
+        const lab::RunOptions& o = matrix_.options(i);
         if (*flags_.open_cell == o.scenario + "," + std::string(trace::name(o.receiver)) + "," +
                                      (lab::effective_close(o) ? "close" : "no-close"))
             open_cell(i);
@@ -199,17 +199,21 @@ json App::describe() const {
     json matrix = nullptr;
     if (matrix_.started()) {
         json cells = json::array();
-        for (const MatrixCell& c : matrix_.cells()) {
-            const std::optional<lab::Outcome> expects = expected_outcome(c.options);
+        for (std::size_t i = 0; i < matrix_.size(); ++i) {
+            const lab::RunOptions& o = matrix_.options(i);
+            const lab::RunState* r = matrix_.result(i);
+            const std::optional<lab::Outcome> expects = expected_outcome(o);
             cells.push_back(
-                {{"scenario", c.options.scenario},
-                 {"receiver", trace::name(c.options.receiver)},
-                 {"close", lab::effective_close(c.options)},
-                 {"verdict",
-                  c.result ? json(lab::to_string(c.result->verdict.outcome)) : json(nullptr)},
-                 {"predicted", expects ? json(lab::to_string(*expects)) : json(nullptr)}});
+                {{"scenario", o.scenario},
+                 {"receiver", trace::name(o.receiver)},
+                 {"close", lab::effective_close(o)},
+                 {"verdict", r ? json(lab::to_string(r->verdict.outcome)) : json(nullptr)},
+                 {"predicted", expects ? json(lab::to_string(*expects)) : json(nullptr)},
+                 {"disagree", matrix_.disagree(i)}});
         }
         matrix = {{"done", matrix_.done()},
+                  {"engine", trace::name(matrix_.engine())},
+                  {"disagreements", matrix_.disagreements()},
                   {"finished", matrix_.finished()},
                   {"wall_ms", matrix_.wall_ms()},
                   {"cells", cells}};

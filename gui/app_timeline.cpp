@@ -61,7 +61,7 @@ void App::lab_view() {
     if (session_.has_run()) {
         const lab::RunState& run = session_.current();
         current.run = &run;
-        current.label = t("ui.current") + ": " + run_label(run);
+        current.label = current_label(); // "previous settings" once a switch changed
         current.steps = step_marks(run, true);
     }
     if (const lab::RunState* before = session_.previous()) {
@@ -70,6 +70,7 @@ void App::lab_view() {
         previous.steps = step_marks(*before, false);
     }
     timeline_.draw(current, previous, text);
+    stale_overlay(timeline_.rect_min(), timeline_.rect_max()); // greyed: previous settings
 }
 
 } // namespace gui

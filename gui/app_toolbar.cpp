@@ -47,6 +47,11 @@ void App::toolbar() {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(tally.c_str());
     tip(t("ui.tally.tip"));
+    if (quiz_.total() > 0 || !quiz_.answers().empty()) { // the score can start again
+        ImGui::SameLine(0, 2);
+        if (ImGui::SmallButton(t("ui.tally.reset").c_str())) quiz_.reset();
+        tip(t("ui.tally.reset.tip"));
+    }
     ImGui::SameLine(0, st.ItemSpacing.x * 2);
     room_.button(content_.strings, ui_lang()); // Open room / Close room
     ImGui::SameLine(std::max(ImGui::GetCursorPosX(), right - right_w));

@@ -69,8 +69,24 @@ void add_flags(CLI::App& cmd, Flags& f) {
         ->check(CLI::IsMember(scenario_ids()));
     add_optional(cmd, "--lang", f.lang, "zh, en or both")
         ->check(CLI::IsMember({"zh", "en", "both"}));
-    add_optional(cmd, "--receiver", f.receiver, "recv_events daemon policy")
-        ->check(CLI::IsMember(kReceivers));
+    add_optional(cmd, "--receiver", f.receiver,
+                 "recv_events daemon policy (library: as installed, CPython only)")
+        ->check(CLI::IsMember([] {
+            std::vector<std::string> v = kReceivers;
+            v.emplace_back(trace::name(trace::Receiver::library));
+            return v;
+        }()));
+    cmd.add_option_function<std::string>(
+           "--engine",
+           [&f](const std::string& v) {
+               f.engine = v == "python" ? std::string(trace::name(trace::Engine::cpython)) : v;
+           },
+           "the engine of the lab's runs: model (the C++ model, default) or python (CPython)")
+        ->check(CLI::IsMember({"model", "python", "cpython"}));
+    add_optional(cmd, "--python", f.python,
+                 "the interpreter for --engine python (default python3)");
+    add_optional(cmd, "--program", f.program,
+                 "open your own FILE.py under \"Your program\" (it runs only when you press Run)");
     cmd.add_flag("--close", f.close, "close the connection before main ends");
     cmd.add_flag("--run", f.run, "run the scenario at once");
     cmd.add_flag("--step", f.step, "step by step: the demo stops at each step of the lesson");
@@ -124,6 +140,9 @@ void add_flags(CLI::App& cmd, Flags& f) {
         ->group(script);
     cmd.callback([&f] {
         if (f.walk) f.step = f.run = true;
+        if (f.receiver == std::string(trace::name(trace::Receiver::library)) && !f.program &&
+            f.engine.value_or("model") == "model")
+            throw CLI::ValidationError("--receiver library", "needs --engine python");
     });
 }
 

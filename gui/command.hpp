@@ -15,6 +15,9 @@ namespace gui {
 
 struct Flags {
     std::optional<std::string> scenario, lang, receiver, theme, predict;
+    std::optional<std::string> engine;  // model or cpython: the engine of the lab's runs
+    std::optional<std::string> python;  // the interpreter for the CPython engine
+    std::optional<std::string> program; // "Your program": open this .py file (not run)
     bool close = false, run = false, step = false, matrix = false, fullscreen = false;
     int width = 0, height = 0;       // --size; 0: the saved one
     float font_scale = 0;            // 0: the saved one

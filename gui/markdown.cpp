@@ -5,10 +5,13 @@
 #include <imgui.h>
 #include <md4c.h>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gui {
 namespace {
+
+TextHook g_text_hook; // set_text_hook()
 
 struct Run {
     std::string text;
@@ -44,6 +47,7 @@ void flow(const std::vector<Run>& runs, ImFont* body, ImFont* mono, ImU32 base_c
                       : r.strong ? pal.md_strong
                       : r.em     ? pal.md_em
                                  : base_color;
+        std::vector<TextPiece> pieces; // for the text hook
         std::size_t i = 0;
         while (i < r.text.size()) {
             // A token: a CJK character, or a word with its trailing spaces.
@@ -73,11 +77,14 @@ void flow(const std::vector<Run>& runs, ImFont* body, ImFont* mono, ImU32 base_c
             ImGui::PushStyleColor(ImGuiCol_Text, color);
             ImGui::TextUnformatted(b, e);
             ImGui::PopStyleColor();
+            if (g_text_hook)
+                pieces.push_back({i, j, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
             x += w;
             first = false;
             i = j;
         }
         ImGui::PopFont();
+        if (g_text_hook && !r.code) g_text_hook(r.text, pieces);
     }
 }
 
@@ -194,6 +201,10 @@ int text(MD_TEXTTYPE type, const MD_CHAR* t, MD_SIZE size, void* user) {
 }
 
 } // namespace
+
+void set_text_hook(TextHook hook) {
+    g_text_hook = std::move(hook);
+}
 
 void markdown(std::string_view md, const MarkdownFonts& fonts) {
     State s{&fonts, {}};

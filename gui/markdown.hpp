@@ -3,7 +3,11 @@
 // CJK characters), so mixed styles flow in one paragraph.
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <imgui.h>
 #include <string_view>
+#include <vector>
 
 struct ImFont;
 
@@ -16,5 +20,15 @@ struct MarkdownFonts {
 };
 
 void markdown(std::string_view text, const MarkdownFonts& fonts);
+
+// A hook on the prose as laid out: after each run of text of one style, the text and where
+// each of its pieces went on screen (byte range, screen rectangle). The app's glossary uses
+// it for hover definitions (app_pages.cpp); markdown() knows nothing about terms.
+struct TextPiece {
+    std::size_t begin = 0, end = 0;
+    ImVec2 min, max;
+};
+using TextHook = std::function<void(std::string_view text, const std::vector<TextPiece>& pieces)>;
+void set_text_hook(TextHook hook);
 
 } // namespace gui

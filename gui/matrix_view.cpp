@@ -10,71 +10,67 @@
 
 namespace gui {
 
-std::optional<lab::Outcome> lesson_expects(const lab::Lesson& lesson, const lab::RunOptions& o) {
-    const lab::RunOptions def{.scenario = o.scenario};
-    if (o.connect_in != def.connect_in || o.worker != def.worker || o.with_block != def.with_block)
-        return std::nullopt;
-    const std::optional<bool> exits = lesson.expects_exit(o.receiver, lab::effective_close(o));
-    if (!exits) return std::nullopt;
-    return *exits ? lab::Outcome::exited : lab::Outcome::hung;
-}
+Matrix::Matrix() : options_(lab::matrix_cells()) {}
 
-bool lesson_default(const lab::RunOptions& o) {
-    const lab::RunOptions def{.scenario = o.scenario};
-    return o.receiver == def.receiver && lab::effective_close(o) == lab::effective_close(def) &&
-           o.connect_in == def.connect_in && o.worker == def.worker &&
-           o.with_block == def.with_block;
-}
-
-std::string cell_key(const lab::RunOptions& o) {
-    return o.scenario + "|" + std::string(trace::name(o.receiver)) + "|" +
-           (lab::effective_close(o) ? "close" : "no-close");
-}
-
-void Matrix::start(const lab::ServerInfo& server, int jobs, std::function<void()> on_change) {
+void Matrix::start(const lab::ServerInfo& server, int jobs, trace::Engine engine,
+                   const std::string& python, std::function<void()> on_change) {
     stop();
-    cells_.clear();
-    for (lab::RunOptions& o : lab::matrix_cells()) cells_.push_back({.options = std::move(o)});
-    server_ = server;
-    on_change_ = std::move(on_change);
-    jobs_ = std::max(1, jobs);
-    next_ = 0;
-    t0_ = lab::monotonic_ns();
-    t1_ = -1;
+    engine_ = engine;
+    std::vector<lab::RunOptions> cells = options_;
+    for (lab::RunOptions& o : cells) {
+        o.engine = engine;
+        o.python = python;
+    }
+    results_[engine].assign(options_.size(), std::nullopt);
+    live_.assign(options_.size(), false);
+    finished_ = running_ = 0;
+    run_ = std::make_unique<lab::MatrixRun>(std::move(cells), server, jobs,
+                                            lab::MatrixRun::Callbacks{.on_change = on_change});
     poll();
 }
 
 void Matrix::poll() {
-    for (MatrixCell& c : cells_)
-        if (c.run && c.run->snapshot().finished()) {
-            c.result = c.run->snapshot();
-            c.run.reset();
-        }
-    while (next_ < cells_.size() && running() < std::size_t(jobs_)) {
-        MatrixCell& c = cells_[next_++];
-        c.run = std::make_unique<lab::Run>(c.options, server_, on_change_);
+    if (!run_ || (finished_ == options_.size() && running_ == 0)) return;
+    const std::vector<lab::MatrixRun::Cell> cells = run_->cells();
+    std::vector<std::optional<lab::RunState>>& results = results_[engine_];
+    finished_ = running_ = 0;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        using S = lab::MatrixRun::CellState;
+        live_[i] = cells[i].state == S::running;
+        running_ += live_[i];
+        if (cells[i].state == S::done || cells[i].state == S::cancelled) ++finished_;
+        if (cells[i].state == S::done && cells[i].result && !results[i])
+            results[i] = cells[i].result;
     }
-    if (done() && t1_ < 0) t1_ = lab::monotonic_ns();
 }
 
 void Matrix::stop() {
-    for (MatrixCell& c : cells_) c.run.reset(); // kills a live demo and waits for it
-    next_ = cells_.size();
+    if (run_) run_->cancel(); // kills live demos; the workers end with them
+    poll();
 }
 
-std::size_t Matrix::finished() const {
-    return std::size_t(
-        std::count_if(cells_.begin(), cells_.end(), [](const MatrixCell& c) { return c.result; }));
+const lab::RunState* Matrix::result(trace::Engine e, std::size_t i) const {
+    auto it = results_.find(e);
+    if (it == results_.end() || i >= it->second.size() || !it->second[i]) return nullptr;
+    return &*it->second[i];
 }
 
-std::size_t Matrix::running() const {
-    return std::size_t(std::count_if(cells_.begin(), cells_.end(),
-                                     [](const MatrixCell& c) { return bool(c.run); }));
+bool Matrix::disagree(std::size_t i) const {
+    const lab::RunState* a = result(trace::Engine::model, i);
+    const lab::RunState* b = result(trace::Engine::cpython, i);
+    return a && b && a->verdict.outcome != b->verdict.outcome;
 }
 
-double Matrix::wall_ms() const {
-    if (!started()) return 0;
-    return double((t1_ >= 0 ? t1_ : lab::monotonic_ns()) - t0_) / 1e6;
+std::size_t Matrix::disagreements() const {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < options_.size(); ++i) n += disagree(i);
+    return n;
+}
+
+bool Matrix::compared() const {
+    for (std::size_t i = 0; i < options_.size(); ++i)
+        if (result(trace::Engine::model, i) && result(trace::Engine::cpython, i)) return true;
+    return false;
 }
 
 namespace {
@@ -103,7 +99,6 @@ std::string outcome_word(std::optional<lab::Outcome> o, const MatrixText& text) 
 int draw_matrix(const Matrix& m, const MatrixText& text) {
     const Palette& pal = palette();
     int clicked = -1;
-    const auto& cells = m.cells();
     const float line = ImGui::GetTextLineHeight();
     if (!ImGui::BeginTable("matrix", 4,
                            ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_BordersInnerV |
@@ -127,11 +122,11 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
             ImGui::TextDisabled("%s", label.c_str());
         }
     }
-    const std::size_t rows = cells.size() / 6;
+    const std::size_t rows = m.size() / 6;
     for (std::size_t row = 0; row < rows; ++row) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        const lab::RunOptions& first = cells[row * 6].options;
+        const lab::RunOptions& first = m.options(row * 6);
         const lab::Lesson* lesson = text.content->lesson(first.scenario);
         ImGui::TextWrapped(
             "%zu  %s", row + 1,
@@ -143,7 +138,8 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
             const float h = line * 2.5f;
             for (int c = 0; c < 2; ++c) {
                 const std::size_t i = row * 6 + std::size_t(r) * 2 + std::size_t(c);
-                const MatrixCell& cell = cells[i];
+                const lab::RunOptions& options = m.options(i);
+                const lab::RunState* result = m.result(i);
                 const ImVec2 a(p.x + float(c) * (half + 6), p.y), b(a.x + half, a.y + h);
                 ImGui::SetCursorScreenPos(a);
                 ImGui::PushID(int(i));
@@ -151,25 +147,32 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
                 const bool hovered = ImGui::IsItemHovered();
                 ImGui::PopID();
                 std::optional<lab::Outcome> observed;
-                if (cell.result)
-                    observed = cell.result->verdict.outcome;
-                else if (cell.run)
+                if (result)
+                    observed = result->verdict.outcome;
+                else if (m.running(i))
                     observed = lab::Outcome::running;
                 ImDrawList* dl = ImGui::GetWindowDrawList();
                 dl->AddRectFilled(a, b, observed ? outcome_color(*observed) : pal.cell_pending, 4);
-                if (hovered) dl->AddRect(a, b, pal.cell_text, 4, 0, 2);
+                const bool disagree = m.disagree(i);
+                if (hovered || disagree)
+                    dl->AddRect(a, b, disagree ? pal.pause_arrow : pal.cell_text, 4, 0,
+                                disagree ? 4.0f : 2.0f);
+                if (disagree) // the other engine said something else: "≠" in the corner
+                    dl->AddText(ImVec2(b.x - ImGui::CalcTextSize("≠").x - 6, a.y + 3),
+                                pal.cell_text, "≠");
                 // What was seen, big; what was predicted, small, with ✓ or ✗.
-                std::string seen = outcome_word(observed, text);
+                std::string seen = m.started() || observed ? outcome_word(observed, text)
+                                                           : text.get("ui.matrix.not_run");
                 dl->AddText(ImVec2(a.x + 6, a.y + 3), pal.cell_text, seen.c_str());
                 std::optional<lab::Outcome> lesson_says;
-                if (lesson) lesson_says = lesson_expects(*lesson, cell.options);
+                if (lesson) lesson_says = lesson_expects(*lesson, options);
                 std::optional<bool> you;
-                if (auto it = text.learner->find(cell_key(cell.options)); it != text.learner->end())
+                if (auto it = text.learner->find(cell_key(options)); it != text.learner->end())
                     you = it->second;
                 std::string small;
                 auto mark = [&](lab::Outcome predicted) {
-                    if (!cell.result) return std::string();
-                    return std::string(predicted == cell.result->verdict.outcome ? " ✓" : " ×");
+                    if (!result) return std::string();
+                    return std::string(predicted == result->verdict.outcome ? " ✓" : " ×");
                 };
                 if (lesson_says)
                     small = text.content->strings.format(
@@ -193,27 +196,35 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
                 if (hovered) {
                     std::string tip = text.content->strings.format(
                         "ui.matrix.tip", text.lang,
-                        {{"scenario", cell.options.scenario},
-                         {"receiver", text.get("ui.receiver." +
-                                               std::string(trace::name(cell.options.receiver)))},
-                         {"close", text.get(lab::effective_close(cell.options) ? "ui.closed_yes"
-                                                                               : "ui.closed_no")},
+                        {{"scenario", text.get("scenario." + options.scenario + ".title")},
+                         {"receiver",
+                          text.get("ui.receiver." + std::string(trace::name(options.receiver)))},
+                         {"close", text.get(lab::effective_close(options) ? "ui.closed_yes"
+                                                                          : "ui.closed_no")},
                          {"outcome", seen}});
                     auto add_line = [&](const std::string& more) {
                         tip += '\n';
                         tip += more;
                     };
-                    if (cell.result)
-                        add_line(lab::headline(cell.result->verdict, cell.result->timeline,
+                    if (result)
+                        add_line(lab::headline(result->verdict, result->timeline,
                                                text.content->strings, text.lang));
-                    if (lesson && lesson_says && lesson_default(cell.options))
+                    if (lesson && lesson_says && lesson_default(options))
                         add_line(text.content->strings.format(
                             "ui.matrix.tip_lesson", text.lang,
                             {{"reason", lesson->predict.in(text.lang)}}));
-                    if (cell.result) add_line(text.get("ui.matrix.tip_open"));
+                    if (disagree) {
+                        const lab::RunState* model = m.result(trace::Engine::model, i);
+                        const lab::RunState* py = m.result(trace::Engine::cpython, i);
+                        add_line(text.content->strings.format(
+                            "ui.matrix.tip_disagree", text.lang,
+                            {{"model", outcome_word(model->verdict.outcome, text)},
+                             {"cpython", outcome_word(py->verdict.outcome, text)}}));
+                    }
+                    if (result) add_line(text.get("ui.matrix.tip_open"));
                     ImGui::SetTooltip("%s", tip.c_str());
                 }
-                if (pressed && cell.result) clicked = int(i);
+                if (pressed && result) clicked = int(i);
             }
             ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + h + 4));
             ImGui::Dummy(ImVec2(1, 1));

@@ -4,7 +4,9 @@
 // and the learner's own answers this session.
 #pragma once
 
+#include "expect.hpp"
 #include "lessons.hpp"
+#include "matrix.hpp"
 #include "runner.hpp"
 
 #include <cstddef>
@@ -17,43 +19,51 @@
 
 namespace gui {
 
-// What the lesson says this cell does (its `expect` table: the article's rules), for the
-// scenario's default sandbox options; nothing when the lesson does not say.
-std::optional<lab::Outcome> lesson_expects(const lab::Lesson& lesson, const lab::RunOptions& o);
-// Whether the options are the ones the lesson's `predict` line talks about.
-bool lesson_default(const lab::RunOptions& o);
+// The lesson's expectations and the cells' keys live in lab/expect.hpp, the scheduler in
+// lab/matrix.hpp (shared with `daemonlab matrix`).
+using lab::cell_key;
+using lab::lesson_default;
+using lab::lesson_expects;
 
-// "scenario|receiver|close" — a cell's key for the learner's predictions.
-std::string cell_key(const lab::RunOptions& o);
-
-struct MatrixCell {
-    lab::RunOptions options;
-    std::unique_ptr<lab::Run> run;       // while it runs
-    std::optional<lab::RunState> result; // once it has ended
-};
-
+// The grid's state: the cells (known before any run: the predicted grid shows at once), the
+// run in progress on one engine, and the last finished results of each engine, so a cell
+// where the C++ model and CPython disagree can be marked.
 class Matrix {
   public:
-    // Starts (again) every cell; at most `jobs` run at once.
-    void start(const lab::ServerInfo& server, int jobs, std::function<void()> on_change);
-    // Starts queued cells as others end; collects results. Call every frame.
+    Matrix();
+    ~Matrix() { stop(); }
+    // Starts (again) every cell on this engine; at most `jobs` run at once.
+    void start(const lab::ServerInfo& server, int jobs, trace::Engine engine,
+               const std::string& python, std::function<void()> on_change);
+    // Takes the scheduler's state. Call every frame.
     void poll();
     void stop(); // kills what still runs
 
-    bool started() const { return !cells_.empty(); }
-    bool done() const { return started() && finished() == cells_.size(); }
-    std::size_t finished() const;
-    std::size_t running() const;
-    const std::vector<MatrixCell>& cells() const { return cells_; }
-    double wall_ms() const;
+    bool started() const { return bool(run_); }
+    bool done() const { return run_ && finished_ == options_.size(); }
+    std::size_t finished() const { return finished_; }
+    std::size_t running() const { return running_; }
+    std::size_t size() const { return options_.size(); }
+    double wall_ms() const { return run_ ? run_->wall_ms() : 0; }
+    trace::Engine engine() const { return engine_; }
+
+    const lab::RunOptions& options(std::size_t i) const { return options_[i]; }
+    bool running(std::size_t i) const { return i < live_.size() && live_[i]; }
+    // The run on show's engine's result for cell i, or nullptr.
+    const lab::RunState* result(std::size_t i) const { return result(engine_, i); }
+    const lab::RunState* result(trace::Engine e, std::size_t i) const;
+    // Both engines have a verdict for cell i and they differ.
+    bool disagree(std::size_t i) const;
+    std::size_t disagreements() const;
+    bool compared() const; // both engines have results for some cell
 
   private:
-    std::vector<MatrixCell> cells_;
-    lab::ServerInfo server_;
-    std::function<void()> on_change_;
-    int jobs_ = 1;
-    std::size_t next_ = 0;
-    std::int64_t t0_ = 0, t1_ = -1;
+    std::vector<lab::RunOptions> options_;
+    std::unique_ptr<lab::MatrixRun> run_;
+    trace::Engine engine_ = trace::Engine::model;
+    std::map<trace::Engine, std::vector<std::optional<lab::RunState>>> results_;
+    std::vector<bool> live_;
+    std::size_t finished_ = 0, running_ = 0;
 };
 
 // What the grid needs to say things.

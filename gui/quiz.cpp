@@ -38,4 +38,12 @@ void Quiz::score(const lab::RunState& run, const std::string& cell) {
     answers_[cell] = *said_;
 }
 
+void Quiz::reset() {
+    right_count_ = total_ = 0;
+    answers_.clear();
+    said_.reset();
+    right_.reset();
+    scored_ = true; // the run on show is not judged again
+}
+
 } // namespace gui

@@ -25,6 +25,10 @@ class Quiz {
     // Other outcomes (killed, crashed) are not judged. `cell` is the run's matrix cell key.
     void score(const lab::RunState& run, const std::string& cell);
 
+    // Starts the score again: the tally and the answers the matrix shows. An answer given
+    // for the next run stays.
+    void reset();
+
     // The answer for the run on show, and (once judged) whether it was right.
     std::optional<bool> said() const { return said_; }
     std::optional<bool> right() const { return right_; }

@@ -4,29 +4,6 @@
 
 namespace gui {
 
-std::vector<StepHit> match_steps(const lab::Lesson& lesson, const lab::RunState& run) {
-    std::vector<StepHit> hits;
-    std::size_t next = 0, n = 0;
-    for (const lab::Marker& m : run.timeline.markers()) {
-        if (m.kind != lab::MarkKind::step) continue;
-        ++n;
-        for (std::size_t i = next; i < lesson.steps.size(); ++i)
-            if (lesson.steps[i].pause == m.text) {
-                hits.push_back(
-                    {.index = i, .pause = m.text, .t_ns = m.t, .tid = m.tid, .marker = n});
-                next = i + 1;
-                break;
-            }
-    }
-    return hits;
-}
-
-std::size_t step_markers(const lab::RunState& run) {
-    std::size_t n = 0;
-    for (const lab::Marker& m : run.timeline.markers()) n += m.kind == lab::MarkKind::step;
-    return n;
-}
-
 std::vector<int> step_lines(std::string_view text, const std::vector<std::string>& needles) {
     std::vector<int> out;
     for (const std::string& needle : needles)
@@ -58,9 +35,9 @@ void Stepper::update(const lab::Lesson* lesson, const lab::RunState* run) {
         if (shown_ >= int(stops_.size())) shown_ = -1;
         return;
     }
-    hits_ = match_steps(*lesson, *run);
+    hits_ = lab::match_steps(*lesson, run->timeline);
     for (const StepHit& h : hits_) stops_.push_back(h.index);
-    markers_ = step_markers(*run);
+    markers_ = lab::step_markers(run->timeline);
     // Paused: the demo emits the step marker, then its thread reports "paused" on that pause
     // point and waits; the runner keeps that in paused_at until the same thread goes on.
     if (const std::string& at = run->paused_at; !at.empty() && markers_ > released_) {

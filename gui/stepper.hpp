@@ -6,6 +6,7 @@
 
 #include "lessons.hpp"
 #include "runner.hpp"
+#include "steps.hpp"
 
 #include <cstdint>
 #include <string>
@@ -14,22 +15,10 @@
 
 namespace gui {
 
-// A lesson step the demo reached: its step marker, matched to the lesson in order.
-struct StepHit {
-    std::size_t index = 0; // into lesson.steps
-    std::string pause;
-    std::int64_t t_ns = 0;
-    int tid = 0;
-    std::size_t marker = 0; // the how-manieth step marker of the run (1-based)
-};
-
-// Matches the run's step markers (in time order) to the lesson's steps (in order): a marker
-// takes the next step at or after the last match whose pause point has its name, as the
-// terminal step mode does. Markers the lesson does not talk about are left out.
-std::vector<StepHit> match_steps(const lab::Lesson& lesson, const lab::RunState& run);
-
-// How many step markers the run has.
-std::size_t step_markers(const lab::RunState& run);
+// The rule that matches a run's pause points to the lesson's steps lives in lab/steps.hpp,
+// shared with the terminal's step mode.
+using lab::match_steps;
+using lab::StepHit;
 
 // The lines a step covers, 1-based, sorted, without repeats.
 std::vector<int> step_lines(std::string_view text, const std::vector<std::string>& needles);

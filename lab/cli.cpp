@@ -1,5 +1,8 @@
 #include "cli.hpp"
 
+#include "matrix.hpp"
+#include "steps.hpp"
+
 #include "catalog.hpp"
 #include "echo_server.hpp"
 #include "export.hpp"
@@ -11,6 +14,7 @@
 #include "safe_write.hpp"
 #include "sanitize.hpp"
 #include "step_input.hpp"
+#include "steps.hpp"
 #include "strings.hpp"
 #include "terminal.hpp"
 
@@ -46,12 +50,14 @@ struct Ui {
 };
 
 bool load_strings(Ui& ui) {
-    std::string path = content_dir() + "/strings.toml";
-    if (!ui.strings.load(path)) {
-        std::cerr << "daemonlab: " << ui.strings.error() << "\n";
-        return !ui.strings.all().empty(); // partial content still serves
-    }
-    return true;
+    // The terminal's words, and the labels it shares with the app (skipped steps).
+    bool ok = true;
+    for (const char* file : {"/strings.toml", "/ui_panes.toml"})
+        if (!ui.strings.load(content_dir() + file)) {
+            std::cerr << "daemonlab: " << ui.strings.error() << "\n";
+            ok = false;
+        }
+    return ok || !ui.strings.all().empty(); // partial content still serves
 }
 
 std::vector<Lang> parse_lang(const std::string& s) {
@@ -325,6 +331,25 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
     std::size_t next_step = 0, pauses_seen = 0;
     std::uint64_t seen = 0;
     bool interactive = true;
+    // "── Step 3/4  (close) — not reached: `if CLOSE:` is false with these switches", for each
+    // step from next_step up to `until` that the run passed over (lab/steps: the one rule).
+    const std::vector<OffBlock> off =
+        lesson ? blocks_off(lesson->python, switch_env(opt)) : std::vector<OffBlock>{};
+    std::size_t said = 0; // steps told about, reached or not
+    const bool tty = ::isatty(STDOUT_FILENO) == 1;
+    auto say_skipped = [&](std::size_t until) {
+        for (; lesson && said < until && said < lesson->steps.size(); ++said) {
+            const OffBlock* why = step_switched_off(*lesson, said, off);
+            for (Lang l : ui.langs)
+                std::cout << "\n── Step " << said + 1 << "/" << lesson->steps.size() << "  ("
+                          << lesson->steps[said].pause << ") "
+                          << render_inline(why ? ui.strings.format("ui.step.skipped.off", l,
+                                                                   {{"cond", why->condition}})
+                                               : ui.strings.get("ui.step.skipped.ended", l),
+                                           tty)
+                          << "\n";
+        }
+    };
     for (;;) {
         {
             std::unique_lock lock(mu);
@@ -332,7 +357,10 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
             seen = version;
         }
         RunState st = run.snapshot();
-        if (st.finished()) return;
+        if (st.finished()) {
+            say_skipped(lesson ? lesson->steps.size() : 0);
+            return;
+        }
         std::size_t pauses = 0;
         for (const Marker& m : st.timeline.markers()) pauses += m.kind == MarkKind::step;
         if (st.paused_at.empty() || pauses == pauses_seen) continue;
@@ -341,21 +369,20 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
         const Step* step = nullptr;
         std::size_t number = 0;
         if (lesson)
-            for (std::size_t i = next_step; i < lesson->steps.size(); ++i)
-                if (lesson->steps[i].pause == st.paused_at) {
-                    step = &lesson->steps[i];
-                    number = i + 1;
-                    next_step = i + 1;
-                    break;
-                }
+            if (std::optional<std::size_t> i = step_at(*lesson, st.paused_at, next_step)) {
+                step = &lesson->steps[*i];
+                number = *i + 1;
+                next_step = *i + 1;
+            }
         if (!step) { // a pause point the lesson does not talk about: just go on
             run.go();
             continue;
         }
+        say_skipped(number - 1); // the steps this run jumped over, and why
+        said = number;
         std::cout << "\n── Step " << number << "/" << lesson->steps.size() << "  ("
                   << terminal_safe(st.paused_at) << ")\n";
         // The lesson's Markdown: bold and code styled on a terminal, plain words in a file.
-        const bool tty = ::isatty(STDOUT_FILENO) == 1;
         for (Lang l : ui.langs) std::cout << render_inline(step->text.in(l), tty) << "\n";
         print_lines("Python", lesson->python, step->py);
         if (scenario) print_lines("C++", scenario->cpp_source, step->cpp);
@@ -364,7 +391,10 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
             // Enter, or the end of the run (the demo may die while we wait): whichever first.
             const StepInput in =
                 wait_for_enter(STDIN_FILENO, [&] { return run.snapshot().finished(); });
-            if (in == StepInput::run_ended) return;
+            if (in == StepInput::run_ended) {
+                say_skipped(lesson->steps.size());
+                return;
+            }
             if (in == StepInput::end_of_input) {
                 interactive = false;
                 run.run_to_end();
@@ -428,20 +458,11 @@ int cmd_matrix(bool as_json, int jobs, int grace_ms, const RunOptions& engine, c
         c.engine = engine.engine;
         c.python = engine.python;
     }
-    std::vector<RunState> results(cells.size());
-    std::atomic<std::size_t> next{0};
-    const auto t0 = monotonic_ns();
-    std::vector<std::thread> workers;
-    for (int w = 0; w < std::max(1, jobs); ++w)
-        workers.emplace_back([&] {
-            for (std::size_t i; (i = next.fetch_add(1)) < cells.size();) {
-                Run run(cells[i], info);
-                run.wait();
-                results[i] = run.snapshot();
-            }
-        });
-    for (auto& w : workers) w.join();
-    const double wall_ms = double(monotonic_ns() - t0) / 1e6;
+    MatrixRun matrix(std::move(cells), info, jobs);
+    matrix.wait();
+    std::vector<RunState> results;
+    for (MatrixRun::Cell& c : matrix.cells()) results.push_back(std::move(*c.result));
+    const double wall_ms = matrix.wall_ms();
 
     if (as_json) {
         json out = json::array();

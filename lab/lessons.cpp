@@ -129,6 +129,15 @@ Content load_content(const std::string& dir_name, const std::string& programs) {
                 s.py = strings_of(v["py"]);
                 s.cpp = strings_of(v["cpp"]);
                 s.text = text_of(v);
+                if (auto n = v["threads"]; n) {
+                    const std::optional<std::int64_t> k = n.value<std::int64_t>();
+                    if (k && *k >= 1 && *k <= 64)
+                        s.threads = int(*k);
+                    else
+                        c.errors.push_back(where(file, item.source()) + ": step " +
+                                           std::to_string(l.steps.size() + 1) +
+                                           ": threads must be a whole number 1..64");
+                }
                 l.steps.push_back(std::move(s));
                 need_both(l.steps.back().text, "step " + std::to_string(l.steps.size()),
                           where(file, item.source()), c.errors);

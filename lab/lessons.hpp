@@ -17,6 +17,7 @@
 //   py  = ["self.ws = client.connect(URI)"] # text found on the Python lines it covers
 //   cpp = ["ws = wsync::connect(URI());"]   # text found on the C++ lines it covers
 //   zh = "..." en = "..."
+//   threads = 2                             # optional: threads alive at this pause point
 //   [expect]                                # what the article's rules say the demo does,
 //   inherit = ["hangs", "exits"]            # per receiver policy: [without close(),
 //   daemon = ["exits", "exits"]             #  with close()]; the matrix's "predicted"
@@ -47,6 +48,10 @@ struct Step {
     std::string pause;
     std::vector<std::string> py, cpp; // line texts
     Text text;
+    // What the text claims about threads at this pause point, when it does: how many threads
+    // are alive there (the lanes a run draws at that pause, with the lesson's default
+    // switches). tests/test_matrix_run.cpp runs every lesson step by step and checks it.
+    std::optional<int> threads;
 };
 
 struct Lesson {

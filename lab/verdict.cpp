@@ -116,7 +116,8 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
             if (!names.empty()) names += ", ";
             names += l ? l->name : "?";
         }
-        return s.format("verdict.hung", lang, {{"threads", names}});
+        return s.format(v.waiting_on.size() > 1 ? "verdict.hung.many" : "verdict.hung", lang,
+                        {{"threads", names}});
     }
     case Outcome::crashed:
         return s.format("verdict.crashed", lang,
@@ -181,16 +182,19 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
     } else if (v.outcome == Outcome::exited) {
         // Who was still running when the process ended: the daemon threads it abandoned.
         std::string abandoned;
+        int n = 0;
         for (const Lane& l : t.lanes()) {
             const Segment* cur = l.current();
             if (!cur || cur->state == ThreadState::done || l.is_main()) continue;
             if (!abandoned.empty()) abandoned += ", ";
             abandoned += l.name;
+            ++n;
         }
         if (t.main_end_ns() >= 0)
-            lines.push_back(abandoned.empty()
-                                ? s.get("why.exited.none", lang)
-                                : s.format("why.exited.abandoned", lang, {{"threads", abandoned}}));
+            lines.push_back(abandoned.empty() ? s.get("why.exited.none", lang)
+                                              : s.format(n > 1 ? "why.exited.abandoned.many"
+                                                               : "why.exited.abandoned",
+                                                         lang, {{"threads", abandoned}}));
     }
     return lines;
 }

@@ -218,3 +218,24 @@ TEST(Quiz, AnOpenedRunIsNotJudged) {
     q.score(ended(lab::Outcome::exited), "a");
     EXPECT_EQ(q.total(), 0);
 }
+
+TEST(Quiz, TheScoreCanStartAgain) {
+    Quiz q;
+    q.predict(true, false);
+    q.run_started();
+    q.score(ended(lab::Outcome::exited), "a");
+    ASSERT_EQ(q.total(), 1);
+    q.predict(false, false); // for the next run: kept
+    q.reset();
+    EXPECT_EQ(q.total(), 0);
+    EXPECT_EQ(q.right_count(), 0);
+    EXPECT_TRUE(q.answers().empty());
+    EXPECT_FALSE(q.said().has_value());
+    q.score(ended(lab::Outcome::exited), "a"); // the run on show is not judged again
+    EXPECT_EQ(q.total(), 0);
+    EXPECT_EQ(q.pending(false), false);
+    q.run_started();
+    q.score(ended(lab::Outcome::hung), "b");
+    EXPECT_EQ(q.total(), 1);
+    EXPECT_EQ(q.right_count(), 1);
+}

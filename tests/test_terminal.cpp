@@ -49,3 +49,21 @@ TEST(Terminal, StepModeInAPipePrintsPlainWords) {
     EXPECT_EQ(text.find('`'), std::string::npos) << text;
     EXPECT_EQ(text.find('\033'), std::string::npos) << text;
 }
+
+// A step the run does not reach is said, in its place, with the reason.
+TEST(Terminal, AStepNotReachedIsSaidWithTheReason) {
+    testing_support::Interactive in({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "run",
+                                     "threaded-client", "--step", "--lang", "en", "--grace",
+                                     "150"});
+    for (int i = 0; i < 4; ++i) in.type(""); // Enter
+    const testing_support::Result r = in.finish(60);
+    const std::size_t two = r.out.find("── Step 2/4"), three = r.out.find("── Step 3/4"),
+                      four = r.out.find("── Step 4/4");
+    ASSERT_NE(three, std::string::npos) << r.out;
+    EXPECT_LT(two, three);
+    EXPECT_LT(three, four);
+    const std::string line = r.out.substr(three, r.out.find('\n', three) - three);
+    EXPECT_NE(line.find("(close) — not reached: if CLOSE: is false with these switches"),
+              std::string::npos)
+        << line;
+}
