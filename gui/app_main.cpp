@@ -88,6 +88,10 @@ Window create_window(int width, int height) {
         if (t.core) glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
         glfwWindowHint(GLFW_DOUBLEBUFFER, GLFW_TRUE);
         glfwWindowHint(GLFW_AUTO_ICONIFY, GLFW_FALSE); // full screen stays up on a focus change
+        // WM_CLASS names the menu entry (io.github.daemonlab.DaemonLab.desktop): docks and
+        // task bars group the window under its icon.
+        glfwWindowHintString(GLFW_X11_CLASS_NAME, "io.github.daemonlab.DaemonLab");
+        glfwWindowHintString(GLFW_X11_INSTANCE_NAME, "daemonlab");
         if (GLFWwindow* w =
                 glfwCreateWindow(width, height, "DaemonLab · 守护线程实验室", nullptr, nullptr))
             return {w, t.glsl};
