@@ -83,6 +83,9 @@ if [ "$gui" = ON ]; then
         share/daemonlab/assets/daemonlab.png)
 fi
 for f in "${expect[@]}"; do [ -f "$usr/$f" ] || fail "the package lacks /usr/$f"; done
+top=$(zcat "$usr/share/doc/daemonlab/changelog.gz" 2>/dev/null | head -1)
+[[ "$top" == "daemonlab ($version) "* ]] ||
+    fail "packaging/changelog's newest entry is '$top', want version $version"
 for f in "$usr"/share/man/man1/daemonlab.1.gz "$usr"/share/man/zh_CN/man1/daemonlab.1.gz; do
     gzip -t "$f" 2>/dev/null || fail "$f is not gzip"
 done
