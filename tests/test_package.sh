@@ -162,6 +162,8 @@ if [ "$gui" = ON ]; then
         fail "desktop-file-validate"
     appstreamcli validate --no-net "$usr/share/metainfo/$app_id.metainfo.xml" ||
         fail "appstreamcli validate"
+    # The installed tree as a software centre reads it: metainfo, menu entry and icon together.
+    appstreamcli validate-tree --no-net "$root" || fail "appstreamcli validate-tree"
     grep -qx "Exec=daemonlab" "$usr/share/applications/$app_id.desktop" ||
         fail "the menu entry does not run daemonlab"
     grep -qx "Icon=$app_id" "$usr/share/applications/$app_id.desktop" ||
