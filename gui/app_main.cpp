@@ -57,16 +57,14 @@ Prepared prepare(ImFontAtlas& atlas, float font_scale) {
 namespace {
 
 void set_icon(GLFWwindow* window) {
-    for (const std::string& dir :
-         {lab::content_dir() + "/../assets", std::string(DAEMONLAB_ASSETS_DIR)}) {
-        int w = 0, h = 0, n = 0;
-        unsigned char* px = stbi_load((dir + "/daemonlab.png").c_str(), &w, &h, &n, 4);
-        if (!px) continue;
-        GLFWimage img{w, h, px};
-        glfwSetWindowIcon(window, 1, &img);
-        stbi_image_free(px);
-        return;
-    }
+    // <prefix>/share/daemonlab/assets, beside content/ (installed, or linked in the build tree).
+    const std::string file = lab::content_dir() + "/../assets/daemonlab.png";
+    int w = 0, h = 0, n = 0;
+    unsigned char* px = stbi_load(file.c_str(), &w, &h, &n, 4);
+    if (!px) return;
+    GLFWimage img{w, h, px};
+    glfwSetWindowIcon(window, 1, &img);
+    stbi_image_free(px);
 }
 
 // OpenGL 3.3 core where it exists, else 3.0, else 2.1 (old Mesa, remote X). The window and
@@ -90,6 +88,10 @@ Window create_window(int width, int height) {
         if (t.core) glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
         glfwWindowHint(GLFW_DOUBLEBUFFER, GLFW_TRUE);
         glfwWindowHint(GLFW_AUTO_ICONIFY, GLFW_FALSE); // full screen stays up on a focus change
+        // WM_CLASS names the menu entry (io.github.daemonlab.DaemonLab.desktop): docks and
+        // task bars group the window under its icon.
+        glfwWindowHintString(GLFW_X11_CLASS_NAME, "io.github.daemonlab.DaemonLab");
+        glfwWindowHintString(GLFW_X11_INSTANCE_NAME, "daemonlab");
         if (GLFWwindow* w =
                 glfwCreateWindow(width, height, "DaemonLab · 守护线程实验室", nullptr, nullptr))
             return {w, t.glsl};

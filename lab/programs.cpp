@@ -13,13 +13,10 @@ namespace fs = std::filesystem;
 
 std::string python_dir() {
     if (const char* env = std::getenv("DAEMONLAB_PYTHON_DIR"); env && *env) return env;
+    // As content_dir(): <prefix>/share/daemonlab/python, installed or in the build tree.
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        fs::path installed = exe.parent_path().parent_path() / "share/daemonlab/python";
-        if (fs::exists(installed / "daemonlab_tracer.py", ec)) return installed.string();
-    }
-    return std::string(DAEMONLAB_SOURCE_DIR) + "/demos/python";
+    return (exe.parent_path().parent_path() / "share/daemonlab/python").string();
 }
 
 std::string program_path(std::string_view scenario) {

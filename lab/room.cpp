@@ -214,8 +214,11 @@ std::vector<RoomRound> Room::history() const {
 }
 
 std::string csv_field(std::string_view s) {
-    std::string v(s);
-    if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) v.insert(0, "'");
+    // A leading ' keeps a spreadsheet from reading the field as a formula. (Built by appending:
+    // v.insert(0, "'") trips GCC 12's false -Wrestrict at -O3, which broke the Release build.)
+    std::string v =
+        !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') ? "'" : "";
+    v += s;
     if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
     std::string out = "\"";
     for (char c : v) {

@@ -80,13 +80,11 @@ std::string fill(std::string_view text, const std::vector<Arg>& args) {
 std::string content_dir() {
     namespace fs = std::filesystem;
     if (const char* env = std::getenv("DAEMONLAB_CONTENT"); env && *env) return env;
+    // <prefix>/bin/daemonlab -> <prefix>/share/daemonlab/content, installed or in the build
+    // tree (where it links to the sources: packaging/CMakeLists.txt); no source path is baked in.
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        fs::path installed = exe.parent_path().parent_path() / "share/daemonlab/content";
-        if (fs::exists(installed / "strings.toml", ec)) return installed.string();
-    }
-    return std::string(DAEMONLAB_SOURCE_DIR) + "/content";
+    return (exe.parent_path().parent_path() / "share/daemonlab/content").string();
 }
 
 } // namespace lab
