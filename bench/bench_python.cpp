@@ -123,13 +123,14 @@ int main(int argc, char** argv) {
     // The interpreter starts waiting (shutdown-wait) -> the verdict: the grace plus the
     // host's own delay. And a program that exits: its exit event -> the verdict.
     std::printf("## verdict latency, %d runs each\n", runs);
-    const std::string hang =
-        write_program("dl_bench_hang.py", "import threading\n"
-                                          "stop = threading.Event()\n"
-                                          "threading.Thread(target=stop.wait, name='poller').start()\n");
-    const std::string exits = write_program("dl_bench_exit.py", "import threading\n"
-                                                                "threading.Thread(target=print, "
-                                                                "args=('hi',), daemon=True).start()\n");
+    const std::string hang = write_program(
+        "dl_bench_hang.py", "import threading\n"
+                            "stop = threading.Event()\n"
+                            "threading.Thread(target=stop.wait, name='poller').start()\n");
+    const std::string exits =
+        write_program("dl_bench_exit.py", "import threading\n"
+                                          "threading.Thread(target=print, "
+                                          "args=('hi',), daemon=True).start()\n");
     lab::EchoServer server({.tls = true});
     const lab::ServerInfo info{server.uri(), server.ca_pem()};
     for (int grace : {150, 300}) {
