@@ -144,6 +144,7 @@ Stacks parse_stacks(std::string_view dump, std::size_t max_frames) {
             unsigned long long ident = 0;
             auto r = std::from_chars(hex.data(), hex.data() + hex.size(), ident, 16);
             current = r.ec == std::errc{} ? &out[std::to_string(ident)] : nullptr;
+            if (current) current->clear(); // a later dump of the same thread replaces it
             return;
         }
         // '  File "/usr/lib/python3.11/ssl.py", line 1134 in read'

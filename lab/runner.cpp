@@ -424,7 +424,7 @@ void Run::watch() {
     };
     // cpython: faulthandler's dump of every thread's stack, asked for at a suspected hang.
     std::string stacks;
-    bool stacks_asked = false;
+    std::int64_t stacks_for = -1; // the suspicion the stacks were asked for
     auto read_stacks = [&]() -> bool {
         ssize_t n = ::read(stack_r.fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) return true;
@@ -458,6 +458,8 @@ void Run::watch() {
             timeout = timeout < 0 ? left : std::min(timeout, left);
         };
         if (suspected >= 0 && !killed_by) until(suspected + std::int64_t{opt.grace_ms} * 1'000'000);
+        if (cpython && suspected >= 0 && suspected != stacks_for && !killed_by)
+            until(suspected + std::int64_t{opt.grace_ms} * 500'000); // time to ask for stacks
         if (deadline >= 0 && !killed_by) until(deadline);
         if (pidfd.fd < 0) until(now + 5'000'000); // no pidfd (old kernel): look every 5 ms
         if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
@@ -481,9 +483,13 @@ void Run::watch() {
                 out_r.reset();
         }
         if (fds[4].revents && !read_stacks()) stack_r.reset();
-        // A suspected hang on the real interpreter: ask for every thread's stack, once.
-        if (cpython && suspected >= 0 && !stacks_asked && !killed_by) {
-            stacks_asked = true;
+        // A suspected hang on the real interpreter, still for half the grace: ask for every
+        // thread's stack. Anything that moves later starts a new suspicion, and a new dump
+        // replaces this one, so the stacks shown are those of the hang that was confirmed.
+        if (cpython && suspected >= 0 && suspected != stacks_for && !killed_by &&
+            monotonic_ns() - suspected >= std::int64_t{opt.grace_ms} * 500'000) {
+            stacks_for = suspected;
+            stacks.clear();
             ::kill(pid, kStackSignal);
         }
         if (fds[3].revents & POLLIN) {
