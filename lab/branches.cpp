@@ -5,7 +5,6 @@
 
 #include <cctype>
 #include <optional>
-#include <regex>
 
 namespace lab {
 
@@ -67,37 +66,115 @@ int indent_of(std::string_view line) {
     return n;
 }
 
+// A cursor over one line, for the two assignment shapes read_names() knows (no std::regex:
+// GCC 12 warns falsely inside <regex> at -O1 and above, and the shapes are simple).
+struct Scan {
+    std::string_view rest;
+    bool lit(std::string_view w) {
+        if (!rest.starts_with(w)) return false;
+        rest.remove_prefix(w.size());
+        return true;
+    }
+    std::optional<std::string> word() { // \w+
+        std::size_t n = 0;
+        while (n < rest.size() &&
+               (std::isalnum(static_cast<unsigned char>(rest[n])) || rest[n] == '_'))
+            ++n;
+        if (n == 0) return std::nullopt;
+        std::string w(rest.substr(0, n));
+        rest.remove_prefix(n);
+        return w;
+    }
+    std::optional<std::string> quoted() { // "[^"]*"
+        if (!lit("\"")) return std::nullopt;
+        const std::size_t q = rest.find('"');
+        if (q == std::string_view::npos) return std::nullopt;
+        std::string v(rest.substr(0, q));
+        rest.remove_prefix(q + 1);
+        return v;
+    }
+    void spaces() {
+        while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front())))
+            rest.remove_prefix(1);
+    }
+};
+
+// NAME = os.environ.get("VAR"[, "DEFAULT"])[ == "V" | != "V"]
+struct FromEnv {
+    std::string name, var;
+    std::optional<std::string> fallback, op, compare;
+};
+std::optional<FromEnv> from_env(std::string_view line) {
+    Scan sc{line};
+    FromEnv f;
+    auto name = sc.word();
+    if (!name || !sc.lit(" = os.environ.get(")) return std::nullopt;
+    auto var = sc.quoted();
+    if (!var) return std::nullopt;
+    f.name = *name;
+    f.var = *var;
+    if (sc.lit(", ")) {
+        f.fallback = sc.quoted();
+        if (!f.fallback) return std::nullopt;
+    }
+    if (!sc.lit(")")) return std::nullopt;
+    sc.spaces();
+    for (std::string_view op : {"==", "!="})
+        if (sc.lit(op)) {
+            f.op = std::string(op);
+            if (!sc.lit(" ")) return std::nullopt;
+            f.compare = sc.quoted();
+            if (!f.compare) return std::nullopt;
+            break;
+        }
+    return sc.rest.empty() ? std::optional<FromEnv>(f) : std::nullopt;
+}
+
+// A = None if B == "v" else C
+struct NoneIf {
+    std::string a, b, v, c;
+};
+std::optional<NoneIf> none_if(std::string_view line) {
+    Scan sc{line};
+    NoneIf n;
+    auto a = sc.word();
+    if (!a || !sc.lit(" = None if ")) return std::nullopt;
+    auto b = sc.word();
+    if (!b || !sc.lit(" == ")) return std::nullopt;
+    auto v = sc.quoted();
+    if (!v || !sc.lit(" else ")) return std::nullopt;
+    auto c = sc.word();
+    if (!c || !sc.rest.empty()) return std::nullopt;
+    return NoneIf{*a, *b, *v, *c};
+}
+
 // Top-level assignments from the environment, and the `X = None if X == "v" else X` idiom.
 void read_names(std::string_view source, const std::map<std::string, std::string>& env,
                 Names& names) {
-    static const std::regex from_env(
-        R"re(^(\w+) = os\.environ\.get\("(\w+)"(?:, "([^"]*)")?\)\s*(?:(==|!=) "([^"]*)")?$)re");
-    static const std::regex none_if(R"re(^(\w+) = None if (\w+) == "([^"]*)" else (\w+)$)re");
     for_each_line(source, [&](std::string_view raw, int) {
         if (indent_of(raw) != 0) return;
         const std::string line(code_of(raw));
-        std::smatch m;
-        if (std::regex_match(line, m, from_env)) {
-            const auto it = env.find(m[2]);
+        if (const std::optional<FromEnv> m = from_env(line)) {
+            const auto it = env.find(m->var);
             std::optional<std::string> v;
             if (it != env.end())
                 v = it->second;
-            else if (m[3].matched)
-                v = m[3].str();
+            else if (m->fallback)
+                v = *m->fallback;
             Value val;
-            if (m[4].matched) {
+            if (m->op) {
                 val.kind = Value::Kind::boolean;
-                val.b = v && (*v == m[5].str()) == (m[4] == "==");
-                if (!v && m[4] == "!=") val.b = true;
+                val.b = v && (*v == *m->compare) == (*m->op == "==");
+                if (!v && *m->op == "!=") val.b = true;
             } else if (v) {
                 val.kind = Value::Kind::string;
                 val.s = *v;
             }
-            names[m[1]] = val;
-        } else if (std::regex_match(line, m, none_if) && m[1] == m[2] && m[2] == m[4]) {
-            auto it = names.find(m[1]);
-            if (it != names.end() && it->second.kind == Value::Kind::string &&
-                it->second.s == m[3].str())
+            names[m->name] = val;
+        } else if (const std::optional<NoneIf> n = none_if(line);
+                   n && n->a == n->b && n->b == n->c) {
+            auto it = names.find(n->a);
+            if (it != names.end() && it->second.kind == Value::Kind::string && it->second.s == n->v)
                 it->second = Value{};
         }
     });
