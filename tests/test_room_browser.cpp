@@ -15,7 +15,6 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <spawn.h>
 
 namespace {
@@ -85,9 +84,12 @@ class Browser {
     std::string devtools_url(double timeout_s = 30) {
         const double end = ts::now_s() + timeout_s;
         while (ts::now_s() < end) {
-            std::smatch m;
-            static const std::regex re("DevTools listening on (ws://[^\\s]+)");
-            if (std::regex_search(log_, m, re)) return m[1];
+            constexpr std::string_view said = "DevTools listening on ";
+            if (const std::size_t at = log_.find(said); at != std::string::npos) {
+                const std::size_t from = at + said.size();
+                const std::size_t stop = log_.find_first_of(" \t\r\n", from);
+                if (stop != std::string::npos) return log_.substr(from, stop - from);
+            }
             pollfd p{err_, POLLIN, 0};
             if (poll(&p, 1, 200) <= 0) continue;
             char buf[4096];
@@ -109,12 +111,16 @@ class Browser {
 class DevTools {
   public:
     explicit DevTools(const std::string& url) {
-        static const std::regex re("ws://([^:/]+):(\\d+)(/.*)");
-        std::smatch m;
-        if (!std::regex_match(url, m, re)) throw std::runtime_error("odd DevTools URL " + url);
+        // ws://HOST:PORT/PATH
+        const std::size_t colon = url.find(':', 5), slash = url.find('/', 5);
+        if (!url.starts_with("ws://") || colon == std::string::npos || slash == std::string::npos ||
+            slash < colon)
+            throw std::runtime_error("odd DevTools URL " + url);
+        const std::string host = url.substr(5, colon - 5),
+                          port = url.substr(colon + 1, slash - colon - 1), path = url.substr(slash);
         ws_.next_layer().connect(
-            tcp::endpoint(net::ip::make_address(m[1].str()), std::uint16_t(std::stoi(m[2]))));
-        ws_.handshake(m[1].str() + ":" + m[2].str(), m[3].str());
+            tcp::endpoint(net::ip::make_address(host), std::uint16_t(std::stoi(port))));
+        ws_.handshake(host + ":" + port, path);
         ws_.read_message_max(64 << 20);
     }
     json call(const std::string& method, json params = json::object()) {
@@ -183,11 +189,16 @@ TEST(RoomBrowser, APhoneVotesAndSeesTheVerdictAfterThePresentersRun) {
     ts::Interactive room({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "room", "--listen",
                           "loopback", "--port", "0", "--lang", "en"});
     ASSERT_TRUE(room.read_until("Commands:", 0)) << room.out();
-    std::smatch m;
+    // http://127.0.0.1:PORT/CODE/ with a six-character room code
     const std::string out = room.out();
-    ASSERT_TRUE(std::regex_search(out, m, std::regex("http://127\\.0\\.0\\.1:\\d+/[2-9A-Z]{6}/")))
-        << out;
-    const std::string url = m[0];
+    const std::size_t at = out.find("http://127.0.0.1:");
+    ASSERT_NE(at, std::string::npos) << out;
+    const std::string url = out.substr(at, out.find_first_of(" \t\r\n", at) - at);
+    const std::size_t code_at = url.find('/', 17);
+    ASSERT_NE(code_at, std::string::npos) << url;
+    ASSERT_EQ(url.size(), code_at + 8) << url; // "/" + 6 characters + "/"
+    for (char c : url.substr(code_at + 1, 6))
+        ASSERT_TRUE((c >= '2' && c <= '9') || (c >= 'A' && c <= 'Z')) << url;
     room.type("ask threaded-client inherit");
     ASSERT_TRUE(room.read_until("Will it exit?", 0)) << room.out();
 
