@@ -48,7 +48,8 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     step_mode_ = flags.step;
     walking_ = flags.walk;
     if (flags.predict) quiz_.predict(*flags.predict == "yes", false);
-    export_dir_ = flags.export_dir.value_or(default_export_dir());
+    export_dir_ = flags.export_dir.value_or(settings_.export_dir.empty() ? default_export_dir()
+                                                                         : settings_.export_dir);
     glfwGetWindowPos(window_, &windowed_[0], &windowed_[1]);
     glfwGetWindowSize(window_, &windowed_[2], &windowed_[3]);
     if (flags.fullscreen) toggle_fullscreen();
@@ -111,6 +112,7 @@ lab::RunOptions App::options() const {
         o.with_block = with_block_;
     }
     o.step = step_mode_;
+    o.keep_hung_ms = settings_.keep_hung_s * 1000; // a hang stays alive to be seen (§2)
     return o;
 }
 

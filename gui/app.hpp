@@ -141,6 +141,8 @@ class App {
     // app_timeline.cpp
     void lab_view();
     void splitter(float total);
+    TimelineText timeline_text() const;
+    RunView run_view(const lab::RunState& run, bool current) const;
     // app_matrix.cpp
     void matrix_pane();
     void open_cell(std::size_t i);
@@ -205,8 +207,9 @@ class App {
 
     // Export.
     std::string export_dir_;
-    std::string png_request_; // write the timeline here after this frame is drawn
-    std::string status_;
+    std::string png_request_;             // write the timeline here after this frame is drawn
+    std::string status_;                  // as drawn, in the languages on show
+    std::string status_key_, status_arg_; // what it says: a saved_* key and the path, or the error
     bool status_error_ = false;
     nlohmann::json exports_ = nlohmann::json::array();
 

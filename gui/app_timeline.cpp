@@ -21,12 +21,45 @@ void App::splitter(float total) {
                                         ImGui::GetColorU32(ImGuiCol_Separator), 2);
 }
 
+// The timeline's words in every language shown (双语: both), its big font for verdicts.
+TimelineText App::timeline_text() const {
+    return {&content_.strings, content_langs(), fonts_.big};
+}
+
+// A run as the timeline draws it: "This run: settings" and the verdict in large type,
+// "inherit (≤ 12.0) → hangs", so two runs compare at a glance.
+RunView App::run_view(const lab::RunState& run, bool current) const {
+    RunView v;
+    v.run = &run;
+    const TimelineText text = timeline_text();
+    v.label = text.get(current ? "ui.current" : "ui.previous") + ": " + run_label(run);
+    std::string verdict;
+    for (lab::Lang l : text.langs) {
+        if (!verdict.empty()) verdict += " / ";
+        const std::string outcome =
+            run.verdict.outcome == lab::Outcome::running
+                ? content_.strings.get("ui.outcome.running", l)
+                : content_.strings.get(
+                      "ui.outcome." + std::string(lab::to_string(run.verdict.outcome)), l);
+        verdict += content_.strings.format(
+            "timeline.verdict", l,
+            {{"receiver", content_.strings.get(
+                              "ui.receiver." + std::string(trace::name(run.options.receiver)), l)},
+             {"outcome", outcome}});
+    }
+    v.verdict = verdict;
+    v.steps = step_marks(run, current);
+    return v;
+}
+
 void App::lab_view() {
     const float total = ImGui::GetContentRegionAvail().y;
     // Leave the timeline room for a run's lanes whatever the banner takes (measured last
     // frame): large text on a projector must not squeeze the timeline away.
     const float line = ImGui::GetTextLineHeight();
-    const float timeline_min = line * 10.8f;
+    // ... and room for both runs when it can (what they took last frame), up to 55 %.
+    const float timeline_min = std::clamp(timeline_.content_height() + 8, line * 10.8f,
+                                          std::max(line * 10.8f, total * 0.55f));
     const float top_h =
         std::max(std::max(std::min(120.0f, total * 0.3f), total * 0.2f),
                  std::min(total * settings_.top_fraction, total - bottom_fixed_h_ - timeline_min));
@@ -56,19 +89,10 @@ void App::lab_view() {
     banner();
     export_row();
     bottom_fixed_h_ = ImGui::GetCursorPosY() - bottom_start;
-    const TimelineText text{&content_.strings, ui_lang()};
+    const TimelineText text = timeline_text();
     RunView current, previous;
-    if (session_.has_run()) {
-        const lab::RunState& run = session_.current();
-        current.run = &run;
-        current.label = t("ui.current") + ": " + run_label(run);
-        current.steps = step_marks(run, true);
-    }
-    if (const lab::RunState* before = session_.previous()) {
-        previous.run = before;
-        previous.label = t("ui.previous") + ": " + run_label(*before);
-        previous.steps = step_marks(*before, false);
-    }
+    if (session_.has_run()) current = run_view(session_.current(), true);
+    if (const lab::RunState* before = session_.previous()) previous = run_view(*before, false);
     timeline_.draw(current, previous, text);
 }
 

@@ -218,3 +218,70 @@ TEST(Quiz, AnOpenedRunIsNotJudged) {
     q.score(ended(lab::Outcome::exited), "a");
     EXPECT_EQ(q.total(), 0);
 }
+
+// The GUI keeps a confirmed hang alive (keep_hung_ms): the verdict is `hung` at once, the
+// process lives on and its lanes keep growing, until Kill (the verdict stays `hung`, ended by
+// the user) — and the Session's end leaves no orphan either.
+TEST_F(SessionTest, AHangKeptAliveLivesOnUntilKill) {
+    Session s;
+    s.start({.scenario = "passed-in", .keep_hung_ms = 60000}, server());
+    ASSERT_TRUE(poll_until(s, [&] { return s.current().finished(); })) << s.current().output;
+    ASSERT_EQ(s.current().verdict.outcome, lab::Outcome::hung) << s.current().output;
+    EXPECT_GE(s.current().verdict.hang_confirmed_ns, 0);
+    EXPECT_FALSE(s.current().verdict.waiting_on.empty());
+    const int pid = s.current().pid;
+    ASSERT_GT(pid, 0);
+    // Still running well after the confirmation, still live for the app, lanes open.
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    s.poll();
+    EXPECT_TRUE(ts::alive(pid)) << "the hung demo was killed at confirmation";
+    EXPECT_TRUE(s.live());
+    EXPECT_TRUE(s.hung_alive());
+    EXPECT_TRUE(s.current().alive);
+    EXPECT_LT(s.current().verdict.exit_seen_ns, 0);
+    EXPECT_GT(s.current().now_ns - s.current().verdict.hang_confirmed_ns, 700'000'000);
+
+    s.kill();
+    ASSERT_TRUE(poll_until(s, [&] { return !s.current().alive; }));
+    EXPECT_FALSE(ts::alive(pid));
+    EXPECT_FALSE(s.live());
+    EXPECT_EQ(s.current().verdict.outcome, lab::Outcome::hung);
+    EXPECT_EQ(s.current().verdict.killed_by, lab::KilledBy::user);
+    EXPECT_GE(s.current().verdict.exit_seen_ns, s.current().verdict.hang_confirmed_ns);
+}
+
+TEST_F(SessionTest, AHangKeptAliveEndsAtItsLimitAndWithTheSession) {
+    int pid = -1;
+    {
+        Session s;
+        s.start({.scenario = "passed-in", .keep_hung_ms = 700}, server());
+        ASSERT_TRUE(poll_until(s, [&] { return s.current().finished(); }));
+        ASSERT_EQ(s.current().verdict.outcome, lab::Outcome::hung);
+        const std::int64_t confirmed = s.current().verdict.hang_confirmed_ns;
+        ASSERT_TRUE(poll_until(s, [&] { return !s.current().alive; }));
+        EXPECT_EQ(s.current().verdict.outcome, lab::Outcome::hung);
+        EXPECT_EQ(s.current().verdict.killed_by, lab::KilledBy::hang); // the limit: DaemonLab
+        const double kept_ms = double(s.current().verdict.exit_seen_ns - confirmed) / 1e6;
+        EXPECT_GE(kept_ms, 650);
+        EXPECT_LT(kept_ms, 5000);
+
+        // Another, kept a minute: the Session's end (the app quitting) must end it.
+        s.start({.scenario = "passed-in", .keep_hung_ms = 60000}, server());
+        ASSERT_TRUE(poll_until(s, [&] { return s.current().finished(); }));
+        ASSERT_TRUE(s.hung_alive());
+        pid = s.current().pid;
+        ASSERT_TRUE(ts::alive(pid));
+    }
+    EXPECT_FALSE(ts::alive(pid)) << "demo " << pid << " outlived the Session";
+}
+
+// The terminal's runs keep the fast verdict: killed at confirmation.
+TEST_F(SessionTest, WithoutKeepHungTheHangIsKilledAtConfirmation) {
+    lab::Run run({.scenario = "passed-in"}, server());
+    const lab::Verdict v = run.wait();
+    ASSERT_EQ(v.outcome, lab::Outcome::hung);
+    const lab::RunState st = run.snapshot();
+    EXPECT_FALSE(st.alive);
+    EXPECT_GE(st.verdict.exit_seen_ns, 0);
+    EXPECT_LT(double(st.verdict.exit_seen_ns - st.verdict.hang_confirmed_ns) / 1e6, 1000);
+}
