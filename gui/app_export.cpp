@@ -11,6 +11,8 @@
 #include "theme.hpp"
 #include "widgets.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -228,7 +230,7 @@ void App::write_requested_png(int, int) {
     exports_.push_back({{"kind", "png"},
                         {"path", path},
                         {"width", width},
-                        {"height", int(height)},
+                        {"height", std::clamp(int(std::ceil(height)), 1, 16384)},
                         {"error", err.empty() ? json(nullptr) : json(err)}});
 }
 

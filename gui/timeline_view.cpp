@@ -359,18 +359,30 @@ float TimelineView::draw_run(ImDrawList* dl, ImVec2 a, float width, float label_
         if (interactive && ImGui::IsMouseHoveringRect(ImVec2(a.x, y), ImVec2(bar_x1, y + axis_h)))
             ImGui::SetTooltip("%s", text.get("ui.timeline.hint").c_str());
     }
-    // Breaks, labelled with the time they hide, on the axis.
+    // Breaks, labelled with the time they hide, on the axis: in words when there is room,
+    // else the span alone, else nothing (the next break's label would be covered).
+    float label_end = -1e9f;
     for (const TimeBreak& br : map.breaks()) {
         const float xa = vp.x(br.shown), xb = vp.x(br.shown + br.length);
         if (xb < bar_x0 || xa > bar_x1) continue;
-        const std::string label =
-            text.format(br.hang ? "timeline.break.hang" : "timeline.break.pause",
-                        {{"span", fmt_span(br.real1 - br.real0)}});
-        const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
-        float cx = std::clamp((xa + xb) / 2 - ts.x / 2, bar_x0 + 2, bar_x1 - ts.x - 2);
-        dl->AddRectFilled(ImVec2(cx - 3, y), ImVec2(cx + ts.x + 3, y + axis_h), pal.caption_plate,
-                          3);
-        dl->AddText(ImVec2(cx, y + (axis_h - ts.y) / 2), pal.paused, label.c_str());
+        const float next = [&] { // where the next break starts
+            for (const TimeBreak& o : map.breaks())
+                if (o.shown > br.shown) return vp.x(o.shown);
+            return bar_x1 + 1e6f;
+        }();
+        for (const std::string& label :
+             {text.format(br.hang ? "timeline.break.hang" : "timeline.break.pause",
+                          {{"span", fmt_span(br.real1 - br.real0)}}),
+              fmt_span(br.real1 - br.real0)}) {
+            const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+            const float cx = std::clamp((xa + xb) / 2 - ts.x / 2, bar_x0 + 2, bar_x1 - ts.x - 2);
+            if (cx - 3 < label_end || cx + ts.x + 3 > std::max(next, xb + 4)) continue;
+            dl->AddRectFilled(ImVec2(cx - 3, y), ImVec2(cx + ts.x + 3, y + axis_h),
+                              pal.caption_plate, 3);
+            dl->AddText(ImVec2(cx, y + (axis_h - ts.y) / 2), pal.paused, label.c_str());
+            label_end = cx + ts.x + 3;
+            break;
+        }
     }
     y += axis_h + 2;
 

@@ -1,6 +1,7 @@
 // The desktop app, run for real under Xvfb: it starts, loads all content, runs a demo
 // live and draws what happened. Each test reads back the PNG the app wrote and the JSON
 // beside it (what the banner said, which lanes were drawn, which fonts were used).
+#include "png_text.hpp"
 #include "subprocess.hpp"
 
 #include <algorithm>
@@ -521,7 +522,19 @@ TEST(Gui, ExportsTheTimelineAsPngAndChromeTrace) {
             stbi_image_free(px);
             EXPECT_GT(part.count(230, 110, 60), 1000); // recv_events reading the socket
             EXPECT_GT(part.count(155, 89, 182), 1000); // MainThread joining it
-            EXPECT_LT(h, s.height / 2);                // the timeline, not the window
+            // Rendered off-screen at its own width (wider than the window's pane), and the
+            // scenario, the settings and the verdict in its name and its tEXt chunks.
+            EXPECT_EQ(w, 1600);
+            EXPECT_NE(path.filename().string().find("-inherit-no-close-hung-"), std::string::npos)
+                << path;
+            std::ifstream in(path, std::ios::binary);
+            const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+            std::map<std::string, std::string> meta;
+            for (const auto& [k, v] : gui::read_png_text(bytes)) meta[k] = v;
+            EXPECT_EQ(meta["daemonlab:scenario"], "passed-in");
+            EXPECT_EQ(meta["daemonlab:receiver"], "inherit");
+            EXPECT_EQ(meta["daemonlab:close"], "no");
+            EXPECT_EQ(meta["daemonlab:verdict"], "hung");
         } else {
             json trace = json::parse(std::ifstream(path), nullptr, false);
             ASSERT_FALSE(trace.is_discarded());
@@ -530,6 +543,13 @@ TEST(Gui, ExportsTheTimelineAsPngAndChromeTrace) {
                 if (ev["ph"] == "M" && ev["name"] == "thread_name")
                     tracks.insert(ev["tid"].get<int>());
             EXPECT_EQ(tracks.size(), s.info["lanes"].size());
+            // The settings and the verdict, and how the hang ended, in words.
+            const json& meta = trace["metadata"];
+            EXPECT_EQ(meta["scenario"], "passed-in");
+            EXPECT_EQ(meta["receiver"], "inherit");
+            EXPECT_EQ(meta["verdict"], "hung");
+            EXPECT_FALSE(meta["reason"]["en"].get<std::string>().empty());
+            EXPECT_FALSE(meta["reason"]["zh"].get<std::string>().empty());
         }
     }
     EXPECT_NE(s.info["status"].get<std::string>().find(dir.string()), std::string::npos);
