@@ -74,7 +74,7 @@ std::vector<Lang> App::content_langs() const {
 
 void App::text_block(const lab::Text& text) {
     const std::vector<Lang> langs = content_langs();
-    MarkdownFonts mf{fonts_.ui, fonts_.mono, fonts_.big};
+    MarkdownFonts mf{fonts_.ui, fonts_.mono, fonts_.big, fonts_.bold};
     if (langs.size() == 1) {
         markdown(text.in(langs[0]), mf);
         return;

@@ -72,7 +72,7 @@ TimeMap TimeMap::of(const lab::RunState& run, bool collapse, bool align_main) {
     std::sort(gaps.begin(), gaps.end());
     double collapsed = 0;
     for (auto [a, b] : gaps) collapsed += b - a;
-    const double length = std::max(12.0, 0.05 * (end - start - collapsed));
+    const double length = std::max(0.5, 0.06 * (end - start - collapsed));
     // Knots of a piecewise-linear map (slope 1 outside breaks), from `start` at 0 ...
     const double confirmed =
         run.verdict.hang_confirmed_ns >= 0 ? ms_since(run, run.verdict.hang_confirmed_ns) : 1e300;

@@ -2,9 +2,12 @@
 // before it) with real demos against a real echo server, and the Quiz (predictions and
 // the tally) against verdicts.
 #include "echo_server.hpp"
+#include "line_break.hpp"
+#include "png_text.hpp"
 #include "quiz.hpp"
 #include "session.hpp"
 #include "subprocess.hpp"
+#include "time_map.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -284,4 +287,119 @@ TEST_F(SessionTest, WithoutKeepHungTheHangIsKilledAtConfirmation) {
     EXPECT_FALSE(st.alive);
     EXPECT_GE(st.verdict.exit_seen_ns, 0);
     EXPECT_LT(double(st.verdict.exit_seen_ns - st.verdict.hang_confirmed_ns) / 1e6, 1000);
+}
+
+// ---- line breaking (gui/line_break) --------------------------------------------------------
+
+namespace {
+// Every character 1 wide, a space 0.5: easy to reason about.
+float unit_width(std::string_view t) {
+    float w = 0;
+    for (std::size_t i = 0; i < t.size(); i += gui::utf8_length(static_cast<unsigned char>(t[i])))
+        w += t[i] == ' ' ? 0.5f : 1.0f;
+    return w;
+}
+bool starts_with_closing(const std::string& line) {
+    return !line.empty() && gui::no_line_start(gui::decode_utf8(line, 0));
+}
+} // namespace
+
+TEST(LineBreak, NoLineStartsWithClosingPunctuationAtAnyWidth) {
+    // A lesson's sentence, full of the punctuation that used to start lines.
+    const std::string text = "主线程结束后，解释器会等待（join）每一个非守护线程：这里的 "
+                             "recv_events 在读套接字，服务器不断开连接，进程就一直不退出。"
+                             "继承（≤ 12.0）：它是非守护线程！对吗？是的。";
+    int broken = 0;
+    for (float wrap = 3; wrap <= 40; wrap += 1) {
+        const std::vector<std::string> lines = gui::wrap_lines(text, wrap, unit_width);
+        std::string joined;
+        for (const std::string& l : lines) joined += l;
+        EXPECT_EQ(joined, text) << "width " << wrap; // nothing lost or doubled
+        broken += int(lines.size()) - 1;
+        for (std::size_t i = 1; i < lines.size(); ++i) {
+            EXPECT_FALSE(starts_with_closing(lines[i])) << "width " << wrap << ": " << lines[i];
+            EXPECT_NE(lines[i], "。") << "width " << wrap; // no lone full stop
+        }
+        for (const std::string& l : lines) { // no line ends with opening punctuation
+            std::size_t q = l.size();
+            while (q > 0 && l[q - 1] == ' ') --q;
+            if (q == 0) continue;
+            --q;
+            while (q > 0 && (static_cast<unsigned char>(l[q]) & 0xC0) == 0x80) --q;
+            EXPECT_FALSE(gui::no_line_end(gui::decode_utf8(l, q))) << "width " << wrap << ": " << l;
+        }
+    }
+    EXPECT_GT(broken, 40); // it did wrap, many times
+}
+
+TEST(LineBreak, EnglishBreaksBetweenWordsAndKeepsCurlyQuotesInTheWord) {
+    const std::string text = "switch to \u201cdaemon\u201d and it doesn\u2019t wait";
+    for (float wrap = 8; wrap <= 30; wrap += 1)
+        for (const std::string& l : gui::wrap_lines(text, wrap, unit_width)) {
+            EXPECT_FALSE(l.starts_with("\u2019")) << l;
+            EXPECT_FALSE(l.starts_with("t ")) << l; // "doesn’t" stays whole
+            EXPECT_FALSE(l.starts_with("\u201d")) << l;
+        }
+}
+
+// ---- the timeline's time map (gui/time_map) ------------------------------------------------
+
+TEST_F(SessionTest, AStepRunsPausesCollapseAndRunsLineUpAtMainsEnd) {
+    Session s;
+    s.start(stepping(), server());
+    // Three pauses of 300 ms each, then on to the end.
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(poll_until(s, [&] { return !s.current().paused_at.empty(); }));
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        ASSERT_TRUE(s.go());
+        poll_until(s, [&] { return s.current().paused_at.empty() || s.current().finished(); });
+    }
+    ASSERT_TRUE(s.run_to_end());
+    ASSERT_TRUE(poll_until(s, [&] { return s.current().finished() && !s.current().alive; }));
+    const lab::RunState& run = s.current();
+    ASSERT_GE(run.timeline.main_end_ns(), 0);
+    const gui::TimeMap real = gui::TimeMap::of(run, false, true);
+    const gui::TimeMap folded = gui::TimeMap::of(run, true, true);
+    EXPECT_TRUE(real.breaks().empty());
+    ASSERT_GE(folded.breaks().size(), 3u);
+    double hidden = 0;
+    for (const gui::TimeBreak& b : folded.breaks()) {
+        EXPECT_FALSE(b.hang);
+        EXPECT_GT(b.real1 - b.real0, 60);
+        hidden += b.real1 - b.real0;
+    }
+    EXPECT_GT(hidden, 800); // the ~900 ms of pauses
+    EXPECT_LT(folded.hi() - folded.lo(), (real.hi() - real.lo()) - 800);
+    // Both line up main's end at 0, and the map is monotonic and invertible outside breaks.
+    const double main_end = double(run.timeline.main_end_ns() - run.spawned_ns) / 1e6;
+    EXPECT_NEAR(folded.shown(main_end), 0, 1e-6);
+    EXPECT_NEAR(real.shown(main_end), 0, 1e-6);
+    double last = -1e18;
+    for (double t = 0; t < real.hi() + main_end; t += 7) {
+        const double v = folded.shown(t);
+        EXPECT_GE(v, last);
+        last = v;
+    }
+    const double after = main_end + 0.1; // no break there
+    EXPECT_NEAR(folded.real(folded.shown(after)), after, 1e-6);
+}
+
+// ---- PNG metadata (gui/png_text) -----------------------------------------------------------
+
+TEST(PngText, ChunksGoAfterTheHeaderAndReadBack) {
+    // The smallest PNG: 1 × 1, grey (a real file's bytes).
+    const std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01\x08\x00\0\0\0"
+                          "\x3a\x7e\x9b\x55\0\0\0\x0aIDAT\x78\x9c\x63\x68\0\0\0\x82\0\x81"
+                          "\x4c\x17\xd7\xdf\0\0\0\0IEND\xae\x42\x60\x82",
+                          67);
+    const std::string out =
+        gui::add_png_text(png, {{"daemonlab:scenario", "passed-in"}, {"Description", "hung\x01"}});
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(out.size(), png.size() + 12 + 28 + 12 + 17);
+    const gui::PngText back = gui::read_png_text(out);
+    ASSERT_EQ(back.size(), 2u);
+    EXPECT_EQ(back[0], (std::pair<std::string, std::string>{"daemonlab:scenario", "passed-in"}));
+    EXPECT_EQ(back[1].second, "hung?"); // control bytes are not written
+    EXPECT_EQ(out.substr(out.size() - 12), png.substr(png.size() - 12)); // IEND stays last
+    EXPECT_TRUE(gui::add_png_text("not a png", {{"a", "b"}}).empty());
 }
