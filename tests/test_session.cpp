@@ -9,6 +9,7 @@
 #include "subprocess.hpp"
 #include "time_map.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <gtest/gtest.h>
@@ -351,8 +352,14 @@ TEST_F(SessionTest, AStepRunsPausesCollapseAndRunsLineUpAtMainsEnd) {
     for (int i = 0; i < 3; ++i) {
         ASSERT_TRUE(poll_until(s, [&] { return !s.current().paused_at.empty(); }));
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        auto steps = [&] {
+            return std::count_if(s.current().timeline.markers().begin(),
+                                 s.current().timeline.markers().end(),
+                                 [](const lab::Marker& m) { return m.kind == lab::MarkKind::step; });
+        };
+        const auto before = steps();
         ASSERT_TRUE(s.go());
-        poll_until(s, [&] { return s.current().paused_at.empty() || s.current().finished(); });
+        ASSERT_TRUE(poll_until(s, [&] { return steps() > before || s.current().finished(); }));
     }
     ASSERT_TRUE(s.run_to_end());
     ASSERT_TRUE(poll_until(s, [&] { return s.current().finished() && !s.current().alive; }));
