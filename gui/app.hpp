@@ -29,6 +29,7 @@
 #include "stepper.hpp"
 #include "timeline_view.hpp"
 
+#include <imgui.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -140,6 +141,7 @@ class App {
     std::string prediction_line(lab::Lang l) const;
     // app_timeline.cpp
     void lab_view();
+    void lab_content();
     void splitter(float total);
     TimelineText timeline_text() const;
     RunView run_view(const lab::RunState& run, bool current) const;
@@ -202,6 +204,15 @@ class App {
     } drawn_;
 
     // Presentation.
+    struct Placed { // where a toolbar item was drawn (for --screenshot's JSON)
+        std::string what;
+        ImVec2 min, max;
+    };
+    std::vector<Placed> toolbar_items_;
+    float room_button_w_ = 0;
+    ImVec4 banner_rect_{0, 0, 0, 0};
+    float bottom_reserve_ = 0;        // the bottom's height kept while the banner changes
+    float layout_key_[3] = {0, 0, 0}; // ... for this width, height and text size
     bool fullscreen_ = false;
     int windowed_[4] = {100, 100, 1440, 900}; // x, y, w, h to go back to
 

@@ -523,17 +523,31 @@ float TimelineView::draw_run(ImDrawList* dl, ImVec2 a, float width, float label_
     // a row lower when they would overlap.
     std::sort(captions.begin(), captions.end(),
               [](const Caption& l, const Caption& r) { return l.x < r.x; });
-    std::vector<float> row_end;
+    std::vector<ImVec4> placed;
     float rows_h = 0;
-    for (const Caption& c : captions) {
-        const ImVec2 ts = ImGui::CalcTextSize(c.text.c_str());
+    for (Caption& c : captions) {
+        ImVec2 ts = ImGui::CalcTextSize(c.text.c_str());
+        // Wider than the whole timeline (双语 at a large size): one language a line.
+        if (ts.x > width - 8)
+            for (std::size_t at = c.text.find(" / "); at != std::string::npos;
+                 at = c.text.find(" / ", at))
+                c.text.replace(at, 3, "\n");
+        ts = ImGui::CalcTextSize(c.text.c_str());
+        // Centred on its moment, kept inside the timeline (the label column too, if need
+        // be), and lower down while it would cover one already placed.
         float cx = c.x - ts.x / 2;
-        cx = std::clamp(cx, bar_x0 + 2, std::max(bar_x0 + 2, bar_x1 - ts.x - 4));
-        std::size_t row = 0;
-        while (row < row_end.size() && cx < row_end[row] + 8) ++row;
-        if (row == row_end.size()) row_end.push_back(-1e9f);
-        row_end[row] = cx + ts.x;
-        const float cy = y + 2 + float(row) * (line + 4);
+        cx = std::clamp(cx, std::min(bar_x0 + 2, std::max(a.x + 2, bar_x1 - ts.x - 4)),
+                        std::max(a.x + 2, bar_x1 - ts.x - 4));
+        float cy = y + 2;
+        for (bool moved = true; moved;) {
+            moved = false;
+            for (const ImVec4& p : placed)
+                if (cx - 8 < p.z && cx + ts.x + 8 > p.x && cy < p.w && cy + ts.y + 2 > p.y) {
+                    cy = p.w + 4;
+                    moved = true;
+                }
+        }
+        placed.emplace_back(cx - 3, cy, cx + ts.x + 3, cy + ts.y + 2);
         dl->AddLine(ImVec2(c.x, bottom), ImVec2(c.x, cy), with_alpha(c.color, dim * 0.7f), 1);
         dl->AddRectFilled(ImVec2(cx - 3, cy), ImVec2(cx + ts.x + 3, cy + ts.y + 2),
                           pal.caption_plate, 3);
@@ -545,7 +559,7 @@ float TimelineView::draw_run(ImDrawList* dl, ImVec2 a, float width, float label_
             drawn->push_back({"caption", c.text,
                               rect4(ImVec2(cx, cy), ImVec2(cx + ts.x, cy + ts.y)),
                               rect4(ImVec2(a.x, cy), ImVec2(a.x + width, cy + ts.y + 2))});
-        rows_h = std::max(rows_h, float(row + 1) * (line + 4));
+        rows_h = std::max(rows_h, cy + ts.y + 2 - y);
     }
     return y + rows_h + line * 0.4f;
 }
@@ -613,9 +627,10 @@ float TimelineView::paint(ImDrawList* dl, ImVec2 a, float width, const RunView& 
     return y - a.y;
 }
 
-void TimelineView::draw(const RunView& current, const RunView& previous, const TimelineText& text) {
+void TimelineView::draw(const RunView& current, const RunView& previous, const TimelineText& text,
+                        float height) {
     // The wheel zooms time; the scrollbar (when the runs are taller than the pane) scrolls.
-    ImGui::BeginChild("timeline", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollWithMouse);
+    ImGui::BeginChild("timeline", ImVec2(0, height), false, ImGuiWindowFlags_NoScrollWithMouse);
     rect_min_ = ImGui::GetWindowPos();
     rect_max_ =
         ImVec2(rect_min_.x + ImGui::GetWindowWidth(), rect_min_.y + ImGui::GetWindowHeight());

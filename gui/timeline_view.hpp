@@ -96,7 +96,9 @@ class LaneRow {
 class TimelineView {
   public:
     // current: the live or latest run; previous: the one before it (drawn beneath, dimmer).
-    void draw(const RunView& current, const RunView& previous, const TimelineText& text);
+    // height: the pane's (0: what is left of the window).
+    void draw(const RunView& current, const RunView& previous, const TimelineText& text,
+              float height = 0);
     // Paints both runs from `a`, `width` wide, into any draw list (the export's too); returns
     // the height used. Interactive: hover tips and the hint (on screen only).
     float paint(ImDrawList* dl, ImVec2 a, float width, const RunView& current,
