@@ -722,3 +722,20 @@ TEST(Gui, ProjectorLayoutsClipNothing) {
         EXPECT_TRUE(first_lane_in_view);
     }
 }
+
+// The export's status is made from its parts each frame, in the languages on show: in 双语
+// both, and never a stale language after a switch.
+TEST(Gui, ExportStatusInEveryLanguageShown) {
+    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui" / "export-both";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    Shot s =
+        shoot("export-both", {"--scenario", "passed-in", "--run", "--receiver", "daemon", "--lang",
+                              "both", "--export", "png", "--export-dir", dir.string()});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    ASSERT_EQ(s.info["exports"].size(), 1u);
+    EXPECT_TRUE(s.info["exports"][0]["error"].is_null()) << s.info["exports"].dump();
+    const std::string status = s.info["status"];
+    EXPECT_NE(status.find("时间线图片已保存"), std::string::npos) << status;
+    EXPECT_NE(status.find("Timeline picture saved"), std::string::npos) << status;
+}

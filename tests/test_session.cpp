@@ -6,12 +6,15 @@
 #include "png_text.hpp"
 #include "quiz.hpp"
 #include "session.hpp"
+#include "settings.hpp"
 #include "subprocess.hpp"
 #include "time_map.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <thread>
 
@@ -353,9 +356,9 @@ TEST_F(SessionTest, AStepRunsPausesCollapseAndRunsLineUpAtMainsEnd) {
         ASSERT_TRUE(poll_until(s, [&] { return !s.current().paused_at.empty(); }));
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         auto steps = [&] {
-            return std::count_if(s.current().timeline.markers().begin(),
-                                 s.current().timeline.markers().end(),
-                                 [](const lab::Marker& m) { return m.kind == lab::MarkKind::step; });
+            return std::count_if(
+                s.current().timeline.markers().begin(), s.current().timeline.markers().end(),
+                [](const lab::Marker& m) { return m.kind == lab::MarkKind::step; });
         };
         const auto before = steps();
         ASSERT_TRUE(s.go());
@@ -409,4 +412,26 @@ TEST(PngText, ChunksGoAfterTheHeaderAndReadBack) {
     EXPECT_EQ(back[1].second, "hung?"); // control bytes are not written
     EXPECT_EQ(out.substr(out.size() - 12), png.substr(png.size() - 12)); // IEND stays last
     EXPECT_TRUE(gui::add_png_text("not a png", {{"a", "b"}}).empty());
+}
+
+// ---- settings: the export folder and the hang limit are remembered -------------------------
+
+TEST(Settings, ExportFolderAndHangLimitAreRemembered) {
+    const std::string home = std::string(DAEMONLAB_TEST_DIR) + "/settings-home";
+    std::filesystem::remove_all(home);
+    std::filesystem::create_directories(home);
+    setenv("XDG_CONFIG_HOME", home.c_str(), 1);
+    gui::Settings s = gui::Settings::load();
+    EXPECT_EQ(s.keep_hung_s, 30); // the default limit
+    EXPECT_TRUE(s.export_dir.empty());
+    s.export_dir = "/srv/工作坊/exports";
+    s.keep_hung_s = 45;
+    ASSERT_TRUE(s.save()) << gui::Settings::path();
+    const gui::Settings back = gui::Settings::load();
+    EXPECT_EQ(back.export_dir, "/srv/工作坊/exports");
+    EXPECT_EQ(back.keep_hung_s, 45);
+    // Out of range in the file: clamped, not trusted.
+    std::ofstream(gui::Settings::path()) << "keep_hung_s = 100000\n";
+    EXPECT_EQ(gui::Settings::load().keep_hung_s, 600);
+    unsetenv("XDG_CONFIG_HOME");
 }
