@@ -252,6 +252,8 @@ json App::describe() const {
         {"verdict", session_.has_run() ? json(lab::to_string(run.verdict.outcome)) : json(nullptr)},
         // The demo's process id (gone by now when the app killed it on the way out).
         {"pid", session_.has_run() && run.pid > 0 ? json(run.pid) : json(nullptr)},
+        // Its process still ran then (a hang is kept alive: RunOptions::keep_hung_ms).
+        {"alive", session_.has_run() && run.alive},
         {"lanes", session_.has_run() ? lanes(run) : json::array()},
         {"previous_lanes", previous ? lanes(*previous) : json::array()},
         {"step", step},

@@ -739,3 +739,30 @@ TEST(Gui, ExportStatusInEveryLanguageShown) {
     EXPECT_NE(status.find("时间线图片已保存"), std::string::npos) << status;
     EXPECT_NE(status.find("Timeline picture saved"), std::string::npos) << status;
 }
+
+// A hang looks like one: the hung demo is alive when the picture is taken (its verdict is in,
+// its lanes grow, a live counter says how long the interpreter has waited) and gone once the
+// app has quit. atexit-close shows where its registered close() would run — never reached.
+TEST(Gui, AHungRunStaysAliveWithACounterAndTheAtexitGhost) {
+    Shot s = shoot("atexit-hung", {"--scenario", "atexit-close", "--run", "--lang", "both"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    EXPECT_EQ(s.info["verdict"], "hung");
+    EXPECT_TRUE(s.info["alive"].get<bool>()) << "the hung demo was killed at confirmation";
+    ASSERT_TRUE(s.info["pid"].is_number());
+    EXPECT_FALSE(ts::alive(s.info["pid"].get<int>())) << "the demo outlived the app";
+    bool counter = false, ghost = false, registered = false;
+    for (const json& t : s.info["layout"]["timeline"]["texts"]) {
+        const std::string text = t["text"];
+        if (t["what"] == "counter")
+            counter |= text.find("仍在等 recv_events") != std::string::npos &&
+                       text.find("still waiting for recv_events") != std::string::npos;
+        if (t["what"] == "caption") {
+            ghost |= text.find("ws.close would run here, after the join") != std::string::npos &&
+                     text.find("ws.close 本该在这里运行") != std::string::npos;
+            registered |= text.find("atexit registers ws.close") != std::string::npos;
+        }
+    }
+    EXPECT_TRUE(counter);
+    EXPECT_TRUE(ghost);
+    EXPECT_TRUE(registered);
+}
