@@ -290,13 +290,15 @@ void LaneRow::draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b,
     if (!interactive) return;
     if (hovered_step) {
         ImGui::SetTooltip(
-            "%s", text.format("ui.tip.step", {{"n", std::to_string(hovered_step->number)},
-                                              {"pause", hovered_step->pause},
-                                              {"at", fmt_ms(ms_since(run, hovered_step->t_ns))}})
+            "%s", text.format("ui.tip.step",
+                              {{"n", std::to_string(hovered_step->number)},
+                               {"pause", hovered_step->pause},
+                               {"at", fmt_ms(ms_since(run, hovered_step->t_ns) - map.origin())}})
                       .c_str());
     } else if (hovered) {
-        double a = ms_since(run, hovered->t0),
-               b = hovered->t1 < 0 ? run_end : ms_since(run, hovered->t1);
+        // Times as the axis counts them: from its origin (main's end, or the first event).
+        double a = ms_since(run, hovered->t0) - map.origin(),
+               b = (hovered->t1 < 0 ? run_end : ms_since(run, hovered->t1)) - map.origin();
         std::string tip;
         for (lab::Lang l : text.langs) {
             if (!tip.empty()) tip += "\n";
