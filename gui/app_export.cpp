@@ -7,6 +7,7 @@
 
 #include "export.hpp"
 #include "export_files.hpp"
+#include "line_break.hpp"
 #include "offscreen.hpp"
 #include "theme.hpp"
 #include "widgets.hpp"
@@ -196,12 +197,14 @@ void App::write_requested_png(int, int) {
         y += timeline_.paint(dl, ImVec2(pad, y), w, current, previous, text, false, nullptr);
         // The verdict in words, as the banner says it.
         y += pad * 0.5f;
-        for (const std::string& line : banner_lines()) {
-            const ImVec2 ts = ImGui::CalcTextSize(line.c_str(), nullptr, false, w);
-            dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(pad, y), pal.header_text,
-                        line.c_str(), nullptr, w);
-            y += ts.y + 2;
-        }
+        auto measure = [](std::string_view t) {
+            return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
+        };
+        for (const std::string& para : banner_lines())
+            for (const std::string& line : wrap_lines(para, w, measure)) {
+                dl->AddText(ImVec2(pad, y), pal.header_text, line.c_str());
+                y += ImGui::GetTextLineHeight() + 2;
+            }
         height = y + pad;
         return height;
     };
