@@ -527,6 +527,7 @@ float TimelineView::draw_run(ImDrawList* dl, ImVec2 a, float width, float label_
               [](const Caption& l, const Caption& r) { return l.x < r.x; });
     std::vector<ImVec4> placed;
     float rows_h = 0;
+    dl->ChannelsSplit(2);
     for (Caption& c : captions) {
         ImVec2 ts = ImGui::CalcTextSize(c.text.c_str());
         // Wider than the whole timeline (双语 at a large size): one language a line.
@@ -550,7 +551,10 @@ float TimelineView::draw_run(ImDrawList* dl, ImVec2 a, float width, float label_
                 }
         }
         placed.emplace_back(cx - 3, cy, cx + ts.x + 3, cy + ts.y + 2);
+        // The leader line behind every plate (channel 0), the plates and words on top.
+        dl->ChannelsSetCurrent(0);
         dl->AddLine(ImVec2(c.x, bottom), ImVec2(c.x, cy), with_alpha(c.color, dim * 0.7f), 1);
+        dl->ChannelsSetCurrent(1);
         dl->AddRectFilled(ImVec2(cx - 3, cy), ImVec2(cx + ts.x + 3, cy + ts.y + 2),
                           pal.caption_plate, 3);
         if (c.ghost)
@@ -563,6 +567,7 @@ float TimelineView::draw_run(ImDrawList* dl, ImVec2 a, float width, float label_
                               rect4(ImVec2(a.x, cy), ImVec2(a.x + width, cy + ts.y + 2))});
         rows_h = std::max(rows_h, cy + ts.y + 2 - y);
     }
+    dl->ChannelsMerge();
     return y + rows_h + line * 0.4f;
 }
 
