@@ -57,7 +57,8 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     step_mode_ = flags.step;
     walking_ = flags.walk;
     if (flags.predict) quiz_.predict(*flags.predict == "yes", false);
-    export_dir_ = flags.export_dir.value_or(default_export_dir());
+    export_dir_ = flags.export_dir.value_or(settings_.export_dir.empty() ? default_export_dir()
+                                                                         : settings_.export_dir);
     glfwGetWindowPos(window_, &windowed_[0], &windowed_[1]);
     glfwGetWindowSize(window_, &windowed_[2], &windowed_[3]);
     if (flags.fullscreen) toggle_fullscreen();
@@ -82,7 +83,7 @@ std::vector<Lang> App::content_langs() const {
 
 void App::text_block(const lab::Text& text) {
     const std::vector<Lang> langs = content_langs();
-    MarkdownFonts mf{fonts_.ui, fonts_.mono, fonts_.big};
+    MarkdownFonts mf{fonts_.ui, fonts_.mono, fonts_.big, fonts_.bold};
     if (langs.size() == 1) {
         markdown(text.in(langs[0]), mf);
         return;
@@ -140,6 +141,7 @@ lab::RunOptions App::options() const {
         o.with_block = with_block_;
     }
     o.step = step_mode_;
+    o.keep_hung_ms = settings_.keep_hung_s * 1000; // a hang stays alive to be seen (§2)
     return o;
 }
 

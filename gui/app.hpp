@@ -31,6 +31,7 @@
 #include "stepper.hpp"
 #include "timeline_view.hpp"
 
+#include <imgui.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -164,7 +165,10 @@ class App {
     void output_pane();   // the demo's own stdout and stderr
     // app_timeline.cpp
     void lab_view();
+    void lab_content();
     void splitter(float total);
+    TimelineText timeline_text() const;
+    RunView run_view(const lab::RunState& run, bool current) const;
     // app_matrix.cpp
     void matrix_pane();
     void open_cell(std::size_t i);
@@ -241,13 +245,23 @@ class App {
     } drawn_;
 
     // Presentation.
+    struct Placed { // where a toolbar item was drawn (for --screenshot's JSON)
+        std::string what;
+        ImVec2 min, max;
+    };
+    std::vector<Placed> toolbar_items_;
+    float room_button_w_ = 0;
+    ImVec4 banner_rect_{0, 0, 0, 0};
+    float bottom_reserve_ = 0;        // the bottom's height kept while the banner changes
+    float layout_key_[3] = {0, 0, 0}; // ... for this width, height and text size
     bool fullscreen_ = false;
     int windowed_[4] = {100, 100, 1440, 900}; // x, y, w, h to go back to
 
     // Export.
     std::string export_dir_;
-    std::string png_request_; // write the timeline here after this frame is drawn
-    std::string status_;
+    std::string png_request_;             // write the timeline here after this frame is drawn
+    std::string status_;                  // as drawn, in the languages on show
+    std::string status_key_, status_arg_; // what it says: a saved_* key and the path, or the error
     bool status_error_ = false;
     nlohmann::json exports_ = nlohmann::json::array();
 

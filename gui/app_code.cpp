@@ -63,6 +63,23 @@ void App::code_pane() {
     const Palette& pal = palette();
     ImGui::BeginChild("code_text", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     ImGui::PushFont(fonts_.mono);
+    // Projector sizes: the code shrinks (down to 70 %) until its longest line fits, so no
+    // horizontal scrollbar cuts the comments off and more lines show.
+    {
+        float longest = 0;
+        for (std::size_t pos = 0; pos < text.size();) {
+            const std::size_t end = std::min(text.find('\n', pos), text.size());
+            longest =
+                std::max(longest, ImGui::CalcTextSize(text.data() + pos, text.data() + end).x);
+            pos = end + 1;
+        }
+        const float gutter = ImGui::CalcTextSize("▶99").x + ImGui::GetStyle().ItemSpacing.x;
+        const float avail = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
+        // Never below 70 %, nor below 15 px: small text is not made smaller.
+        const float floor = std::clamp(15.0f / ImGui::GetFontSize(), 0.7f, 1.0f);
+        if (longest > 0)
+            ImGui::SetWindowFontScale(std::clamp(avail / (gutter + longest), floor, 1.0f));
+    }
     int n = 1;
     bool scrolled = false;
     for (std::size_t pos = 0; pos <= text.size();) {

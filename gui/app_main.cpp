@@ -28,7 +28,8 @@ float font_px(float scale) {
 Prepared prepare(ImFontAtlas& atlas, float font_scale) {
     Prepared p;
     p.content = lab::load_content(lab::content_dir());
-    for (const char* words : {"/ui.toml", "/ui_panes.toml", "/room.toml"}) // the app's, the room's
+    // the app's, the panes', the timeline's and the room's words
+    for (const char* words : {"/ui.toml", "/ui_panes.toml", "/timeline.toml", "/room.toml"})
         if (!p.content.strings.load(lab::content_dir() + words))
             p.content.errors.push_back(p.content.strings.error());
     p.font_choice = find_fonts();

@@ -219,7 +219,29 @@ json App::describe() const {
                   {"cells", cells}};
     }
     const lab::RunState* previous = session_.previous();
+    // Where things were drawn (logical pixels), for the projector-layout test: the toolbar's
+    // items, the banner, the timeline pane and every text the timeline drew with its region.
+    auto r4 = [](float x0, float y0, float x1, float y1) { return json::array({x0, y0, x1, y1}); };
+    json toolbar = json::array();
+    for (const Placed& p : toolbar_items_)
+        toolbar.push_back({{"what", p.what}, {"rect", r4(p.min.x, p.min.y, p.max.x, p.max.y)}});
+    json texts = json::array();
+    for (const DrawnText& d : timeline_.drawn())
+        texts.push_back({{"what", d.what},
+                         {"text", d.text},
+                         {"rect", r4(d.rect.x, d.rect.y, d.rect.z, d.rect.w)},
+                         {"region", r4(d.region.x, d.region.y, d.region.z, d.region.w)}});
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    json layout = {{"window", json::array({display.x, display.y})},
+                   {"toolbar", toolbar},
+                   {"banner", r4(banner_rect_.x, banner_rect_.y, banner_rect_.z, banner_rect_.w)},
+                   {"timeline",
+                    {{"pane", r4(timeline_.rect_min().x, timeline_.rect_min().y,
+                                 timeline_.rect_max().x, timeline_.rect_max().y)},
+                     {"content_height", timeline_.content_height()},
+                     {"texts", texts}}}};
     return {
+        {"layout", layout},
         {"lang", settings_.lang},
         {"ui_lang", ui_lang() == lab::Lang::zh ? "zh" : "en"},
         {"view", view_ == View::matrix ? "matrix" : "lab"},
@@ -234,6 +256,8 @@ json App::describe() const {
         {"verdict", session_.has_run() ? json(lab::to_string(run.verdict.outcome)) : json(nullptr)},
         // The demo's process id (gone by now when the app killed it on the way out).
         {"pid", session_.has_run() && run.pid > 0 ? json(run.pid) : json(nullptr)},
+        // Its process still ran then (a hang is kept alive: RunOptions::keep_hung_ms).
+        {"alive", session_.has_run() && run.alive},
         {"lanes", session_.has_run() ? lanes(run) : json::array()},
         {"previous_lanes", previous ? lanes(*previous) : json::array()},
         {"step", step},

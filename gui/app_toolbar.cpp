@@ -15,46 +15,34 @@ using lab::Lang;
 
 void App::toolbar() {
     const ImGuiStyle& st = ImGui::GetStyle();
-    ImGui::PushFont(fonts_.big);
-    ImGui::TextUnformatted(t("app.title").c_str());
-    ImGui::PopFont();
-    // Right: languages, text size, contrast, full screen.
-    const std::string smaller = t("ui.font.smaller"), bigger = t("ui.font.bigger"),
-                      contrast = t("ui.theme.high_contrast"), full = t("ui.fullscreen");
-    float right_w = button_width(smaller) + button_width(bigger) + button_width(contrast) +
-                    button_width(full) + st.ItemSpacing.x * 7;
+    const TimelineText words = timeline_text(); // every language on show (双语: both)
+    auto right_edge = [] { return ImGui::GetWindowContentRegionMax().x; };
+    auto w = [&](const char* key) { return words.get(key); };
+    toolbar_items_.clear();
+    auto note = [&](const std::string& what) {
+        toolbar_items_.push_back({what, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
+    };
+    // Right first, on the first line: languages, contrast, full screen, then text size last.
+    // A+ keeps its place at the window's top right whatever the text size (repeated clicks
+    // land on it); what does not fit on the left wraps to the next line instead.
+    const std::string smaller = t("ui.font.smaller"), bigger = t("ui.font.bigger");
+    std::string contrast = w("ui.theme.high_contrast"), full = w("ui.fullscreen");
+    float langs_w = 0;
     for (const char* code : {"zh", "en", "both"})
-        right_w += button_width(content_.strings.get(std::string("lang.") + code, Lang::zh));
-    // Middle: the two views and the tally.
-    const std::string lab_label = t("ui.view.lab"), matrix_label = t("ui.view.matrix");
-    const std::string tally = f("ui.tally", {{"right", std::to_string(quiz_.right_count())},
-                                             {"total", std::to_string(quiz_.total())}});
-    const float mid_w = button_width(lab_label) + button_width(matrix_label) +
-                        ImGui::CalcTextSize(tally.c_str()).x + st.ItemSpacing.x * 4;
-    const std::string subtitle = t("app.subtitle");
+        langs_w += button_width(content_.strings.get(std::string("lang.") + code, Lang::zh));
+    auto right_width = [&] {
+        return langs_w + button_width(smaller) + button_width(bigger) + button_width(contrast) +
+               button_width(full) + st.ItemSpacing.x * 6;
+    };
+    if (right_width() > right_edge() * 0.6f) { // 双语 at a large size: one language on these
+        contrast = t("ui.theme.high_contrast");
+        full = t("ui.fullscreen");
+    }
+    const float right_w = right_width();
     const float right = ImGui::GetWindowContentRegionMax().x;
-    ImGui::SameLine();
-    if (ImGui::GetContentRegionAvail().x >
-        ImGui::CalcTextSize(subtitle.c_str()).x + mid_w + right_w + st.ItemSpacing.x * 4) {
-        ImGui::TextDisabled("%s", subtitle.c_str());
-        ImGui::SameLine(0, st.ItemSpacing.x * 3);
-    }
-    if (toggle_button(lab_label, view_ == View::lab)) view_ = View::lab;
-    ImGui::SameLine(0, 2);
-    if (toggle_button(matrix_label, view_ == View::matrix)) view_ = View::matrix;
-    tip(t("ui.view.matrix.tip"));
-    ImGui::SameLine(0, st.ItemSpacing.x * 2);
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted(tally.c_str());
-    tip(t("ui.tally.tip"));
-    if (quiz_.total() > 0 || !quiz_.answers().empty()) { // the score can start again
-        ImGui::SameLine(0, 2);
-        if (ImGui::SmallButton(t("ui.tally.reset").c_str())) quiz_.reset();
-        tip(t("ui.tally.reset.tip"));
-    }
-    ImGui::SameLine(0, st.ItemSpacing.x * 2);
-    room_.button(content_.strings, ui_lang()); // Open room / Close room
-    ImGui::SameLine(std::max(ImGui::GetCursorPosX(), right - right_w));
+    const ImVec2 start = ImGui::GetCursorPos();
+    const float right_x = std::max(start.x, right - right_w);
+    ImGui::SetCursorPos(ImVec2(right_x, start.y));
     // Chinese and both need a CJK font; English always works.
     for (const char* code : {"zh", "en", "both"}) {
         const bool needs_cjk = std::string(code) != "en";
@@ -63,22 +51,77 @@ void App::toolbar() {
                           settings_.lang == code))
             settings_.lang = code;
         ImGui::EndDisabled();
+        note(std::string("lang.") + code);
         ImGui::SameLine();
     }
-    if (ImGui::Button(smaller.c_str())) change_text_size(-0.1f);
-    tip(t("ui.font.tip"));
-    ImGui::SameLine();
-    if (ImGui::Button(bigger.c_str())) change_text_size(+0.1f);
-    tip(t("ui.font.tip"));
-    ImGui::SameLine();
     if (toggle_button(contrast, settings_.theme == "high-contrast")) {
         settings_.theme = settings_.theme == "high-contrast" ? "normal" : "high-contrast";
         fonts_dirty_ = true; // the style is rebuilt with the fonts
     }
-    tip(t("ui.theme.tip"));
+    note("contrast");
+    tip(w("ui.theme.tip"));
     ImGui::SameLine();
     if (toggle_button(full, fullscreen_)) toggle_fullscreen();
-    tip(t("ui.fullscreen.tip"));
+    note("fullscreen");
+    tip(w("ui.fullscreen.tip"));
+    ImGui::SameLine();
+    if (ImGui::Button(smaller.c_str())) change_text_size(-0.1f);
+    note("font.smaller");
+    tip(w("ui.font.tip"));
+    ImGui::SameLine();
+    if (ImGui::Button(bigger.c_str())) change_text_size(+0.1f);
+    note("font.bigger");
+    tip(w("ui.font.tip"));
+    const float right_bottom = ImGui::GetItemRectMax().y - ImGui::GetWindowPos().y;
+
+    // Left: the title, the subtitle when there is room, the two views, the tally, the room.
+    const std::string lab_label = w("ui.view.lab"), matrix_label = w("ui.view.matrix");
+    const std::string tally =
+        words.format("ui.tally", {{"right", std::to_string(quiz_.right_count())},
+                                  {"total", std::to_string(quiz_.total())}});
+    const float mid_w = button_width(lab_label) + button_width(matrix_label) +
+                        ImGui::CalcTextSize(tally.c_str()).x + st.ItemSpacing.x * 6 +
+                        room_button_w_;
+    const std::string subtitle = w("app.subtitle");
+    const float room_left = right_x - st.ItemSpacing.x * 2; // the left part ends here
+    ImGui::SetCursorPos(start);
+    ImGui::PushFont(fonts_.big);
+    ImGui::TextUnformatted(t("app.title").c_str());
+    ImGui::PopFont();
+    note("title");
+    ImGui::SameLine();
+    const float after_title = ImGui::GetCursorPosX();
+    if (after_title + ImGui::CalcTextSize(subtitle.c_str()).x + mid_w + st.ItemSpacing.x * 4 <
+        room_left) {
+        ImGui::TextDisabled("%s", subtitle.c_str());
+        note("subtitle");
+        ImGui::SameLine(0, st.ItemSpacing.x * 3);
+    } else if (after_title + mid_w > room_left) {
+        ImGui::NewLine(); // the views on a line of their own, under the right group
+        ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), right_bottom + st.ItemSpacing.y));
+    }
+    if (toggle_button(lab_label, view_ == View::lab)) view_ = View::lab;
+    note("view.lab");
+    ImGui::SameLine(0, 2);
+    if (toggle_button(matrix_label, view_ == View::matrix)) view_ = View::matrix;
+    note("view.matrix");
+    tip(w("ui.view.matrix.tip"));
+    ImGui::SameLine(0, st.ItemSpacing.x * 2);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(tally.c_str());
+    note("tally");
+    tip(w("ui.tally.tip"));
+    if (quiz_.total() > 0 || !quiz_.answers().empty()) { // the score can start again
+        ImGui::SameLine(0, 2);
+        if (ImGui::SmallButton(t("ui.tally.reset").c_str())) quiz_.reset();
+        tip(t("ui.tally.reset.tip"));
+    }
+    ImGui::SameLine(0, st.ItemSpacing.x * 2);
+    room_.button(content_.strings, ui_lang()); // Open room / Close room
+    room_button_w_ = ImGui::GetItemRectSize().x;
+    note("room");
+    // Below both parts.
+    ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), right_bottom + st.ItemSpacing.y));
     if (!notice_.empty()) ImGui::TextColored(palette().notice, "%s", notice_.c_str());
     for (const std::string& e : content_.errors)
         ImGui::TextColored(palette().error, "%s", f("ui.notice.content", {{"error", e}}).c_str());

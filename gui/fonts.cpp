@@ -57,6 +57,19 @@ FontChoice find_fonts() {
     // One face for Latin and CJK reads evenly: Noto Sans CJK has Latin glyphs too.
     c.sans = c.cjk.path.empty() ? match("DejaVu Sans", 'A') : c.cjk;
     c.mono = match("DejaVu Sans Mono", 'A');
+    // A real bold face: Noto Sans CJK has one (a different file from the regular face).
+    if (!c.cjk.path.empty()) {
+        c.bold = match("Noto Sans CJK SC:bold", kZhong);
+        if (c.bold.path == c.cjk.path && c.bold.index == c.cjk.index) c.bold = {};
+    } else {
+        c.bold = match("DejaVu Sans:bold", 'A');
+        if (c.bold.path == c.sans.path) c.bold = {};
+    }
+    // Noto Sans CJK SC draws ‘ ’ “ ” full-width (right for Chinese, gaps in English): take
+    // them from a Latin face.
+    constexpr FcChar32 kLeftDoubleQuote = 0x201C;
+    if (!c.cjk.path.empty() && c.sans.path == c.cjk.path)
+        c.quotes = match("DejaVu Sans", kLeftDoubleQuote);
     return c;
 }
 
@@ -82,13 +95,32 @@ Fonts build_fonts(ImFontAtlas& atlas, const FontChoice& choice, float px,
     // is half the size (docs/PERFORMANCE.md).
     atlas.FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
     // The glyphs actually used, kept alive until the atlas is built (it reads them then).
-    static ImVector<ImWchar> cjk_ranges;
+    static ImVector<ImWchar> cjk_ranges, bold_ranges;
+    static const ImWchar quote_ranges[] = {0x2018, 0x201F, 0};
     cjk_ranges.clear();
-    ImFontGlyphRangesBuilder b;
+    bold_ranges.clear();
+    ImFontGlyphRangesBuilder b, bb;
     b.AddRanges(atlas.GetGlyphRangesDefault());
-    for (const std::string* t : texts) b.AddText(t->c_str(), t->c_str() + t->size());
+    bb.AddRanges(atlas.GetGlyphRangesDefault());
+    for (const std::string* t : texts) {
+        b.AddText(t->c_str(), t->c_str() + t->size());
+        // Bold spans only: the bold face holds a few hundred glyphs, not every one.
+        for (std::size_t open = t->find("**"); open != std::string::npos;) {
+            const std::size_t close = t->find("**", open + 2);
+            if (close == std::string::npos) break;
+            bb.AddText(t->c_str() + open + 2, t->c_str() + close);
+            open = t->find("**", close + 2);
+        }
+    }
     for (const char* sym : {"▶■●○◀←→…—·•│✓✗⏸"}) b.AddText(sym);
+    // The curly quotes come from the Latin face when there is one.
+    if (!choice.quotes.path.empty())
+        for (ImWchar c = quote_ranges[0]; c <= quote_ranges[1]; ++c) {
+            b.UsedChars[c >> 5] &= ~(ImU32(1) << (c & 31));
+            bb.UsedChars[c >> 5] &= ~(ImU32(1) << (c & 31));
+        }
     b.BuildRanges(&cjk_ranges);
+    bb.BuildRanges(&bold_ranges);
 
     std::map<std::string, std::unique_ptr<MappedFile>> files; // each file mapped once
     auto mapped = [&](const std::string& path) -> MappedFile* {
@@ -98,19 +130,23 @@ Fonts build_fonts(ImFontAtlas& atlas, const FontChoice& choice, float px,
     };
     // Dear ImGui 1.86 copies font bytes it does not own; it is told it owns the mapping so
     // that it does not, and relieved of it right after Build(), before it could free it.
-    auto from_memory = [&](MappedFile* m, float size, ImFontConfig cfg) {
+    auto from_memory = [&](MappedFile* m, float size, ImFontConfig cfg,
+                           const ImWchar* ranges = nullptr) {
         cfg.FontDataOwnedByAtlas = true;
-        return atlas.AddFontFromMemoryTTF(m->data, int(m->size), size, &cfg, cjk_ranges.Data);
+        return atlas.AddFontFromMemoryTTF(m->data, int(m->size), size, &cfg,
+                                          ranges ? ranges : cjk_ranges.Data);
     };
 
     Fonts f;
     f.has_cjk = !choice.cjk.path.empty();
-    auto add = [&](const FontFile& main, float size) -> ImFont* {
+    auto add = [&](const FontFile& main, float size, const ImWchar* ranges = nullptr,
+                   unsigned builder_flags = 0) -> ImFont* {
         ImFont* font = nullptr;
         if (MappedFile* m = main.path.empty() ? nullptr : mapped(main.path)) {
             ImFontConfig cfg;
             cfg.FontNo = main.index;
-            font = from_memory(m, size, cfg);
+            cfg.FontBuilderFlags = builder_flags;
+            font = from_memory(m, size, cfg, ranges);
         }
         if (!font) {
             ImFontConfig cfg;
@@ -122,13 +158,25 @@ Fonts build_fonts(ImFontAtlas& atlas, const FontChoice& choice, float px,
                 ImFontConfig cfg;
                 cfg.MergeMode = true;
                 cfg.FontNo = choice.cjk.index;
-                from_memory(m, size, cfg);
+                cfg.FontBuilderFlags = builder_flags;
+                from_memory(m, size, cfg, ranges);
             }
+        if (MappedFile* m = choice.quotes.path.empty() ? nullptr : mapped(choice.quotes.path)) {
+            ImFontConfig cfg;
+            cfg.MergeMode = true;
+            cfg.FontNo = choice.quotes.index;
+            cfg.FontBuilderFlags = builder_flags;
+            from_memory(m, size, cfg, quote_ranges);
+        }
         return font;
     };
     f.ui = add(choice.sans, px);
     f.mono = add(choice.mono.path.empty() ? choice.sans : choice.mono, px * 0.95f);
     f.big = add(choice.sans, px * 1.3f);
+    // Bold: the bold face, or the regular one emboldened by FreeType when there is none.
+    f.bold = choice.bold.path.empty()
+                 ? add(choice.sans, px, bold_ranges.Data, ImGuiFreeTypeBuilderFlags_Bold)
+                 : add(choice.bold, px, bold_ranges.Data);
     atlas.Build();
     for (ImFontConfig& cfg : atlas.ConfigData)
         if (cfg.FontData && cfg.FontDataOwnedByAtlas) {

@@ -22,6 +22,10 @@ struct FontChoice {
     FontFile cjk;  // empty path: none found
     FontFile sans; // Latin UI text (empty: Dear ImGui's built-in font)
     FontFile mono; // code
+    FontFile bold; // **bold** (Noto Sans CJK Bold; empty: the regular face, emboldened)
+    // English curly quotes ‘ ’ “ ”: a Latin face, not the CJK face's full-width glyphs
+    // (empty: the UI face has proportional ones already).
+    FontFile quotes;
 };
 
 // A read-only mapping of a whole font file (data is null when it cannot be read). The CJK
@@ -35,19 +39,22 @@ struct MappedFile {
     ~MappedFile();
 };
 
-// Noto Sans CJK SC, then WenQuanYi, then any font covering Chinese; DejaVu for Latin.
+// Noto Sans CJK SC, then WenQuanYi, then any font covering Chinese; DejaVu for Latin; Noto
+// Sans CJK SC Bold for bold; DejaVu Sans's curly quotes when the UI face is a CJK one.
 FontChoice find_fonts();
 
 struct Fonts {
     ImFont* ui = nullptr;
     ImFont* mono = nullptr;
-    ImFont* big = nullptr; // headings and the verdict banner
+    ImFont* big = nullptr;  // headings and the verdict banner
+    ImFont* bold = nullptr; // **bold** in lessons: only the glyphs bold text uses
     bool has_cjk = false;
 };
 
 // (Re)builds `atlas` at `px` pixels, holding the glyphs of `texts` (UTF-8) plus ASCII and
-// the symbols the UI draws. Needs no ImGui context, so it can run on another thread before
-// there is one; on a live atlas call it before the frame, then re-upload the texture.
+// the symbols the UI draws; the bold face holds only the glyphs of `**…**` spans in them. Needs no
+// ImGui context, so it can run on another thread before there is one; on a live atlas call it
+// before the frame, then re-upload the texture.
 Fonts build_fonts(ImFontAtlas& atlas, const FontChoice& choice, float px,
                   const std::vector<const std::string*>& texts);
 

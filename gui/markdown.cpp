@@ -1,10 +1,12 @@
 #include "markdown.hpp"
 
+#include "line_break.hpp"
 #include "theme.hpp"
 
 #include <imgui.h>
 #include <md4c.h>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,71 +29,64 @@ struct State {
     std::string code_block;
 };
 
-// Byte length of the UTF-8 sequence starting with c.
-int utf8_len(unsigned char c) {
-    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-}
-
-// Lays runs out left to right, wrapping at the region's width: Latin text breaks between
-// words, CJK text between any two characters.
-void flow(const std::vector<Run>& runs, ImFont* body, ImFont* mono, ImU32 base_color) {
+// Lays runs out left to right, wrapping at the region's width (line_break.hpp: Latin text
+// between words, CJK text between any two characters, but never before closing punctuation
+// nor after opening punctuation). The pieces of all runs break as one paragraph.
+void flow(const std::vector<Run>& runs, const MarkdownFonts& fonts, ImFont* body,
+          ImU32 base_color) {
     const float wrap = ImGui::GetContentRegionAvail().x;
-    float x = 0;
-    bool first = true;
-    for (const Run& r : runs) {
-        ImFont* font = r.code ? mono : body;
-        ImGui::PushFont(font);
-        const Palette& pal = palette();
-        ImU32 color = r.link     ? pal.md_link
-                      : r.code   ? pal.md_code
-                      : r.strong ? pal.md_strong
-                      : r.em     ? pal.md_em
-                                 : base_color;
-        std::vector<TextPiece> pieces; // for the text hook
-        std::size_t i = 0;
-        while (i < r.text.size()) {
-            // A token: a CJK character, or a word with its trailing spaces.
-            std::size_t j = i;
-            int len = utf8_len(static_cast<unsigned char>(r.text[i]));
-            if (len >= 3)
-                j = i + std::size_t(len);
-            else {
-                while (j < r.text.size() && r.text[j] != ' ' &&
-                       utf8_len(static_cast<unsigned char>(r.text[j])) < 3)
-                    j += std::size_t(utf8_len(static_cast<unsigned char>(r.text[j])));
-                while (j < r.text.size() && r.text[j] == ' ') ++j;
-            }
-            j = std::min(j, r.text.size());
-            const char* b = r.text.data() + i;
-            const char* e = r.text.data() + j;
-            float w = ImGui::CalcTextSize(b, e).x;
-            if (!first && x + w > wrap && x > 0)
-                x = 0; // wrap: start a new line
-            else if (!first)
-                ImGui::SameLine(0, 0);
-            if (r.code) {
-                ImVec2 p = ImGui::GetCursorScreenPos();
-                ImGui::GetWindowDrawList()->AddRectFilled(
-                    p, ImVec2(p.x + w, p.y + ImGui::GetTextLineHeight()), palette().md_code_bg, 3);
-            }
-            ImGui::PushStyleColor(ImGuiCol_Text, color);
-            ImGui::TextUnformatted(b, e);
-            ImGui::PopStyleColor();
-            if (g_text_hook)
-                pieces.push_back({i, j, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
-            x += w;
-            first = false;
-            i = j;
+    auto font_of = [&](const Run& r) {
+        return r.code                                         ? fonts.mono
+               : r.strong && fonts.bold && body == fonts.body ? fonts.bold
+                                                              : body;
+    };
+    std::vector<Piece> all;
+    std::vector<std::size_t> run_of;
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+        ImFont* font = font_of(runs[k]);
+        for (const Piece& p : pieces(runs[k].text, [&](std::string_view t) {
+                 return font->CalcTextSizeA(font->FontSize, 1e9f, 0, t.data(), t.data() + t.size())
+                     .x;
+             })) {
+            all.push_back(p);
+            run_of.push_back(k);
         }
-        ImGui::PopFont();
-        if (g_text_hook && !r.code) g_text_hook(r.text, pieces);
     }
+    const std::vector<bool> starts = line_starts(all, wrap);
+    std::vector<std::vector<TextPiece>> laid_out(g_text_hook ? runs.size() : 0); // for the hook
+    for (std::size_t n = 0; n < all.size(); ++n) {
+        if (n > 0 && !starts[n]) ImGui::SameLine(0, 0);
+        const Run& r = runs[run_of[n]];
+        ImGui::PushFont(font_of(r));
+        const Palette& pal = palette();
+        const ImU32 color = r.link     ? pal.md_link
+                            : r.code   ? pal.md_code
+                            : r.strong ? pal.md_strong
+                            : r.em     ? pal.md_em
+                                       : base_color;
+        const char* b = r.text.data() + all[n].b;
+        const char* e = r.text.data() + all[n].e;
+        if (r.code) {
+            ImVec2 p = ImGui::GetCursorScreenPos();
+            ImGui::GetWindowDrawList()->AddRectFilled(
+                p, ImVec2(p.x + all[n].w, p.y + ImGui::GetTextLineHeight()), pal.md_code_bg, 3);
+        }
+        ImGui::PushStyleColor(ImGuiCol_Text, color);
+        ImGui::TextUnformatted(b, e);
+        ImGui::PopStyleColor();
+        ImGui::PopFont();
+        if (g_text_hook)
+            laid_out[run_of[n]].push_back(
+                {all[n].b, all[n].e, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
+    }
+    for (std::size_t k = 0; k < laid_out.size(); ++k)
+        if (!runs[k].code && !laid_out[k].empty()) g_text_hook(runs[k].text, laid_out[k]);
 }
 
 void flush(State& s) {
     if (s.runs.empty()) return;
     ImU32 base = s.heading ? palette().md_heading : ImGui::GetColorU32(ImGuiCol_Text);
-    flow(s.runs, s.heading ? s.fonts->heading : s.fonts->body, s.fonts->mono, base);
+    flow(s.runs, *s.fonts, s.heading ? s.fonts->heading : s.fonts->body, base);
     s.runs.clear();
 }
 

@@ -6,7 +6,14 @@ namespace gui {
 
 void Session::retire() {
     if (!has_run_) return;
-    run_.reset(); // kills a live demo and waits for it
+    if (run_) {
+        // A hang kept alive ends as the user's doing (they ran again); a run still going, as
+        // the host's. Either way it is gone, and its final state stays beneath.
+        if (hung_alive()) run_->kill();
+        run_->end();
+        current_ = run_->snapshot();
+        run_.reset();
+    }
     previous_ = std::move(current_);
 }
 

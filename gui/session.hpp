@@ -22,15 +22,19 @@ class Session {
     void poll();
 
     bool has_run() const { return has_run_; }
-    // A demo of ours still runs (not one opened from the matrix; no verdict yet).
-    bool live() const { return has_run_ && run_ && !current_.finished(); }
+    // A demo of ours still runs (not one opened from the matrix): no verdict yet, or a
+    // confirmed hang kept alive (RunOptions::keep_hung_ms) until Kill or its limit.
+    bool live() const { return has_run_ && run_ && (!current_.finished() || current_.alive); }
+    // A confirmed hang whose process still runs: its lanes grow until Kill or the limit.
+    bool hung_alive() const { return live() && current_.finished(); }
     // Live, and it stops at each step of the lesson.
     bool stepping() const { return live() && current_.options.step; }
     // The run on show (a default RunState before the first run).
     const lab::RunState& current() const { return current_; }
     const lab::RunState* previous() const { return previous_ ? &*previous_ : nullptr; }
 
-    // The user's Kill; does nothing unless live().
+    // The user's Kill; does nothing unless live(). A hang kept alive stays `hung`, ended by
+    // the user (Verdict::killed_by). The destructor ends a live demo too: no orphan.
     void kill();
     // Step mode: lets the demo past its pause point. False when there is no demo to tell.
     bool go();

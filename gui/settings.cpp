@@ -72,6 +72,8 @@ Settings Settings::load() {
         s.top_fraction = std::clamp(t["top_fraction"].value_or(s.top_fraction), 0.15f, 0.85f);
         std::string theme = t["theme"].value_or(s.theme);
         if (theme == "normal" || theme == "high-contrast") s.theme = theme;
+        s.export_dir = t["export_dir"].value_or(s.export_dir);
+        s.keep_hung_s = std::clamp(t["keep_hung_s"].value_or(s.keep_hung_s), 1, 600);
     } catch (const toml::parse_error& e) {
         s.error = path() + ":" + std::to_string(e.source().begin.line) + ": " +
                   std::string(e.description()) + " (using defaults)";
@@ -87,7 +89,8 @@ std::string Settings::save_to(const std::string& file) const {
     toml::table t{{"lang", lang},         {"font_scale", double(font_scale)},
                   {"scenario", scenario}, {"width", width},
                   {"height", height},     {"top_fraction", double(top_fraction)},
-                  {"theme", theme}};
+                  {"theme", theme},       {"keep_hung_s", keep_hung_s}};
+    if (!export_dir.empty()) t.insert("export_dir", export_dir);
     std::ostringstream out;
     out << t << "\n";
     // A temporary file in the same directory, renamed over the old one; never through a

@@ -17,6 +17,8 @@ struct Settings {
     int width = 1440, height = 900;
     float top_fraction = 0.4f;    // share of the height for lesson + code
     std::string theme = "normal"; // normal | high-contrast
+    std::string export_dir;       // where Export writes ("" : default_export_dir())
+    int keep_hung_s = 30;         // a confirmed hang stays alive this long (1..600 s)
     std::string error;            // why the file could not be read (then defaults are used)
 
     // "" when there is no home to keep it in (no HOME, no XDG_CONFIG_HOME): then settings

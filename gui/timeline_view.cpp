@@ -13,13 +13,6 @@ double ms_since(const lab::RunState& run, std::int64_t ns) {
     return double(ns - run.spawned_ns) / 1e6;
 }
 
-// The run's right edge: now while it is live, its end once it has ended.
-double end_ms(const lab::RunState& run) {
-    std::int64_t end =
-        run.finished() ? std::max(run.verdict.exit_seen_ns, run.timeline.last_ns()) : run.now_ns;
-    return std::max(1.0, ms_since(run, end));
-}
-
 ImU32 with_alpha(ImU32 c, float a) {
     ImVec4 v = ImGui::ColorConvertU32ToFloat4(c);
     v.w *= a;
@@ -28,11 +21,57 @@ ImU32 with_alpha(ImU32 c, float a) {
 
 std::string fmt_ms(double v) {
     char b[32];
-    std::snprintf(b, sizeof b, v < 10 ? "%.2f" : v < 100 ? "%.1f" : "%.0f", v);
+    const double a = std::abs(v);
+    std::snprintf(b, sizeof b, a < 10 ? "%.2f" : a < 100 ? "%.1f" : "%.0f", v);
     return b;
 }
 
+// A duration for people: "850 ms", "4.2 s", "3 min 20 s".
+std::string fmt_span(double ms) {
+    char b[48];
+    if (ms < 1000)
+        std::snprintf(b, sizeof b, "%.0f ms", ms);
+    else if (ms < 60000)
+        std::snprintf(b, sizeof b, "%.1f s", ms / 1000);
+    else
+        std::snprintf(b, sizeof b, "%d min %d s", int(ms / 60000),
+                      int(std::fmod(ms, 60000) / 1000));
+    return b;
+}
+
+ImVec4 rect4(ImVec2 a, ImVec2 b) {
+    return ImVec4(a.x, a.y, b.x, b.y);
+}
+
+// A zigzag from top to bottom at x: the edge of a break.
+void zigzag(ImDrawList* dl, float x, float y0, float y1, ImU32 c) {
+    const float w = 3;
+    std::vector<ImVec2> pts;
+    bool left = true;
+    for (float y = y0; y < y1; y += 5, left = !left) pts.emplace_back(x + (left ? -w : w), y);
+    pts.emplace_back(x, y1);
+    dl->AddPolyline(pts.data(), int(pts.size()), c, 0, 1.5f);
+}
+
 } // namespace
+
+std::string TimelineText::get(std::string_view key) const {
+    std::string out;
+    for (lab::Lang l : langs) {
+        if (!out.empty()) out += " / ";
+        out += strings->get(key, l);
+    }
+    return out;
+}
+
+std::string TimelineText::format(std::string_view key, const std::vector<lab::Arg>& args) const {
+    std::string out;
+    for (lab::Lang l : langs) {
+        if (!out.empty()) out += " / ";
+        out += strings->format(key, l, args);
+    }
+    return out;
+}
 
 ImU32 state_color(const lab::Segment& s) {
     const Palette& p = palette();
@@ -55,9 +94,13 @@ ImU32 state_color(const lab::Segment& s) {
     return p.other;
 }
 
-void AxisRow::draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const Viewport& vp) const {
-    dl->AddRectFilled(a, b, palette().axis_bg);
-    // A tick every 1, 2 or 5 × 10^k ms, about every 90 px.
+void AxisRow::draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const Viewport& vp,
+                   const TimeMap& map) const {
+    const Palette& pal = palette();
+    dl->AddRectFilled(a, b, pal.axis_bg);
+    dl->PushClipRect(a, b, true);
+    // A tick every 1, 2 or 5 × 10^k ms, about every 90 px, at round times since the origin,
+    // in each stretch between two breaks (a break hides time: the labels jump over it).
     const double span = vp.t1 - vp.t0, target = span * 90.0 / std::max(1.0f, vp.x1 - vp.x0);
     double step = std::pow(10.0, std::floor(std::log10(std::max(target, 1e-6))));
     for (double m : {1.0, 2.0, 5.0, 10.0})
@@ -65,46 +108,115 @@ void AxisRow::draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const Viewport& vp) const
             step *= m;
             break;
         }
-    for (double t = std::ceil(vp.t0 / step) * step + 0.0; t <= vp.t1; t += step) {
-        if (std::abs(t) < step * 1e-6) t = 0; // not "-0.00"
-        float x = vp.x(t);
-        dl->AddLine(ImVec2(x, b.y - 6), ImVec2(x, b.y), palette().tick);
-        std::string label = fmt_ms(t) + " ms";
-        dl->AddText(ImVec2(x + 3, a.y + 2), palette().axis_text, label.c_str());
+    std::vector<std::pair<double, double>> pieces; // shown ranges without a break
+    double from = vp.t0;
+    for (const TimeBreak& br : map.breaks()) {
+        if (br.shown > from) pieces.emplace_back(from, std::min(br.shown, vp.t1));
+        from = std::max(from, br.shown + br.length);
+    }
+    if (from < vp.t1) pieces.emplace_back(from, vp.t1);
+    float last_label_end = -1e9f;
+    for (auto [s0, s1] : pieces) {
+        if (s1 <= s0) continue;
+        const double r0 = map.real(s0) - map.origin(), r1 = map.real(s1) - map.origin();
+        const double off = (map.real(s0) - map.origin()) - s0; // real - shown in this piece
+        for (double t = std::ceil(r0 / step) * step; t <= r1; t += step) {
+            if (std::abs(t) < step * 1e-6) t = 0; // not "-0.00"
+            const float x = vp.x(t - off);
+            dl->AddLine(ImVec2(x, b.y - 6), ImVec2(x, b.y), pal.tick);
+            const std::string label = (t > 0 ? "+" : "") + fmt_ms(t) + " ms";
+            if (x + 3 < last_label_end) continue;
+            dl->AddText(ImVec2(x + 3, a.y + 2), pal.axis_text, label.c_str());
+            last_label_end = x + 3 + ImGui::CalcTextSize(label.c_str()).x + 8;
+        }
+    }
+    dl->PopClipRect();
+}
+
+void RunHeaderRow::draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const RunView& rv, ImU32 color,
+                        ImFont* big, std::vector<DrawnText>* drawn) const {
+    const Palette& pal = palette();
+    dl->AddRectFilled(a, b, pal.header_bg);
+    dl->AddRectFilled(a, ImVec2(a.x + 6, b.y), color);
+    // The verdict first, large, in the verdict's colour: the comparison at a glance.
+    ImFont* f = big ? big : ImGui::GetFont();
+    const float fs = big ? big->FontSize : ImGui::GetFontSize();
+    const ImVec2 vs = f->CalcTextSizeA(fs, 1e9f, 0, rv.verdict.c_str());
+    const ImVec2 vp(a.x + 14, a.y + (b.y - a.y - vs.y) / 2);
+    dl->AddText(f, fs, vp, color, rv.verdict.c_str());
+    if (drawn)
+        drawn->push_back(
+            {"verdict", rv.verdict, rect4(vp, ImVec2(vp.x + vs.x, vp.y + vs.y)), rect4(a, b)});
+    // Then the run's settings, as far as they fit.
+    const float x = vp.x + vs.x + ImGui::GetFontSize();
+    if (x < b.x - 20) {
+        const ImVec2 ls = ImGui::CalcTextSize(rv.label.c_str());
+        const ImVec2 lp(x, a.y + (b.y - a.y - ls.y) / 2);
+        dl->PushClipRect(ImVec2(x, a.y), ImVec2(b.x - 4, b.y), true);
+        dl->AddText(lp, pal.header_text, rv.label.c_str());
+        dl->PopClipRect();
+        if (drawn)
+            drawn->push_back({"header", rv.label, rect4(lp, ImVec2(lp.x + ls.x, lp.y + ls.y)),
+                              rect4(a, ImVec2(b.x - 4, b.y))});
     }
 }
 
-void RunHeaderRow::draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const std::string& label,
-                        ImU32 color) const {
-    dl->AddRectFilled(a, b, palette().header_bg);
-    dl->AddRectFilled(a, ImVec2(a.x + 4, b.y), color);
-    dl->AddText(ImVec2(a.x + 10, a.y + (b.y - a.y - ImGui::GetTextLineHeight()) / 2),
-                palette().header_text, label.c_str());
+std::vector<std::string> LaneRow::label_lines(const lab::Lane& lane, const TimelineText& text,
+                                              float width) {
+    std::vector<std::string> lines{lane.name};
+    ImFont* f = ImGui::GetFont();
+    const float fs = ImGui::GetFontSize();
+    for (lab::Lang l : text.langs) {
+        std::string badge = lane.is_main() ? text.strings->get("daemon.main", l)
+                                           : lab::describe_daemon(lane, *text.strings, l);
+        // Wrapped to the label column: a long badge takes two lines, not a clipped one.
+        const char* p = badge.c_str();
+        const char* end = p + badge.size();
+        while (p < end) {
+            const char* cut = f->CalcWordWrapPositionA(fs / f->FontSize, p, end, width);
+            if (cut == p) cut = p + 1;
+            std::string piece(p, cut);
+            while (!piece.empty() && piece.back() == ' ') piece.pop_back();
+            lines.push_back(piece);
+            p = cut;
+            while (p < end && *p == ' ') ++p;
+        }
+    }
+    return lines;
 }
 
 void LaneRow::draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b,
                    const lab::Lane& lane, const lab::RunState& run, const Viewport& vp,
-                   const TimelineText& text, float dim, const std::vector<StepMark>& steps) const {
+                   const TimeMap& map, const TimelineText& text, float dim,
+                   const std::vector<StepMark>& steps, const std::vector<std::string>& label,
+                   bool interactive, std::vector<DrawnText>* drawn) const {
     const Palette& pal = palette();
-    const float h = bar_b.y - bar_a.y;
+    const float h = bar_b.y - bar_a.y, line = ImGui::GetTextLineHeight();
+    auto sx = [&](std::int64_t ns) { return vp.x(map.shown_ns(run, ns)); };
     // Label: the name, and a badge saying daemon or not (and why, on hover).
-    const bool main_thread = lane.is_main();
-    dl->AddText(ImVec2(label_a.x + 6, label_a.y + 2), with_alpha(pal.lane_text, dim),
-                lane.name.c_str());
-    std::string badge = main_thread ? text.get("daemon.main")
-                                    : lab::describe_daemon(lane, *text.strings, text.lang);
-    ImU32 badge_col = lane.daemon ? pal.badge_daemon : pal.badge_non_daemon;
-    dl->AddText(ImVec2(label_a.x + 6, label_a.y + 2 + ImGui::GetTextLineHeight()),
-                with_alpha(badge_col, dim), badge.c_str());
+    for (std::size_t i = 0; i < label.size(); ++i) {
+        const ImVec2 p(label_a.x + 6, label_a.y + 2 + line * float(i));
+        const ImU32 c = i == 0        ? pal.lane_text
+                        : lane.daemon ? pal.badge_daemon
+                                      : pal.badge_non_daemon;
+        dl->AddText(p, with_alpha(c, dim), label[i].c_str());
+        if (drawn)
+            drawn->push_back(
+                {"lane", label[i],
+                 rect4(p, ImVec2(p.x + ImGui::CalcTextSize(label[i].c_str()).x, p.y + line)),
+                 rect4(label_a, ImVec2(bar_a.x, bar_b.y))});
+    }
 
     dl->AddRectFilled(bar_a, bar_b, pal.lane_bg);
-    const double run_end = end_ms(run);
+    dl->PushClipRect(bar_a, ImVec2(bar_b.x, bar_b.y), true);
+    const double run_end = run_end_ms(run);
     const lab::Segment* hovered = nullptr;
-    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    const ImVec2 mouse = interactive ? ImGui::GetIO().MousePos : ImVec2(-1e9f, -1e9f);
     for (const lab::Segment& s : lane.segments) {
         ImU32 c = state_color(s);
         if (!c) continue;
-        double a = ms_since(run, s.t0), b = s.t1 < 0 ? run_end : ms_since(run, s.t1);
+        const double a = map.shown(ms_since(run, s.t0)),
+                     b = map.shown(s.t1 < 0 ? run_end : ms_since(run, s.t1));
         if (b < vp.t0 || a > vp.t1) continue;
         float xa = std::max(bar_a.x, vp.x(a)), xb = std::min(bar_b.x, std::max(vp.x(b), xa + 1.5f));
         float pad = s.state == lab::ThreadState::running ? 3 : 6;
@@ -114,13 +226,13 @@ void LaneRow::draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b,
     }
     // Point events of this thread.
     const StepMark* hovered_step = nullptr;
-    float last_badge_x = -1e9f;
-    int badge_row = 0;
+    const float r = std::max(8.0f, std::min(line * 0.5f, h / 4 - 1));
+    float last_x[2] = {-1e9f, -1e9f};
     for (const lab::Marker& m : run.timeline.markers()) {
         if (m.tid != lane.tid) continue;
-        double t = ms_since(run, m.t);
+        const double t = map.shown(ms_since(run, m.t));
         if (t < vp.t0 || t > vp.t1) continue;
-        float x = vp.x(t), cy = bar_a.y + h / 2;
+        float x = sx(m.t), cy = bar_a.y + h / 2;
         switch (m.kind) {
         case lab::MarkKind::connected:
             dl->AddQuadFilled(ImVec2(x, cy - 7), ImVec2(x + 7, cy), ImVec2(x, cy + 7),
@@ -129,6 +241,15 @@ void LaneRow::draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b,
         case lab::MarkKind::message:
             dl->AddCircleFilled(ImVec2(x, cy), 5, with_alpha(pal.message_dot, dim));
             break;
+        case lab::MarkKind::atexit_register:
+        case lab::MarkKind::atexit: { // a small "atexit" tag; its caption is beneath the lanes
+            const ImVec2 a(x - 5, bar_a.y + 2), b(x + 5, bar_b.y - 2);
+            if (m.kind == lab::MarkKind::atexit)
+                dl->AddRectFilled(a, b, with_alpha(pal.exit_ok, dim), 3);
+            else
+                dl->AddRect(a, b, with_alpha(pal.main_end, dim), 3, 0, 2.5f);
+            break;
+        }
         case lab::MarkKind::step: {
             // A lesson step: a numbered badge where the demo reached its pause point.
             const StepMark* sm = nullptr;
@@ -140,13 +261,17 @@ void LaneRow::draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b,
                 break;
             }
             const std::string num = std::to_string(sm->number);
-            const float r = std::max(7.0f, ImGui::GetTextLineHeight() * 0.45f);
-            // Steps close in time: the next badge goes a row lower (two rows fit a lane).
-            badge_row = x - last_badge_x < 2 * r + 2 ? (badge_row + 1) % 2 : 0;
-            last_badge_x = x;
-            const ImVec2 c(x, bar_a.y + r + float(badge_row) * (2 * r + 1));
-            dl->AddLine(ImVec2(x, bar_a.y), ImVec2(x, bar_b.y), with_alpha(pal.step_badge, dim),
-                        1.5f);
+            // Steps close in time go to the other row (two rows fit a lane); when both are
+            // taken, the badge moves right until it is clear of the one before.
+            int row = x - last_x[0] >= 2 * r + 3 ? 0 : x - last_x[1] >= 2 * r + 3 ? 1 : -1;
+            if (row < 0) {
+                row = last_x[0] <= last_x[1] ? 0 : 1;
+                x = last_x[row] + 2 * r + 3;
+            }
+            last_x[row] = x;
+            const ImVec2 c(x, bar_a.y + 1 + r + float(row) * (h - 2 - 2 * r));
+            dl->AddLine(ImVec2(sx(m.t), bar_a.y), ImVec2(sx(m.t), bar_b.y),
+                        with_alpha(pal.step_badge, dim), 1.5f);
             dl->AddCircleFilled(c, r, with_alpha(pal.step_badge, dim));
             if (sm->current) dl->AddCircle(c, r + 2.5f, pal.step_badge_current, 0, 2.5f);
             ImFont* f = ImGui::GetFont();
@@ -161,141 +286,364 @@ void LaneRow::draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b,
             break;
         }
     }
+    dl->PopClipRect();
+    if (!interactive) return;
     if (hovered_step) {
-        ImGui::SetTooltip("%s", text.strings
-                                    ->format("ui.tip.step", text.lang,
-                                             {{"n", std::to_string(hovered_step->number)},
-                                              {"pause", hovered_step->pause},
-                                              {"at", fmt_ms(ms_since(run, hovered_step->t_ns))}})
-                                    .c_str());
+        ImGui::SetTooltip(
+            "%s", text.format("ui.tip.step",
+                              {{"n", std::to_string(hovered_step->number)},
+                               {"pause", hovered_step->pause},
+                               {"at", fmt_ms(ms_since(run, hovered_step->t_ns) - map.origin())}})
+                      .c_str());
     } else if (hovered) {
-        double a = ms_since(run, hovered->t0),
-               b = hovered->t1 < 0 ? run_end : ms_since(run, hovered->t1);
-        std::string tip = text.strings->format(
-            "ui.tip.segment", text.lang,
-            {{"state", lab::describe_wait(*hovered, run.timeline, *text.strings, text.lang)},
-             {"from", fmt_ms(a)},
-             {"to", fmt_ms(b)},
-             {"dur", fmt_ms(b - a)}});
+        // Times as the axis counts them: from its origin (main's end, or the first event).
+        double a = ms_since(run, hovered->t0) - map.origin(),
+               b = (hovered->t1 < 0 ? run_end : ms_since(run, hovered->t1)) - map.origin();
+        std::string tip;
+        for (lab::Lang l : text.langs) {
+            if (!tip.empty()) tip += "\n";
+            tip += text.strings->format(
+                "ui.tip.segment", l,
+                {{"state", lab::describe_wait(*hovered, run.timeline, *text.strings, l)},
+                 {"from", fmt_ms(a)},
+                 {"to", fmt_ms(b)},
+                 {"dur", fmt_ms(b - a)}});
+        }
         ImGui::SetTooltip("%s — %s", lane.name.c_str(), tip.c_str());
     } else if (mouse.x >= label_a.x && mouse.x < bar_a.x && mouse.y >= bar_a.y &&
                mouse.y < bar_b.y) {
-        ImGui::SetTooltip(
-            "%s", text.strings
-                      ->format("ui.tip.lane", text.lang,
-                               {{"name", lane.name},
-                                {"daemon", lab::describe_daemon(lane, *text.strings, text.lang)},
-                                {"creator", lane.creator.empty() ? "—" : lane.creator}})
-                      .c_str());
+        std::string tip;
+        for (lab::Lang l : text.langs) {
+            if (!tip.empty()) tip += "\n\n";
+            tip += text.strings->format("ui.tip.lane", l,
+                                        {{"name", lane.name},
+                                         {"daemon", lab::describe_daemon(lane, *text.strings, l)},
+                                         {"creator", lane.creator.empty() ? "—" : lane.creator}});
+        }
+        ImGui::SetTooltip("%s", tip.c_str());
     }
 }
 
-float TimelineView::draw_run(ImDrawList* dl, float y, const RunView& rv, const TimelineText& text,
-                             float dim, bool live) {
+float TimelineView::draw_run(ImDrawList* dl, ImVec2 a, float width, float label_w,
+                             const RunView& rv, const TimeMap& map, Viewport vp, bool own_scale,
+                             const TimelineText& text, float dim, bool interactive,
+                             std::vector<DrawnText>* drawn) {
     const Palette& pal = palette();
     const lab::RunState& run = *rv.run;
-    const ImVec2 origin = ImGui::GetCursorScreenPos();
-    const float width = ImGui::GetContentRegionAvail().x;
     const float line = ImGui::GetTextLineHeight();
-    const float label_w = std::min(width * 0.32f, line * 17);
-    const float header_h = line * 1.4f, lane_h = line * 2.3f;
-    ImU32 accent = run.verdict.outcome == lab::Outcome::hung      ? pal.accent_hung
-                   : run.verdict.outcome == lab::Outcome::exited  ? pal.accent_exited
-                   : run.verdict.outcome == lab::Outcome::running ? pal.accent_running
-                                                                  : pal.accent_other;
-    header_.draw(dl, ImVec2(origin.x, y), ImVec2(origin.x + width, y + header_h), rv.label,
-                 with_alpha(accent, dim));
+    const float big_h = text.big ? text.big->FontSize : line;
+    const float header_h = big_h + line * 0.5f, axis_h = line * 1.3f;
+    float y = a.y;
+    const ImU32 accent = run.verdict.outcome == lab::Outcome::hung      ? pal.accent_hung
+                         : run.verdict.outcome == lab::Outcome::exited  ? pal.accent_exited
+                         : run.verdict.outcome == lab::Outcome::running ? pal.accent_running
+                                                                        : pal.accent_other;
+    RunView shown = rv;
+    if (own_scale) shown.label += "  " + text.get("timeline.own-scale");
+    header_.draw(dl, ImVec2(a.x, y), ImVec2(a.x + width, y + header_h), shown,
+                 with_alpha(accent, dim), text.big, drawn);
     y += header_h + 2;
-    const float bar_x0 = origin.x + label_w, bar_x1 = origin.x + width;
-    vp_.x0 = bar_x0;
-    vp_.x1 = bar_x1;
+    const float bar_x0 = a.x + label_w, bar_x1 = a.x + width;
+    vp.x0 = bar_x0;
+    vp.x1 = bar_x1;
+    auto sx = [&](double real_ms) { return vp.x(map.shown(real_ms)); };
+
+    // The axis: its origin, and this run's own scale when it has one.
+    axis_.draw(dl, ImVec2(bar_x0, y), ImVec2(bar_x1, y + axis_h), vp, map);
+    {
+        std::string note = text.get(map.origin() > 0 && run.timeline.main_end_ns() >= 0 &&
+                                            std::abs(map.shown(map.origin())) < 1e-9
+                                        ? "timeline.origin.main"
+                                        : "timeline.origin.start");
+        dl->PushClipRect(ImVec2(a.x, y), ImVec2(bar_x0 - 4, y + axis_h), true);
+        dl->AddText(ImVec2(a.x + 6, y + 2), pal.hint, note.c_str());
+        dl->PopClipRect();
+        if (interactive && ImGui::IsMouseHoveringRect(ImVec2(a.x, y), ImVec2(bar_x1, y + axis_h)))
+            ImGui::SetTooltip("%s", text.get("ui.timeline.hint").c_str());
+    }
+    // Breaks, labelled with the time they hide, on the axis: in words when there is room,
+    // else the span alone, else nothing (the next break's label would be covered).
+    float label_end = -1e9f;
+    for (const TimeBreak& br : map.breaks()) {
+        const float xa = vp.x(br.shown), xb = vp.x(br.shown + br.length);
+        if (xb < bar_x0 || xa > bar_x1) continue;
+        const float next = [&] { // where the next break starts
+            for (const TimeBreak& o : map.breaks())
+                if (o.shown > br.shown) return vp.x(o.shown);
+            return bar_x1 + 1e6f;
+        }();
+        for (const std::string& label :
+             {text.format(br.hang ? "timeline.break.hang" : "timeline.break.pause",
+                          {{"span", fmt_span(br.real1 - br.real0)}}),
+              fmt_span(br.real1 - br.real0)}) {
+            const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+            const float cx = std::clamp((xa + xb) / 2 - ts.x / 2, bar_x0 + 2, bar_x1 - ts.x - 2);
+            if (cx - 3 < label_end || cx + ts.x + 3 > std::max(next, xb + 4)) continue;
+            dl->AddRectFilled(ImVec2(cx - 3, y), ImVec2(cx + ts.x + 3, y + axis_h),
+                              pal.caption_plate, 3);
+            dl->AddText(ImVec2(cx, y + (axis_h - ts.y) / 2), pal.paused, label.c_str());
+            label_end = cx + ts.x + 3;
+            break;
+        }
+    }
+    y += axis_h + 2;
+
+    // The lanes.
+    const float lanes_top = y;
     std::vector<std::pair<int, float>> lane_y; // tid → centre y
     for (const lab::Lane& lane : run.timeline.lanes()) {
-        lane_.draw(dl, ImVec2(origin.x, y), ImVec2(bar_x0, y), ImVec2(bar_x1, y + lane_h - 3), lane,
-                   run, vp_, text, dim, rv.steps);
+        const std::vector<std::string> label = LaneRow::label_lines(lane, text, label_w - 10);
+        const float lane_h = std::max(line * 2.3f, line * (float(label.size()) + 0.3f));
+        lane_.draw(dl, ImVec2(a.x, y), ImVec2(bar_x0, y), ImVec2(bar_x1, y + lane_h - 3), lane, run,
+                   vp, map, text, dim, rv.steps, label, interactive, drawn);
         lane_y.emplace_back(lane.tid, y + (lane_h - 3) / 2);
         y += lane_h;
     }
-    const float top = y - lane_h * float(run.timeline.lanes().size()), bottom = y - 3;
-    std::vector<ImVec4> plates; // captions drawn so far (x0, y0, x1, y1)
-    auto vline = [&](double t, ImU32 c, float thick, const char* caption) {
-        if (t < vp_.t0 || t > vp_.t1) return;
-        float x = vp_.x(t);
-        dl->AddLine(ImVec2(x, top), ImVec2(x, bottom), with_alpha(c, dim), thick);
-        if (caption) { // inside the lanes, on a plate, flipped left near the right edge
-            ImVec2 size = ImGui::CalcTextSize(caption);
-            float cx = x + 4 + size.x > vp_.x1 ? x - 4 - size.x : x + 4;
-            float y1 = bottom;
-            // One above the other when two captions would overlap.
-            for (bool moved = true; moved;) {
-                moved = false;
-                for (const ImVec4& p : plates)
-                    if (cx - 2 < p.z && cx + size.x + 2 > p.x && y1 - size.y - 2 < p.w &&
-                        y1 > p.y) {
-                        y1 = p.y - 1;
-                        moved = true;
-                    }
-            }
-            plates.emplace_back(cx - 2, y1 - size.y - 2, cx + size.x + 2, y1);
-            dl->AddRectFilled(ImVec2(cx - 2, y1 - size.y - 2), ImVec2(cx + size.x + 2, y1),
-                              pal.caption_plate, 3);
-            dl->AddText(ImVec2(cx, y1 - size.y - 1), with_alpha(c, dim), caption);
-        }
-    };
+    const float top = lanes_top, bottom = y - 3;
+    dl->PushClipRect(ImVec2(bar_x0, top - axis_h), ImVec2(bar_x1, y + line * 4), true);
+    // The breaks across the lanes: zigzag edges over a veil.
+    for (const TimeBreak& br : map.breaks()) {
+        const float xa = vp.x(br.shown), xb = vp.x(br.shown + br.length);
+        dl->AddRectFilled(ImVec2(xa, top), ImVec2(xb, bottom), with_alpha(pal.lane_bg, 0.75f));
+        zigzag(dl, xa, top, bottom, pal.hint);
+        zigzag(dl, xb, top, bottom, pal.hint);
+    }
     auto centre = [&](int tid) {
         for (auto& [t, cy] : lane_y)
             if (t == tid) return cy;
         return -1.0f;
     };
-    std::string main_end = text.get("marker.main-end"), exit = text.get("marker.exit");
+    // Captions go beneath the lanes, never over the bars; a line joins each to its moment.
+    struct Caption {
+        float x;
+        std::string text;
+        ImU32 color;
+        bool ghost = false;
+    };
+    std::vector<Caption> captions;
+    auto vline = [&](double real_ms, ImU32 c, float thick, std::string caption) {
+        const double t = map.shown(real_ms);
+        if (t < vp.t0 || t > vp.t1) return;
+        const float x = vp.x(t);
+        dl->AddLine(ImVec2(x, top), ImVec2(x, bottom), with_alpha(c, dim), thick);
+        if (!caption.empty()) captions.push_back({x, std::move(caption), c});
+    };
     for (const lab::Marker& m : run.timeline.markers()) {
-        double t = ms_since(run, m.t);
-        if (m.kind == lab::MarkKind::main_end) vline(t, pal.main_end, 1.5f, nullptr);
-        if (m.kind ==
-            lab::MarkKind::shutdown_wait) { // the join arrow: main → the thread it waits for
-            float ya = centre(m.tid), yb = centre(m.target);
-            if (ya < 0 || yb < 0 || t < vp_.t0 || t > vp_.t1) continue;
-            float x = vp_.x(t) + 4, dir = yb > ya ? 1.f : -1.f;
-            ImU32 c = with_alpha(pal.join_arrow, dim);
-            dl->AddLine(ImVec2(x, ya), ImVec2(x, yb - dir * 8), c, 2.5f);
-            dl->AddTriangleFilled(ImVec2(x - 6, yb - dir * 10), ImVec2(x + 6, yb - dir * 10),
-                                  ImVec2(x, yb), c);
+        if (m.kind != lab::MarkKind::shutdown_wait) continue;
+        // The join arrow: main → the thread it waits for.
+        const double t = map.shown(ms_since(run, m.t));
+        float ya = centre(m.tid), yb = centre(m.target);
+        if (ya < 0 || yb < 0 || t < vp.t0 || t > vp.t1) continue;
+        float x = vp.x(t) + 4, dir = yb > ya ? 1.f : -1.f;
+        ImU32 c = with_alpha(pal.join_arrow, dim);
+        dl->AddLine(ImVec2(x, ya), ImVec2(x, yb - dir * 8), c, 2.5f);
+        dl->AddTriangleFilled(ImVec2(x - 6, yb - dir * 10), ImVec2(x + 6, yb - dir * 10),
+                              ImVec2(x, yb), c);
+    }
+    // atexit: where the registered handler is, and where it runs — or would have.
+    std::vector<std::string> registered;
+    bool ran = false;
+    for (const lab::Marker& m : run.timeline.markers()) {
+        const double t = ms_since(run, m.t);
+        if (m.kind == lab::MarkKind::atexit_register) {
+            registered.push_back(m.text);
+            if (map.shown(t) >= vp.t0 && map.shown(t) <= vp.t1)
+                captions.push_back({sx(t),
+                                    text.format("timeline.atexit.register", {{"name", m.text}}),
+                                    pal.main_end});
+        }
+        if (m.kind == lab::MarkKind::atexit) {
+            ran = true;
+            if (map.shown(t) >= vp.t0 && map.shown(t) <= vp.t1)
+                captions.push_back(
+                    {sx(t), text.format("timeline.atexit.run", {{"name", m.text}}), pal.exit_ok});
         }
     }
     if (run.timeline.main_end_ns() >= 0)
-        vline(ms_since(run, run.timeline.main_end_ns()), pal.main_end, 1.5f, main_end.c_str());
-    if (run.finished() && run.verdict.exit_seen_ns >= 0)
+        vline(ms_since(run, run.timeline.main_end_ns()), pal.main_end, 2,
+              text.get("marker.main-end"));
+    const bool hung = run.verdict.outcome == lab::Outcome::hung;
+    if (hung && run.verdict.hang_confirmed_ns >= 0)
+        vline(ms_since(run, run.verdict.hang_confirmed_ns), pal.exit_bad, 1.5f,
+              text.get("timeline.hang-confirmed"));
+    const double end = run_end_ms(run);
+    if (!run.alive && run.finished() && run.verdict.exit_seen_ns >= 0) {
+        std::string key = "marker.exit";
+        if (hung) {
+            const lab::KilledBy by = run.verdict.killed_by.value_or(lab::KilledBy::hang);
+            key = lab::hang_end_key(by);
+        } else if (run.verdict.outcome == lab::Outcome::killed ||
+                   run.verdict.outcome == lab::Outcome::timed_out)
+            key = "timeline.end.killed";
         vline(ms_since(run, run.verdict.exit_seen_ns),
               run.verdict.outcome == lab::Outcome::exited ? pal.exit_ok : pal.exit_bad, 3,
-              exit.c_str());
-    if (live) vline(end_ms(run), pal.now_line, 1, nullptr); // "now"
-    return y + line * 0.5f;
+              text.get(key));
+    }
+    // A hung run that registered an atexit handler: it would run after the join, which never
+    // ends — a ghost just past the run's end.
+    if (hung && !ran && !registered.empty()) {
+        const float x = std::min(sx(end) + line * 0.8f, bar_x1 - line * 0.6f);
+        const float cy = centre(run.timeline.lanes().empty() ? 0 : run.timeline.lanes()[0].tid);
+        if (cy >= 0) {
+            const float rr = line * 0.45f;
+            for (int i = 0; i < 12; i += 2) // a dashed circle
+                dl->PathArcTo(ImVec2(x, cy), rr, float(i) * 3.14159f / 6,
+                              float(i + 1) * 3.14159f / 6),
+                    dl->PathStroke(with_alpha(pal.main_end, dim), 0, 2);
+        }
+        captions.push_back({x, text.format("timeline.atexit.ghost", {{"name", registered.front()}}),
+                            pal.main_end, true});
+    }
+    const bool live = run.alive || !run.finished();
+    if (live) {
+        vline(end, pal.now_line, 1, "");
+        // The live counter: how long the interpreter has been waiting for whom.
+        int waited = run.timeline.shutdown_waiting_for();
+        if (waited < 0 && !run.verdict.waiting_on.empty()) waited = run.verdict.waiting_on.front();
+        const lab::Lane* wl = waited >= 0 ? run.timeline.lane(waited) : nullptr;
+        if (wl && run.timeline.shutdown_ns() >= 0) {
+            const double since =
+                end - ms_since(run, run.timeline.main_end_ns() >= 0 ? run.timeline.main_end_ns()
+                                                                    : run.timeline.shutdown_ns());
+            const std::string counter = text.format(
+                "timeline.still-waiting", {{"thread", wl->name}, {"span", fmt_span(since)}});
+            const ImVec2 ts = ImGui::CalcTextSize(counter.c_str());
+            const float cy = centre(waited), x = sx(end);
+            const float cx = std::max(bar_x0 + 4, x - ts.x - 8);
+            const ImVec2 p(cx, cy - ts.y / 2);
+            dl->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(p.x + ts.x + 4, p.y + ts.y + 2),
+                              pal.caption_plate, 4);
+            dl->AddText(p, pal.exit_bad, counter.c_str());
+            if (drawn)
+                drawn->push_back({"counter", counter, rect4(p, ImVec2(p.x + ts.x, p.y + ts.y)),
+                                  rect4(ImVec2(bar_x0, top), ImVec2(bar_x1, bottom))});
+        }
+    }
+    dl->PopClipRect();
+
+    // Lay the captions out beneath the lanes: centred on their moment, kept inside the bars,
+    // a row lower when they would overlap.
+    std::sort(captions.begin(), captions.end(),
+              [](const Caption& l, const Caption& r) { return l.x < r.x; });
+    std::vector<ImVec4> placed;
+    float rows_h = 0;
+    dl->ChannelsSplit(2);
+    for (Caption& c : captions) {
+        ImVec2 ts = ImGui::CalcTextSize(c.text.c_str());
+        // Wider than the whole timeline (双语 at a large size): one language a line.
+        if (ts.x > width - 8)
+            for (std::size_t at = c.text.find(" / "); at != std::string::npos;
+                 at = c.text.find(" / ", at))
+                c.text.replace(at, 3, "\n");
+        ts = ImGui::CalcTextSize(c.text.c_str());
+        // Centred on its moment, kept inside the timeline (the label column too, if need
+        // be), and lower down while it would cover one already placed.
+        float cx = c.x - ts.x / 2;
+        cx = std::clamp(cx, std::min(bar_x0 + 2, std::max(a.x + 2, bar_x1 - ts.x - 4)),
+                        std::max(a.x + 2, bar_x1 - ts.x - 4));
+        float cy = y + 2;
+        for (bool moved = true; moved;) {
+            moved = false;
+            for (const ImVec4& p : placed)
+                if (cx - 8 < p.z && cx + ts.x + 8 > p.x && cy < p.w && cy + ts.y + 2 > p.y) {
+                    cy = p.w + 4;
+                    moved = true;
+                }
+        }
+        placed.emplace_back(cx - 3, cy, cx + ts.x + 3, cy + ts.y + 2);
+        // The leader line behind every plate (channel 0), the plates and words on top.
+        dl->ChannelsSetCurrent(0);
+        dl->AddLine(ImVec2(c.x, bottom), ImVec2(c.x, cy), with_alpha(c.color, dim * 0.7f), 1);
+        dl->ChannelsSetCurrent(1);
+        dl->AddRectFilled(ImVec2(cx - 3, cy), ImVec2(cx + ts.x + 3, cy + ts.y + 2),
+                          pal.caption_plate, 3);
+        if (c.ghost)
+            dl->AddRect(ImVec2(cx - 3, cy), ImVec2(cx + ts.x + 3, cy + ts.y + 2),
+                        with_alpha(c.color, dim), 3, 0, 1);
+        dl->AddText(ImVec2(cx, cy + 1), with_alpha(c.color, dim), c.text.c_str());
+        if (drawn)
+            drawn->push_back({"caption", c.text,
+                              rect4(ImVec2(cx, cy), ImVec2(cx + ts.x, cy + ts.y)),
+                              rect4(ImVec2(a.x, cy), ImVec2(a.x + width, cy + ts.y + 2))});
+        rows_h = std::max(rows_h, cy + ts.y + 2 - y);
+    }
+    dl->ChannelsMerge();
+    return y + rows_h + line * 0.4f;
 }
 
-void TimelineView::draw(const RunView& current, const RunView& previous, const TimelineText& text) {
+float TimelineView::paint(ImDrawList* dl, ImVec2 a, float width, const RunView& current,
+                          const RunView& previous, const TimelineText& text, bool interactive,
+                          std::vector<DrawnText>* drawn) {
+    const float line = ImGui::GetTextLineHeight();
+    std::vector<const RunView*> runs;
+    for (const RunView* rv : {&current, &previous})
+        if (rv->run) runs.push_back(rv);
+    if (runs.empty()) return 0;
+    // Line the runs up at main's end when they all have one; else at their start.
+    bool align = true;
+    for (const RunView* rv : runs) align &= rv->run->timeline.main_end_ns() >= 0;
+    std::vector<TimeMap> maps;
+    for (const RunView* rv : runs) maps.push_back(TimeMap::of(*rv->run, !show_paused, align));
+    double lo = 0, hi = 1;
+    for (std::size_t i = 0; i < maps.size(); ++i) {
+        lo = std::min(lo, maps[i].lo());
+        hi = std::max(hi, maps[i].hi());
+    }
+    const double pad = (hi - lo) * 0.04;
+    Viewport common = vp_;
+    if (vp_.follow) {
+        common.t0 = lo - pad;
+        common.t1 = hi + pad * 1.5;
+        vp_.t0 = common.t0;
+        vp_.t1 = common.t1;
+    }
+    // The label column: as wide as the names need, within 18–40 % of the width.
+    float label_w = line * 6;
+    for (const RunView* rv : runs)
+        for (const lab::Lane& lane : rv->run->timeline.lanes())
+            label_w = std::max(label_w, ImGui::CalcTextSize(lane.name.c_str()).x + 16);
+    label_w = std::clamp(std::max(label_w, line * 11), width * 0.18f, width * 0.4f);
+
+    float y = a.y;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        Viewport vp = common;
+        bool own = false;
+        // In the fitted view, a run that would be a sliver of the shared scale gets its own,
+        // still lined up with the other at the origin.
+        const double own_span = maps[i].hi() - maps[i].lo();
+        if (vp_.follow && runs.size() > 1 && own_span < 0.3 * (hi - lo)) {
+            own = true;
+            if (align && common.t0 < 0 && common.t1 > 0) {
+                const double k =
+                    std::max(maps[i].lo() / common.t0, maps[i].hi() / common.t1) * 1.08;
+                own = k < 0.7; // else the shared scale serves it well enough
+                if (own) {
+                    vp.t0 = common.t0 * k;
+                    vp.t1 = common.t1 * k;
+                }
+            } else {
+                const double p = own_span * 0.04;
+                vp.t0 = maps[i].lo() - p;
+                vp.t1 = maps[i].hi() + p * 1.5;
+            }
+        }
+        y = draw_run(dl, ImVec2(a.x, y), width, label_w, *runs[i], maps[i], vp, own, text,
+                     i == 0 ? 1.0f : 0.75f, interactive, drawn);
+        if (i + 1 < runs.size()) y += line * 0.6f;
+    }
+    return y - a.y;
+}
+
+void TimelineView::draw(const RunView& current, const RunView& previous, const TimelineText& text,
+                        float height) {
     // The wheel zooms time; the scrollbar (when the runs are taller than the pane) scrolls.
-    ImGui::BeginChild("timeline", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollWithMouse);
+    ImGui::BeginChild("timeline", ImVec2(0, height), false, ImGuiWindowFlags_NoScrollWithMouse);
     rect_min_ = ImGui::GetWindowPos();
     rect_max_ =
         ImVec2(rect_min_.x + ImGui::GetWindowWidth(), rect_min_.y + ImGui::GetWindowHeight());
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const ImVec2 avail(ImGui::GetContentRegionAvail().x, ImGui::GetWindowHeight());
-    const bool live = current.run && !current.run->finished();
-
-    if (vp_.follow) { // show everything: both runs, up to now
-        double span = 50;
-        if (current.run) span = std::max(span, end_ms(*current.run));
-        if (previous.run) span = std::max(span, end_ms(*previous.run));
-        // From the first event (the demo may trace before the host noted the spawn), with
-        // a little room so a badge at the start shows whole.
-        double first = 0;
-        for (const RunView* rv : {&current, &previous})
-            if (rv->run && rv->run->timeline.first_ns() >= 0)
-                first = std::min(first, ms_since(*rv->run, rv->run->timeline.first_ns()));
-        vp_.t0 = first - (span - first) * 0.015;
-        vp_.t1 = span * 1.06;
-    }
     // Zoom around the mouse, pan by dragging; double-click fits again.
     ImGui::SetCursorScreenPos(origin);
     ImGui::InvisibleButton("##canvas", ImVec2(std::max(1.f, avail.x), std::max(1.f, avail.y)));
@@ -316,27 +664,18 @@ void TimelineView::draw(const RunView& current, const RunView& previous, const T
         vp_.t1 -= dt;
         vp_.follow = false;
     }
-
     ImGui::SetCursorScreenPos(origin);
-    const float line = ImGui::GetTextLineHeight();
-    float y = origin.y;
-    {
-        const float label_w = std::min(avail.x * 0.32f, line * 17);
-        vp_.x0 = origin.x + label_w;
-        vp_.x1 = origin.x + avail.x;
-        axis_.draw(dl, ImVec2(vp_.x0, y), ImVec2(vp_.x1, y + line * 1.3f), vp_);
-        std::string hint = text.get("ui.timeline.hint");
-        dl->PushClipRect(ImVec2(origin.x, y), ImVec2(vp_.x0 - 4, y + line * 1.3f), true);
-        dl->AddText(ImVec2(origin.x + 4, y + 2), palette().hint, hint.c_str());
-        dl->PopClipRect();
-        y += line * 1.9f;
-    }
-    dl->PushClipRect(origin, ImVec2(origin.x + avail.x, origin.y + avail.y), true);
-    if (current.run) y = draw_run(dl, y, current, text, 1.0f, live) + line * 1.2f;
-    if (previous.run) y = draw_run(dl, y, previous, text, 0.75f, false);
+    drawn_.clear();
+    dl->PushClipRect(ImVec2(origin.x, rect_min_.y), ImVec2(origin.x + avail.x, rect_max_.y), true);
+    const float label_guess =
+        std::clamp(ImGui::GetTextLineHeight() * 11, avail.x * 0.18f, avail.x * 0.4f);
+    vp_.x0 = origin.x + label_guess; // for the zoom's mouse → time before paint() sets it
+    vp_.x1 = origin.x + avail.x;
+    const float h = paint(dl, origin, avail.x, current, previous, text, true, &drawn_);
+    height_ = h;
     dl->PopClipRect();
     // Room for everything drawn, so the scrollbar reaches the last lane.
-    ImGui::SetCursorScreenPos(ImVec2(origin.x, std::max(origin.y, y - ImGui::GetScrollY())));
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + h));
     ImGui::Dummy(ImVec2(1, 1));
     ImGui::EndChild();
 }
@@ -351,17 +690,28 @@ void TimelineView::legend(const TimelineText& text) const {
                           {p.message, "legend.message"}, {p.join, "legend.join"},
                           {p.paused, "legend.paused"},   {p.other, "legend.other"}};
     ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float s = ImGui::GetTextLineHeight();
+    bool first = true;
     for (const Item& it : items) {
+        const std::string label = text.get(it.key);
+        // Each swatch and its word stay together; the row wraps between items.
+        const float w =
+            s * 1.6f + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(label.c_str()).x;
+        if (!first) {
+            ImGui::SameLine(0, s);
+            if (ImGui::GetCursorPosX() + w > ImGui::GetWindowContentRegionMax().x) ImGui::NewLine();
+        }
+        first = false;
+        ImGui::BeginGroup();
         ImVec2 pos = ImGui::GetCursorScreenPos();
-        float s = ImGui::GetTextLineHeight();
         dl->AddRectFilled(ImVec2(pos.x, pos.y + s * 0.2f),
                           ImVec2(pos.x + s * 1.4f, pos.y + s * 0.8f), it.c, 2);
         ImGui::Dummy(ImVec2(s * 1.6f, s));
         ImGui::SameLine();
-        ImGui::TextUnformatted(text.get(it.key).c_str());
-        ImGui::SameLine(0, s);
+        ImGui::TextUnformatted(label.c_str());
+        ImGui::EndGroup();
     }
-    ImGui::NewLine();
+    // The line is left open: the caller may go on with it.
 }
 
 } // namespace gui

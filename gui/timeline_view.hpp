@@ -1,10 +1,16 @@
 // timeline_view.hpp — draws lab::Timeline snapshots (the model) and nothing else: one lane
 // per thread, state segments, markers, the shutdown's join arrow, the live "now" edge.
 // One class per kind of row, as in Tracy: AxisRow, RunHeaderRow, LaneRow.
+//
+// Time is drawn through a TimeMap (time_map.hpp): idle pauses collapsed into breaks (a toggle
+// shows them), the compared runs lined up at "main ended", each with its own scale when one
+// would otherwise be a sliver. paint() draws into any draw list at any size, so the export
+// renders the whole timeline off-screen the same way.
 #pragma once
 
 #include "runner.hpp"
 #include "strings.hpp"
+#include "time_map.hpp"
 
 #include <cstdint>
 #include <imgui.h>
@@ -13,7 +19,7 @@
 
 namespace gui {
 
-// What part of time is on screen, in ms since a run's spawn (runs are aligned at spawn).
+// What part of time is on screen, in shown ms (time_map.hpp: 0 is main's end, or the start).
 struct Viewport {
     double t0 = 0, t1 = 100;
     bool follow = true;   // the right edge tracks "now" (or the run's end)
@@ -25,10 +31,15 @@ struct Viewport {
 // The colour of a state, shared with the legend and the tests' pixel checks.
 ImU32 state_color(const lab::Segment& s);
 
+// The timeline's words, in every language shown: one, or Chinese and English (双语), then
+// joined "中文 / English".
 struct TimelineText {
     const lab::Strings* strings;
-    lab::Lang lang;
-    std::string get(std::string_view key) const { return strings->get(key, lang); }
+    std::vector<lab::Lang> langs;
+    ImFont* big = nullptr; // each run's verdict on its header (nullptr: the current font)
+    lab::Lang lang() const { return langs.front(); }
+    std::string get(std::string_view key) const;
+    std::string format(std::string_view key, const std::vector<lab::Arg>& args) const;
 };
 
 // A lesson step the demo reached: drawn as a numbered badge on the lane of the thread that
@@ -41,46 +52,75 @@ struct StepMark {
     bool current = false; // the step on show
 };
 
-// One run to draw, with its caption and its step badges.
+// One run to draw, with its caption, its verdict in large type, and its step badges.
 struct RunView {
     const lab::RunState* run = nullptr;
     std::string label;
+    std::string verdict; // e.g. "继承（≤ 12.0）→ 卡住": the header's big words
     std::vector<StepMark> steps;
+};
+
+// A piece of text the timeline drew, and the region it had to fit (for --screenshot's JSON:
+// the GUI test checks that nothing is clipped).
+struct DrawnText {
+    std::string what; // "lane", "header", "verdict", "caption", "counter"
+    std::string text;
+    ImVec4 rect;   // x0, y0, x1, y1
+    ImVec4 region; // where it must fit
 };
 
 class AxisRow {
   public:
-    void draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const Viewport& vp) const;
+    void draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const Viewport& vp, const TimeMap& map) const;
 };
 
 class RunHeaderRow {
   public:
-    void draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const std::string& label, ImU32 color) const;
+    void draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const RunView& rv, ImU32 color, ImFont* big,
+              std::vector<DrawnText>* drawn) const;
 };
 
 class LaneRow {
   public:
-    // Draws the lane; returns true when the mouse is over it (tooltip shown).
+    // Lines of the lane's label (name, then the daemon badge wrapped to `width`).
+    static std::vector<std::string> label_lines(const lab::Lane& lane, const TimelineText& text,
+                                                float width);
+    // Draws the lane; hover tips when interactive.
     void draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b, const lab::Lane& lane,
-              const lab::RunState& run, const Viewport& vp, const TimelineText& text, float dim,
-              const std::vector<StepMark>& steps) const;
+              const lab::RunState& run, const Viewport& vp, const TimeMap& map,
+              const TimelineText& text, float dim, const std::vector<StepMark>& steps,
+              const std::vector<std::string>& label, bool interactive,
+              std::vector<DrawnText>* drawn) const;
 };
 
 class TimelineView {
   public:
     // current: the live or latest run; previous: the one before it (drawn beneath, dimmer).
-    void draw(const RunView& current, const RunView& previous, const TimelineText& text);
+    // height: the pane's (0: what is left of the window).
+    void draw(const RunView& current, const RunView& previous, const TimelineText& text,
+              float height = 0);
+    // Paints both runs from `a`, `width` wide, into any draw list (the export's too); returns
+    // the height used. Interactive: hover tips and the hint (on screen only).
+    float paint(ImDrawList* dl, ImVec2 a, float width, const RunView& current,
+                const RunView& previous, const TimelineText& text, bool interactive,
+                std::vector<DrawnText>* drawn);
     void legend(const TimelineText& text) const;
     void fit() { vp_.follow = true; }
-    // Where the pane was drawn last frame, in screen pixels (for the PNG export).
+    bool show_paused = false; // draw paused time as it was (else collapsed into breaks)
+    // Where the pane was drawn last frame, in screen pixels.
     ImVec2 rect_min() const { return rect_min_; }
     ImVec2 rect_max() const { return rect_max_; }
+    const std::vector<DrawnText>& drawn() const { return drawn_; }
+    float content_height() const { return height_; } // what the runs took, last frame
 
   private:
-    float draw_run(ImDrawList* dl, float y, const RunView& run, const TimelineText& text, float dim,
-                   bool live);
+    float draw_run(ImDrawList* dl, ImVec2 a, float width, float label_w, const RunView& run,
+                   const TimeMap& map, Viewport vp, bool own_scale, const TimelineText& text,
+                   float dim, bool interactive, std::vector<DrawnText>* drawn);
     Viewport vp_;
     ImVec2 rect_min_{0, 0}, rect_max_{0, 0};
+    std::vector<DrawnText> drawn_;
+    float height_ = 0;
     AxisRow axis_;
     RunHeaderRow header_;
     LaneRow lane_;

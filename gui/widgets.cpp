@@ -1,5 +1,6 @@
 #include "widgets.hpp"
 
+#include "line_break.hpp"
 #include "theme.hpp"
 
 namespace gui {
@@ -33,6 +34,14 @@ void section(const std::string& label) {
 void same_line_if_fits(float w) {
     ImGui::SameLine();
     if (ImGui::GetContentRegionAvail().x < w) ImGui::NewLine();
+}
+
+void text_wrapped(const std::string& text) {
+    const float wrap = ImGui::GetContentRegionAvail().x;
+    for (const std::string& line : wrap_lines(text, wrap, [](std::string_view t) {
+             return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
+         }))
+        ImGui::TextUnformatted(line.c_str());
 }
 
 float button_width(const std::string& label) {

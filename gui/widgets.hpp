@@ -31,6 +31,10 @@ bool toggle_button(const std::string& label, bool on);
 // A tooltip over the last item while it is hovered (also when disabled, if asked).
 void tip(const std::string& text, bool when_disabled = false);
 
+// Wrapped text that follows the Chinese line-breaking rules (line_break.hpp), unlike
+// ImGui::TextWrapped: no line starts with ，。：； and the like.
+void text_wrapped(const std::string& text);
+
 // Text in the palette's colour for a pause point (the step on show, the waiting demo).
 void pause_text(const std::string& text);
 

@@ -8,7 +8,7 @@ namespace lab {
 
 using nlohmann::json;
 
-std::string chrome_trace_json(const RunState& run) {
+std::string chrome_trace_json(const RunState& run, const Strings* strings) {
     const Timeline& t = run.timeline;
     const std::int64_t t0 = run.spawned_ns;
     auto us = [&](std::int64_t ns) { return double(ns - t0) / 1000.0; };
@@ -56,21 +56,64 @@ std::string chrome_trace_json(const RunState& run) {
                           {"ts", us(m.t)},
                           {"args", {{"text", m.text}}}});
     }
-    if (run.verdict.exit_seen_ns >= 0)
+    const Verdict& v = run.verdict;
+    const bool hung = v.outcome == Outcome::hung;
+    const std::string end_key = hung ? hang_end_key(v.killed_by.value_or(KilledBy::hang)) : "";
+    json metadata = {
+        {"scenario", run.options.scenario},
+        {"engine", trace::name(run.options.engine)},
+        {"receiver", trace::name(run.options.receiver)},
+        {"close", effective_close(run.options)},
+        {"step", run.options.step},
+        {"grace_ms", run.options.grace_ms},
+        {"keep_hung_ms", run.options.keep_hung_ms},
+        {"verdict", to_string(v.outcome)},
+        {"exit_code", v.outcome == Outcome::exited ? json(v.exit_code) : json(nullptr)},
+        {"killed_by", v.killed_by ? json(to_string(*v.killed_by)) : json(nullptr)},
+        {"hang_confirmed_ms",
+         v.hang_confirmed_ns >= 0 ? json(us(v.hang_confirmed_ns) / 1000) : json(nullptr)},
+        {"end_ms", v.exit_seen_ns >= 0 ? json(us(v.exit_seen_ns) / 1000) : json(nullptr)},
+        {"end", end_key.empty() ? json(nullptr) : json(end_key)}};
+    json end_words = nullptr;
+    if (strings) {
+        json words = json::object(), reasons = json::object();
+        for (Lang l : {Lang::zh, Lang::en}) {
+            const char* id = l == Lang::zh ? "zh" : "en";
+            if (!end_key.empty()) words[id] = strings->get(end_key, l);
+            reasons[id] = headline(v, t, *strings, l);
+            for (const std::string& line : explanation(v, t, *strings, l, &run.stacks))
+                reasons[id] = reasons[id].get<std::string>() + "\n" + line;
+        }
+        if (!end_key.empty()) metadata["end_text"] = end_words = words;
+        metadata["reason"] = reasons;
+    }
+    if (hung && v.hang_confirmed_ns >= 0)
         events.push_back({{"ph", "i"},
                           {"s", "p"},
                           {"pid", pid},
                           {"tid", 0},
-                          {"name", "verdict: " + std::string(to_string(run.verdict.outcome))},
-                          {"ts", us(run.verdict.exit_seen_ns)}});
+                          {"name", "hang confirmed"},
+                          {"ts", us(v.hang_confirmed_ns)}});
+    if (v.exit_seen_ns >= 0) {
+        std::string name = "verdict: " + std::string(to_string(v.outcome));
+        if (end_words.is_object()) name += " — " + end_words["en"].get<std::string>();
+        events.push_back({{"ph", "i"},
+                          {"s", "p"},
+                          {"pid", pid},
+                          {"tid", 0},
+                          {"name", name},
+                          {"ts", us(v.exit_seen_ns)},
+                          {"args", metadata}});
+    }
     // Names are valid UTF-8 already (the trace parser makes them so); should one ever not
     // be, it is replaced rather than the export thrown away.
-    return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump(
+    return json{{"traceEvents", events}, {"displayTimeUnit", "ms"}, {"metadata", metadata}}.dump(
         -1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string write_chrome_trace(const RunState& run, const std::string& path) {
-    return write_file_atomic(path, chrome_trace_json(run));
+std::string write_chrome_trace(const RunState& run, const std::string& path,
+                               const Strings* strings) {
+    return write_file_atomic(path, chrome_trace_json(run, strings));
 }
 
 } // namespace lab

@@ -14,6 +14,8 @@ namespace lab {
 inline constexpr int kMinGraceMs = 100;
 inline constexpr int kMaxGraceMs = 60'000;
 inline constexpr int kDefaultTimeoutMs = 20'000;
+// How long the GUI may keep a confirmed hang alive (RunOptions::keep_hung_ms): 10 minutes.
+inline constexpr int kMaxKeepHungMs = 600'000;
 
 // max(timeout_ms, grace_ms + 10 s): room to reach the hang and then to confirm it.
 int run_timeout_ms(int grace_ms, int timeout_ms = kDefaultTimeoutMs);

@@ -33,6 +33,8 @@ std::string validate(const RunOptions& o) {
     if (o.grace_ms < kMinGraceMs || o.grace_ms > kMaxGraceMs)
         return "--grace must be " + std::to_string(kMinGraceMs) + ".." +
                std::to_string(kMaxGraceMs) + " ms";
+    if (o.keep_hung_ms < 0 || o.keep_hung_ms > kMaxKeepHungMs)
+        return "keep_hung_ms must be 0.." + std::to_string(kMaxKeepHungMs) + " ms";
     if (cpython && !o.program.empty()) return {}; // a program of the user's, as it is
     const Scenario* s = find_scenario(o.scenario);
     if (!s) return "unknown scenario '" + o.scenario + "' (see: daemonlab list)";
@@ -269,6 +271,12 @@ RunState Run::snapshot() const {
     return s;
 }
 
+void Run::end() {
+    command('q');
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [&] { return state_.finished() && !state_.alive; });
+}
+
 Verdict Run::wait() {
     std::unique_lock lock(mu_);
     done_cv_.wait(lock, [&] { return state_.finished(); });
@@ -365,6 +373,7 @@ void Run::watch() {
         std::lock_guard lock(mu_);
         state_.pid = pid;
         state_.spawned_ns = spawned_ns;
+        state_.alive = true;
     }
     changed();
 
@@ -373,6 +382,7 @@ void Run::watch() {
     std::int64_t suspected = -1; // when the process stopped making progress
     std::vector<int> stuck;
     std::optional<KilledBy> killed_by;
+    std::int64_t confirmed = -1; // the hang was confirmed then (kept alive: keep_hung_ms)
     const std::int64_t deadline =
         opt.step ? -1
                  : state_.spawned_ns +
@@ -417,6 +427,7 @@ void Run::watch() {
         });
         state_.malformed = reader.malformed();
         // Any event restarts the watch: the process moved.
+        if (confirmed >= 0) return true; // the verdict is in; the process only lingers
         stuck = stuck_waits(state_.timeline);
         suspected = stuck.empty() ? -1 : monotonic_ns();
         if (!stuck.empty()) state_.verdict.hang_suspected_ns = suspected;
@@ -457,10 +468,15 @@ void Run::watch() {
             int left = int(std::max<std::int64_t>(0, (t - now + 999'999) / 1'000'000));
             timeout = timeout < 0 ? left : std::min(timeout, left);
         };
-        if (suspected >= 0 && !killed_by) until(suspected + std::int64_t{opt.grace_ms} * 1'000'000);
-        if (cpython && suspected >= 0 && suspected != stacks_for && !killed_by)
-            until(suspected + std::int64_t{opt.grace_ms} * 500'000); // time to ask for stacks
-        if (deadline >= 0 && !killed_by) until(deadline);
+        if (confirmed >= 0) {
+            if (!killed_by) until(confirmed + std::int64_t{opt.keep_hung_ms} * 1'000'000);
+        } else {
+            if (suspected >= 0 && !killed_by)
+                until(suspected + std::int64_t{opt.grace_ms} * 1'000'000);
+            if (cpython && suspected >= 0 && suspected != stacks_for && !killed_by)
+                until(suspected + std::int64_t{opt.grace_ms} * 500'000); // time to ask for stacks
+            if (deadline >= 0 && !killed_by) until(deadline);
+        }
         if (pidfd.fd < 0) until(now + 5'000'000); // no pidfd (old kernel): look every 5 ms
         if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
             // Cannot watch any more: end the demo rather than leave it behind.
@@ -516,13 +532,27 @@ void Run::watch() {
         if (ended) break;
 
         const std::int64_t t = monotonic_ns();
-        if (!killed_by && suspected >= 0 && t - suspected >= opt.grace_ms * 1'000'000LL) {
-            std::lock_guard lock(mu_);
-            state_.verdict.waiting_on = stuck;
-            state_.verdict.hang_confirmed_ns = t;
-            kill_demo(KilledBy::hang);
+        if (!killed_by && confirmed < 0 && suspected >= 0 &&
+            t - suspected >= opt.grace_ms * 1'000'000LL) {
+            confirmed = t;
+            {
+                std::lock_guard lock(mu_);
+                state_.verdict.waiting_on = stuck;
+                state_.verdict.hang_confirmed_ns = t;
+                // Kept alive: the verdict is known now; the process lives on until the
+                // limit, the user's Kill or the host's end.
+                if (opt.keep_hung_ms > 0) state_.verdict.outcome = Outcome::hung;
+            }
+            if (opt.keep_hung_ms > 0) {
+                done_cv_.notify_all();
+                changed();
+            } else
+                kill_demo(KilledBy::hang);
         }
-        if (!killed_by && deadline >= 0 && t >= deadline) kill_demo(KilledBy::timeout);
+        if (!killed_by && confirmed >= 0 && t - confirmed >= opt.keep_hung_ms * 1'000'000LL)
+            kill_demo(KilledBy::hang);
+        if (!killed_by && confirmed < 0 && deadline >= 0 && t >= deadline)
+            kill_demo(KilledBy::timeout);
     }
     const std::int64_t end_ns = monotonic_ns();
     // Whatever the program started and left behind (its group outlives it): no orphans.
@@ -547,6 +577,7 @@ void Run::watch() {
         v.exit_seen_ns = end_ns;
         state_.timeline.close_at(end_ns);
         state_.paused_at.clear();
+        state_.alive = false;
         if (info.si_code == CLD_EXITED) {
             v.outcome = Outcome::exited;
             v.exit_code = info.si_status;
@@ -561,7 +592,10 @@ void Run::watch() {
             }
         } else {
             v.signal = info.si_status;
-            if (killed_by == KilledBy::hang)
+            if (confirmed >= 0 && killed_by) { // a confirmed hang, ended by us: who ended it
+                v.outcome = Outcome::hung;
+                v.killed_by = killed_by;
+            } else if (killed_by == KilledBy::hang)
                 v.outcome = Outcome::hung;
             else if (killed_by == KilledBy::timeout) {
                 v.outcome = Outcome::timed_out;

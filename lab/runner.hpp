@@ -38,6 +38,10 @@ struct RunOptions {
     int timeout_ms = 20000; // kill a run that neither ends nor hangs (not in step mode); at least
                             // grace_ms + 10 s (run_timeout_ms)
     bool step = false;      // pause at each pause point until go()
+    // After a confirmed hang, leave the process alive this long (the GUI: a hang must look
+    // like one), until kill() or the destructor; the verdict is `hung` at confirmation all
+    // the same. 0: kill it at once (the CLI's fast verdict). 0..kMaxKeepHungMs.
+    int keep_hung_ms = 0;
     trace::Fault fault = trace::Fault::none; // injected into the demo (tests of the host)
     std::string python = "python3";          // cpython: the interpreter (a path, or a name on PATH)
     std::string program;                     // cpython: a program of the user's, run as it is
@@ -67,6 +71,9 @@ struct RunState {
     std::int64_t now_ns = 0; // when this snapshot was taken
     int pid = -1;
     std::string paused_at; // step mode: the pause point the demo waits at, or ""
+    // The process runs: from the spawn to the host's observation of its end. A confirmed
+    // hang kept alive (keep_hung_ms) is finished() (its verdict is known) and alive.
+    bool alive = false;
     bool finished() const { return verdict.outcome != Outcome::running; }
 };
 
@@ -81,12 +88,15 @@ class Run {
     Run(const Run&) = delete;
     Run& operator=(const Run&) = delete;
 
-    void kill();       // the user's Kill: verdict "killed"
-    void go();         // step mode: past the current pause point
+    void kill(); // the user's Kill: verdict "killed" (a hang kept alive stays "hung", by the user)
+    void go();   // step mode: past the current pause point
     void run_to_end(); // step mode: no more pauses
 
     RunState snapshot() const;
     Verdict wait(); // blocks until the verdict
+    // Ends the demo if it still runs (as the host: KilledBy::host, or the user's kill() sent
+    // before) and blocks until the process is gone; the snapshot is then final.
+    void end();
 
   private:
     void watch();

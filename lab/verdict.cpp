@@ -97,6 +97,12 @@ std::string describe_wait(const Segment& seg, const Timeline& t, const Strings& 
     return s.get(key, lang);
 }
 
+std::string hang_end_key(KilledBy by) {
+    return by == KilledBy::user   ? "end.hang-user"
+           : by == KilledBy::host ? "end.hang-host"
+                                  : "end.hang";
+}
+
 std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang lang) {
     switch (v.outcome) {
     case Outcome::running:

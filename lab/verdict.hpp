@@ -27,6 +27,9 @@ enum class Outcome {
 enum class KilledBy { hang, user, timeout, host };
 std::string_view to_string(Outcome o); // "exited", "hung", ... (the JSON's `verdict`)
 std::string_view to_string(KilledBy k);
+// The content key that says how a confirmed hang ended: "end.hang" (DaemonLab, at the limit
+// or at once), "end.hang-user" (Kill), "end.hang-host" (DaemonLab closing).
+std::string hang_end_key(KilledBy by);
 
 struct Verdict {
     Outcome outcome = Outcome::running;

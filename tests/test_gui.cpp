@@ -1,9 +1,11 @@
 // The desktop app, run for real under Xvfb: it starts, loads all content, runs a demo
 // live and draws what happened. Each test reads back the PNG the app wrote and the JSON
 // beside it (what the banner said, which lanes were drawn, which fonts were used).
+#include "png_text.hpp"
 #include "subprocess.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -521,7 +523,19 @@ TEST(Gui, ExportsTheTimelineAsPngAndChromeTrace) {
             stbi_image_free(px);
             EXPECT_GT(part.count(230, 110, 60), 1000); // recv_events reading the socket
             EXPECT_GT(part.count(155, 89, 182), 1000); // MainThread joining it
-            EXPECT_LT(h, s.height / 2);                // the timeline, not the window
+            // Rendered off-screen at its own width (wider than the window's pane), and the
+            // scenario, the settings and the verdict in its name and its tEXt chunks.
+            EXPECT_EQ(w, 1600);
+            EXPECT_NE(path.filename().string().find("-inherit-no-close-hung-"), std::string::npos)
+                << path;
+            std::ifstream in(path, std::ios::binary);
+            const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+            std::map<std::string, std::string> meta;
+            for (const auto& [k, v] : gui::read_png_text(bytes)) meta[k] = v;
+            EXPECT_EQ(meta["daemonlab:scenario"], "passed-in");
+            EXPECT_EQ(meta["daemonlab:receiver"], "inherit");
+            EXPECT_EQ(meta["daemonlab:close"], "no");
+            EXPECT_EQ(meta["daemonlab:verdict"], "hung");
         } else {
             json trace = json::parse(std::ifstream(path), nullptr, false);
             ASSERT_FALSE(trace.is_discarded());
@@ -530,6 +544,13 @@ TEST(Gui, ExportsTheTimelineAsPngAndChromeTrace) {
                 if (ev["ph"] == "M" && ev["name"] == "thread_name")
                     tracks.insert(ev["tid"].get<int>());
             EXPECT_EQ(tracks.size(), s.info["lanes"].size());
+            // The settings and the verdict, and how the hang ended, in words.
+            const json& meta = trace["metadata"];
+            EXPECT_EQ(meta["scenario"], "passed-in");
+            EXPECT_EQ(meta["receiver"], "inherit");
+            EXPECT_EQ(meta["verdict"], "hung");
+            EXPECT_FALSE(meta["reason"]["en"].get<std::string>().empty());
+            EXPECT_FALSE(meta["reason"]["zh"].get<std::string>().empty());
         }
     }
     EXPECT_NE(s.info["status"].get<std::string>().find(dir.string()), std::string::npos);
@@ -602,4 +623,146 @@ TEST(Gui, OpensInTheLocalesLanguage) {
     ASSERT_EQ(en.process.exit_code, 0) << en.process.out;
     EXPECT_EQ(en.info["ui_lang"], "en");
     EXPECT_FALSE(has_cjk(en.info["banner"].dump(-1, ' ', false)));
+}
+
+// Projector sizes: at 1280×720 and 1920×1080, text ×1.0 to ×2.2, in 双语 (the longest words)
+// and in each language, after comparing two runs. From what the app says it drew: nothing of
+// the toolbar overlaps or leaves the window; A+ keeps its right edge at the window's edge
+// (repeated clicks land on it); the banner fits the width; every lane label fits its lane
+// (no clipped bottom line) and the label column; the verdicts fit their headers; the
+// timeline keeps a real pane with this run's header and first lane in view.
+TEST(Gui, ProjectorLayoutsClipNothing) {
+    struct Size {
+        int w, h;
+        const char* scale;
+        const char* lang;
+    };
+    const Size sizes[] = {{1280, 720, "1.0", "both"},  {1280, 720, "1.6", "both"},
+                          {1280, 720, "2.2", "both"},  {1920, 1080, "1.0", "both"},
+                          {1920, 1080, "2.2", "both"}, {1280, 720, "2.2", "zh"},
+                          {1920, 1080, "1.6", "en"}};
+    // A+'s centre, by window width and language (the sizes of one language go up in order).
+    std::map<std::pair<int, std::string>, std::pair<double, double>> a_plus;
+    for (const Size& z : sizes) {
+        const std::string size = std::to_string(z.w) + "x" + std::to_string(z.h);
+        const std::string name = "projector-" + size + "-" + z.scale + "-" + z.lang;
+        Shot s = shoot(name,
+                       {"--scenario", "passed-in", "--run", "--then-receiver", "daemon", "--lang",
+                        z.lang, "--size", size, "--font-scale", z.scale},
+                       "", "-screen 0 1920x1080x24");
+        SCOPED_TRACE(name);
+        ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+        ASSERT_EQ(s.width, z.w);
+        ASSERT_EQ(s.height, z.h);
+        const json& L = s.info["layout"];
+        const double W = L["window"][0].get<double>();
+        auto r = [](const json& a) {
+            return std::array<double, 4>{a[0].get<double>(), a[1].get<double>(), a[2].get<double>(),
+                                         a[3].get<double>()};
+        };
+        // The toolbar.
+        const json& bar = L["toolbar"];
+        ASSERT_GE(bar.size(), 10u);
+        for (std::size_t i = 0; i < bar.size(); ++i) {
+            const auto a = r(bar[i]["rect"]);
+            EXPECT_GE(a[0], 0) << bar[i]["what"];
+            EXPECT_LE(a[2], W + 0.5) << bar[i]["what"] << " leaves the window";
+            for (std::size_t j = i + 1; j < bar.size(); ++j) {
+                const auto b = r(bar[j]["rect"]);
+                const double ox = std::min(a[2], b[2]) - std::max(a[0], b[0]);
+                const double oy = std::min(a[3], b[3]) - std::max(a[1], b[1]);
+                EXPECT_FALSE(ox > 1 && oy > 1) << bar[i]["what"] << " overlaps " << bar[j]["what"];
+            }
+            if (bar[i]["what"] == "font.bigger") {
+                EXPECT_GT(a[2], W - 30) << "A+ is not at the right edge";
+                // Where the last A+ of this window size was clicked still hits A+.
+                const std::pair<int, std::string> key{z.w, z.lang};
+                if (a_plus.count(key)) {
+                    const auto& [x, y] = a_plus[key];
+                    EXPECT_TRUE(x >= a[0] && x <= a[2] && y >= a[1] && y <= a[3])
+                        << "A+ moved away from (" << x << ", " << y << ")";
+                }
+                a_plus[key] = {(a[0] + a[2]) / 2, (a[1] + a[3]) / 2};
+            }
+        }
+        // The banner.
+        const auto banner = r(L["banner"]);
+        EXPECT_LE(banner[2], W + 0.5);
+        EXPECT_GT(banner[3], banner[1]);
+        // The timeline.
+        const auto pane = r(L["timeline"]["pane"]);
+        EXPECT_GT(pane[3] - pane[1], z.h / 5.0) << "the timeline was squeezed";
+        int lanes = 0, verdicts = 0;
+        bool first_lane_in_view = false;
+        for (const json& t : L["timeline"]["texts"]) {
+            const auto a = r(t["rect"]), g = r(t["region"]);
+            const std::string what = t["what"], text = t["text"];
+            if (what == "lane") {
+                ++lanes;
+                EXPECT_GE(a[0], g[0] - 0.5) << text;
+                EXPECT_LE(a[2], g[2] + 0.5) << text << " is wider than the label column";
+                EXPECT_GE(a[1], g[1] - 0.5) << text;
+                EXPECT_LE(a[3], g[3] + 0.5) << text << " is clipped by its lane";
+                if (lanes == 1) first_lane_in_view = a[3] <= pane[3] && a[1] >= pane[1];
+            } else if (what == "verdict") {
+                ++verdicts;
+                EXPECT_LE(a[2], g[2] + 0.5) << text << " is wider than its header";
+                EXPECT_GE(a[1], g[1] - 0.5) << text;
+                EXPECT_LE(a[3], g[3] + 0.5) << text << " is taller than its header";
+                if (verdicts == 1) {
+                    EXPECT_LE(a[3], pane[3]) << "this run's verdict is not in view";
+                }
+            } else if (what == "caption") {
+                EXPECT_GE(a[0], g[0] - 0.5) << text;
+                EXPECT_LE(a[2], g[2] + 0.5) << text << " leaves the timeline";
+            }
+        }
+        EXPECT_EQ(verdicts, 2); // this run and the previous one
+        EXPECT_GE(lanes, 6);    // three threads each, a name and a badge at least
+        EXPECT_TRUE(first_lane_in_view);
+    }
+}
+
+// The export's status is made from its parts each frame, in the languages on show: in 双语
+// both, and never a stale language after a switch.
+TEST(Gui, ExportStatusInEveryLanguageShown) {
+    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui" / "export-both";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    Shot s =
+        shoot("export-both", {"--scenario", "passed-in", "--run", "--receiver", "daemon", "--lang",
+                              "both", "--export", "png", "--export-dir", dir.string()});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    ASSERT_EQ(s.info["exports"].size(), 1u);
+    EXPECT_TRUE(s.info["exports"][0]["error"].is_null()) << s.info["exports"].dump();
+    const std::string status = s.info["status"];
+    EXPECT_NE(status.find("时间线图片已保存"), std::string::npos) << status;
+    EXPECT_NE(status.find("Timeline picture saved"), std::string::npos) << status;
+}
+
+// A hang looks like one: the hung demo is alive when the picture is taken (its verdict is in,
+// its lanes grow, a live counter says how long the interpreter has waited) and gone once the
+// app has quit. atexit-close shows where its registered close() would run — never reached.
+TEST(Gui, AHungRunStaysAliveWithACounterAndTheAtexitGhost) {
+    Shot s = shoot("atexit-hung", {"--scenario", "atexit-close", "--run", "--lang", "both"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    EXPECT_EQ(s.info["verdict"], "hung");
+    EXPECT_TRUE(s.info["alive"].get<bool>()) << "the hung demo was killed at confirmation";
+    ASSERT_TRUE(s.info["pid"].is_number());
+    EXPECT_FALSE(ts::alive(s.info["pid"].get<int>())) << "the demo outlived the app";
+    bool counter = false, ghost = false, registered = false;
+    for (const json& t : s.info["layout"]["timeline"]["texts"]) {
+        const std::string text = t["text"];
+        if (t["what"] == "counter")
+            counter |= text.find("仍在等 recv_events") != std::string::npos &&
+                       text.find("still waiting for recv_events") != std::string::npos;
+        if (t["what"] == "caption") {
+            ghost |= text.find("ws.close would run here, after the join") != std::string::npos &&
+                     text.find("ws.close 本该在这里运行") != std::string::npos;
+            registered |= text.find("atexit registers ws.close") != std::string::npos;
+        }
+    }
+    EXPECT_TRUE(counter);
+    EXPECT_TRUE(ghost);
+    EXPECT_TRUE(registered);
 }

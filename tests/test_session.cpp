@@ -2,12 +2,19 @@
 // before it) with real demos against a real echo server, and the Quiz (predictions and
 // the tally) against verdicts.
 #include "echo_server.hpp"
+#include "line_break.hpp"
+#include "png_text.hpp"
 #include "quiz.hpp"
 #include "session.hpp"
+#include "settings.hpp"
 #include "subprocess.hpp"
+#include "time_map.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <thread>
 
@@ -238,4 +245,214 @@ TEST(Quiz, TheScoreCanStartAgain) {
     q.score(ended(lab::Outcome::hung), "b");
     EXPECT_EQ(q.total(), 1);
     EXPECT_EQ(q.right_count(), 1);
+}
+
+// The GUI keeps a confirmed hang alive (keep_hung_ms): the verdict is `hung` at once, the
+// process lives on and its lanes keep growing, until Kill (the verdict stays `hung`, ended by
+// the user) — and the Session's end leaves no orphan either.
+TEST_F(SessionTest, AHangKeptAliveLivesOnUntilKill) {
+    Session s;
+    s.start({.scenario = "passed-in", .keep_hung_ms = 60000}, server());
+    ASSERT_TRUE(poll_until(s, [&] { return s.current().finished(); })) << s.current().output;
+    ASSERT_EQ(s.current().verdict.outcome, lab::Outcome::hung) << s.current().output;
+    EXPECT_GE(s.current().verdict.hang_confirmed_ns, 0);
+    EXPECT_FALSE(s.current().verdict.waiting_on.empty());
+    const int pid = s.current().pid;
+    ASSERT_GT(pid, 0);
+    // Still running well after the confirmation, still live for the app, lanes open.
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    s.poll();
+    EXPECT_TRUE(ts::alive(pid)) << "the hung demo was killed at confirmation";
+    EXPECT_TRUE(s.live());
+    EXPECT_TRUE(s.hung_alive());
+    EXPECT_TRUE(s.current().alive);
+    EXPECT_LT(s.current().verdict.exit_seen_ns, 0);
+    EXPECT_GT(s.current().now_ns - s.current().verdict.hang_confirmed_ns, 700'000'000);
+
+    s.kill();
+    ASSERT_TRUE(poll_until(s, [&] { return !s.current().alive; }));
+    EXPECT_FALSE(ts::alive(pid));
+    EXPECT_FALSE(s.live());
+    EXPECT_EQ(s.current().verdict.outcome, lab::Outcome::hung);
+    EXPECT_EQ(s.current().verdict.killed_by, lab::KilledBy::user);
+    EXPECT_GE(s.current().verdict.exit_seen_ns, s.current().verdict.hang_confirmed_ns);
+}
+
+TEST_F(SessionTest, AHangKeptAliveEndsAtItsLimitAndWithTheSession) {
+    int pid = -1;
+    {
+        Session s;
+        s.start({.scenario = "passed-in", .keep_hung_ms = 700}, server());
+        ASSERT_TRUE(poll_until(s, [&] { return s.current().finished(); }));
+        ASSERT_EQ(s.current().verdict.outcome, lab::Outcome::hung);
+        const std::int64_t confirmed = s.current().verdict.hang_confirmed_ns;
+        ASSERT_TRUE(poll_until(s, [&] { return !s.current().alive; }));
+        EXPECT_EQ(s.current().verdict.outcome, lab::Outcome::hung);
+        EXPECT_EQ(s.current().verdict.killed_by, lab::KilledBy::hang); // the limit: DaemonLab
+        const double kept_ms = double(s.current().verdict.exit_seen_ns - confirmed) / 1e6;
+        EXPECT_GE(kept_ms, 650);
+        EXPECT_LT(kept_ms, 5000);
+
+        // Another, kept a minute: the Session's end (the app quitting) must end it.
+        s.start({.scenario = "passed-in", .keep_hung_ms = 60000}, server());
+        ASSERT_TRUE(poll_until(s, [&] { return s.current().finished(); }));
+        ASSERT_TRUE(s.hung_alive());
+        pid = s.current().pid;
+        ASSERT_TRUE(ts::alive(pid));
+    }
+    EXPECT_FALSE(ts::alive(pid)) << "demo " << pid << " outlived the Session";
+}
+
+// The terminal's runs keep the fast verdict: killed at confirmation.
+TEST_F(SessionTest, WithoutKeepHungTheHangIsKilledAtConfirmation) {
+    lab::Run run({.scenario = "passed-in"}, server());
+    const lab::Verdict v = run.wait();
+    ASSERT_EQ(v.outcome, lab::Outcome::hung);
+    const lab::RunState st = run.snapshot();
+    EXPECT_FALSE(st.alive);
+    EXPECT_GE(st.verdict.exit_seen_ns, 0);
+    EXPECT_LT(double(st.verdict.exit_seen_ns - st.verdict.hang_confirmed_ns) / 1e6, 1000);
+}
+
+// ---- line breaking (gui/line_break) --------------------------------------------------------
+
+namespace {
+// Every character 1 wide, a space 0.5: easy to reason about.
+float unit_width(std::string_view t) {
+    float w = 0;
+    for (std::size_t i = 0; i < t.size(); i += gui::utf8_length(static_cast<unsigned char>(t[i])))
+        w += t[i] == ' ' ? 0.5f : 1.0f;
+    return w;
+}
+bool starts_with_closing(const std::string& line) {
+    return !line.empty() && gui::no_line_start(gui::decode_utf8(line, 0));
+}
+} // namespace
+
+TEST(LineBreak, NoLineStartsWithClosingPunctuationAtAnyWidth) {
+    // A lesson's sentence, full of the punctuation that used to start lines.
+    const std::string text = "主线程结束后，解释器会等待（join）每一个非守护线程：这里的 "
+                             "recv_events 在读套接字，服务器不断开连接，进程就一直不退出。"
+                             "继承（≤ 12.0）：它是非守护线程！对吗？是的。";
+    int broken = 0;
+    for (float wrap = 3; wrap <= 40; wrap += 1) {
+        const std::vector<std::string> lines = gui::wrap_lines(text, wrap, unit_width);
+        std::string joined;
+        for (const std::string& l : lines) joined += l;
+        EXPECT_EQ(joined, text) << "width " << wrap; // nothing lost or doubled
+        broken += int(lines.size()) - 1;
+        for (std::size_t i = 1; i < lines.size(); ++i) {
+            EXPECT_FALSE(starts_with_closing(lines[i])) << "width " << wrap << ": " << lines[i];
+            EXPECT_NE(lines[i], "。") << "width " << wrap; // no lone full stop
+        }
+        for (const std::string& l : lines) { // no line ends with opening punctuation
+            std::size_t q = l.size();
+            while (q > 0 && l[q - 1] == ' ') --q;
+            if (q == 0) continue;
+            --q;
+            while (q > 0 && (static_cast<unsigned char>(l[q]) & 0xC0) == 0x80) --q;
+            EXPECT_FALSE(gui::no_line_end(gui::decode_utf8(l, q))) << "width " << wrap << ": " << l;
+        }
+    }
+    EXPECT_GT(broken, 40); // it did wrap, many times
+}
+
+TEST(LineBreak, EnglishBreaksBetweenWordsAndKeepsCurlyQuotesInTheWord) {
+    const std::string text = "switch to \u201cdaemon\u201d and it doesn\u2019t wait";
+    for (float wrap = 8; wrap <= 30; wrap += 1)
+        for (const std::string& l : gui::wrap_lines(text, wrap, unit_width)) {
+            EXPECT_FALSE(l.starts_with("\u2019")) << l;
+            EXPECT_FALSE(l.starts_with("t ")) << l; // "doesn’t" stays whole
+            EXPECT_FALSE(l.starts_with("\u201d")) << l;
+        }
+}
+
+// ---- the timeline's time map (gui/time_map) ------------------------------------------------
+
+TEST_F(SessionTest, AStepRunsPausesCollapseAndRunsLineUpAtMainsEnd) {
+    Session s;
+    s.start(stepping(), server());
+    // Three pauses of 300 ms each, then on to the end.
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(poll_until(s, [&] { return !s.current().paused_at.empty(); }));
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        auto steps = [&] {
+            return std::count_if(
+                s.current().timeline.markers().begin(), s.current().timeline.markers().end(),
+                [](const lab::Marker& m) { return m.kind == lab::MarkKind::step; });
+        };
+        const auto before = steps();
+        ASSERT_TRUE(s.go());
+        ASSERT_TRUE(poll_until(s, [&] { return steps() > before || s.current().finished(); }));
+    }
+    ASSERT_TRUE(s.run_to_end());
+    ASSERT_TRUE(poll_until(s, [&] { return s.current().finished() && !s.current().alive; }));
+    const lab::RunState& run = s.current();
+    ASSERT_GE(run.timeline.main_end_ns(), 0);
+    const gui::TimeMap real = gui::TimeMap::of(run, false, true);
+    const gui::TimeMap folded = gui::TimeMap::of(run, true, true);
+    EXPECT_TRUE(real.breaks().empty());
+    ASSERT_GE(folded.breaks().size(), 3u);
+    double hidden = 0;
+    for (const gui::TimeBreak& b : folded.breaks()) {
+        EXPECT_FALSE(b.hang);
+        EXPECT_GT(b.real1 - b.real0, 60);
+        hidden += b.real1 - b.real0;
+    }
+    EXPECT_GT(hidden, 800); // the ~900 ms of pauses
+    EXPECT_LT(folded.hi() - folded.lo(), (real.hi() - real.lo()) - 800);
+    // Both line up main's end at 0, and the map is monotonic and invertible outside breaks.
+    const double main_end = double(run.timeline.main_end_ns() - run.spawned_ns) / 1e6;
+    EXPECT_NEAR(folded.shown(main_end), 0, 1e-6);
+    EXPECT_NEAR(real.shown(main_end), 0, 1e-6);
+    double last = -1e18;
+    for (double t = 0; t < real.hi() + main_end; t += 7) {
+        const double v = folded.shown(t);
+        EXPECT_GE(v, last);
+        last = v;
+    }
+    const double after = main_end + 0.1; // no break there
+    EXPECT_NEAR(folded.real(folded.shown(after)), after, 1e-6);
+}
+
+// ---- PNG metadata (gui/png_text) -----------------------------------------------------------
+
+TEST(PngText, ChunksGoAfterTheHeaderAndReadBack) {
+    // The smallest PNG: 1 × 1, grey (a real file's bytes).
+    const std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01\x08\x00\0\0\0"
+                          "\x3a\x7e\x9b\x55\0\0\0\x0aIDAT\x78\x9c\x63\x68\0\0\0\x82\0\x81"
+                          "\x4c\x17\xd7\xdf\0\0\0\0IEND\xae\x42\x60\x82",
+                          67);
+    const std::string out =
+        gui::add_png_text(png, {{"daemonlab:scenario", "passed-in"}, {"Description", "hung\x01"}});
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(out.size(), png.size() + 12 + 28 + 12 + 17);
+    const gui::PngText back = gui::read_png_text(out);
+    ASSERT_EQ(back.size(), 2u);
+    EXPECT_EQ(back[0], (std::pair<std::string, std::string>{"daemonlab:scenario", "passed-in"}));
+    EXPECT_EQ(back[1].second, "hung?"); // control bytes are not written
+    EXPECT_EQ(out.substr(out.size() - 12), png.substr(png.size() - 12)); // IEND stays last
+    EXPECT_TRUE(gui::add_png_text("not a png", {{"a", "b"}}).empty());
+}
+
+// ---- settings: the export folder and the hang limit are remembered -------------------------
+
+TEST(Settings, ExportFolderAndHangLimitAreRemembered) {
+    const std::string home = std::string(DAEMONLAB_TEST_DIR) + "/settings-home";
+    std::filesystem::remove_all(home);
+    std::filesystem::create_directories(home);
+    setenv("XDG_CONFIG_HOME", home.c_str(), 1);
+    gui::Settings s = gui::Settings::load();
+    EXPECT_EQ(s.keep_hung_s, 30); // the default limit
+    EXPECT_TRUE(s.export_dir.empty());
+    s.export_dir = "/srv/工作坊/exports";
+    s.keep_hung_s = 45;
+    ASSERT_TRUE(s.save()) << gui::Settings::path();
+    const gui::Settings back = gui::Settings::load();
+    EXPECT_EQ(back.export_dir, "/srv/工作坊/exports");
+    EXPECT_EQ(back.keep_hung_s, 45);
+    // Out of range in the file: clamped, not trusted.
+    std::ofstream(gui::Settings::path()) << "keep_hung_s = 100000\n";
+    EXPECT_EQ(gui::Settings::load().keep_hung_s, 600);
+    unsetenv("XDG_CONFIG_HOME");
 }
