@@ -90,6 +90,7 @@ void RoomView::follow(const lab::RunOptions& switches, const lab::RunState* run,
         room_->set_question(q);
         room_->open_vote();
         run_started_ = -1;
+        vote_opened_ = lab::monotonic_ns();
         s = room_->snapshot();
     } else if (s.phase != lab::RoomPhase::revealed || live) {
         room_->set_question(q);
@@ -97,7 +98,10 @@ void RoomView::follow(const lab::RunOptions& switches, const lab::RunState* run,
     if (!run) return;
     const bool new_run = run->spawned_ns != run_seen_;
     run_seen_ = run->spawned_ns;
-    if (new_run && live && s.phase == lab::RoomPhase::voting) {
+    // A live run closes the votes, and so does one started after the question was asked that
+    // ended before a frame saw it live; a finished run from before (on show when the room
+    // opened, or opened from the matrix) does not.
+    if (new_run && s.phase == lab::RoomPhase::voting && (live || run->spawned_ns >= vote_opened_)) {
         room_->start_run();
         run_started_ = run->spawned_ns;
     }

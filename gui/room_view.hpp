@@ -60,6 +60,7 @@ class RoomView {
     std::string where_ = "lan", error_, status_;
     std::int64_t run_started_ = -1; // spawned_ns of the run the open round is about
     std::int64_t run_seen_ = -1;    // spawned_ns of the last run looked at
+    std::int64_t vote_opened_ = -1; // when the open round began (the host's clock)
     bool show_window_ = true;
 };
 
