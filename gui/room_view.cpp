@@ -55,6 +55,7 @@ std::string RoomView::open(const std::string& where) {
         return error_;
     }
     room_ = std::move(room);
+    vote_opened_ = lab::monotonic_ns(); // the first question is asked now
     where_ = where;
     error_.clear();
     status_.clear();
@@ -88,9 +89,11 @@ void RoomView::follow(const lab::RunOptions& switches, const lab::RunState* run,
     if (s.phase == lab::RoomPhase::waiting ||
         (s.phase == lab::RoomPhase::revealed && !live && !same_switches(q, s.question))) {
         room_->set_question(q);
+        // A new round after a reveal is asked now; the first one when the room opened (a run
+        // started with the room, before this frame, is about it).
+        if (s.phase != lab::RoomPhase::waiting) vote_opened_ = lab::monotonic_ns();
         room_->open_vote();
         run_started_ = -1;
-        vote_opened_ = lab::monotonic_ns();
         s = room_->snapshot();
     } else if (s.phase != lab::RoomPhase::revealed || live) {
         room_->set_question(q);

@@ -13,7 +13,8 @@ std::map<std::string, std::string> switch_env(const RunOptions& o) {
     if (const Scenario* s = find_scenario(o.scenario); s && s->sandbox) {
         env["CONNECT_IN"] = std::string(trace::name(o.connect_in));
         env["WORKER"] = std::string(trace::name(o.worker));
-        env["WITH_BLOCK"] = o.with_block ? "1" : "0";
+        env["WITH_BLOCK"] = std::string(
+            o.with_block ? "1" : "0"); // (assigning the char* trips GCC 12's -Wrestrict at -O3)
     }
     return env;
 }
