@@ -538,6 +538,8 @@ def _install_blocking():
     ev_wait = threading.Event.wait
 
     def wait(self, timeout=None):
+        if self._flag:  # set already: it returns at once, nothing to report
+            return ev_wait(self, timeout)
         tid = _enter("event", timeout is not None)
         try:
             return ev_wait(self, timeout)
@@ -608,8 +610,16 @@ def _install_blocking():
 def _patch_queue(queue):
     q_get = queue.Queue.get
 
+    empty = queue.Empty
+
     def get(self, block=True, timeout=None):
-        tid = _enter("queue-get", timeout is not None) if block else None
+        if not block:
+            return q_get(self, False)
+        try:  # an item is there: it returns at once, nothing to report
+            return q_get(self, False)
+        except empty:
+            pass
+        tid = _enter("queue-get", timeout is not None)
         try:
             return q_get(self, block, timeout)
         finally:

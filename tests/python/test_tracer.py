@@ -186,7 +186,9 @@ class TracerEvents(TempDirCase):
             a, b = socket.socketpair()
             def helper():
                 time.sleep(0.05)  # sleep
-                ev.set(); q.put(1); b.send(b"x")
+                ev.set(); time.sleep(0.05)
+                q.put(1); time.sleep(0.05)  # (a get that finds an item is not reported)
+                b.send(b"x")
             h = threading.Thread(target=helper)
             h.start()
             ev.wait()  # event
