@@ -3,6 +3,8 @@
 // pause point where the demo waits gets an arrow.
 #include "app.hpp"
 
+#include "lines.hpp"
+
 #include "branches.hpp"
 #include "catalog.hpp"
 #include "theme.hpp"
@@ -67,12 +69,10 @@ void App::code_pane() {
     // horizontal scrollbar cuts the comments off and more lines show.
     {
         float longest = 0;
-        for (std::size_t pos = 0; pos < text.size();) {
-            const std::size_t end = std::min(text.find('\n', pos), text.size());
+        lab::for_each_line(text, [&](std::string_view line, int) {
             longest =
-                std::max(longest, ImGui::CalcTextSize(text.data() + pos, text.data() + end).x);
-            pos = end + 1;
-        }
+                std::max(longest, ImGui::CalcTextSize(line.data(), line.data() + line.size()).x);
+        });
         const float gutter = ImGui::CalcTextSize("▶99").x + ImGui::GetStyle().ItemSpacing.x;
         const float avail = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
         // Never below 70 %, nor below 15 px: small text is not made smaller.
@@ -80,12 +80,8 @@ void App::code_pane() {
         if (longest > 0)
             ImGui::SetWindowFontScale(std::clamp(avail / (gutter + longest), floor, 1.0f));
     }
-    int n = 1;
     bool scrolled = false;
-    for (std::size_t pos = 0; pos <= text.size();) {
-        const std::size_t end = text.find('\n', pos);
-        const std::string_view line =
-            text.substr(pos, end == std::string_view::npos ? end : end - pos);
+    lab::for_each_line(text, [&](std::string_view line, int n) {
         const bool is_hot = contains(hot, n);
         const ImVec2 p = ImGui::GetCursorScreenPos();
         if (is_hot) {
@@ -126,10 +122,7 @@ void App::code_pane() {
             ImGui::TextDisabled("%s", t("ui.code.off_mark").c_str());
             ImGui::PopFont();
         }
-        if (end == std::string_view::npos) break;
-        pos = end + 1;
-        ++n;
-    }
+    });
     scroll_code_ = false;
     ImGui::PopFont();
     ImGui::EndChild();
