@@ -96,6 +96,8 @@ class App {
   private:
     // Texts, in the interface's language.
     std::string t(std::string_view key) const { return content_.strings.get(key, ui_lang()); }
+    // A control's label: in 双语, both languages ("运行 / Run"); else as t().
+    std::string label(std::string_view key) const { return timeline_text().get(key); }
     std::string f(std::string_view key, const std::vector<lab::Arg>& args) const {
         return content_.strings.format(key, ui_lang(), args);
     }

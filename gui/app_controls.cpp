@@ -21,13 +21,13 @@ using lab::Lang;
 // websockets it has. A program of the user's runs on CPython only.
 void App::engine_controls() {
     ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted(t("ui.engine").c_str());
+    ImGui::TextUnformatted(label("ui.engine").c_str());
     tip(t("ui.engine.tip"));
     ImGui::BeginDisabled(own_program());
     for (const auto& [e, name] : trace::Names<trace::Engine>::table) {
-        const std::string label = t("ui.engine." + std::string(name));
+        const std::string engine_label = label("ui.engine." + std::string(name));
         ImGui::SameLine();
-        if (ImGui::RadioButton((label + "##engine").c_str(),
+        if (ImGui::RadioButton((engine_label + "##engine").c_str(),
                                own_program() ? e == trace::Engine::cpython : engine_ == e))
             engine_ = e;
     }
@@ -42,20 +42,21 @@ void App::controls() {
     if (!cpython && receiver_ == trace::Receiver::library) receiver_ = trace::Receiver::inherit;
     same_line_if_fits(ImGui::CalcTextSize(t("ui.receiver").c_str()).x);
     ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted(t("ui.receiver").c_str());
+    ImGui::TextUnformatted(label("ui.receiver").c_str());
     tip(t("ui.receiver.tip"));
     std::vector<trace::Receiver> receivers;
     if (cpython) receivers.push_back(trace::Receiver::library); // as installed
     receivers.insert(receivers.end(), std::begin(lab::kMatrixReceivers),
                      std::end(lab::kMatrixReceivers));
     for (trace::Receiver r : receivers) {
-        const std::string label = t("ui.receiver." + std::string(trace::name(r)));
-        same_line_if_fits(ImGui::CalcTextSize(label.c_str()).x + ImGui::GetFrameHeight() * 1.5f);
-        if (ImGui::RadioButton(label.c_str(), receiver_ == r)) receiver_ = r;
+        const std::string receiver_label = label("ui.receiver." + std::string(trace::name(r)));
+        same_line_if_fits(ImGui::CalcTextSize(receiver_label.c_str()).x +
+                          ImGui::GetFrameHeight() * 1.5f);
+        if (ImGui::RadioButton(receiver_label.c_str(), receiver_ == r)) receiver_ = r;
         if (r == trace::Receiver::library) tip(t("ui.receiver.library.tip"));
     }
     if (!own_program()) {
-        const std::string close_label = t("ui.close");
+        const std::string close_label = label("ui.close");
         ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
         if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(close_label.c_str()).x + 40)
             ImGui::NewLine();
@@ -67,7 +68,7 @@ void App::controls() {
     const bool ran_here =
         session_.has_run() && (own_program() ? !session_.current().options.program.empty()
                                              : session_.current().options.scenario == scenario_);
-    if (ImGui::Button(t(ran_here ? "ui.run_again" : "ui.run").c_str())) request_run();
+    if (ImGui::Button(label(ran_here ? "ui.run_again" : "ui.run").c_str())) request_run();
     tip(t(own_program() ? "ui.own.run.tip" : "ui.run.tip"));
     ImGui::EndDisabled();
     rerun_popup();
@@ -76,7 +77,7 @@ void App::controls() {
         const lab::Lesson* lesson = content_.lesson(scenario_);
         ImGui::BeginDisabled(!server_ || !lesson || session_.live());
         if (ImGui::Button(
-                t(engine_ == trace::Engine::model ? "ui.compare.cpython" : "ui.compare.model")
+                label(engine_ == trace::Engine::model ? "ui.compare.cpython" : "ui.compare.model")
                     .c_str()))
             compare_engines();
         ImGui::EndDisabled();
@@ -84,11 +85,11 @@ void App::controls() {
     }
     ImGui::SameLine();
     ImGui::BeginDisabled(!session_.live());
-    if (ImGui::Button(t("ui.kill").c_str())) session_.kill();
+    if (ImGui::Button(label("ui.kill").c_str())) session_.kill();
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(!session_.has_run());
-    if (toggle_button(t("ui.output"), show_output_)) show_output_ = !show_output_;
+    if (toggle_button(label("ui.output"), show_output_)) show_output_ = !show_output_;
     ImGui::EndDisabled();
     tip(t("ui.output.tip"), true);
     ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
@@ -145,35 +146,37 @@ void App::compare_engines() {
 // The sandbox's own switches: a worker thread (none, daemon, non-daemon), who calls
 // connect(), and the `with` block.
 void App::sandbox_controls() {
-    ImGui::TextUnformatted(t("ui.worker").c_str());
+    ImGui::TextUnformatted(label("ui.worker").c_str());
     for (const auto& [w, name] : trace::Names<trace::Worker>::table) {
         ImGui::SameLine();
-        if (ImGui::RadioButton((t("ui.worker." + std::string(name)) + "##w").c_str(), worker_ == w))
+        if (ImGui::RadioButton((label("ui.worker." + std::string(name)) + "##w").c_str(),
+                               worker_ == w))
             worker_ = w;
     }
     ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
-    ImGui::TextUnformatted(t("ui.connect_in").c_str());
+    ImGui::TextUnformatted(label("ui.connect_in").c_str());
     ImGui::BeginDisabled(worker_ == trace::Worker::none);
     for (const auto& [c, name] : trace::Names<trace::ConnectIn>::table) {
         ImGui::SameLine();
-        if (ImGui::RadioButton((t("ui.connect_in." + std::string(name)) + "##c").c_str(),
+        if (ImGui::RadioButton((label("ui.connect_in." + std::string(name)) + "##c").c_str(),
                                connect_in_ == c))
             connect_in_ = c;
     }
     ImGui::EndDisabled();
-    const std::string wb = t("ui.with_block");
+    const std::string wb = label("ui.with_block");
     same_line_if_fits(ImGui::CalcTextSize(wb.c_str()).x + 40);
     ImGui::Checkbox(wb.c_str(), &with_block_);
 }
 
 void App::step_controls() {
     const lab::Lesson* lesson = step_lesson();
-    if (ImGui::Checkbox(t("ui.step.mode").c_str(), &step_mode_) && !step_mode_ &&
+    if (ImGui::Checkbox(label("ui.step.mode").c_str(), &step_mode_) && !step_mode_ &&
         session_.stepping())
         run_to_end(); // switched off mid-run: no more pauses
     tip(t("ui.step.mode.tip"));
     if (!lesson || lesson->steps.empty()) return;
-    const std::string prev = t("ui.step.prev"), next = t("ui.step.next"), end = t("ui.step.to_end");
+    const std::string prev = label("ui.step.prev"), next = label("ui.step.next"),
+                      end = label("ui.step.to_end");
     same_line_if_fits(button_width(prev));
     ImGui::BeginDisabled(!stepper_.can_prev());
     if (ImGui::Button(prev.c_str())) prev_step();
@@ -200,7 +203,8 @@ void App::step_controls() {
 }
 
 void App::predict_controls() {
-    const std::string ask = t("ui.predict.ask"), yes = t("ui.predict.yes"), no = t("ui.predict.no");
+    const std::string ask = label("ui.predict.ask"), yes = label("ui.predict.yes"),
+                      no = label("ui.predict.no");
     same_line_if_fits(ImGui::CalcTextSize(ask.c_str()).x + button_width(yes) + button_width(no) +
                       ImGui::GetStyle().ItemSpacing.x * 3);
     ImGui::AlignTextToFramePadding();

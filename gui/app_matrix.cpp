@@ -48,7 +48,7 @@ void App::matrix_pane() {
     else if (!matrix_.started())
         ImGui::TextDisabled("%s", t("ui.matrix.idle").c_str());
     // The grid at once: before any run it shows what the lessons and the learner predict.
-    const MatrixText text{&content_, ui_lang(), &quiz_.answers()};
+    const MatrixText text{&content_, ui_lang(), &quiz_.answers(), timeline_text().langs};
     ImGui::BeginChild("matrix_scroll");
     const int clicked = draw_matrix(matrix_, text);
     // How the predictions that exist fared.

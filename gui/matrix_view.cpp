@@ -128,9 +128,8 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
         ImGui::TableNextColumn();
         const lab::RunOptions& first = m.options(row * 6);
         const lab::Lesson* lesson = text.content->lesson(first.scenario);
-        ImGui::TextWrapped(
-            "%zu  %s", row + 1,
-            text.content->strings.get("scenario." + first.scenario + ".title", text.lang).c_str());
+        ImGui::TextWrapped("%zu  %s", row + 1,
+                           text.get("scenario." + first.scenario + ".title").c_str());
         for (int r = 0; r < 3; ++r) {
             ImGui::TableNextColumn();
             const float w = ImGui::GetContentRegionAvail().x, half = (w - 6) / 2;

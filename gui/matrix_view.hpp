@@ -69,9 +69,15 @@ class Matrix {
 // What the grid needs to say things.
 struct MatrixText {
     const lab::Content* content;
-    lab::Lang lang;
+    lab::Lang lang;                             // for sentences (tooltips)
     const std::map<std::string, bool>* learner; // cell key → predicted "it exits"
-    std::string get(std::string_view key) const { return content->strings.get(key, lang); }
+    std::vector<lab::Lang> langs = {};          // for labels: every language on show (双语)
+    std::string get(std::string_view key) const {
+        if (langs.size() < 2) return content->strings.get(key, lang);
+        std::string out;
+        for (lab::Lang l : langs) out += (out.empty() ? "" : " / ") + content->strings.get(key, l);
+        return out;
+    }
 };
 
 // Draws the grid; returns the index of a finished cell that was clicked, or -1.

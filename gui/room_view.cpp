@@ -98,7 +98,8 @@ void RoomView::follow(const lab::RunOptions& switches, const lab::RunState* run,
     } else if (s.phase != lab::RoomPhase::revealed || live) {
         room_->set_question(q);
     }
-    if (!run) return;
+    // A run is known by its spawn time, which its first snapshots do not have yet (0).
+    if (!run || run->spawned_ns == 0) return;
     const bool new_run = run->spawned_ns != run_seen_;
     run_seen_ = run->spawned_ns;
     // A live run closes the votes, and so does one started after the question was asked that
