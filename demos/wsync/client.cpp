@@ -20,6 +20,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 #include <mutex>
+#include <openssl/crypto.h>
 #include <openssl/x509v3.h>
 
 namespace wsync {
@@ -166,6 +167,9 @@ struct ClientConnection::Impl {
         trace::emit(
             current_ident(), trace::Kind::closed,
             {{trace::key::code, std::to_string(close_code)}, {trace::key::reason, close_reason}});
+        // OpenSSL's per-thread state (its error queue) goes now, not in a thread-exit
+        // destructor that may still be running when a process ends (LeakSanitizer saw it).
+        OPENSSL_thread_stop();
         messages.close();
     }
 
