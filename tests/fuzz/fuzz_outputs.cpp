@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     nlohmann::json threads = nlohmann::json::array();
     for (const lab::Lane& l : st.timeline.lanes()) {
         threads.push_back({{"name", l.name}, {"creator", l.creator}});
-        if (const lab::Segment* s = l.current()) threads.back()["on"] = s->on;
+        if (const lab::Segment* s = l.current()) threads.back()["on"] = s->on_text;
         check_terminal(l.name);
         check_terminal(l.creator);
     }
