@@ -137,7 +137,6 @@ struct NoneIf {
 };
 std::optional<NoneIf> none_if(std::string_view line) {
     Scan sc{line};
-    NoneIf n;
     auto a = sc.word();
     if (!a || !sc.lit(" = None if ")) return std::nullopt;
     auto b = sc.word();
