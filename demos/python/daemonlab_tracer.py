@@ -828,8 +828,16 @@ def _install_atexit():
 
 
 def _at_exit():
-    _emit(_get_native_id(), "exit", ("code", _end["code"]))
-    with _write_lock:
+    try:
+        data = _line(_get_native_id(), "exit", (("code", _end["code"]),))
+    except Exception:
+        data = None
+    with _write_lock:  # one hold: no daemon thread can slip a line in after `exit`
+        if _trace.enabled and data is not None:
+            try:
+                _write(data)
+            except Exception:
+                pass
         _trace.enabled = False  # the last line: daemon threads that still run say no more
     if _end["sigint"]:
         # An uncaught KeyboardInterrupt: CPython ends the process by SIGINT after its
