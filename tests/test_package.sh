@@ -47,6 +47,18 @@ if [ "$gui" = ON ]; then
 fi
 [ "$(field Recommends)" = python3 ] || fail "Recommends: '$(field Recommends)', want python3"
 [ -n "$(field Maintainer)" ] || fail "no Maintainer"
+# The maintainer scripts byte-compile the tracer at install (and remove the bytecode at
+# removal), the way dh_python3 does; the package itself ships no bytecode.
+dpkg-deb -e "$deb" "$work/control" || die "dpkg-deb -e failed"
+for s in postinst prerm; do
+    if [ ! -x "$work/control/$s" ]; then
+        fail "the package has no executable $s"
+    elif ! sh -n "$work/control/$s"; then
+        fail "$s is not valid sh"
+    fi
+done
+grep -q 'py3compile -p daemonlab /usr/share/daemonlab/python' "$work/control/postinst" ||
+    fail "postinst does not byte-compile /usr/share/daemonlab/python"
 
 # 3. Files and modes: everything under /usr, owned by root, nothing group/world-writable;
 # programs 0755, everything else 0644, directories 0755.
@@ -71,7 +83,8 @@ root=$work/root
 dpkg-deb -x "$deb" "$root" || die "dpkg-deb -x failed"
 usr=$root/usr
 expect=(bin/daemonlab libexec/daemonlab/daemonlab-launch share/daemonlab/content/strings.toml
-    share/daemonlab/python/daemonlab_tracer.py share/man/man1/daemonlab.1.gz
+    share/daemonlab/python/daemonlab_tracer.py share/daemonlab/python/_daemonlab_tracer.py
+    share/man/man1/daemonlab.1.gz
     share/man/zh_CN/man1/daemonlab.1.gz)
 IFS=';' read -ra id_list <<<"$ids"
 for id in "${id_list[@]}"; do
@@ -83,6 +96,7 @@ if [ "$gui" = ON ]; then
         share/daemonlab/assets/daemonlab.png)
 fi
 for f in "${expect[@]}"; do [ -f "$usr/$f" ] || fail "the package lacks /usr/$f"; done
+grep -q '__pycache__' "$work/contents.txt" && fail "the package ships __pycache__ (postinst makes it)"
 top=$(zcat "$usr/share/doc/daemonlab/changelog.gz" 2>/dev/null | head -1)
 [[ "$top" == "daemonlab ($version) "* ]] ||
     fail "packaging/changelog's newest entry is '$top', want version $version"

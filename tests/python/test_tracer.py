@@ -358,6 +358,7 @@ class BehaviourPreserved(TempDirCase):
             print(sys.argv[1:], sys.path[0] == os.path.dirname(os.path.realpath(__file__)))
             print(__main__.__spec__, __main__.__package__, __cached__, __doc__)
             print(sorted(k for k in vars(__main__) if k.startswith("__")))
+            print(len(sys.path), [m for m in sys.modules if "tracer" in m])
             """,
         "thread_exc.py": """\
             import threading, queue
