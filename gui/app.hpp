@@ -245,6 +245,11 @@ class App {
         std::vector<int> hot, pause_lines;
         std::vector<int> off; // lines the switches turn off (dimmed)
     } drawn_;
+    struct CodeBox {           // where the code pane drew (for --screenshot's JSON)
+        ImVec4 pane;           // the code's scrolling region, screen pixels
+        float line_height = 0; // of the code's font, as scaled to fit
+        float text_right = 0;  // the rightmost edge of any text drawn in it
+    } code_box_;
 
     // Presentation.
     struct Placed { // where a toolbar item was drawn (for --screenshot's JSON)

@@ -7,9 +7,12 @@
 
 #include "branches.hpp"
 #include "catalog.hpp"
+#include "line_break.hpp"
 #include "theme.hpp"
+#include "widgets.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <imgui.h>
 #include <utility>
 
@@ -18,6 +21,11 @@ namespace {
 
 bool contains(const std::vector<int>& lines, int n) {
     return std::find(lines.begin(), lines.end(), n) != lines.end();
+}
+
+ImVec4 rect_of_window() {
+    const ImVec2 a = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+    return ImVec4(a.x, a.y, a.x + size.x, a.y + size.y);
 }
 
 } // namespace
@@ -63,10 +71,10 @@ void App::code_pane() {
     for (const lab::OffBlock& b : off)
         for (int i = b.first; i <= b.last; ++i) drawn_.off.push_back(i);
     const Palette& pal = palette();
-    ImGui::BeginChild("code_text", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+    ImGui::BeginChild("code_text", ImVec2(0, 0), false);
     ImGui::PushFont(fonts_.mono);
-    // Projector sizes: the code shrinks (down to 70 %) until its longest line fits, so no
-    // horizontal scrollbar cuts the comments off and more lines show.
+    // Projector sizes: the code shrinks (down to 70 %) until its longest line fits; a line
+    // still too long wraps under its own text (below), so nothing is cut off at any size.
     {
         float longest = 0;
         lab::for_each_line(text, [&](std::string_view line, int) {
@@ -80,24 +88,41 @@ void App::code_pane() {
         if (longest > 0)
             ImGui::SetWindowFontScale(std::clamp(avail / (gutter + longest), floor, 1.0f));
     }
+    code_box_ = {.pane = rect_of_window(), .line_height = ImGui::GetTextLineHeight()};
     bool scrolled = false;
+    const auto measure = [](std::string_view t) {
+        return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
+    };
+    const float cont = measure("  "); // a wrapped line's part goes on two columns further in
     lab::for_each_line(text, [&](std::string_view line, int n) {
         const bool is_hot = contains(hot, n);
+        // The gutter, then the line: its indent kept, and when it is too long for the pane it
+        // wraps between words, the rest under its own text and two columns further in.
+        char gutter[16];
+        const bool pause = contains(pause_lines, n);
+        std::snprintf(gutter, sizeof gutter, pause ? "▶%2d" : "%3d", n);
+        const std::size_t indent_n = std::min(line.find_first_not_of(' '), line.size());
+        const float right = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x;
+        const float text_x = ImGui::GetCursorPosX() + measure(gutter) +
+                             ImGui::GetStyle().ItemSpacing.x + measure(line.substr(0, indent_n));
+        const float wrap_w = std::max(right - text_x - cont, ImGui::GetFontSize() * 4);
+        std::vector<std::string> parts = wrap_lines(line.substr(indent_n), wrap_w, measure);
+        if (parts.empty()) parts.emplace_back();
         const ImVec2 p = ImGui::GetCursorScreenPos();
         if (is_hot) {
+            const float h = ImGui::GetTextLineHeightWithSpacing() * float(parts.size()) -
+                            ImGui::GetStyle().ItemSpacing.y;
             ImGui::GetWindowDrawList()->AddRectFilled(
-                p, ImVec2(p.x + ImGui::GetContentRegionAvail().x, p.y + ImGui::GetTextLineHeight()),
-                pal.code_hot);
+                p, ImVec2(p.x + ImGui::GetContentRegionAvail().x, p.y + h), pal.code_hot);
             if (scroll_code_ && !scrolled) {
                 ImGui::SetScrollHereY(0.3f);
                 scrolled = true;
             }
         }
-        if (contains(pause_lines, n))
-            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.pause_arrow), "▶%2d", n);
+        if (pause)
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.pause_arrow), "%s", gutter);
         else
-            ImGui::TextDisabled("%3d", n);
-        ImGui::SameLine();
+            ImGui::TextDisabled("%s", gutter);
         const bool comment = line.find("//") != std::string_view::npos &&
                              line.find_first_not_of(' ') == line.find("//");
         ImU32 color = 0;
@@ -108,19 +133,29 @@ void App::code_pane() {
             color = pal.code_comment;
         if (color) ImGui::PushStyleColor(ImGuiCol_Text, color);
         if (off_here) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.38f);
-        ImGui::TextUnformatted(line.data(), line.data() + line.size());
+        bool hovered = false;
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            if (i == 0) ImGui::SameLine();
+            ImGui::SetCursorPosX(text_x + (i ? cont : 0));
+            ImGui::TextUnformatted(parts[i].c_str());
+            hovered |= ImGui::IsItemHovered();
+            code_box_.text_right = std::max(code_box_.text_right, ImGui::GetItemRectMax().x);
+        }
         if (off_here) {
             ImGui::PopStyleVar();
-            if (ImGui::IsItemHovered())
+            if (hovered)
                 ImGui::SetTooltip("%s", f("ui.code.off", {{"cond", off_here->condition}}).c_str());
         }
         if (color) ImGui::PopStyleColor();
         if (std::any_of(off.begin(), off.end(),
                         [n](const lab::OffBlock& b) { return b.header == n; })) {
-            ImGui::SameLine();
             ImGui::PushFont(fonts_.ui);
-            ImGui::TextDisabled("%s", t("ui.code.off_mark").c_str());
+            const std::string mark = t("ui.code.off_mark");
+            same_line_if_fits(measure(mark));
+            if (ImGui::GetCursorPosX() < text_x) ImGui::SetCursorPosX(text_x + cont);
+            ImGui::TextDisabled("%s", mark.c_str());
             ImGui::PopFont();
+            code_box_.text_right = std::max(code_box_.text_right, ImGui::GetItemRectMax().x);
         }
     });
     scroll_code_ = false;

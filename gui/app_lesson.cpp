@@ -18,20 +18,19 @@ void App::scenario_list() {
         const std::string id(s.id);
         const std::string label = std::to_string(n++) + "  " +
                                   content_.strings.get("scenario." + id + ".title", ui_lang());
-        if (ImGui::Selectable((label + "##" + id).c_str(), scenario_ == id && page_ < 0))
+        if (wrapped_selectable(label, ("##" + id).c_str(), scenario_ == id && page_ < 0))
             select(id);
         tip(content_.strings.get("scenario." + id + ".summary", ui_lang()) + "\n\n" +
             t("ui.scenarios.rule"));
     }
-    if (ImGui::Selectable((t("ui.own") + "##own").c_str(), own_program() && page_ < 0))
-        select(kOwnProgram);
+    if (wrapped_selectable(t("ui.own"), "##own", own_program() && page_ < 0)) select(kOwnProgram);
     tip(t("ui.own.tip"));
     if (content_.pages.empty()) return;
     ImGui::Spacing();
     ImGui::TextDisabled("%s", t("ui.background").c_str());
     for (std::size_t i = 0; i < content_.pages.size(); ++i) {
         const lab::Page& p = content_.pages[i];
-        if (ImGui::Selectable((p.title.in(ui_lang()) + "##page" + p.id).c_str(), page_ == int(i))) {
+        if (wrapped_selectable(p.title.in(ui_lang()), ("##page" + p.id).c_str(), page_ == int(i))) {
             page_ = int(i);
             scroll_lesson_ = true;
         }

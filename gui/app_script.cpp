@@ -232,14 +232,19 @@ json App::describe() const {
                          {"rect", r4(d.rect.x, d.rect.y, d.rect.z, d.rect.w)},
                          {"region", r4(d.region.x, d.region.y, d.region.z, d.region.w)}});
     const ImVec2 display = ImGui::GetIO().DisplaySize;
-    json layout = {{"window", json::array({display.x, display.y})},
-                   {"toolbar", toolbar},
-                   {"banner", r4(banner_rect_.x, banner_rect_.y, banner_rect_.z, banner_rect_.w)},
-                   {"timeline",
-                    {{"pane", r4(timeline_.rect_min().x, timeline_.rect_min().y,
-                                 timeline_.rect_max().x, timeline_.rect_max().y)},
-                     {"content_height", timeline_.content_height()},
-                     {"texts", texts}}}};
+    json layout = {
+        {"window", json::array({display.x, display.y})},
+        {"toolbar", toolbar},
+        {"banner", r4(banner_rect_.x, banner_rect_.y, banner_rect_.z, banner_rect_.w)},
+        {"timeline",
+         {{"pane", r4(timeline_.rect_min().x, timeline_.rect_min().y, timeline_.rect_max().x,
+                      timeline_.rect_max().y)},
+          {"content_height", timeline_.content_height()},
+          {"texts", texts}}},
+        {"code",
+         {{"pane", r4(code_box_.pane.x, code_box_.pane.y, code_box_.pane.z, code_box_.pane.w)},
+          {"line_height", code_box_.line_height},
+          {"text_right", code_box_.text_right}}}};
     return {
         {"layout", layout},
         {"lang", settings_.lang},

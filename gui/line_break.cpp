@@ -1,5 +1,7 @@
 #include "line_break.hpp"
 
+#include <algorithm>
+
 namespace gui {
 
 bool no_line_start(char32_t c) {
@@ -88,7 +90,21 @@ std::vector<bool> line_starts(const std::vector<Piece>& p, float wrap, float x) 
 
 std::vector<std::string> wrap_lines(std::string_view text, float wrap,
                                     const std::function<float(std::string_view)>& width) {
-    const std::vector<Piece> p = pieces(text, width);
+    std::vector<Piece> p;
+    for (const Piece& q : pieces(text, width)) {
+        if (q.w <= wrap) {
+            p.push_back(q);
+            continue;
+        }
+        // A word wider than a whole line (a URL, a long identifier): cut between characters.
+        for (std::size_t i = q.b; i < q.e;) {
+            const std::size_t j =
+                std::min(q.e, i + utf8_length(static_cast<unsigned char>(text[i])));
+            const char32_t c = decode_utf8(text, i);
+            p.push_back({i, j, width(text.substr(i, j - i)), c, c});
+            i = j;
+        }
+    }
     const std::vector<bool> starts = line_starts(p, wrap);
     std::vector<std::string> lines;
     for (std::size_t n = 0; n < p.size(); ++n) {

@@ -35,7 +35,8 @@ std::vector<Piece> pieces(std::string_view text,
 // wide. A line may hang over by the punctuation glued to its end.
 std::vector<bool> line_starts(const std::vector<Piece>& p, float wrap, float x = 0);
 
-// The text's lines (trailing spaces kept), for tests and plain layouts.
+// The text's lines (trailing spaces kept), for tests and plain layouts. A word wider than
+// `wrap` is cut between its characters, so every line fits (but for its trailing spaces).
 std::vector<std::string> wrap_lines(std::string_view text, float wrap,
                                     const std::function<float(std::string_view)>& width);
 

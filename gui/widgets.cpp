@@ -3,6 +3,9 @@
 #include "line_break.hpp"
 #include "theme.hpp"
 
+#include <algorithm>
+#include <vector>
+
 namespace gui {
 
 Card begin_card(ImVec2 inset) {
@@ -42,6 +45,21 @@ void text_wrapped(const std::string& text) {
              return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
          }))
         ImGui::TextUnformatted(line.c_str());
+}
+
+bool wrapped_selectable(const std::string& label, const char* id, bool selected) {
+    const std::vector<std::string> lines =
+        wrap_lines(label, ImGui::GetContentRegionAvail().x, [](std::string_view t) {
+            return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
+        });
+    const float h = ImGui::GetTextLineHeight() * float(std::max<std::size_t>(lines.size(), 1));
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const bool clicked = ImGui::Selectable(id, selected, 0, ImVec2(0, h));
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        dl->AddText(ImVec2(p.x, p.y + ImGui::GetTextLineHeight() * float(i)),
+                    ImGui::GetColorU32(ImGuiCol_Text), lines[i].c_str());
+    return clicked;
 }
 
 float button_width(const std::string& label) {

@@ -35,6 +35,10 @@ void tip(const std::string& text, bool when_disabled = false);
 // ImGui::TextWrapped: no line starts with ，。：； and the like.
 void text_wrapped(const std::string& text);
 
+// A list entry whose label wraps (line_break.hpp) in the width it has, so a projector's
+// large text never cuts a title off: a Selectable as tall as the wrapped label.
+bool wrapped_selectable(const std::string& label, const char* id, bool selected);
+
 // Text in the palette's colour for a pause point (the step on show, the waiting demo).
 void pause_text(const std::string& text);
 

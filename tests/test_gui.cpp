@@ -636,18 +636,21 @@ TEST(Gui, ProjectorLayoutsClipNothing) {
         int w, h;
         const char* scale;
         const char* lang;
+        const char* scenario = "passed-in";
     };
-    const Size sizes[] = {{1280, 720, "1.0", "both"},  {1280, 720, "1.6", "both"},
-                          {1280, 720, "2.2", "both"},  {1920, 1080, "1.0", "both"},
-                          {1920, 1080, "2.2", "both"}, {1280, 720, "2.2", "zh"},
-                          {1920, 1080, "1.6", "en"}};
+    // The sandbox has the longest lines of code (its comments) and the most switches.
+    const Size sizes[] = {{1280, 720, "1.0", "both"},          {1280, 720, "1.6", "both"},
+                          {1280, 720, "2.2", "both"},          {1920, 1080, "1.0", "both"},
+                          {1920, 1080, "2.2", "both"},         {1280, 720, "2.2", "zh", "sandbox"},
+                          {1920, 1080, "1.6", "en", "sandbox"}};
     // A+'s centre, by window width and language (the sizes of one language go up in order).
     std::map<std::pair<int, std::string>, std::pair<double, double>> a_plus;
     for (const Size& z : sizes) {
         const std::string size = std::to_string(z.w) + "x" + std::to_string(z.h);
-        const std::string name = "projector-" + size + "-" + z.scale + "-" + z.lang;
+        const std::string name =
+            "projector-" + size + "-" + z.scale + "-" + z.lang + "-" + z.scenario;
         Shot s = shoot(name,
-                       {"--scenario", "passed-in", "--run", "--then-receiver", "daemon", "--lang",
+                       {"--scenario", z.scenario, "--run", "--then-receiver", "daemon", "--lang",
                         z.lang, "--size", size, "--font-scale", z.scale},
                        "", "-screen 0 1920x1080x24");
         SCOPED_TRACE(name);
@@ -689,6 +692,14 @@ TEST(Gui, ProjectorLayoutsClipNothing) {
         const auto banner = r(L["banner"]);
         EXPECT_LE(banner[2], W + 0.5);
         EXPECT_GT(banner[3], banner[1]);
+        // The code pane: at least eight lines of code at every size, and no line runs out of
+        // it (long lines wrap; no horizontal scrollbar hides a comment).
+        const auto code = r(L["code"]["pane"]);
+        const double code_line = L["code"]["line_height"].get<double>();
+        ASSERT_GT(code_line, 0);
+        EXPECT_GE((code[3] - code[1]) / code_line, 8.0) << "the code pane shows too few lines";
+        EXPECT_LE(L["code"]["text_right"].get<double>(), code[2] + 0.5)
+            << "a line of code runs out of its pane";
         // The timeline.
         const auto pane = r(L["timeline"]["pane"]);
         EXPECT_GT(pane[3] - pane[1], z.h / 5.0) << "the timeline was squeezed";

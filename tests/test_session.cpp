@@ -367,6 +367,24 @@ TEST(LineBreak, EnglishBreaksBetweenWordsAndKeepsCurlyQuotesInTheWord) {
         }
 }
 
+// A word wider than the line (a URL in a code comment on a projector) is cut between its
+// characters instead of running out of the pane; nothing is lost, every line fits.
+TEST(LineBreak, AWordWiderThanTheLineIsCutBetweenCharacters) {
+    const std::string text =
+        "# from https://github.com/python-websockets/websockets/issues/1455 ok";
+    for (float wrap = 6; wrap <= 30; wrap += 1) {
+        const std::vector<std::string> lines = gui::wrap_lines(text, wrap, unit_width);
+        std::string joined;
+        for (const std::string& l : lines) {
+            joined += l;
+            std::string_view v = l;
+            while (v.ends_with(' ')) v.remove_suffix(1);
+            EXPECT_LE(unit_width(v), wrap) << "width " << wrap << ": " << l;
+        }
+        EXPECT_EQ(joined, text) << "width " << wrap;
+    }
+}
+
 // ---- the timeline's time map (gui/time_map) ------------------------------------------------
 
 TEST_F(SessionTest, AStepRunsPausesCollapseAndRunsLineUpAtMainsEnd) {
