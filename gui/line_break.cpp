@@ -54,9 +54,10 @@ std::vector<Piece> pieces(std::string_view text,
             while (j < text.size() && text[j] == ' ') ++j;
         }
         j = std::min(std::max(j, i + 1), text.size());
-        Piece p{i, j, width(text.substr(i, j - i)), decode_utf8(text, i), 0};
+        Piece p{i, j, width(text.substr(i, j - i)), 0, decode_utf8(text, i), 0};
         std::size_t q = j;
         while (q > i && text[q - 1] == ' ') --q;
+        if (q < j) p.space = p.w - width(text.substr(i, q - i));
         if (q > i) {
             --q;
             while (q > i && (static_cast<unsigned char>(text[q]) & 0xC0) == 0x80) --q;
@@ -73,11 +74,15 @@ std::vector<bool> line_starts(const std::vector<Piece>& p, float wrap, float x) 
     for (std::size_t n = 0; n < p.size(); ++n) {
         // What must go on this line with the piece: the closing punctuation after it, and
         // the piece after an opening one.
+        // Trailing spaces may hang past the end (code aligns its comments with them).
         float need = p[n].w;
+        std::size_t last = n;
         for (std::size_t m = n + 1; m < p.size(); ++m) {
             if (!no_line_start(p[m].first) && !no_line_end(p[m - 1].last)) break;
             need += p[m].w;
+            last = m;
         }
+        need -= p[last].space;
         const bool may_break = n > 0 && !no_line_start(p[n].first) && !no_line_end(p[n - 1].last);
         if (may_break && x > 0 && x + need > wrap) {
             starts[n] = true;
@@ -92,7 +97,7 @@ std::vector<std::string> wrap_lines(std::string_view text, float wrap,
                                     const std::function<float(std::string_view)>& width) {
     std::vector<Piece> p;
     for (const Piece& q : pieces(text, width)) {
-        if (q.w <= wrap) {
+        if (q.w - q.space <= wrap) {
             p.push_back(q);
             continue;
         }
@@ -101,7 +106,8 @@ std::vector<std::string> wrap_lines(std::string_view text, float wrap,
             const std::size_t j =
                 std::min(q.e, i + utf8_length(static_cast<unsigned char>(text[i])));
             const char32_t c = decode_utf8(text, i);
-            p.push_back({i, j, width(text.substr(i, j - i)), c, c});
+            const float w = width(text.substr(i, j - i));
+            p.push_back({i, j, w, c == ' ' ? w : 0, c, c});
             i = j;
         }
     }

@@ -25,6 +25,7 @@ std::size_t utf8_length(unsigned char lead);
 struct Piece {
     std::size_t b = 0, e = 0; // bytes of the text
     float w = 0;              // its width
+    float space = 0;          // of which its trailing spaces (they may hang past a line's end)
     char32_t first = 0, last = 0;
 };
 // Cuts `text` into pieces measured by `width`.

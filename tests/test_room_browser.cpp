@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <spawn.h>
+#include <thread>
 
 namespace {
 
@@ -180,6 +181,91 @@ class DevTools {
     int next_ = 0;
 };
 
+// A phone's Wi-Fi, between the browser and the room: a TCP relay on loopback. drop() cuts
+// every connection through it at once (the page's WebSocket closes, as when a phone loses the
+// network); while held, new connections are cut as soon as they come.
+class Relay {
+  public:
+    explicit Relay(std::uint16_t upstream) : upstream_(upstream) {
+        acceptor_.open(tcp::v4());
+        acceptor_.bind(tcp::endpoint(net::ip::address_v4::loopback(), 0));
+        acceptor_.listen();
+        accept();
+        thread_ = std::thread([this] { ioc_.run(); });
+    }
+    ~Relay() {
+        ioc_.stop();
+        thread_.join();
+    }
+    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    void drop(bool hold) {
+        net::post(ioc_, [this, hold] {
+            hold_ = hold;
+            for (auto& l : links_) l->close();
+            links_.clear();
+        });
+    }
+
+  private:
+    struct Link {
+        tcp::socket a, b;
+        std::array<char, 16384> ab{}, ba{};
+        void close() {
+            boost::system::error_code ec;
+            a.close(ec);
+            b.close(ec);
+        }
+    };
+    void accept() {
+        acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
+            if (ec) return;
+            auto l = std::make_shared<Link>(Link{std::move(s), tcp::socket(ioc_)});
+            if (!hold_) l->b.connect(tcp::endpoint(net::ip::address_v4::loopback(), upstream_), ec);
+            if (hold_ || ec) {
+                l->close();
+            } else {
+                links_.push_back(l);
+                pump(l, l->a, l->b, l->ab);
+                pump(l, l->b, l->a, l->ba);
+            }
+            accept();
+        });
+    }
+    static void pump(std::shared_ptr<Link> l, tcp::socket& from, tcp::socket& to,
+                     std::array<char, 16384>& buf) {
+        from.async_read_some(net::buffer(buf), [l, &from, &to, &buf](boost::system::error_code ec,
+                                                                     std::size_t n) {
+            if (ec) return l->close();
+            net::async_write(to, net::buffer(buf.data(), n),
+                             [l, &from, &to, &buf](boost::system::error_code werr, std::size_t) {
+                                 if (werr) return l->close();
+                                 pump(l, from, to, buf);
+                             });
+        });
+    }
+    std::uint16_t upstream_;
+    net::io_context ioc_;
+    tcp::acceptor acceptor_{ioc_};
+    std::vector<std::shared_ptr<Link>> links_;
+    bool hold_ = false;
+    std::thread thread_;
+};
+
+// `daemonlab room` at a terminal, the question asked; its attendee URL.
+struct Presenter {
+    ts::Interactive room{{std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "room", "--listen",
+                          "loopback", "--port", "0", "--lang", "en"}};
+    std::string url; // http://127.0.0.1:PORT/CODE/
+    bool tally(const std::string& want) {
+        const std::size_t before = room.out().size();
+        for (int i = 0; i < 50; ++i) {
+            room.type("tally");
+            if (room.read_until(want, before, 0.2)) return true;
+        }
+        return false;
+    }
+};
+
 TEST(RoomBrowser, APhoneVotesAndSeesTheVerdictAfterThePresentersRun) {
     if (access(kChromium, X_OK) != 0) {
         std::printf("SKIP: %s is not installed (apt-get install -y chromium)\n", kChromium);
@@ -254,6 +340,63 @@ TEST(RoomBrowser, APhoneVotesAndSeesTheVerdictAfterThePresentersRun) {
               0);
     room.type("quit");
     EXPECT_EQ(room.finish().exit_code, 0);
+}
+
+// The phone loses its network after voting and the presenter runs meanwhile: the page says
+// it is reconnecting, comes back by itself, shows the verdict it missed, and its vote was
+// kept (the class still has one voter, and it was right).
+TEST(RoomBrowser, APageThatLosesItsConnectionReconnectsAndKeepsItsVote) {
+    if (access(kChromium, X_OK) != 0) {
+        std::printf("SKIP: %s is not installed (apt-get install -y chromium)\n", kChromium);
+        GTEST_SKIP() << kChromium << " is not installed (apt-get install -y chromium)";
+    }
+    Presenter p;
+    ASSERT_TRUE(p.room.read_until("Commands:", 0)) << p.room.out();
+    const std::string out = p.room.out();
+    const std::size_t at = out.find("http://127.0.0.1:");
+    ASSERT_NE(at, std::string::npos) << out;
+    const std::size_t port_end = out.find('/', at + 17);
+    ASSERT_NE(port_end, std::string::npos) << out;
+    const std::string path =
+        out.substr(port_end, out.find_first_of(" \t\r\n", port_end) - port_end);
+    Relay wifi(std::uint16_t(std::stoi(out.substr(at + 17, port_end - at - 17))));
+    p.room.type("ask passed-in inherit");
+    ASSERT_TRUE(p.room.read_until("Will it exit?", 0)) << p.room.out();
+
+    Browser browser;
+    const std::string dt = browser.devtools_url();
+    ASSERT_FALSE(dt.empty()) << "chromium did not start its DevTools endpoint:\n" << browser.log();
+    DevTools page(dt);
+    page.open("http://127.0.0.1:" + std::to_string(wifi.port()) + path);
+    ASSERT_TRUE(page.wait_for("!document.getElementById('ask').hidden"))
+        << page.eval("document.body.innerText");
+    page.eval("document.querySelector('[data-lang=en]').click()");
+    page.click("no");
+    ASSERT_TRUE(
+        page.wait_for("document.getElementById('no').getAttribute('aria-pressed') === 'true'"));
+    ASSERT_TRUE(p.tally("0 of 1 say it exits, 1 say it hangs")) << p.room.out();
+
+    // The network goes, and stays away while the presenter runs.
+    wifi.drop(true);
+    ASSERT_TRUE(
+        page.wait_for("document.getElementById('conn').textContent.includes('reconnecting')"))
+        << page.eval("document.body.innerText");
+    const std::size_t before = p.room.out().size();
+    p.room.type("run");
+    ASSERT_TRUE(p.room.read_until("Class accuracy: 1/1 (100%)", before, 60)) << p.room.out();
+    EXPECT_TRUE(page.eval("document.getElementById('result').hidden") == true)
+        << "the page saw the verdict without a connection";
+
+    // It comes back: the page reconnects by itself and shows what it missed.
+    wifi.drop(false);
+    ASSERT_TRUE(page.wait_for("!document.getElementById('result').hidden", 30))
+        << page.eval("document.body.innerText");
+    EXPECT_EQ(page.eval("document.getElementById('conn').textContent"), "");
+    EXPECT_EQ(page.eval("document.getElementById('mine').textContent"), "You were right!");
+    EXPECT_EQ(page.eval("document.getElementById('class').textContent"),
+              "1 of 1 got it right (100%).");
+    p.room.type("quit");
+    EXPECT_EQ(p.room.finish().exit_code, 0);
 }
 
 } // namespace

@@ -385,6 +385,16 @@ TEST(LineBreak, AWordWiderThanTheLineIsCutBetweenCharacters) {
     }
 }
 
+// Spaces that align a comment hang past the line's end: the code before them stays whole.
+TEST(LineBreak, TrailingSpacesDoNotPushAWordToTheNextLine) {
+    const std::string text = "def session():                    # connect, receive";
+    for (float wrap = 14; wrap <= 30; wrap += 1) { // "def session():" is 13.5 wide
+        const std::vector<std::string> lines = gui::wrap_lines(text, wrap, unit_width);
+        ASSERT_FALSE(lines.empty());
+        EXPECT_TRUE(lines[0].starts_with("def session():")) << "width " << wrap << ": " << lines[0];
+    }
+}
+
 // ---- the timeline's time map (gui/time_map) ------------------------------------------------
 
 TEST_F(SessionTest, AStepRunsPausesCollapseAndRunsLineUpAtMainsEnd) {
