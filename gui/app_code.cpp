@@ -108,6 +108,8 @@ void App::code_pane() {
         const float wrap_w = std::max(right - text_x - cont, ImGui::GetFontSize() * 4);
         std::vector<std::string> parts = wrap_lines(line.substr(indent_n), wrap_w, measure);
         if (parts.empty()) parts.emplace_back();
+        for (std::string& part : parts) // spaces hanging past the end are not drawn
+            part.erase(part.find_last_not_of(' ') + 1);
         const ImVec2 p = ImGui::GetCursorScreenPos();
         if (is_hot) {
             const float h = ImGui::GetTextLineHeightWithSpacing() * float(parts.size()) -
