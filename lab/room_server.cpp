@@ -183,7 +183,7 @@ struct RoomServer::Impl {
     // Accepts with accept4(SOCK_CLOEXEC): Asio's own accept() would leave the fd inheritable.
     void do_accept() {
         acceptor.async_wait(tcp::acceptor::wait_read, [this](beast::error_code ec) {
-            if (ec) return; // closed by stop()
+            if (ec || !acceptor.is_open()) return; // closed by stop()
             for (;;) {
                 sockaddr_storage sa{};
                 socklen_t len = sizeof sa;
@@ -233,7 +233,10 @@ struct RoomServer::Impl {
     void tick() {
         ticker.expires_after(std::chrono::milliseconds(100));
         ticker.async_wait([this](beast::error_code ec) {
-            if (ec) return;
+            // stop() cancels the timer, but a wait that had already expired completes without
+            // an error: the closed acceptor says the server is stopping (else the io thread
+            // would tick on and stop() would wait for it forever).
+            if (ec || !acceptor.is_open()) return;
             const std::uint64_t v = room.snapshot().public_version;
             if (v != shown_version) {
                 shown_version = v;
