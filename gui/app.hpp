@@ -247,7 +247,7 @@ class App {
     } drawn_;
     struct CodeBox {           // where the code pane drew (for --screenshot's JSON)
         ImVec4 pane;           // the code's scrolling region, screen pixels
-        float line_height = 0; // of the code's font, as scaled to fit
+        float line_step = 0;   // from one line of code to the next
         float text_right = 0;  // the rightmost edge of any text drawn in it
     } code_box_;
 

@@ -73,22 +73,10 @@ void App::code_pane() {
     const Palette& pal = palette();
     ImGui::BeginChild("code_text", ImVec2(0, 0), false);
     ImGui::PushFont(fonts_.mono);
-    // Projector sizes: the code shrinks (down to 70 %) until its longest line fits; a line
-    // still too long wraps under its own text (below), so nothing is cut off at any size.
-    {
-        float longest = 0;
-        lab::for_each_line(text, [&](std::string_view line, int) {
-            longest =
-                std::max(longest, ImGui::CalcTextSize(line.data(), line.data() + line.size()).x);
-        });
-        const float gutter = ImGui::CalcTextSize("▶99").x + ImGui::GetStyle().ItemSpacing.x;
-        const float avail = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
-        // Never below 70 %, nor below 15 px: small text is not made smaller.
-        const float floor = std::clamp(15.0f / ImGui::GetFontSize(), 0.7f, 1.0f);
-        if (longest > 0)
-            ImGui::SetWindowFontScale(std::clamp(avail / (gutter + longest), floor, 1.0f));
-    }
-    code_box_ = {.pane = rect_of_window(), .line_height = ImGui::GetTextLineHeight()};
+    // The code keeps the text size the user chose: a font drawn scaled down loses its thin
+    // strokes (an underscore is less than a pixel high and vanishes), and on a projector the
+    // code must be read from the back of the room. A line too long for the pane wraps (below).
+    code_box_ = {.pane = rect_of_window(), .line_step = ImGui::GetTextLineHeightWithSpacing()};
     bool scrolled = false;
     const auto measure = [](std::string_view t) {
         return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
@@ -103,9 +91,13 @@ void App::code_pane() {
         std::snprintf(gutter, sizeof gutter, pause ? "▶%2d" : "%3d", n);
         const std::size_t indent_n = std::min(line.find_first_not_of(' '), line.size());
         const float right = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x;
-        const float text_x = ImGui::GetCursorPosX() + measure(gutter) +
-                             ImGui::GetStyle().ItemSpacing.x + measure(line.substr(0, indent_n));
-        const float wrap_w = std::max(right - text_x - cont, ImGui::GetFontSize() * 4);
+        const float code_x =
+            ImGui::GetCursorPosX() + measure(gutter) + ImGui::GetStyle().ItemSpacing.x;
+        // The indent, as long as twelve characters still fit after it (deep code in a narrow
+        // pane at a projector's size keeps a readable width).
+        const float text_x = std::max(code_x, std::min(code_x + measure(line.substr(0, indent_n)),
+                                                       right - cont - measure("abcdefghijkl")));
+        const float wrap_w = std::max(right - text_x - cont, measure("abcd"));
         std::vector<std::string> parts = wrap_lines(line.substr(indent_n), wrap_w, measure);
         if (parts.empty()) parts.emplace_back();
         for (std::string& part : parts) // spaces hanging past the end are not drawn
@@ -145,19 +137,23 @@ void App::code_pane() {
         }
         if (off_here) {
             ImGui::PopStyleVar();
-            if (hovered)
-                ImGui::SetTooltip("%s", f("ui.code.off", {{"cond", off_here->condition}}).c_str());
+            if (hovered) tooltip(f("ui.code.off", {{"cond", off_here->condition}}));
         }
         if (color) ImGui::PopStyleColor();
         if (std::any_of(off.begin(), off.end(),
                         [n](const lab::OffBlock& b) { return b.header == n; })) {
             ImGui::PushFont(fonts_.ui);
+            // After the line when it fits there, else under it, wrapped if it must be.
             const std::string mark = t("ui.code.off_mark");
             same_line_if_fits(measure(mark));
-            if (ImGui::GetCursorPosX() < text_x) ImGui::SetCursorPosX(text_x + cont);
-            ImGui::TextDisabled("%s", mark.c_str());
+            if (ImGui::GetCursorPosX() < code_x) ImGui::SetCursorPosX(code_x);
+            const float x = ImGui::GetCursorPosX();
+            for (const std::string& part : wrap_lines(mark, right - x, measure)) {
+                ImGui::SetCursorPosX(x);
+                ImGui::TextDisabled("%s", part.c_str());
+                code_box_.text_right = std::max(code_box_.text_right, ImGui::GetItemRectMax().x);
+            }
             ImGui::PopFont();
-            code_box_.text_right = std::max(code_box_.text_right, ImGui::GetItemRectMax().x);
         }
     });
     scroll_code_ = false;

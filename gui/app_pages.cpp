@@ -62,11 +62,7 @@ void App::glossary_hook() {
                         tipt += (l == lab::Lang::zh ? term.zh : term.en) + "\n" + term.note.in(l);
                     }
                     std::erase(tipt, '`');
-                    ImGui::BeginTooltip();
-                    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28);
-                    ImGui::TextUnformatted(tipt.c_str());
-                    ImGui::PopTextWrapPos();
-                    ImGui::EndTooltip();
+                    tooltip(tipt);
                 }
             }
         }

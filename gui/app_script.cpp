@@ -243,7 +243,7 @@ json App::describe() const {
           {"texts", texts}}},
         {"code",
          {{"pane", r4(code_box_.pane.x, code_box_.pane.y, code_box_.pane.z, code_box_.pane.w)},
-          {"line_height", code_box_.line_height},
+          {"line_step", code_box_.line_step},
           {"text_right", code_box_.text_right}}}};
     return {
         {"layout", layout},

@@ -96,12 +96,15 @@ std::vector<bool> line_starts(const std::vector<Piece>& p, float wrap, float x) 
 std::vector<std::string> wrap_lines(std::string_view text, float wrap,
                                     const std::function<float(std::string_view)>& width) {
     std::vector<Piece> p;
+    std::vector<std::size_t> long_words; // where each word cut into characters starts
     for (const Piece& q : pieces(text, width)) {
         if (q.w - q.space <= wrap) {
             p.push_back(q);
             continue;
         }
-        // A word wider than a whole line (a URL, a long identifier): cut between characters.
+        // A word wider than a whole line (a URL, a long identifier): it starts a line of its
+        // own and is cut between characters (as a browser's overflow-wrap: break-word).
+        if (!p.empty()) long_words.push_back(p.size());
         for (std::size_t i = q.b; i < q.e;) {
             const std::size_t j =
                 std::min(q.e, i + utf8_length(static_cast<unsigned char>(text[i])));
@@ -111,7 +114,9 @@ std::vector<std::string> wrap_lines(std::string_view text, float wrap,
             i = j;
         }
     }
-    const std::vector<bool> starts = line_starts(p, wrap);
+    std::vector<bool> starts = line_starts(p, wrap);
+    for (std::size_t n : long_words) // unless the kinsoku rules keep it with the piece before
+        if (!no_line_start(p[n].first) && !no_line_end(p[n - 1].last)) starts[n] = true;
     std::vector<std::string> lines;
     for (std::size_t n = 0; n < p.size(); ++n) {
         if (lines.empty() || starts[n]) lines.emplace_back();

@@ -2,6 +2,7 @@
 
 #include "catalog.hpp"
 #include "theme.hpp"
+#include "widgets.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -221,7 +222,7 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
                              {"cpython", outcome_word(py->verdict.outcome, text)}}));
                     }
                     if (result) add_line(text.get("ui.matrix.tip_open"));
-                    ImGui::SetTooltip("%s", tip.c_str());
+                    tooltip(tip);
                 }
                 if (pressed && result) clicked = int(i);
             }

@@ -1,6 +1,7 @@
 #include "timeline_view.hpp"
 
 #include "theme.hpp"
+#include "widgets.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -289,12 +290,10 @@ void LaneRow::draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b,
     dl->PopClipRect();
     if (!interactive) return;
     if (hovered_step) {
-        ImGui::SetTooltip(
-            "%s", text.format("ui.tip.step",
-                              {{"n", std::to_string(hovered_step->number)},
-                               {"pause", hovered_step->pause},
-                               {"at", fmt_ms(ms_since(run, hovered_step->t_ns) - map.origin())}})
-                      .c_str());
+        tooltip(text.format("ui.tip.step",
+                            {{"n", std::to_string(hovered_step->number)},
+                             {"pause", hovered_step->pause},
+                             {"at", fmt_ms(ms_since(run, hovered_step->t_ns) - map.origin())}}));
     } else if (hovered) {
         // Times as the axis counts them: from its origin (main's end, or the first event).
         double a = ms_since(run, hovered->t0) - map.origin(),
@@ -309,7 +308,7 @@ void LaneRow::draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b,
                  {"to", fmt_ms(b)},
                  {"dur", fmt_ms(b - a)}});
         }
-        ImGui::SetTooltip("%s — %s", lane.name.c_str(), tip.c_str());
+        tooltip(lane.name + " — " + tip);
     } else if (mouse.x >= label_a.x && mouse.x < bar_a.x && mouse.y >= bar_a.y &&
                mouse.y < bar_b.y) {
         std::string tip;
@@ -320,7 +319,7 @@ void LaneRow::draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b,
                                          {"daemon", lab::describe_daemon(lane, *text.strings, l)},
                                          {"creator", lane.creator.empty() ? "—" : lane.creator}});
         }
-        ImGui::SetTooltip("%s", tip.c_str());
+        tooltip(tip);
     }
 }
 
@@ -359,7 +358,7 @@ float TimelineView::draw_run(ImDrawList* dl, ImVec2 a, float width, float label_
         dl->AddText(ImVec2(a.x + 6, y + 2), pal.hint, note.c_str());
         dl->PopClipRect();
         if (interactive && ImGui::IsMouseHoveringRect(ImVec2(a.x, y), ImVec2(bar_x1, y + axis_h)))
-            ImGui::SetTooltip("%s", text.get("ui.timeline.hint").c_str());
+            tooltip(text.get("ui.timeline.hint"));
     }
     // Breaks, labelled with the time they hide, on the axis: in words when there is room,
     // else the span alone, else nothing (the next break's label would be covered).

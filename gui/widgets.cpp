@@ -74,9 +74,27 @@ bool toggle_button(const std::string& label, bool on) {
     return pressed;
 }
 
+void tooltip(const std::string& text) {
+    const float wrap = std::min(ImGui::GetFontSize() * 30, ImGui::GetIO().DisplaySize.x * 0.6f);
+    ImGui::BeginTooltip();
+    std::string_view rest = text;
+    for (;;) {
+        const std::size_t nl = rest.find('\n');
+        const std::string_view para = rest.substr(0, nl);
+        if (para.empty()) ImGui::NewLine();
+        for (const std::string& line : wrap_lines(para, wrap, [](std::string_view t) {
+                 return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
+             }))
+            ImGui::TextUnformatted(line.c_str());
+        if (nl == std::string_view::npos) break;
+        rest.remove_prefix(nl + 1);
+    }
+    ImGui::EndTooltip();
+}
+
 void tip(const std::string& text, bool when_disabled) {
     if (ImGui::IsItemHovered(when_disabled ? ImGuiHoveredFlags_AllowWhenDisabled : 0))
-        ImGui::SetTooltip("%s", text.c_str());
+        tooltip(text);
 }
 
 void pause_text(const std::string& text) {

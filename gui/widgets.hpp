@@ -28,6 +28,10 @@ float button_width(const std::string& label);
 // A button drawn "on" (pressed look) when `on`.
 bool toggle_button(const std::string& label, bool on);
 
+// A tooltip now: its text wrapped (line_break.hpp) at about 30 characters of text, so that
+// no tooltip runs out of the window at a projector's text size. '\n' starts a new line.
+void tooltip(const std::string& text);
+
 // A tooltip over the last item while it is hovered (also when disabled, if asked).
 void tip(const std::string& text, bool when_disabled = false);
 

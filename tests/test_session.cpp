@@ -382,6 +382,9 @@ TEST(LineBreak, AWordWiderThanTheLineIsCutBetweenCharacters) {
             EXPECT_LE(unit_width(v), wrap) << "width " << wrap << ": " << l;
         }
         EXPECT_EQ(joined, text) << "width " << wrap;
+        ASSERT_GE(lines.size(), 2u); // the URL starts a line of its own
+        EXPECT_EQ(lines[0], "# from ") << "width " << wrap;
+        EXPECT_TRUE(lines[1].starts_with("h")) << "width " << wrap << ": " << lines[1];
     }
 }
 
