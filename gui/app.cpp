@@ -45,7 +45,6 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     if (!settings_.error.empty()) content_.errors.push_back(settings_.error);
     select(flags.scenario.value_or(lab::find_scenario(settings_.scenario) ? settings_.scenario
                                                                           : "threaded-client"));
-    if (flags.receiver) receiver_ = trace::parse<trace::Receiver>(*flags.receiver).value();
     if (flags.engine) engine_ = trace::parse<trace::Engine>(*flags.engine).value();
     if (flags.python) python_bin_ = *flags.python;
     if (flags.program) {
@@ -53,6 +52,7 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
         select(kOwnProgram);
         open_own_program();
     }
+    if (flags.receiver) receiver_ = trace::parse<trace::Receiver>(*flags.receiver).value();
     if (flags.close) close_ = true;
     step_mode_ = flags.step;
     walking_ = flags.walk;
@@ -103,7 +103,9 @@ void App::text_block(const lab::Text& text) {
 
 // The rule for the switches (said in the scenario list's tooltip): choosing a scenario sets
 // explicit close to that scenario's default and keeps the receiver, the engine and the sandbox's
-// switches; opening a matrix cell (app_matrix.cpp) sets every switch to the cell's.
+// switches; choosing "Your program" sets the receiver to "as installed" (a program of the
+// user's runs with the websockets they have); opening a matrix cell (app_matrix.cpp) sets
+// every switch to the cell's.
 void App::select(const std::string& id) {
     if (id != scenario_) restart_steps();
     page_ = -1;
@@ -111,6 +113,7 @@ void App::select(const std::string& id) {
     python_.clear();
     if (id == kOwnProgram) {
         python_ = own_code_;
+        receiver_ = trace::Receiver::library; // a program of your own runs as installed
         return;
     }
     settings_.scenario = id;
@@ -125,6 +128,7 @@ lab::RunOptions App::options() const {
     if (own_program()) // what own_options() will run; the file is written only on Run
         return {.engine = trace::Engine::cpython,
                 .receiver = receiver_,
+                .keep_hung_ms = settings_.keep_hung_s * 1000, // a hang looks like one here too
                 .python = python_bin_,
                 .program =
                     own_edited_ || own_opened_.empty() ? std::string("(edited)") : own_opened_};

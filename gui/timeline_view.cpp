@@ -76,23 +76,23 @@ std::string TimelineText::format(std::string_view key, const std::vector<lab::Ar
 
 ImU32 state_color(const lab::Segment& s) {
     const Palette& p = palette();
-    switch (s.state) {
-    case lab::ThreadState::running:
+    switch (lab::look(s)) {
+    case lab::Look::running:
         return p.running;
-    case lab::ThreadState::paused:
+    case lab::Look::socket:
+        return p.socket;
+    case lab::Look::message:
+        return p.message;
+    case lab::Look::join:
+        return p.join;
+    case lab::Look::paused:
         return p.paused;
-    case lab::ThreadState::done:
-        return 0;
-    case lab::ThreadState::blocked:
+    case lab::Look::other:
+        return p.other;
+    case lab::Look::done:
         break;
     }
-    using lab::Wait;
-    if (s.on == Wait::socket_read || s.on == Wait::ssl_read) return p.socket;
-    if (s.on == Wait::message || s.on == Wait::event || s.on == Wait::condition ||
-        s.on == Wait::queue_get)
-        return p.message;
-    if (s.on == Wait::join) return p.join;
-    return p.other;
+    return 0;
 }
 
 void AxisRow::draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const Viewport& vp,

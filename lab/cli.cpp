@@ -132,20 +132,25 @@ CLI::CheckedTransformer choices(std::initializer_list<E> allowed = {}) {
 
 // ---- text timeline ----------------------------------------------------------------------
 
+// The GUI's legend, in glyphs (lab::look decides the category for both).
 const char* glyph(const Segment& s) {
-    switch (s.state) {
-    case ThreadState::running:
+    switch (look(s)) {
+    case Look::running:
         return "█";
-    case ThreadState::paused:
+    case Look::socket:
+        return "▓";
+    case Look::message:
+        return "▒";
+    case Look::join:
+        return "░";
+    case Look::paused:
         return "║";
-    case ThreadState::done:
-        return "·";
-    case ThreadState::blocked:
+    case Look::other:
+        return "▁";
+    case Look::done:
         break;
     }
-    if (s.on == Wait::socket_read || s.on == Wait::ssl_read || s.on == Wait::connect) return "▓";
-    if (s.on == Wait::join) return "░";
-    return "▒";
+    return "·";
 }
 
 void print_timeline(const RunState& st, const Ui& ui) {

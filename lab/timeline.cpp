@@ -4,6 +4,25 @@
 
 namespace lab {
 
+Look look(const Segment& s) {
+    switch (s.state) {
+    case ThreadState::running:
+        return Look::running;
+    case ThreadState::paused:
+        return Look::paused;
+    case ThreadState::done:
+        return Look::done;
+    case ThreadState::blocked:
+        break;
+    }
+    if (s.on == Wait::socket_read || s.on == Wait::ssl_read) return Look::socket;
+    if (s.on == Wait::message || s.on == Wait::event || s.on == Wait::condition ||
+        s.on == Wait::queue_get)
+        return Look::message;
+    if (s.on == Wait::join) return Look::join;
+    return Look::other;
+}
+
 const Lane* Timeline::lane(int tid) const {
     for (const Lane& l : lanes_)
         if (l.tid == tid) return &l;

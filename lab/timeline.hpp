@@ -30,6 +30,12 @@ struct Segment {
     bool timeout = false;   // the wait has a deadline
 };
 
+// How a segment is drawn: the legend's categories, the same in the GUI (a colour) and in the
+// terminal (a glyph). Socket reads; waits for a message, event, condition or queue item; a
+// join; the rest of the waits (connect, send, close, sleep, select, a lock) as "other".
+enum class Look { running, socket, message, join, paused, other, done };
+Look look(const Segment& s);
+
 struct Lane {
     int tid = 0;
     std::string name;

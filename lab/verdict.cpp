@@ -135,6 +135,10 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
             {{"by", s.get("killed." + std::string(to_string(v.killed_by.value_or(KilledBy::host))),
                           lang)}});
     case Outcome::timed_out:
+        if (const Lane* l = t.lane(t.shutdown_waiting_for()); l && l->current())
+            return s.format(
+                "verdict.timeout.waiting", lang,
+                {{"thread", l->name}, {"wait", describe_wait(*l->current(), t, s, lang)}});
         return s.get(t.main_end_ns() >= 0 ? "verdict.timeout.shutdown" : "verdict.timeout.main",
                      lang);
     case Outcome::failed:
@@ -165,9 +169,13 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
                                      Lang lang, const Stacks* stacks) {
     std::vector<std::string> lines;
     if (v.outcome == Outcome::hung) {
+        bool on_socket = false; // the server's part is said only when a thread reads from it
+        std::string names;
         for (int tid : v.waiting_on) {
             const Lane* l = t.lane(tid);
             if (!l || !l->current()) continue;
+            on_socket |= look(*l->current()) == Look::socket;
+            names += (names.empty() ? "" : ", ") + l->name;
             lines.push_back(s.format("why.hung.thread", lang,
                                      {{"thread", l->name},
                                       {"creator", l->creator},
@@ -184,7 +192,8 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
                 lines.push_back(
                     s.format("why.hung.blocked_at", lang, {{"thread", l->name}, {"where", at}}));
         }
-        lines.push_back(s.get("why.hung.rule", lang));
+        lines.push_back(on_socket ? s.get("why.hung.rule", lang)
+                                  : s.format("why.hung.rule.other", lang, {{"threads", names}}));
     } else if (v.outcome == Outcome::exited) {
         // Who was still running when the process ended: the daemon threads it abandoned.
         std::string abandoned;

@@ -3,10 +3,12 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
+#include <filesystem>
 #include <poll.h>
 #include <spawn.h>
 #include <string>
@@ -247,5 +249,16 @@ class Interactive {
     bool reaped_ = false;
     std::string text_;
 };
+
+// ../shared/vendor/websockets beside the checkout (CI has it; a fresh clone does not), or
+// $DAEMONLAB_VENDOR; "" when neither is there.
+inline std::string vendor_dir() {
+    if (const char* env = std::getenv("DAEMONLAB_VENDOR"); env && *env) return env;
+    for (std::filesystem::path p = std::filesystem::path(DAEMONLAB_SOURCE_DIR);
+         !p.empty() && p != p.root_path(); p = p.parent_path())
+        if (std::filesystem::is_directory(p.parent_path() / "shared/vendor/websockets"))
+            return (p.parent_path() / "shared/vendor/websockets").string();
+    return {};
+}
 
 } // namespace testing_support

@@ -734,6 +734,76 @@ TEST(Gui, ProjectorLayoutsClipNothing) {
     }
 }
 
+// "Your program" (issue 10): a program of the user's runs on the real interpreter, as
+// installed (no receiver policy), and the banner explains its hang from what happened: the
+// thread, who created it, why it is not a daemon, and the rule said about that thread, with
+// no word of a server (there is none here).
+TEST(Gui, YourProgramRunsOnCPythonAndItsHangIsExplained) {
+    if (access("/usr/bin/python3", X_OK) != 0)
+        GTEST_SKIP() << "no /usr/bin/python3 (apt-get install python3)";
+    const fs::path prog = fs::path(DAEMONLAB_TEST_DIR) / "gui" / "own-hang.py";
+    fs::create_directories(prog.parent_path());
+    std::ofstream(prog) << "import threading\n"
+                           "stop = threading.Event()\n"
+                           "threading.Thread(target=stop.wait, name='poller').start()\n"
+                           "print('main is done')\n";
+    Shot s = shoot("own-program", {"--program", prog.string(), "--python", "/usr/bin/python3",
+                                   "--run", "--lang", "en"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    EXPECT_EQ(s.info["scenario"], "*your-program");
+    EXPECT_EQ(s.info["receiver"], "library"); // as installed
+    EXPECT_EQ(s.info["verdict"], "hung");
+    // Kept alive to be seen, as a lesson's hang is; gone with the app.
+    EXPECT_TRUE(s.info["alive"].get<bool>()) << "the hung program was killed at confirmation";
+    ASSERT_TRUE(s.info["pid"].is_number());
+    EXPECT_FALSE(ts::alive(s.info["pid"].get<int>())) << "the program outlived the app";
+    bool poller = false;
+    for (const json& l : s.info["lanes"]) poller |= l["name"] == "poller";
+    EXPECT_TRUE(poller) << s.info["lanes"].dump();
+    const std::string banner = s.info["banner"].dump();
+    EXPECT_NE(banner.find("waits for the non-daemon thread poller"), std::string::npos) << banner;
+    EXPECT_NE(banner.find("inherited the flag of its creator, MainThread"), std::string::npos)
+        << banner;
+    EXPECT_NE(banner.find("cannot end before poller does"), std::string::npos) << banner;
+    EXPECT_EQ(banner.find("server"), std::string::npos) << banner;
+}
+
+// A lesson on the real CPython and websockets 12.0, then the same with the receiver made a
+// daemon (as 13.0 does): the first hangs in recv_events' TLS read, the second exits; the run
+// header names the interpreter and the library version it found.
+TEST(Gui, ALessonOnCPythonHangsOn12AndExitsWithTheDaemonReceiver) {
+    const std::string vendor = ts::vendor_dir();
+    if (vendor.empty())
+        GTEST_SKIP() << "../shared/vendor/websockets is not here (a fresh clone has no copy): "
+                        "the lesson's program needs the real library";
+    if (access("/usr/bin/python3", X_OK) != 0)
+        GTEST_SKIP() << "no /usr/bin/python3 (apt-get install python3)";
+    const char* old = std::getenv("PYTHONPATH");
+    const std::string saved = old ? old : "";
+    setenv("PYTHONPATH", (vendor + "/12.0").c_str(), 1);
+    Shot s = shoot("cpython-lesson", {"--engine", "python", "--python", "/usr/bin/python3",
+                                      "--scenario", "threaded-client", "--receiver", "library",
+                                      "--run", "--then-receiver", "daemon", "--lang", "en"});
+    if (old)
+        setenv("PYTHONPATH", saved.c_str(), 1);
+    else
+        unsetenv("PYTHONPATH");
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    EXPECT_EQ(s.info["verdict"], "exited"); // the daemon receiver
+    bool recv = false;
+    for (const json& l : s.info["previous_lanes"])
+        recv |= l["name"].get<std::string>().find("recv_events") != std::string::npos;
+    EXPECT_TRUE(recv) << s.info["previous_lanes"].dump();
+    int headers = 0, hangs = 0;
+    for (const json& t : s.info["layout"]["timeline"]["texts"]) {
+        const std::string text = t["text"];
+        headers += text.find("websockets 12.0") != std::string::npos;
+        hangs += t["what"] == "verdict" && text.find("hangs") != std::string::npos;
+    }
+    EXPECT_EQ(headers, 2) << "each run's header names the library it ran on";
+    EXPECT_EQ(hangs, 1) << "the earlier run (as installed, 12.0) hung";
+}
+
 // The export's status is made from its parts each frame, in the languages on show: in 双语
 // both, and never a stale language after a switch.
 TEST(Gui, ExportStatusInEveryLanguageShown) {

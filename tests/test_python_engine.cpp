@@ -25,15 +25,7 @@ namespace {
 // Debian's interpreter, the one the README installs (not a pyenv one on PATH).
 const char* kPython = "/usr/bin/python3";
 
-// ../shared/vendor/websockets beside the checkout (CI has it; a fresh clone does not).
-std::string vendor_dir() {
-    if (const char* env = std::getenv("DAEMONLAB_VENDOR"); env && *env) return env;
-    for (fs::path p = fs::path(DAEMONLAB_SOURCE_DIR); !p.empty() && p != p.root_path();
-         p = p.parent_path())
-        if (fs::is_directory(p.parent_path() / "shared/vendor/websockets"))
-            return (p.parent_path() / "shared/vendor/websockets").string();
-    return {};
-}
+using ts::vendor_dir;
 
 ts::Result daemonlab(std::vector<std::string> args, double timeout = 60) {
     args.insert(args.begin(), std::string(DAEMONLAB_BIN_DIR) + "/daemonlab");
@@ -152,6 +144,11 @@ TEST(Explain, AHangNamesTheThreadItsCreatorAndWhereItWaits) {
     EXPECT_TRUE(at_wait) << (*t)["stack"].dump();
     EXPECT_NE(j["explanation"].dump().find(file + ":4 in poll"), std::string::npos)
         << j["explanation"].dump(2);
+    // The rule is said about this program's thread: no server is involved here.
+    EXPECT_NE(j["explanation"].dump().find("cannot end before poller does"), std::string::npos)
+        << j["explanation"].dump(2);
+    EXPECT_EQ(j["explanation"].dump().find("server"), std::string::npos)
+        << j["explanation"].dump(2);
 }
 
 TEST(Explain, AnExitNamesTheDaemonThreadsItAbandoned) {
@@ -179,6 +176,22 @@ TEST(Explain, AProgramWhoseMainNeverEndsIsNotAHang) {
     EXPECT_EQ(status, 5) << j.dump(2);
     EXPECT_EQ(j["verdict"], "timeout");
     EXPECT_NE(j["explanation"].dump() + j.dump(), "");
+}
+
+// Main has ended and the interpreter waits for a thread that sleeps: at the time limit this is
+// not a hang, and the terminal says which thread and what it is doing.
+TEST(Explain, ATimeoutNamesTheThreadStillAwaited) {
+    const std::string file =
+        program("sleeps.py", "import threading, time\n"
+                             "threading.Thread(target=time.sleep, args=(60,),\n"
+                             "                 name='sleeper').start()\n");
+    ts::Result r = daemonlab({"explain", file, "--timeout", "1.5", "--lang", "en"});
+    EXPECT_EQ(r.exit_code, 5) << r.out;
+    EXPECT_NE(r.out.find("the interpreter waits for the non-daemon thread sleeper, which is "
+                         "sleeping"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("▁▁▁"), std::string::npos) << r.out; // drawn as a sleep, not a wait
 }
 
 TEST(Explain, BrokenInputGetsAClearMessage) {

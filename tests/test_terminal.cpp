@@ -15,7 +15,7 @@ TEST(Terminal, DisplayWidthCountsColumnsNotBytes) {
         {"recv_events", 11},
         {"主线程", 6},                     // CJK: two each
         {"非守护，继承自 MainThread", 25}, // full-width comma too
-        {"█▓▒░·^", 6},                     // the timeline's glyphs: one each (3 bytes in UTF-8)
+        {"█▓▒░▁·^", 7},                    // the timeline's glyphs: one each (3 bytes in UTF-8)
         {"（≤ 12.0）", 10},                // full-width parentheses, narrow ≤
         {"e\xcc\x81", 1},                  // e + combining acute
         {"\xff\xfe", 2},                   // invalid bytes: one each
