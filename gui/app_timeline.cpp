@@ -83,12 +83,13 @@ void App::lab_content() {
     const float banner_room = (fonts_.big ? fonts_.big->FontSize : line) + line * 4.6f + 16;
     bottom_reserve_ =
         std::max(bottom_reserve_, bottom_fixed_h_ + std::max(0.0f, banner_room - banner_h));
-    // The panes keep eight lines of code in view at any text size (below the code's tabs):
-    // on a projector the code must be readable; when the window is too small for that and
-    // the rest, the lab view scrolls.
+    // The panes keep six lines of code in view at any text size (below the code's tabs; the
+    // step's lines are scrolled into view): on a projector the code must stay readable, and
+    // the timeline keeps its room too. When the window is too small for both and the rest,
+    // the lab view scrolls.
     const float top_min =
         std::max(total * 0.2f, ImGui::GetFrameHeightWithSpacing() +
-                                   8.4f * ImGui::GetTextLineHeightWithSpacing() +
+                                   6.4f * ImGui::GetTextLineHeightWithSpacing() +
                                    ImGui::GetStyle().WindowPadding.y * 2 + 8);
     const float top_h = std::max(
         top_min, std::min(total * settings_.top_fraction, total - bottom_reserve_ - timeline_min));
