@@ -104,6 +104,8 @@ class App {
     lab::Lang ui_lang() const;
     std::vector<lab::Lang> content_langs() const; // the languages content is shown in
     void text_block(const lab::Text& text);       // Markdown, side by side when bilingual
+    // A sentence of a page in each language on show, wrapped (dim: in the disabled colour).
+    void sentence(std::string_view key, const std::vector<lab::Arg>& args = {}, bool dim = false);
 
     // app.cpp: the scenario, its options, runs, steps.
     void select(const std::string& id);
@@ -245,10 +247,10 @@ class App {
         std::vector<int> hot, pause_lines;
         std::vector<int> off; // lines the switches turn off (dimmed)
     } drawn_;
-    struct CodeBox {           // where the code pane drew (for --screenshot's JSON)
-        ImVec4 pane;           // the code's scrolling region, screen pixels
-        float line_step = 0;   // from one line of code to the next
-        float text_right = 0;  // the rightmost edge of any text drawn in it
+    struct CodeBox {          // where the code pane drew (for --screenshot's JSON)
+        ImVec4 pane;          // the code's scrolling region, screen pixels
+        float line_step = 0;  // from one line of code to the next
+        float text_right = 0; // the rightmost edge of any text drawn in it
     } code_box_;
 
     // Presentation.

@@ -3,17 +3,26 @@
 // finished cell opens that run in the lab view.
 #include "app.hpp"
 
+#include "widgets.hpp"
+
 #include <GLFW/glfw3.h>
 #include <cstdio>
 #include <imgui.h>
 
 namespace gui {
 
+// A sentence of the page in every language on show (双语: one paragraph each), wrapped.
+void App::sentence(std::string_view key, const std::vector<lab::Arg>& args, bool dim) {
+    if (dim) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    for (lab::Lang l : timeline_text().langs) text_wrapped(content_.strings.format(key, l, args));
+    if (dim) ImGui::PopStyleColor();
+}
+
 void App::matrix_pane() {
     ImGui::PushFont(fonts_.big);
-    ImGui::TextUnformatted(t("ui.matrix.title").c_str());
+    text_wrapped(label("ui.matrix.title"));
     ImGui::PopFont();
-    ImGui::TextWrapped("%s", t("ui.matrix.intro").c_str());
+    sentence("ui.matrix.intro");
     const bool busy = matrix_.started() && !matrix_.done();
     // The engine the matrix runs on (the lab's engine switch, shared).
     ImGui::BeginDisabled(busy);
@@ -21,13 +30,13 @@ void App::matrix_pane() {
     ImGui::EndDisabled();
     ImGui::BeginDisabled(busy || !server_);
     const bool ran = matrix_.started() && matrix_.engine() == engine_;
-    if (ImGui::Button(t(ran ? "ui.matrix.run_again" : "ui.matrix.run").c_str()) && server_)
+    if (ImGui::Button(label(ran ? "ui.matrix.run_again" : "ui.matrix.run").c_str()) && server_)
         matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(), engine_,
                       python_bin_, [] { glfwPostEmptyEvent(); });
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(!busy);
-    if (ImGui::Button(t("ui.kill").c_str())) matrix_.stop();
+    if (ImGui::Button(label("ui.kill").c_str())) matrix_.stop();
     ImGui::EndDisabled();
     if (matrix_.started()) {
         ImGui::SameLine();
@@ -35,18 +44,18 @@ void App::matrix_pane() {
         char s[32];
         std::snprintf(s, sizeof s, "%.1f", matrix_.wall_ms() / 1000);
         ImGui::TextUnformatted(
-            f("ui.matrix.progress", {{"done", std::to_string(matrix_.finished())},
-                                     {"total", std::to_string(matrix_.size())},
-                                     {"running", std::to_string(matrix_.running())},
-                                     {"s", s}})
+            timeline_text()
+                .format("ui.matrix.progress", {{"done", std::to_string(matrix_.finished())},
+                                               {"total", std::to_string(matrix_.size())},
+                                               {"running", std::to_string(matrix_.running())},
+                                               {"s", s}})
                 .c_str());
     }
-    ImGui::TextDisabled("%s", t("ui.matrix.predicted_note").c_str());
+    sentence("ui.matrix.predicted_note", {}, true);
     if (matrix_.compared())
-        ImGui::TextUnformatted(
-            f("ui.matrix.disagree", {{"n", std::to_string(matrix_.disagreements())}}).c_str());
+        sentence("ui.matrix.disagree", {{"n", std::to_string(matrix_.disagreements())}});
     else if (!matrix_.started())
-        ImGui::TextDisabled("%s", t("ui.matrix.idle").c_str());
+        sentence("ui.matrix.idle", {}, true);
     // The grid at once: before any run it shows what the lessons and the learner predict.
     const MatrixText text{&content_, ui_lang(), &quiz_.answers(), timeline_text().langs};
     ImGui::BeginChild("matrix_scroll");
@@ -62,9 +71,8 @@ void App::matrix_pane() {
     }
     if (checked) {
         ImGui::Spacing();
-        ImGui::TextUnformatted(f("ui.matrix.summary", {{"agreed", std::to_string(agreed)},
-                                                       {"checked", std::to_string(checked)}})
-                                   .c_str());
+        sentence("ui.matrix.summary",
+                 {{"agreed", std::to_string(agreed)}, {"checked", std::to_string(checked)}});
     }
     ImGui::EndChild();
     if (clicked >= 0) open_cell(std::size_t(clicked));

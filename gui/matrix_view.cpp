@@ -1,10 +1,12 @@
 #include "matrix_view.hpp"
 
 #include "catalog.hpp"
+#include "line_break.hpp"
 #include "theme.hpp"
 #include "widgets.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cstdio>
 #include <imgui.h>
 #include <thread>
@@ -112,10 +114,12 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
     ImGui::TableNextColumn();
     ImGui::TextDisabled("%s", text.get("ui.matrix.scenario").c_str());
+    float cell_w = 40; // a cell's width, for wrapping its small text (the columns are equal)
     for (trace::Receiver r : lab::kMatrixReceivers) {
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(text.get("ui.receiver." + std::string(trace::name(r))).c_str());
         const float w = ImGui::GetContentRegionAvail().x, half = (w - 6) / 2;
+        cell_w = std::max(40.0f, half - 12);
         const ImVec2 p = ImGui::GetCursorScreenPos();
         for (int c = 0; c < 2; ++c) {
             std::string label = text.get(c ? "ui.closed_yes" : "ui.closed_no");
@@ -131,11 +135,39 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
         const lab::Lesson* lesson = text.content->lesson(first.scenario);
         ImGui::TextWrapped("%zu  %s", row + 1,
                            text.get("scenario." + first.scenario + ".title").c_str());
+        // What was predicted, small, with ✓ or × once seen: the lesson's word and the
+        // learner's, wrapped in the cell; the row is as tall as its fullest cell.
+        const float small_size = ImGui::GetFontSize() * 0.85f;
+        ImFont* font = ImGui::GetFont();
+        auto measure = [&](std::string_view t) {
+            return font->CalcTextSizeA(small_size, FLT_MAX, 0, t.data(), t.data() + t.size()).x;
+        };
+        std::vector<std::string> smalls[6];
+        std::size_t most = 1;
+        for (std::size_t k = 0; k < 6; ++k) {
+            const std::size_t i = row * 6 + k;
+            const lab::RunOptions& options = m.options(i);
+            const lab::RunState* result = m.result(i);
+            auto mark = [&](lab::Outcome predicted) {
+                if (!result) return std::string();
+                return std::string(predicted == result->verdict.outcome ? " ✓" : " ×");
+            };
+            std::string small;
+            if (lesson)
+                if (std::optional<lab::Outcome> says = lesson_expects(*lesson, options))
+                    small = text.said("ui.matrix.lesson_says", *says) + mark(*says);
+            if (auto it = text.learner->find(cell_key(options)); it != text.learner->end()) {
+                const lab::Outcome o = it->second ? lab::Outcome::exited : lab::Outcome::hung;
+                small += (small.empty() ? "" : "  ") + text.said("ui.matrix.you_said", o) + mark(o);
+            }
+            if (!small.empty()) smalls[k] = wrap_lines(small, cell_w, measure);
+            most = std::max(most, smalls[k].size());
+        }
         for (int r = 0; r < 3; ++r) {
             ImGui::TableNextColumn();
             const float w = ImGui::GetContentRegionAvail().x, half = (w - 6) / 2;
             const ImVec2 p = ImGui::GetCursorScreenPos();
-            const float h = line * 2.5f;
+            const float h = line * 1.3f + float(most) * small_size * 1.15f + 4;
             for (int c = 0; c < 2; ++c) {
                 const std::size_t i = row * 6 + std::size_t(r) * 2 + std::size_t(c);
                 const lab::RunOptions& options = m.options(i);
@@ -164,35 +196,11 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
                 std::string seen = m.started() || observed ? outcome_word(observed, text)
                                                            : text.get("ui.matrix.not_run");
                 dl->AddText(ImVec2(a.x + 6, a.y + 3), pal.cell_text, seen.c_str());
-                std::optional<lab::Outcome> lesson_says;
-                if (lesson) lesson_says = lesson_expects(*lesson, options);
-                std::optional<bool> you;
-                if (auto it = text.learner->find(cell_key(options)); it != text.learner->end())
-                    you = it->second;
-                std::string small;
-                auto mark = [&](lab::Outcome predicted) {
-                    if (!result) return std::string();
-                    return std::string(predicted == result->verdict.outcome ? " ✓" : " ×");
-                };
-                if (lesson_says)
-                    small = text.content->strings.format(
-                                "ui.matrix.lesson_says", text.lang,
-                                {{"outcome", outcome_word(*lesson_says, text)}}) +
-                            mark(*lesson_says);
-                if (you) {
-                    lab::Outcome o = *you ? lab::Outcome::exited : lab::Outcome::hung;
-                    if (!small.empty()) small += "  ";
-                    small += text.content->strings.format("ui.matrix.you_said", text.lang,
-                                                          {{"outcome", outcome_word(o, text)}}) +
-                             mark(o);
-                }
-                if (!small.empty()) {
-                    dl->PushClipRect(a, b, true);
-                    ImFont* f = ImGui::GetFont();
-                    dl->AddText(f, ImGui::GetFontSize() * 0.85f, ImVec2(a.x + 6, a.y + line * 1.3f),
-                                pal.cell_text, small.c_str());
-                    dl->PopClipRect();
-                }
+                const std::vector<std::string>& small = smalls[std::size_t(r) * 2 + std::size_t(c)];
+                for (std::size_t k = 0; k < small.size(); ++k)
+                    dl->AddText(font, small_size,
+                                ImVec2(a.x + 6, a.y + line * 1.3f + float(k) * small_size * 1.15f),
+                                pal.cell_text, small[k].c_str());
                 if (hovered) {
                     std::string tip = text.content->strings.format(
                         "ui.matrix.tip", text.lang,
@@ -209,7 +217,7 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
                     if (result)
                         add_line(lab::headline(result->verdict, result->timeline,
                                                text.content->strings, text.lang));
-                    if (lesson && lesson_says && lesson_default(options))
+                    if (lesson && lesson_expects(*lesson, options) && lesson_default(options))
                         add_line(text.content->strings.format(
                             "ui.matrix.tip_lesson", text.lang,
                             {{"reason", lesson->predict.in(text.lang)}}));

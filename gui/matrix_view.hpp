@@ -78,6 +78,16 @@ struct MatrixText {
         for (lab::Lang l : langs) out += (out.empty() ? "" : " / ") + content->strings.get(key, l);
         return out;
     }
+    // "lesson: {outcome}" with the outcome's word in each language on show: "讲解：卡住 / lesson:
+    // hangs".
+    std::string said(std::string_view key, lab::Outcome o) const {
+        const std::string word = "ui.outcome." + std::string(lab::to_string(o));
+        std::string out;
+        for (lab::Lang l : langs.size() < 2 ? std::vector<lab::Lang>{lang} : langs)
+            out += (out.empty() ? "" : " / ") +
+                   content->strings.format(key, l, {{"outcome", content->strings.get(word, l)}});
+        return out;
+    }
 };
 
 // Draws the grid; returns the index of a finished cell that was clicked, or -1.
