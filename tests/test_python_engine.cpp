@@ -271,9 +271,17 @@ TEST(PythonEngine, ModelAndCPythonAgreeOnEveryMatrixCell) {
                         o.engine = trace::Engine::cpython;
                         o.python = kPython;
                     }
-                    lab::Run run(o, info);
-                    run.wait();
-                    out[which[k]] = run.snapshot();
+                    // A run whose program never got its connection (the library's 10 s opening
+                    // handshake timed out on a loaded machine) says nothing of the verdict:
+                    // that is the test's infrastructure failing; it runs once more.
+                    for (int attempt = 0; attempt < 2; ++attempt) {
+                        lab::Run run(o, info);
+                        run.wait();
+                        out[which[k]] = run.snapshot();
+                        if (out[which[k]].output.find("timed out during handshake") ==
+                            std::string::npos)
+                            break;
+                    }
                 }
             });
         for (auto& w : workers) w.join();
