@@ -261,8 +261,9 @@ class App {
     std::vector<Placed> toolbar_items_;
     float room_button_w_ = 0;
     ImVec4 banner_rect_{0, 0, 0, 0};
-    float bottom_reserve_ = 0;        // the bottom's height kept while the banner changes
-    float layout_key_[3] = {0, 0, 0}; // ... for this width, height and text size
+    std::vector<std::string> matrix_small_; // each matrix cell's small text, as drawn
+    float bottom_reserve_ = 0;              // the bottom's height kept while the banner changes
+    float layout_key_[3] = {0, 0, 0};       // ... for this width, height and text size
     bool fullscreen_ = false;
     int windowed_[4] = {100, 100, 1440, 900}; // x, y, w, h to go back to
 

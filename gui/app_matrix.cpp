@@ -59,7 +59,7 @@ void App::matrix_pane() {
     // The grid at once: before any run it shows what the lessons and the learner predict.
     const MatrixText text{&content_, ui_lang(), &quiz_.answers(), timeline_text().langs};
     ImGui::BeginChild("matrix_scroll");
-    const int clicked = draw_matrix(matrix_, text);
+    const int clicked = draw_matrix(matrix_, text, &matrix_small_);
     // How the predictions that exist fared.
     int checked = 0, agreed = 0;
     for (std::size_t i = 0; i < matrix_.size(); ++i) {

@@ -209,7 +209,8 @@ json App::describe() const {
                  {"close", lab::effective_close(o)},
                  {"verdict", r ? json(lab::to_string(r->verdict.outcome)) : json(nullptr)},
                  {"predicted", expects ? json(lab::to_string(*expects)) : json(nullptr)},
-                 {"disagree", matrix_.disagree(i)}});
+                 {"disagree", matrix_.disagree(i)},
+                 {"small", i < matrix_small_.size() ? json(matrix_small_[i]) : json(nullptr)}});
         }
         matrix = {{"done", matrix_.done()},
                   {"engine", trace::name(matrix_.engine())},

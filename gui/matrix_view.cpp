@@ -99,7 +99,8 @@ std::string outcome_word(std::optional<lab::Outcome> o, const MatrixText& text) 
 
 } // namespace
 
-int draw_matrix(const Matrix& m, const MatrixText& text) {
+int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string>* drawn) {
+    if (drawn) drawn->assign(m.size(), std::string());
     const Palette& pal = palette();
     int clicked = -1;
     const float line = ImGui::GetTextLineHeight();
@@ -161,6 +162,7 @@ int draw_matrix(const Matrix& m, const MatrixText& text) {
                 small += (small.empty() ? "" : "  ") + text.said("ui.matrix.you_said", o) + mark(o);
             }
             if (!small.empty()) smalls[k] = wrap_lines(small, cell_w, measure);
+            if (drawn) (*drawn)[i] = small;
             most = std::max(most, smalls[k].size());
         }
         for (int r = 0; r < 3; ++r) {

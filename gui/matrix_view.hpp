@@ -90,7 +90,8 @@ struct MatrixText {
     }
 };
 
-// Draws the grid; returns the index of a finished cell that was clicked, or -1.
-int draw_matrix(const Matrix& m, const MatrixText& text);
+// Draws the grid; returns the index of a finished cell that was clicked, or -1. `small`, when
+// given, gets each cell's small text as drawn (for --screenshot's JSON).
+int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string>* small = nullptr);
 
 } // namespace gui

@@ -453,6 +453,25 @@ TEST(Gui, MatrixMatchesTheCliAndOpensACell) {
     EXPECT_EQ(s.info["lanes"].size(), 3u);
 }
 
+// 双语 covers the matrix: each cell's small text says what the lesson predicts in both
+// languages, each with its own word for the outcome, and the mark once the cell has run.
+TEST(Gui, MatrixSpeaksBothLanguagesInBilingualMode) {
+    Shot s = shoot("matrix-both", {"--matrix", "--lang", "both"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    const json& m = s.info["matrix"];
+    ASSERT_TRUE(m.is_object()) << s.info.dump(1);
+    ASSERT_TRUE(m["done"].get<bool>());
+    ASSERT_EQ(m["cells"].size(), std::size_t(lesson_files() * 6));
+    for (const json& c : m["cells"]) {
+        const std::string small = c["small"];
+        const bool hangs = c["predicted"] == "hung";
+        EXPECT_NE(small.find(hangs ? "讲解：卡住" : "讲解：退出"), std::string::npos) << small;
+        EXPECT_NE(small.find(hangs ? "lesson: hangs" : "lesson: exits"), std::string::npos)
+            << small;
+        EXPECT_TRUE(small.ends_with("✓")) << small; // the lessons' predictions hold
+    }
+}
+
 TEST(Gui, HighContrastThemeChangesThePalette) {
     Shot normal = shoot("theme-normal", {"--scenario", "threaded-client", "--run", "--lang", "en"});
     Shot hc = shoot("theme-hc", {"--scenario", "threaded-client", "--run", "--lang", "en",
