@@ -75,7 +75,10 @@ void App::controls() {
     if (!own_program()) {
         ImGui::SameLine();
         const lab::Lesson* lesson = content_.lesson(scenario_);
-        ImGui::BeginDisabled(!server_ || !lesson || session_.live());
+        // Once the run on show has its verdict (a confirmed hang is kept alive to be seen, and
+        // the next run ends it), not while it is still deciding or paused at a step.
+        ImGui::BeginDisabled(!server_ || !lesson ||
+                             (session_.live() && !session_.current().finished()));
         if (ImGui::Button(
                 label(engine_ == trace::Engine::model ? "ui.compare.cpython" : "ui.compare.model")
                     .c_str()))
