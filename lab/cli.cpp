@@ -253,7 +253,7 @@ json run_json(const RunState& st, const Strings& strings) {
         threads.push_back(thread);
     }
     json waiting = json::array();
-    for (int tid : v.waiting_on)
+    for (int tid : awaited(v, t))
         if (const Lane* l = t.lane(tid)) waiting.push_back(l->name);
     const RunOptions& o = st.options;
     json options = {{"receiver", trace::name(o.receiver)},
@@ -597,7 +597,8 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
     run->add_option("--grace", grace_text,
                     "ms a suspected hang must stay still to be confirmed: a decimal integer, " +
                         std::to_string(kMinGraceMs) + ".." + std::to_string(kMaxGraceMs) +
-                        " (default 300); the run's timeout is max(20000, grace + 10000)");
+                        " (default 300); the run's timeout is 20000, or grace + 10000 from a grace "
+                        "of 20000 on");
     run->add_flag("--json", as_json, "print one JSON object");
     run->add_option("--lang", lang, "zh, en or both")->check(CLI::IsMember({"zh", "en", "both"}));
     run->add_flag("--step", opt.step, "pause at each step of the lesson; Enter goes on");
@@ -635,7 +636,8 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
         ->default_str("python3");
     explain
         ->add_option("--timeout", explain_timeout_s,
-                     "seconds before a program that has not ended is stopped")
+                     "seconds before a program that has not ended is stopped (when not longer "
+                     "than the grace: grace + 10 s)")
         ->check(CLI::Range(1.0, 3600.0));
     explain
         ->add_option("--receiver", ex.receiver,

@@ -5,7 +5,7 @@
 namespace lab {
 
 int run_timeout_ms(int grace_ms, int timeout_ms) {
-    return std::max(timeout_ms, grace_ms + 10'000);
+    return timeout_ms > grace_ms ? timeout_ms : grace_ms + 10'000;
 }
 
 std::string parse_grace_ms(const std::string& text, int& out) {

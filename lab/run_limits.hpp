@@ -17,7 +17,8 @@ inline constexpr int kDefaultTimeoutMs = 20'000;
 // How long the GUI may keep a confirmed hang alive (RunOptions::keep_hung_ms): 10 minutes.
 inline constexpr int kMaxKeepHungMs = 600'000;
 
-// max(timeout_ms, grace_ms + 10 s): room to reach the hang and then to confirm it.
+// The run's time limit: timeout_ms when it is longer than the grace (a time the user set is
+// kept), else grace_ms + 10 s: room to reach the hang and then to confirm it.
 int run_timeout_ms(int grace_ms, int timeout_ms = kDefaultTimeoutMs);
 
 // --grace MS: a decimal integer of milliseconds, kMinGraceMs..kMaxGraceMs, nothing else

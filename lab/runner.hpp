@@ -35,8 +35,8 @@ struct RunOptions {
     trace::Worker worker = trace::Worker::daemon;         // sandbox: the worker thread
     bool with_block = false;                              // sandbox
     int grace_ms = 300;     // confirm a suspected hang after this long (run_limits.hpp)
-    int timeout_ms = 20000; // kill a run that neither ends nor hangs (not in step mode); at least
-                            // grace_ms + 10 s (run_timeout_ms)
+    int timeout_ms = 20000; // kill a run that neither ends nor hangs (not in step mode); when
+                            // not longer than grace_ms, grace_ms + 10 s (run_timeout_ms)
     bool step = false;      // pause at each pause point until go()
     // After a confirmed hang, leave the process alive this long (the GUI: a hang must look
     // like one), until kill() or the destructor; the verdict is `hung` at confirmation all

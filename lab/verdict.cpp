@@ -165,13 +165,20 @@ std::string blocked_at(const Lane& l, const Stacks& stacks) {
     return f.file + ":" + std::to_string(f.line) + " in " + f.function;
 }
 
+std::vector<int> awaited(const Verdict& v, const Timeline& t) {
+    if (v.outcome == Outcome::hung) return v.waiting_on;
+    if (v.outcome == Outcome::timed_out && t.shutdown_waiting_for() >= 0)
+        return {t.shutdown_waiting_for()};
+    return {};
+}
+
 std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const Strings& s,
                                      Lang lang, const Stacks* stacks) {
     std::vector<std::string> lines;
-    if (v.outcome == Outcome::hung) {
+    if (const std::vector<int> waited = awaited(v, t); !waited.empty()) {
         bool on_socket = false; // the server's part is said only when a thread reads from it
         std::string names;
-        for (int tid : v.waiting_on) {
+        for (int tid : waited) {
             const Lane* l = t.lane(tid);
             if (!l || !l->current()) continue;
             on_socket |= look(*l->current()) == Look::socket;

@@ -49,6 +49,10 @@ struct Verdict {
 // threads shutdown still has to wait for (empty when the process is not stuck).
 std::vector<int> stuck_waits(const Timeline& t);
 
+// The threads the interpreter waits for, by tid: a hang's, or at a time limit reached after
+// main ended, the thread the shutdown is joining (it has not ended yet; it may still).
+std::vector<int> awaited(const Verdict& v, const Timeline& t);
+
 // One-line verdict and the lines of its explanation, in the given language.
 std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang lang);
 // With the threads' Python stacks (CPython engine), a hung thread's lines say where it was

@@ -192,6 +192,14 @@ TEST(Explain, ATimeoutNamesTheThreadStillAwaited) {
               std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("▁▁▁"), std::string::npos) << r.out; // drawn as a sleep, not a wait
+    // The JSON names it too, with why it is awaited (inherited, not a daemon) and where.
+    int status = 0;
+    json j = explain(file, {"--timeout", "1.5"}, status);
+    EXPECT_EQ(j["verdict"], "timeout");
+    EXPECT_EQ(j["waiting_on"], json::array({"sleeper"})) << j.dump(2);
+    const std::string why = j["explanation"].dump();
+    EXPECT_NE(why.find("inherited the flag of its creator, MainThread"), std::string::npos) << why;
+    EXPECT_NE(why.find("cannot end before sleeper does"), std::string::npos) << why;
 }
 
 TEST(Explain, BrokenInputGetsAClearMessage) {

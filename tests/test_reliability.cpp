@@ -352,6 +352,8 @@ TEST(GraceLimits, OnlyDecimalMillisecondsInRangeAreAccepted) {
 TEST(GraceLimits, AHangIsConfirmedEvenWhenTheGraceIsLongerThanTheTimeout) {
     EXPECT_EQ(lab::run_timeout_ms(300), 20'000);
     EXPECT_EQ(lab::run_timeout_ms(30'000), 40'000);
+    EXPECT_EQ(lab::run_timeout_ms(300, 1'500), 1'500); // a time limit the user set is kept
+    EXPECT_EQ(lab::run_timeout_ms(2'000, 1'500), 12'000);
     setenv("DAEMONLAB_DEMO_DIR", DAEMONLAB_DEMO_DIR, 1);
     lab::EchoServer server({.tls = true});
     lab::Run r({.scenario = "passed-in", .grace_ms = 1'500, .timeout_ms = 1'000},
