@@ -393,8 +393,8 @@ void App::frame() {
     if (stepper_.waiting_unknown() && session_.go()) stepper_.went_on();
     if (stepper_.shown() != last_shown_) {
         last_shown_ = stepper_.shown();
-        scroll_code_ = stepper_.shown() >= 0;
-        scroll_lesson_ = scroll_code_;
+        scroll_code_ = stepper_.shown() >= 0 ? kScrollFrames : 0;
+        scroll_lesson_ = scroll_code_ > 0;
     }
     if (session_.has_run()) quiz_.score(session_.current(), cell_key(session_.current().options));
     if (!own_temp_dir_.empty() && !session_.live()) remove_own_temp(); // its run has ended

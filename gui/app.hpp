@@ -240,7 +240,11 @@ class App {
     bool user_moved_ = false; // Prev/Next pressed since the run began
     Stepper stepper_;
     int last_shown_ = -2;
-    bool scroll_code_ = false, scroll_lesson_ = false;
+    // Frames in which the code pane still brings the step's lines into view (the layout may
+    // settle in the frames after a step change: the banner grows, the pane shrinks).
+    static constexpr int kScrollFrames = 12;
+    int scroll_code_ = 0;
+    bool scroll_lesson_ = false;
     struct Drawn { // what the code pane drew this frame
         std::optional<CodeTab> tab;
         int step = -1;

@@ -43,7 +43,7 @@ void App::code_pane() {
             const std::string label = t(tab == CodeTab::python ? "ui.code.python" : "ui.code.cpp");
             if (ImGui::BeginTabItem(label.c_str(), nullptr,
                                     want == tab ? ImGuiTabItemFlags_SetSelected : 0)) {
-                if (code_tab_ != tab) scroll_code_ = true;
+                if (code_tab_ != tab) scroll_code_ = kScrollFrames;
                 code_tab_ = tab;
                 ImGui::EndTabItem();
             }
@@ -108,7 +108,7 @@ void App::code_pane() {
                             ImGui::GetStyle().ItemSpacing.y;
             ImGui::GetWindowDrawList()->AddRectFilled(
                 p, ImVec2(p.x + ImGui::GetContentRegionAvail().x, p.y + h), pal.code_hot);
-            if (scroll_code_ && !scrolled) {
+            if (scroll_code_ > 0 && !scrolled) {
                 ImGui::SetScrollHereY(0.3f);
                 scrolled = true;
             }
@@ -156,7 +156,7 @@ void App::code_pane() {
             ImGui::PopFont();
         }
     });
-    scroll_code_ = false;
+    if (scroll_code_ > 0) --scroll_code_;
     ImGui::PopFont();
     ImGui::EndChild();
 }
