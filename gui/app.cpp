@@ -332,7 +332,10 @@ void App::run_to_end() {
 // ---- the frame ----------------------------------------------------------------------------
 
 double App::frame_interval() const {
-    if (session_.live()) return stepper_.waiting() ? 0.5 : 1.0 / 30;
+    // Live: 30 frames a second while the run decides; a confirmed hang kept alive to be seen
+    // only grows its lanes and its counter (tenths of a second): 10 are enough.
+    if (session_.live())
+        return stepper_.waiting() ? 0.5 : session_.current().finished() ? 1.0 / 10 : 1.0 / 30;
     return matrix_.started() && !matrix_.done() ? 1.0 / 30 : 0;
 }
 
