@@ -243,13 +243,9 @@ std::vector<std::string> App::banner_lines(Lang l) const {
         std::snprintf(s, sizeof s, "%.1f", double(run.now_ns - run.spawned_ns) / 1e9);
         lines[0] += " — " + content_.strings.format("ui.alive_for", l, {{"s", s}});
     }
-    lab::Verdict v = run.verdict;
-    if (!run.finished() && tl.shutdown_waiting_for() >= 0) { // live: explain already
-        v.outcome = lab::Outcome::hung;
-        v.waiting_on = {tl.shutdown_waiting_for()};
-    }
-    for (const std::string& line :
-         lab::explanation(v, tl, content_.strings, l, run.stacks.empty() ? nullptr : &run.stacks))
+    // While it runs, the thread the shutdown joins is explained already (lab::awaited).
+    for (const std::string& line : lab::explanation(run.verdict, tl, content_.strings, l,
+                                                    run.stacks.empty() ? nullptr : &run.stacks))
         lines.push_back(line);
     if (shown_is_stale()) // switches changed since: this is not what Run would do now
         lines.insert(lines.begin(), content_.strings.get("ui.stale", l));

@@ -167,7 +167,8 @@ std::string blocked_at(const Lane& l, const Stacks& stacks) {
 
 std::vector<int> awaited(const Verdict& v, const Timeline& t) {
     if (v.outcome == Outcome::hung) return v.waiting_on;
-    if (v.outcome == Outcome::timed_out && t.shutdown_waiting_for() >= 0)
+    if ((v.outcome == Outcome::running || v.outcome == Outcome::timed_out) &&
+        t.shutdown_waiting_for() >= 0)
         return {t.shutdown_waiting_for()};
     return {};
 }

@@ -49,8 +49,9 @@ struct Verdict {
 // threads shutdown still has to wait for (empty when the process is not stuck).
 std::vector<int> stuck_waits(const Timeline& t);
 
-// The threads the interpreter waits for, by tid: a hang's, or at a time limit reached after
-// main ended, the thread the shutdown is joining (it has not ended yet; it may still).
+// The threads the interpreter waits for, by tid: a hang's; or, while the run still goes on or
+// when its time limit came after main ended, the thread the shutdown is joining (it has not
+// ended yet; it may still).
 std::vector<int> awaited(const Verdict& v, const Timeline& t);
 
 // One-line verdict and the lines of its explanation, in the given language.
