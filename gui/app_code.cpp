@@ -78,10 +78,7 @@ void App::code_pane() {
     // code must be read from the back of the room. A line too long for the pane wraps (below).
     code_box_ = {.pane = rect_of_window(), .line_step = ImGui::GetTextLineHeightWithSpacing()};
     bool scrolled = false;
-    const auto measure = [](std::string_view t) {
-        return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
-    };
-    const float cont = measure("  "); // a wrapped line's part goes on two columns further in
+    const float cont = text_width("  "); // a wrapped line's part goes on two columns further in
     lab::for_each_line(text, [&](std::string_view line, int n) {
         const bool is_hot = contains(hot, n);
         // The gutter, then the line: its indent kept, and when it is too long for the pane it
@@ -92,13 +89,14 @@ void App::code_pane() {
         const std::size_t indent_n = std::min(line.find_first_not_of(' '), line.size());
         const float right = ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x;
         const float code_x =
-            ImGui::GetCursorPosX() + measure(gutter) + ImGui::GetStyle().ItemSpacing.x;
+            ImGui::GetCursorPosX() + text_width(gutter) + ImGui::GetStyle().ItemSpacing.x;
         // The indent, as long as twelve characters still fit after it (deep code in a narrow
         // pane at a projector's size keeps a readable width).
-        const float text_x = std::max(code_x, std::min(code_x + measure(line.substr(0, indent_n)),
-                                                       right - cont - measure("abcdefghijkl")));
-        const float wrap_w = std::max(right - text_x - cont, measure("abcd"));
-        std::vector<std::string> parts = wrap_lines(line.substr(indent_n), wrap_w, measure);
+        const float text_x =
+            std::max(code_x, std::min(code_x + text_width(line.substr(0, indent_n)),
+                                      right - cont - text_width("abcdefghijkl")));
+        const float wrap_w = std::max(right - text_x - cont, text_width("abcd"));
+        std::vector<std::string> parts = wrap_lines(line.substr(indent_n), wrap_w, text_width);
         if (parts.empty()) parts.emplace_back();
         for (std::string& part : parts) // spaces hanging past the end are not drawn
             part.erase(part.find_last_not_of(' ') + 1);
@@ -145,10 +143,10 @@ void App::code_pane() {
             ImGui::PushFont(fonts_.ui);
             // After the line when it fits there, else under it, wrapped if it must be.
             const std::string mark = t("ui.code.off_mark");
-            same_line_if_fits(measure(mark));
+            same_line_if_fits(text_width(mark));
             if (ImGui::GetCursorPosX() < code_x) ImGui::SetCursorPosX(code_x);
             const float x = ImGui::GetCursorPosX();
-            for (const std::string& part : wrap_lines(mark, right - x, measure)) {
+            for (const std::string& part : wrap_lines(mark, right - x, text_width)) {
                 ImGui::SetCursorPosX(x);
                 ImGui::TextDisabled("%s", part.c_str());
                 code_box_.text_right = std::max(code_box_.text_right, ImGui::GetItemRectMax().x);

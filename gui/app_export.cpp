@@ -197,11 +197,8 @@ void App::write_requested_png(int, int) {
         y += timeline_.paint(dl, ImVec2(pad, y), w, current, previous, text, false, nullptr);
         // The verdict in words, as the banner says it.
         y += pad * 0.5f;
-        auto measure = [](std::string_view t) {
-            return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
-        };
         for (const std::string& para : banner_lines())
-            for (const std::string& line : wrap_lines(para, w, measure)) {
+            for (const std::string& line : wrap_lines(para, w, text_width)) {
                 dl->AddText(ImVec2(pad, y), pal.header_text, line.c_str());
                 y += ImGui::GetTextLineHeight() + 2;
             }

@@ -1,6 +1,7 @@
 #include "widgets.hpp"
 
 #include "line_break.hpp"
+#include "lines.hpp"
 #include "theme.hpp"
 
 #include <algorithm>
@@ -39,19 +40,18 @@ void same_line_if_fits(float w) {
     if (ImGui::GetContentRegionAvail().x < w) ImGui::NewLine();
 }
 
+float text_width(std::string_view t) {
+    return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
+}
+
 void text_wrapped(const std::string& text) {
-    const float wrap = ImGui::GetContentRegionAvail().x;
-    for (const std::string& line : wrap_lines(text, wrap, [](std::string_view t) {
-             return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
-         }))
+    for (const std::string& line : wrap_lines(text, ImGui::GetContentRegionAvail().x, text_width))
         ImGui::TextUnformatted(line.c_str());
 }
 
 bool wrapped_selectable(const std::string& label, const char* id, bool selected) {
     const std::vector<std::string> lines =
-        wrap_lines(label, ImGui::GetContentRegionAvail().x, [](std::string_view t) {
-            return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
-        });
+        wrap_lines(label, ImGui::GetContentRegionAvail().x, text_width);
     const float h = ImGui::GetTextLineHeight() * float(std::max<std::size_t>(lines.size(), 1));
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const bool clicked = ImGui::Selectable(id, selected, 0, ImVec2(0, h));
@@ -77,18 +77,11 @@ bool toggle_button(const std::string& label, bool on) {
 void tooltip(const std::string& text) {
     const float wrap = std::min(ImGui::GetFontSize() * 30, ImGui::GetIO().DisplaySize.x * 0.6f);
     ImGui::BeginTooltip();
-    std::string_view rest = text;
-    for (;;) {
-        const std::size_t nl = rest.find('\n');
-        const std::string_view para = rest.substr(0, nl);
+    lab::for_each_line(text, [wrap](std::string_view para, int) {
         if (para.empty()) ImGui::NewLine();
-        for (const std::string& line : wrap_lines(para, wrap, [](std::string_view t) {
-                 return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x;
-             }))
+        for (const std::string& line : wrap_lines(para, wrap, text_width))
             ImGui::TextUnformatted(line.c_str());
-        if (nl == std::string_view::npos) break;
-        rest.remove_prefix(nl + 1);
-    }
+    });
     ImGui::EndTooltip();
 }
 

@@ -3,6 +3,7 @@
 
 #include <imgui.h>
 #include <string>
+#include <string_view>
 
 namespace gui {
 
@@ -15,6 +16,9 @@ struct Card {
 };
 Card begin_card(ImVec2 inset);
 void end_card(const Card& c, ImU32 bg, ImU32 accent = 0);
+
+// The width of `t` in the current font (what line_break.hpp's wrapping measures with).
+float text_width(std::string_view t);
 
 // A heading over a part of the lesson (Dear ImGui 1.86 has no SeparatorText).
 void section(const std::string& label);
