@@ -251,11 +251,28 @@ class Relay {
     std::thread thread_;
 };
 
-// `daemonlab room` at a terminal, the question asked; its attendee URL.
+// The presenter: `daemonlab room` at a terminal, and the attendees' URL it prints.
 struct Presenter {
     ts::Interactive room{{std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "room", "--listen",
                           "loopback", "--port", "0", "--lang", "en"}};
-    std::string url; // http://127.0.0.1:PORT/CODE/
+    std::string url;  // http://127.0.0.1:PORT/CODE/
+    std::string path; // /CODE/
+    std::uint16_t port = 0;
+    // Waits for the room's commands and reads its URL; false if it printed none.
+    bool started() {
+        if (!room.read_until("Commands:", 0)) return false;
+        const std::string out = room.out();
+        constexpr std::string_view head = "http://127.0.0.1:";
+        const std::size_t at = out.find(head);
+        if (at == std::string::npos) return false;
+        url = out.substr(at, out.find_first_of(" \t\r\n", at) - at);
+        const std::size_t slash = url.find('/', head.size());
+        if (slash == std::string::npos) return false;
+        port = std::uint16_t(std::stoi(url.substr(head.size(), slash - head.size())));
+        path = url.substr(slash);
+        return true;
+    }
+    // Asks for the tally until it says `want` (the vote may still be on its way).
     bool tally(const std::string& want) {
         const std::size_t before = room.out().size();
         for (int i = 0; i < 50; ++i) {
@@ -272,19 +289,13 @@ TEST(RoomBrowser, APhoneVotesAndSeesTheVerdictAfterThePresentersRun) {
         GTEST_SKIP() << kChromium << " is not installed (apt-get install -y chromium)";
     }
     // The presenter, at a terminal.
-    ts::Interactive room({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "room", "--listen",
-                          "loopback", "--port", "0", "--lang", "en"});
-    ASSERT_TRUE(room.read_until("Commands:", 0)) << room.out();
+    Presenter p;
+    ts::Interactive& room = p.room;
+    ASSERT_TRUE(p.started()) << room.out();
     // http://127.0.0.1:PORT/CODE/ with a six-character room code
-    const std::string out = room.out();
-    const std::size_t at = out.find("http://127.0.0.1:");
-    ASSERT_NE(at, std::string::npos) << out;
-    const std::string url = out.substr(at, out.find_first_of(" \t\r\n", at) - at);
-    const std::size_t code_at = url.find('/', 17);
-    ASSERT_NE(code_at, std::string::npos) << url;
-    ASSERT_EQ(url.size(), code_at + 8) << url; // "/" + 6 characters + "/"
-    for (char c : url.substr(code_at + 1, 6))
-        ASSERT_TRUE((c >= '2' && c <= '9') || (c >= 'A' && c <= 'Z')) << url;
+    ASSERT_EQ(p.path.size(), 8u) << p.url; // "/" + 6 characters + "/"
+    for (char c : p.path.substr(1, 6))
+        ASSERT_TRUE((c >= '2' && c <= '9') || (c >= 'A' && c <= 'Z')) << p.url;
     room.type("ask threaded-client inherit");
     ASSERT_TRUE(room.read_until("Will it exit?", 0)) << room.out();
 
@@ -292,7 +303,7 @@ TEST(RoomBrowser, APhoneVotesAndSeesTheVerdictAfterThePresentersRun) {
     const std::string dt = browser.devtools_url();
     ASSERT_FALSE(dt.empty()) << "chromium did not start its DevTools endpoint:\n" << browser.log();
     DevTools page(dt);
-    page.open(url);
+    page.open(p.url);
     // The question shows (the page got the strings and the state over its WebSocket).
     ASSERT_TRUE(page.wait_for("!document.getElementById('ask').hidden && "
                               "document.getElementById('yes').textContent.length > 0"))
@@ -312,16 +323,11 @@ TEST(RoomBrowser, APhoneVotesAndSeesTheVerdictAfterThePresentersRun) {
                               "'true' && document.getElementById('you').textContent.includes("
                               "'it hangs')"));
     // The presenter sees it in the tally.
-    const std::size_t before = room.out().size();
-    bool counted = false;
-    for (int i = 0; i < 50 && !counted; ++i) {
-        room.type("tally");
-        counted = room.read_until("0 of 1 say it exits, 1 say it hangs", before, 0.2);
-    }
-    ASSERT_TRUE(counted) << room.out();
+    ASSERT_TRUE(p.tally("0 of 1 say it exits, 1 say it hangs")) << room.out();
     page.screenshot(std::string(DAEMONLAB_TEST_DIR) + "/room-page-voted.png");
 
     // The presenter's run: real, the verdict observed.
+    const std::size_t before = room.out().size();
     room.type("run");
     ASSERT_TRUE(room.read_until("Class accuracy: 1/1 (100%)", before, 60)) << room.out();
     ASSERT_TRUE(page.wait_for("!document.getElementById('result').hidden"))
@@ -351,15 +357,8 @@ TEST(RoomBrowser, APageThatLosesItsConnectionReconnectsAndKeepsItsVote) {
         GTEST_SKIP() << kChromium << " is not installed (apt-get install -y chromium)";
     }
     Presenter p;
-    ASSERT_TRUE(p.room.read_until("Commands:", 0)) << p.room.out();
-    const std::string out = p.room.out();
-    const std::size_t at = out.find("http://127.0.0.1:");
-    ASSERT_NE(at, std::string::npos) << out;
-    const std::size_t port_end = out.find('/', at + 17);
-    ASSERT_NE(port_end, std::string::npos) << out;
-    const std::string path =
-        out.substr(port_end, out.find_first_of(" \t\r\n", port_end) - port_end);
-    Relay wifi(std::uint16_t(std::stoi(out.substr(at + 17, port_end - at - 17))));
+    ASSERT_TRUE(p.started()) << p.room.out();
+    Relay wifi(p.port);
     p.room.type("ask passed-in inherit");
     ASSERT_TRUE(p.room.read_until("Will it exit?", 0)) << p.room.out();
 
@@ -367,7 +366,7 @@ TEST(RoomBrowser, APageThatLosesItsConnectionReconnectsAndKeepsItsVote) {
     const std::string dt = browser.devtools_url();
     ASSERT_FALSE(dt.empty()) << "chromium did not start its DevTools endpoint:\n" << browser.log();
     DevTools page(dt);
-    page.open("http://127.0.0.1:" + std::to_string(wifi.port()) + path);
+    page.open("http://127.0.0.1:" + std::to_string(wifi.port()) + p.path);
     ASSERT_TRUE(page.wait_for("!document.getElementById('ask').hidden"))
         << page.eval("document.body.innerText");
     page.eval("document.querySelector('[data-lang=en]').click()");
