@@ -5,9 +5,9 @@
 // stb_truetype) and the mapped-once build with stb_truetype, which splits the gain between
 // "no copies" and "FreeType". All three build exactly the same glyphs at the same sizes (the
 // app's: 17 px UI, 16.15 px code, 22.1 px headings).
-#include "fonts.hpp"
-#include "lessons.hpp"
-#include "strings.hpp"
+#include "gui/text/fonts.hpp"
+#include "lab/model/lessons.hpp"
+#include "lab/model/strings.hpp"
 
 #include <benchmark/benchmark.h>
 #include <imgui.h>
@@ -77,7 +77,7 @@ ImVector<ImWchar> glyph_ranges(const Setup& s) {
     return ranges;
 }
 
-// The baseline: gui/fonts.cpp before 7580a79. AddFontFromFileTTF for each of the three sizes
+// The baseline: gui/text/fonts.cpp before 7580a79. AddFontFromFileTTF for each of the three sizes
 // and for the CJK face merged into the code font, so the 19.5 MB .ttc is read into memory
 // three times and every copy is kept by the atlas; stb_truetype with OversampleH 2 (1 for
 // the merged face).

@@ -4,9 +4,9 @@
 // Usage: bench_python PYTHON RUNS [LESSON_PROGRAM]
 //   LESSON_PROGRAM: a lesson's program to time too (it needs websockets on PYTHONPATH and an
 //   echo server: run_all.sh gives it ECHO_URI and SSL_CERT_FILE).
-#include "echo_server.hpp"
-#include "python_engine.hpp"
-#include "runner.hpp"
+#include "lab/net/echo_server.hpp"
+#include "lab/run/python_engine.hpp"
+#include "lab/run/runner.hpp"
 
 #include <algorithm>
 #include <cstdio>

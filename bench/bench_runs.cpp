@@ -6,8 +6,8 @@
 // (The whole matrix is timed as `daemonlab matrix` by bench/run_all.sh.)
 // Prints a Markdown table (docs/PERFORMANCE.md).
 // Usage: bench_runs [exiting runs = 100] [hanging runs = 20] [timeout seconds = 2]
-#include "echo_server.hpp"
-#include "runner.hpp"
+#include "lab/net/echo_server.hpp"
+#include "lab/run/runner.hpp"
 
 #include <algorithm>
 #include <cstdio>

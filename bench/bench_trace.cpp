@@ -1,5 +1,5 @@
 // The cost of one trace event in a demo (goal: ≤ 2 µs): format + one write(2).
-#include "trace/trace.hpp"
+#include "demos/trace/trace.hpp"
 
 #include <benchmark/benchmark.h>
 #include <fcntl.h>

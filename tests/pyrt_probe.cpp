@@ -1,5 +1,5 @@
 // A tiny program for test_finalize: each mode checks one rule of interpreter shutdown.
-#include "pyrt/pyrt.hpp"
+#include "demos/pyrt/pyrt.hpp"
 
 #include <cstdio>
 #include <string>

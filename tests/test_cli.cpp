@@ -1,8 +1,8 @@
 // The terminal tool, as a user runs it.
-#include "catalog.hpp"
-#include "lessons.hpp"
+#include "lab/model/catalog.hpp"
+#include "lab/model/lessons.hpp"
+#include "lab/term/terminal.hpp"
 #include "subprocess.hpp"
-#include "terminal.hpp"
 
 #include <algorithm>
 #include <cstdio>

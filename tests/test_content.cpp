@@ -1,8 +1,8 @@
 // The teaching content: the real content/ is complete and consistent, and check_content()
 // really catches each kind of fault it claims to (proved on broken copies in a temp dir).
-#include "catalog.hpp"
-#include "lessons.hpp"
-#include "programs.hpp"
+#include "lab/model/catalog.hpp"
+#include "lab/model/lessons.hpp"
+#include "lab/model/programs.hpp"
 
 #include <cstdlib>
 #include <filesystem>

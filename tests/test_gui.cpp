@@ -1,7 +1,7 @@
 // The desktop app, run for real under Xvfb: it starts, loads all content, runs a demo
 // live and draws what happened. Each test reads back the PNG the app wrote and the JSON
 // beside it (what the banner said, which lanes were drawn, which fonts were used).
-#include "png_text.hpp"
+#include "gui/picture/png_text.hpp"
 #include "subprocess.hpp"
 
 #include <algorithm>

@@ -1,13 +1,13 @@
-// The matrix scheduler (lab/matrix.hpp) with real demos against a real echo server: every
+// The matrix scheduler (lab/run/matrix.hpp) with real demos against a real echo server: every
 // cell gets its verdict, at most `jobs` at once, each reported once; cancelling kills what
 // runs and leaves no demo behind. And every lesson, step by step: what each step says about
 // the threads alive at its pause point (`threads = N`) is what the run shows there.
-#include "catalog.hpp"
-#include "echo_server.hpp"
-#include "expect.hpp"
-#include "lessons.hpp"
-#include "matrix.hpp"
-#include "steps.hpp"
+#include "lab/model/catalog.hpp"
+#include "lab/model/expect.hpp"
+#include "lab/model/lessons.hpp"
+#include "lab/model/steps.hpp"
+#include "lab/net/echo_server.hpp"
+#include "lab/run/matrix.hpp"
 
 #include <atomic>
 #include <cerrno>

@@ -1,6 +1,6 @@
 // The client against the echo server, over real loopback sockets, ws:// and wss://.
-#include "echo_server.hpp"
-#include "wsync/client.hpp"
+#include "demos/wsync/client.hpp"
+#include "lab/net/echo_server.hpp"
 
 #include <chrono>
 #include <cstdio>

@@ -183,7 +183,7 @@ if [ "$gui" = ON ]; then
     grep -qx "Icon=$app_id" "$usr/share/applications/$app_id.desktop" ||
         fail "the menu entry's icon is not $app_id"
     grep -qx "StartupWMClass=$app_id" "$usr/share/applications/$app_id.desktop" ||
-        fail "the menu entry does not name the window's class (gui/app_main.cpp)"
+        fail "the menu entry does not name the window's class (gui/app/app_main.cpp)"
 fi
 
 if [ "$failures" -gt 0 ]; then

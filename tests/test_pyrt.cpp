@@ -1,6 +1,6 @@
 // The threading rules pyrt models, checked in-process (the verdicts need real processes:
 // see test_finalize.cpp and test_scenarios.cpp).
-#include "pyrt/pyrt.hpp"
+#include "demos/pyrt/pyrt.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
 // The CPython engine: the lessons' programs and users' programs on the real interpreter,
 // traced, judged by the same host as the C++ model — and the model and the real thing agree.
-#include "catalog.hpp"
-#include "echo_server.hpp"
-#include "lessons.hpp"
-#include "python_engine.hpp"
-#include "runner.hpp"
+#include "lab/model/catalog.hpp"
+#include "lab/model/lessons.hpp"
+#include "lab/net/echo_server.hpp"
+#include "lab/run/python_engine.hpp"
+#include "lab/run/runner.hpp"
 #include "subprocess.hpp"
 
 #include <atomic>

@@ -1,15 +1,15 @@
 // The defects of issue 12 (adversarial testing), each with the test that would have caught
 // it. docs/RELIABILITY.md lists them with their fixes.
-#include "echo_server.hpp"
-#include "export.hpp"
-#include "run_limits.hpp"
-#include "runner.hpp"
-#include "safe_write.hpp"
-#include "sanitize.hpp"
-#include "step_input.hpp"
+#include "demos/wsync/client.hpp"
+#include "lab/model/run_limits.hpp"
+#include "lab/model/sanitize.hpp"
+#include "lab/model/trace_parser.hpp"
+#include "lab/net/echo_server.hpp"
+#include "lab/run/runner.hpp"
+#include "lab/term/export.hpp"
+#include "lab/term/safe_write.hpp"
+#include "lab/term/step_input.hpp"
 #include "subprocess.hpp"
-#include "trace_parser.hpp"
-#include "wsync/client.hpp"
 
 #include <arpa/inet.h>
 #include <chrono>

@@ -1,8 +1,8 @@
 // The workshop room: its state (lab::Room), its protocol, and its server over loopback —
 // 200 attendees in one round, and everything it must refuse while it keeps serving the rest.
-#include "room.hpp"
-#include "room_protocol.hpp"
-#include "room_server.hpp"
+#include "lab/room/room.hpp"
+#include "lab/room/room_protocol.hpp"
+#include "lab/room/room_server.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -4,7 +4,7 @@
 // is driven over its DevTools WebSocket (Input.dispatchMouseEvent: the page sees a click like
 // any other, no test-only code in the page). Without /usr/bin/chromium the test is skipped and
 // says why.
-#include "strings.hpp"
+#include "lab/model/strings.hpp"
 #include "subprocess.hpp"
 
 #include <boost/asio/ip/tcp.hpp>

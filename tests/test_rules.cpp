@@ -1,14 +1,14 @@
 // The rules that have one home in lab/: the hang rule (stuck_waits), step matching and skips
 // (steps.hpp), the blocks a switch turns off (branches.hpp), the lesson's expectations and the
 // cells' keys (expect.hpp). Table-driven, built from trace lines as a demo writes them.
-#include "branches.hpp"
-#include "catalog.hpp"
-#include "expect.hpp"
-#include "lessons.hpp"
-#include "steps.hpp"
-#include "timeline.hpp"
-#include "trace_parser.hpp"
-#include "verdict.hpp"
+#include "lab/model/branches.hpp"
+#include "lab/model/catalog.hpp"
+#include "lab/model/expect.hpp"
+#include "lab/model/lessons.hpp"
+#include "lab/model/steps.hpp"
+#include "lab/model/timeline.hpp"
+#include "lab/model/trace_parser.hpp"
+#include "lab/model/verdict.hpp"
 
 #include <gtest/gtest.h>
 #include <set>

@@ -1,10 +1,10 @@
 // Every scenario of the article, really run: a demo process against the local echo
 // server, watched by the runner. The verdicts below are the article's claims; the test
 // fails if the programs do not behave that way.
-#include "catalog.hpp"
-#include "echo_server.hpp"
-#include "runner.hpp"
-#include "strings.hpp"
+#include "lab/model/catalog.hpp"
+#include "lab/model/strings.hpp"
+#include "lab/net/echo_server.hpp"
+#include "lab/run/runner.hpp"
 #include "subprocess.hpp"
 
 #include <csignal>

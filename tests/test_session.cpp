@@ -1,14 +1,14 @@
 // The app's plain objects, without a window: the Session (the run on show and the one
 // before it) with real demos against a real echo server, and the Quiz (predictions and
 // the tally) against verdicts.
-#include "echo_server.hpp"
-#include "line_break.hpp"
-#include "png_text.hpp"
-#include "quiz.hpp"
-#include "session.hpp"
-#include "settings.hpp"
+#include "gui/app/quiz.hpp"
+#include "gui/app/session.hpp"
+#include "gui/app/settings.hpp"
+#include "gui/picture/png_text.hpp"
+#include "gui/text/line_break.hpp"
+#include "gui/views/time_map.hpp"
+#include "lab/net/echo_server.hpp"
 #include "subprocess.hpp"
-#include "time_map.hpp"
 
 #include <algorithm>
 #include <chrono>

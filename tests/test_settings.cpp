@@ -1,6 +1,6 @@
 // Settings are written safely (issue 12, defect 5): never through a symbolic link, never in
 // a directory another user owns, never at a shared predictable path.
-#include "settings.hpp"
+#include "gui/app/settings.hpp"
 
 #include <filesystem>
 #include <fstream>

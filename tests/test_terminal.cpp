@@ -1,6 +1,6 @@
 // Text for a terminal: columns, and the lessons' Markdown drawn with a terminal's means.
+#include "lab/term/terminal.hpp"
 #include "subprocess.hpp"
-#include "terminal.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The trace protocol: what the demo writes, the host reads back, bad lines included.
-#include "timeline.hpp"
-#include "trace/trace.hpp"
-#include "trace_parser.hpp"
+#include "demos/trace/trace.hpp"
+#include "lab/model/timeline.hpp"
+#include "lab/model/trace_parser.hpp"
 
 #include <fcntl.h>
 #include <fstream>

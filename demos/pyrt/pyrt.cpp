@@ -1,6 +1,6 @@
-#include "pyrt.hpp"
+#include "demos/pyrt/pyrt.hpp"
 
-#include "../trace/trace.hpp"
+#include "demos/trace/trace.hpp"
 
 #include <atomic>
 #include <cstdio>

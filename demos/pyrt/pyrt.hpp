@@ -13,7 +13,7 @@
 // can draw it and tell a hang from a wait that will end.
 #pragma once
 
-#include "../trace/protocol.hpp"
+#include "demos/trace/protocol.hpp"
 
 #include <condition_variable>
 #include <deque>

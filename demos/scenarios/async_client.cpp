@@ -3,8 +3,8 @@
 // so nothing but the daemon thread holds the connection, and the program exits. (The
 // receiver policy does not apply here: there is no recv_events.)
 // Mirrors demos/python/scenarios/async_client.py line for line.
-#include "wsync/async_client.hpp"
-#include "demo.hpp"
+#include "demos/wsync/async_client.hpp"
+#include "demos/scenarios/demo.hpp"
 
 using namespace pyrt;
 using namespace wsync;

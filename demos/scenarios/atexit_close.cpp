@@ -2,7 +2,7 @@
 // atexit. The interpreter runs atexit handlers only after it has joined every non-daemon
 // thread (pyrt::atexit_register models that order), so with an inherited receiver the
 // registered close() never runs. Mirrors demos/python/scenarios/atexit_close.py line for line.
-#include "demo.hpp"
+#include "demos/scenarios/demo.hpp"
 
 using namespace pyrt;
 using demo::URI;

@@ -1,7 +1,7 @@
-#include "demo.hpp"
+#include "demos/scenarios/demo.hpp"
 
-#include "catalog.hpp"
-#include "trace/trace.hpp"
+#include "demos/scenarios/scenario_list.hpp"
+#include "demos/trace/trace.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -116,7 +116,7 @@ void step(std::string_view name) {
 
 int run(int argc, char** argv, std::string_view scenario, std::function<void()> script) {
     const ScenarioInfo* info = find_scenario(scenario);
-    if (!info) usage_error(scenario, "not a scenario of demos/scenarios/catalog.hpp");
+    if (!info) usage_error(scenario, "not a scenario of demos/scenarios/scenario_list.hpp");
     // The host may die without cleaning up (even SIGKILL): then so do we. The check of
     // the parent closes the race where it died before prctl() ran.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -3,8 +3,8 @@
 // it mirrors; everything that is not part of that story lives here.
 #pragma once
 
-#include "pyrt/pyrt.hpp"
-#include "wsync/client.hpp"
+#include "demos/pyrt/pyrt.hpp"
+#include "demos/wsync/client.hpp"
 
 #include <functional>
 #include <string>

@@ -3,7 +3,7 @@
 // by the time the interpreter shuts down there is no non-daemon thread left to wait for.
 // (--no-close turns this back into passed-in.)
 // Mirrors demos/python/scenarios/explicit_close.py line for line.
-#include "demo.hpp"
+#include "demos/scenarios/demo.hpp"
 
 using namespace pyrt;
 using demo::URI;

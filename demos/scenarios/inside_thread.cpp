@@ -1,7 +1,7 @@
 // inside-thread — the daemon thread's own target calls connect(). recv_events is created
 // by a daemon thread, so even when it copies its creator's flag it is a daemon.
 // Mirrors demos/python/scenarios/inside_thread.py line for line.
-#include "demo.hpp"
+#include "demos/scenarios/demo.hpp"
 
 using namespace pyrt;
 using demo::URI;

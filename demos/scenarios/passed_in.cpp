@@ -1,7 +1,7 @@
 // passed-in — main opens the connection and hands it to a daemon thread. The daemon
 // thread only reads; recv_events was created by main and, up to 12.0, is not a daemon.
 // Mirrors demos/python/scenarios/passed_in.py line for line.
-#include "demo.hpp"
+#include "demos/scenarios/demo.hpp"
 
 using namespace pyrt;
 using demo::URI;

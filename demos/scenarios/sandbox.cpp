@@ -2,7 +2,7 @@
 // the worker's own flag decides whether the worker keeps the program alive; close and the
 // with-block decide whether recv_events is still running when main ends.
 // Mirrors demos/python/scenarios/sandbox.py line for line.
-#include "demo.hpp"
+#include "demos/scenarios/demo.hpp"
 
 using namespace pyrt;
 using demo::URI;

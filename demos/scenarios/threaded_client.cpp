@@ -2,7 +2,7 @@
 // opened in __init__, which runs in the main thread: so recv_events is created by the
 // main thread and, up to websockets 12.0, copies its daemon flag (False).
 // Mirrors demos/python/scenarios/threaded_client.py line for line.
-#include "demo.hpp"
+#include "demos/scenarios/demo.hpp"
 
 using namespace pyrt;
 using demo::URI;

@@ -1,7 +1,7 @@
 // with-block — the recommended form: the with-block closes the connection when it is
 // left, however it is left, so recv_events has ended before the program does.
 // Mirrors demos/python/scenarios/with_block.py line for line.
-#include "demo.hpp"
+#include "demos/scenarios/demo.hpp"
 
 using namespace pyrt;
 using demo::URI;

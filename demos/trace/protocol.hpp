@@ -1,9 +1,9 @@
 // protocol.hpp — the trace protocol, defined once (docs/TRACE-PROTOCOL.md says it in words).
 //
 // Included by both sides: the writer in every demo process (demos/trace/trace.cpp, through
-// pyrt and wsync) and the host's reader (lab/trace_parser.cpp, lab/timeline.cpp). The Python
-// tracer (demos/python/_daemonlab_tracer.py) writes the same names. Each enum has exactly one
-// table of names; name() and parse() are the only ways between an enum and its text, and the
+// pyrt and wsync) and the host's reader (lab/model/trace_parser.cpp, lab/model/timeline.cpp). The
+// Python tracer (demos/python/_daemonlab_tracer.py) writes the same names. Each enum has exactly
+// one table of names; name() and parse() are the only ways between an enum and its text, and the
 // CLI builds its choices from the same tables (choices()).
 #pragma once
 

@@ -1,4 +1,4 @@
-#include "trace.hpp"
+#include "demos/trace/trace.hpp"
 
 #include <atomic>
 #include <cerrno>

@@ -10,7 +10,7 @@
 // the host reads, so the host can place its own observations (the exit) on the same axis.
 #pragma once
 
-#include "protocol.hpp"
+#include "demos/trace/protocol.hpp"
 
 #include <cstdint>
 #include <initializer_list>

@@ -1,9 +1,9 @@
-#include "async_client.hpp"
+#include "demos/wsync/async_client.hpp"
 
-#include "../pyrt/pyrt.hpp"
-#include "../trace/trace.hpp"
-#include "client.hpp"
-#include "detail.hpp"
+#include "demos/pyrt/pyrt.hpp"
+#include "demos/trace/trace.hpp"
+#include "demos/wsync/client.hpp"
+#include "demos/wsync/detail.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -4,11 +4,11 @@
 //
 // Beast streams are not thread-safe, so once recv_events exists it alone touches the socket:
 // it runs the io_context, and send()/close() from other threads post their work to it.
-#include "client.hpp"
+#include "demos/wsync/client.hpp"
 
-#include "detail.hpp"
+#include "demos/wsync/detail.hpp"
 
-#include "../trace/trace.hpp"
+#include "demos/trace/trace.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>

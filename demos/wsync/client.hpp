@@ -16,7 +16,7 @@
 //   non_daemon  daemon=False, to see what a non-daemon receiver does everywhere
 #pragma once
 
-#include "../pyrt/pyrt.hpp"
+#include "demos/pyrt/pyrt.hpp"
 
 #include <iterator>
 #include <memory>

@@ -1,6 +1,6 @@
 // libFuzzer: an arbitrary lesson file. The loader must report, never crash, and the
 // checker must cope with whatever it loaded.
-#include "lessons.hpp"
+#include "lab/model/lessons.hpp"
 
 #include <cstddef>
 #include <cstdint>

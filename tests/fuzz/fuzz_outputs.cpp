@@ -2,10 +2,10 @@
 // Whatever a demo writes, the names and explanations must be valid UTF-8 (so JSON, as
 // `run --json` prints it, never throws), must reach a terminal with no control character,
 // and the Chrome trace export must be valid JSON (issue 12, defect 7).
-#include "export.hpp"
-#include "sanitize.hpp"
-#include "strings.hpp"
-#include "trace_parser.hpp"
+#include "lab/model/sanitize.hpp"
+#include "lab/model/strings.hpp"
+#include "lab/model/trace_parser.hpp"
+#include "lab/term/export.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,8 +1,8 @@
 // libFuzzer: arbitrary bytes from an attendee's phone. The room's request parser (Beast's
 // HTTP parser with the server's limits, then the route with the room code) and its vote
 // parser must judge anything without crashing, and what they accept must be what they promise.
-#include "room.hpp"
-#include "room_protocol.hpp"
+#include "lab/room/room.hpp"
+#include "lab/room/room_protocol.hpp"
 
 #include <cstddef>
 #include <cstdint>

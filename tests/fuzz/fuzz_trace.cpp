@@ -1,9 +1,9 @@
 // libFuzzer: arbitrary bytes on the trace pipe. The host must parse, build a timeline,
 // judge and explain it without crashing, whatever a (broken) demo writes.
-#include "strings.hpp"
-#include "timeline.hpp"
-#include "trace_parser.hpp"
-#include "verdict.hpp"
+#include "lab/model/strings.hpp"
+#include "lab/model/timeline.hpp"
+#include "lab/model/trace_parser.hpp"
+#include "lab/model/verdict.hpp"
 
 #include <cstddef>
 #include <cstdint>

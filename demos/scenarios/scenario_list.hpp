@@ -1,0 +1,37 @@
+// catalog.hpp — the scenarios, defined once. Each id names a program, demos/scenarios/<id>.cpp
+// (with '_' for '-'), built as libexec/daemonlab/demo-<id>; CMake reads the ids from this
+// file (demos/CMakeLists.txt), and the host's catalog (lab/model/catalog.hpp) adds what it shows.
+#pragma once
+
+#include <string_view>
+
+namespace demo {
+
+struct ScenarioInfo {
+    std::string_view id;
+    bool close_by_default = false; // explicit-close closes unless told --no-close
+    bool uses_receiver = true;     // false for the async client: it has no recv_events thread
+    bool sandbox = false;          // takes --connect-in/--worker/--with-block
+};
+
+// One scenario a line, in the order the app lists them.
+// clang-format off
+inline constexpr ScenarioInfo kScenarios[] = {
+    {.id = "threaded-client"},
+    {.id = "inside-thread"},
+    {.id = "passed-in"},
+    {.id = "explicit-close", .close_by_default = true},
+    {.id = "with-block"},
+    {.id = "async-client", .uses_receiver = false},
+    {.id = "atexit-close"},
+    {.id = "sandbox", .sandbox = true},
+};
+// clang-format on
+
+constexpr const ScenarioInfo* find_scenario(std::string_view id) {
+    for (const ScenarioInfo& s : kScenarios)
+        if (s.id == id) return &s;
+    return nullptr;
+}
+
+} // namespace demo

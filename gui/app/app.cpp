@@ -1,0 +1,444 @@
+// The App's core: start-up from the flags and settings, the scenario and the switches of
+// the next run, starting runs, the glue between the Stepper and the run, and the frame:
+// snapshot, keys, then the toolbar over the lab or the matrix view.
+//
+// Workshop mode: in step mode the demo waits at each pause point of the lesson until Next
+// (Session::go()); the lesson, the code and the timeline show that step. Before a run the
+// learner may answer "Will it exit?" (Quiz); the verdict scores it.
+#include "gui/app/app.hpp"
+
+#include "gui/picture/export_files.hpp"
+#include "gui/text/markdown.hpp"
+#include "gui/text/theme.hpp"
+#include "lab/model/branches.hpp"
+#include "lab/model/catalog.hpp"
+
+#include <GLFW/glfw3.h>
+#include <algorithm>
+#include <backends/imgui_impl_opengl3.h>
+#include <imgui.h>
+#include <utility>
+
+namespace gui {
+
+using lab::Lang;
+
+App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared prepared)
+    : window_(window), settings_(std::move(settings)), room_([] { glfwPostEmptyEvent(); }),
+      flags_(flags) {
+    content_ = std::move(prepared.content);
+    font_choice_ = std::move(prepared.font_choice);
+    fonts_ = prepared.fonts;
+    server_ = std::move(prepared.server);
+    server_error_ = std::move(prepared.server_error);
+    if (flags.lang) settings_.lang = *flags.lang;
+    if (flags.theme) settings_.theme = *flags.theme;
+    if (flags.font_scale > 0) settings_.font_scale = flags.font_scale;
+    apply_theme(settings_.theme);
+    ImGui::GetStyle().ScaleAllSizes(settings_.font_scale);
+    glossary_hook();
+    if (!fonts_.has_cjk) notice_ = content_.strings.get("ui.notice.nocjk", Lang::en);
+    if (Settings::in_memory()) { // said once, where notices are shown
+        const std::string m = t("ui.notice.settings_in_memory");
+        notice_ = notice_.empty() ? m : notice_ + "\n" + m;
+    }
+    if (!settings_.error.empty()) content_.errors.push_back(settings_.error);
+    select(flags.scenario.value_or(lab::find_scenario(settings_.scenario) ? settings_.scenario
+                                                                          : "threaded-client"));
+    if (flags.engine) engine_ = trace::parse<trace::Engine>(*flags.engine).value();
+    if (flags.python) python_bin_ = *flags.python;
+    if (flags.program) {
+        own_path_ = *flags.program;
+        select(kOwnProgram);
+        open_own_program();
+    }
+    if (flags.receiver) receiver_ = trace::parse<trace::Receiver>(*flags.receiver).value();
+    if (flags.close) close_ = true;
+    step_mode_ = flags.step;
+    walking_ = flags.walk;
+    if (flags.predict) quiz_.predict(*flags.predict == "yes", false);
+    export_dir_ = flags.export_dir.value_or(settings_.export_dir.empty() ? default_export_dir()
+                                                                         : settings_.export_dir);
+    glfwGetWindowPos(window_, &windowed_[0], &windowed_[1]);
+    glfwGetWindowSize(window_, &windowed_[2], &windowed_[3]);
+    if (flags.fullscreen) toggle_fullscreen();
+    if (flags.room) room_.open(*flags.room); // an error shows in the room's window
+    if (flags.matrix) {
+        view_ = View::matrix;
+        if (server_)
+            matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(), engine_,
+                          python_bin_, [] { glfwPostEmptyEvent(); });
+    }
+}
+
+Lang App::ui_lang() const {
+    return settings_.lang == "en" || !fonts_.has_cjk ? Lang::en : Lang::zh;
+}
+
+std::vector<Lang> App::content_langs() const {
+    if (!fonts_.has_cjk || settings_.lang == "en") return {Lang::en};
+    if (settings_.lang == "zh") return {Lang::zh};
+    return {Lang::zh, Lang::en};
+}
+
+void App::text_block(const lab::Text& text) {
+    const std::vector<Lang> langs = content_langs();
+    MarkdownFonts mf{fonts_.ui, fonts_.mono, fonts_.big, fonts_.bold};
+    if (langs.size() == 1) {
+        markdown(text.in(langs[0]), mf);
+        return;
+    }
+    if (ImGui::BeginTable("##both", 2,
+                          ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_BordersInnerV)) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        markdown(text.zh, mf);
+        ImGui::TableNextColumn();
+        markdown(text.en, mf);
+        ImGui::EndTable();
+    }
+}
+
+// ---- the scenario and the next run --------------------------------------------------------
+
+// The rule for the switches (said in the scenario list's tooltip): choosing a scenario sets
+// explicit close to that scenario's default and keeps the receiver, the engine and the sandbox's
+// switches; choosing "Your program" sets the receiver to "as installed" (a program of the
+// user's runs with the websockets they have); opening a matrix cell (app_matrix.cpp) sets
+// every switch to the cell's.
+void App::select(const std::string& id) {
+    if (id != scenario_) restart_steps();
+    page_ = -1;
+    scenario_ = id;
+    python_.clear();
+    if (id == kOwnProgram) {
+        python_ = own_code_;
+        receiver_ = trace::Receiver::library; // a program of your own runs as installed
+        return;
+    }
+    settings_.scenario = id;
+    close_ = lab::effective_close({.scenario = id});
+    if (const lab::Lesson* lesson = content_.lesson(id))
+        python_ = lesson->python;
+    else if (const lab::Scenario* sc = lab::find_scenario(id))
+        python_ = lab::read_file(lab::program_path(sc->id));
+}
+
+lab::RunOptions App::options() const {
+    if (own_program()) // what own_options() will run; the file is written only on Run
+        return {.engine = trace::Engine::cpython,
+                .receiver = receiver_,
+                .keep_hung_ms = settings_.keep_hung_s * 1000, // a hang looks like one here too
+                .python = python_bin_,
+                .program =
+                    own_edited_ || own_opened_.empty() ? std::string("(edited)") : own_opened_};
+    lab::RunOptions o{.engine = engine_,
+                      .scenario = scenario_,
+                      .receiver = receiver_,
+                      .close = close_,
+                      .python = python_bin_};
+    if (engine_ == trace::Engine::model && o.receiver == trace::Receiver::library)
+        o.receiver = trace::Receiver::inherit; // "as installed" exists only on CPython
+    if (const lab::Scenario* s = lab::find_scenario(scenario_); s && s->sandbox) {
+        o.connect_in = worker_ == trace::Worker::none ? trace::ConnectIn::main : connect_in_;
+        o.worker = worker_;
+        o.with_block = with_block_;
+    }
+    o.step = step_mode_;
+    o.keep_hung_ms = settings_.keep_hung_s * 1000; // a hang stays alive to be seen (§2)
+    return o;
+}
+
+void App::restart_steps() {
+    stepper_.reset();
+    last_shown_ = -2;
+}
+
+void App::on_new_run() {
+    timeline_.fit();
+    restart_steps();
+}
+
+void App::start_run() {
+    if (!server_) return;
+    lab::RunOptions o = options();
+    if (own_program()) {
+        o = own_options();
+        if (o.program.empty()) return; // own_error_ says why, in the banner
+    }
+    session_.start(o, lab::ServerInfo{server_->uri(), server_->ca_pem()},
+                   [] { glfwPostEmptyEvent(); });
+    on_new_run();
+    user_moved_ = false;
+    quiz_.run_started();
+}
+
+std::string App::run_label(const lab::RunState& s) const {
+    const Lang l = ui_lang();
+    const std::string receiver =
+        content_.strings.get("ui.receiver." + std::string(trace::name(s.options.receiver)), l);
+    const std::string title =
+        !s.options.program.empty()
+            ? content_.strings.format("ui.own.label", l, {{"file", s.options.program}})
+            : content_.strings.get("scenario." + s.options.scenario + ".title", l);
+    std::string engine =
+        content_.strings.get("ui.engine." + std::string(trace::name(s.options.engine)), l);
+    if (s.options.engine == trace::Engine::cpython && !s.python.version.empty())
+        engine += " " + s.python.version +
+                  (s.python.websockets.empty() ? "" : " · websockets " + s.python.websockets);
+    return content_.strings.format(
+        "ui.run_label", l,
+        {{"scenario", title + " · " + engine},
+         {"receiver", receiver},
+         {"close", t(lab::effective_close(s.options) ? "ui.closed_yes" : "ui.closed_no")},
+         {"verdict", t("ui.outcome." + std::string(lab::to_string(s.verdict.outcome)))}});
+}
+
+bool App::shown_is_stale() const {
+    if (!session_.has_run()) return false;
+    const lab::RunOptions& shown = session_.current().options;
+    if (own_program()) {
+        if (shown.program.empty()) return true; // a lesson's run
+        return !own_edited_ && shown.program != own_opened_;
+    }
+    return !lab::same_settings(shown, options());
+}
+
+std::string App::current_label() const {
+    const lab::RunState& run = session_.current();
+    return t(shown_is_stale() ? "ui.stale.label" : "ui.current") + ": " + run_label(run);
+}
+
+void App::stale_overlay(ImVec2 a, ImVec2 b) const {
+    if (!shown_is_stale()) return;
+    // Over the timeline's own child window: the foreground list, clipped to its rectangle.
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    dl->PushClipRect(a, b, true);
+    dl->AddRectFilled(a, b, IM_COL32(30, 30, 30, 130));
+    dl->PopClipRect();
+}
+
+std::optional<lab::Outcome> App::expected_outcome(const lab::RunOptions& o) const {
+    const lab::Lesson* lesson = content_.lesson(o.scenario);
+    if (!lesson) return std::nullopt;
+    return lesson_expects(*lesson, o);
+}
+
+// ---- step by step -------------------------------------------------------------------------
+
+const lab::Lesson* App::step_lesson() const {
+    return content_.lesson(scenario_);
+}
+
+const lab::RunState* App::step_run() const {
+    return session_.has_run() && session_.current().options.scenario == scenario_
+               ? &session_.current()
+               : nullptr;
+}
+
+std::string App::step_caption() const {
+    const lab::Lesson* lesson = step_lesson();
+    if (!lesson || stepper_.shown() < 0) return {};
+    return f("ui.step.of", {{"n", std::to_string(stepper_.shown() + 1)},
+                            {"total", std::to_string(lesson->steps.size())}});
+}
+
+std::string App::step_status() const {
+    // "3/4 close — not reached: ..." for each step the run passed over, then the state.
+    std::string skips;
+    if (const lab::Lesson* lesson = step_lesson())
+        for (const lab::Skipped& k : skipped())
+            skips += std::to_string(k.index + 1) + "/" + std::to_string(lesson->steps.size()) +
+                     " " + lesson->steps[k.index].pause + " " + skip_note(k.index) + " · ";
+    return skips + step_state();
+}
+
+std::string App::step_state() const {
+    const lab::RunState* run = step_run();
+    if (!run) return t("ui.step.no_run");
+    if (run->finished()) return t("ui.step.finished");
+    if (stepper_.waiting()) {
+        const int pos = stepper_.shown_pos();
+        if (pos >= 0 && pos + 1 < int(stepper_.stops().size())) return t("ui.step.behind");
+        return f("ui.step.waiting", {{"pause", run->paused_at}});
+    }
+    if (!run->options.step) return t("ui.step.not_stepping");
+    return t("ui.step.running");
+}
+
+std::vector<lab::Skipped> App::skipped() const {
+    const lab::Lesson* lesson = step_lesson();
+    const lab::RunState* run = step_run();
+    if (!lesson || !run || shown_is_stale()) return {};
+    // A run that reports no pause points (CPython outside step mode) says nothing of steps.
+    if (!run->options.step && lab::step_markers(run->timeline) == 0) return {};
+    return lab::skipped_steps(*lesson, stepper_.hits(), run->finished(),
+                              lab::blocks_off(lesson->python, lab::switch_env(run->options)));
+}
+
+std::string App::skip_note(std::size_t step) const {
+    const lab::Lesson* lesson = step_lesson();
+    if (!lesson || step >= lesson->steps.size()) return {};
+    const lab::RunState* run = step_run();
+    if (run && !shown_is_stale()) {
+        for (const lab::Skipped& k : skipped())
+            if (k.index == step)
+                return k.why == lab::SkipWhy::switched_off
+                           ? f("ui.step.skipped.off", {{"cond", k.condition}})
+                           : t("ui.step.skipped.ended");
+        return {};
+    }
+    // No run with these switches yet: say ahead which steps they leave out.
+    const auto off = lab::blocks_off(lesson->python, lab::switch_env(options()));
+    if (const lab::OffBlock* b = lab::step_switched_off(*lesson, step, off))
+        return f("ui.step.skipped.ahead", {{"cond", b->condition}});
+    return {};
+}
+
+std::vector<StepMark> App::step_marks(const lab::RunState& run, bool current) const {
+    std::vector<StepMark> marks;
+    const lab::Lesson* lesson = content_.lesson(run.options.scenario);
+    if (!lesson) return marks;
+    for (const StepHit& h : lab::match_steps(*lesson, run.timeline))
+        marks.push_back(
+            {.t_ns = h.t_ns,
+             .tid = h.tid,
+             .number = int(h.index) + 1,
+             .pause = h.pause,
+             .current = current && step_run() == &run && int(h.index) == stepper_.shown()});
+    return marks;
+}
+
+bool App::step_card_shown() const {
+    const lab::Lesson* lesson = step_lesson();
+    return lesson && (step_mode_ || user_moved_) && stepper_.shown() >= 0 &&
+           std::size_t(stepper_.shown()) < lesson->steps.size();
+}
+
+void App::next_step() {
+    user_moved_ = true;
+    if (stepper_.next() && session_.go()) stepper_.went_on();
+}
+
+void App::prev_step() {
+    user_moved_ = true;
+    stepper_.prev();
+}
+
+void App::run_to_end() {
+    if (session_.run_to_end()) stepper_.went_on();
+}
+
+// ---- the frame ----------------------------------------------------------------------------
+
+double App::frame_interval() const {
+    // Live: 30 frames a second while the run decides; a confirmed hang kept alive to be seen
+    // only grows its lanes and its counter (tenths of a second): 10 are enough.
+    if (session_.live())
+        return stepper_.waiting() ? 0.5 : session_.current().finished() ? 1.0 / 10 : 1.0 / 30;
+    return matrix_.started() && !matrix_.done() ? 1.0 / 30 : 0;
+}
+
+void App::change_text_size(float by) {
+    settings_.font_scale = std::clamp(settings_.font_scale + by, 0.6f, 3.0f);
+    fonts_dirty_ = true;
+}
+
+void App::rebuild_fonts() {
+    fonts_ = build_fonts(*ImGui::GetIO().Fonts, font_choice_, font_px(settings_.font_scale),
+                         content_texts(content_));
+    apply_theme(settings_.theme);
+    ImGui::GetStyle().ScaleAllSizes(settings_.font_scale);
+}
+
+void App::before_frame() {
+    // Between frames: the atlas is not locked and no ImFont of the last frame is in use.
+    ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
+    if (fonts_dirty_) {
+        fonts_dirty_ = false;
+        rebuild_fonts();
+        ImGui_ImplOpenGL3_DestroyFontsTexture();
+        ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
+    // Once the texture is on the GPU the atlas's own copy of its pixels is not needed.
+    if (atlas.TexID && (atlas.TexPixelsAlpha8 || atlas.TexPixelsRGBA32)) atlas.ClearTexData();
+}
+
+// Ctrl+= / Ctrl+- text size, F11 full screen; in the lab view → Next, ← Prev, Space Next
+// while the demo waits at a step and Run otherwise. They work whatever has the focus, unless
+// a text field is being edited; ImGui's own keyboard navigation is off (app_main.cpp), so
+// Space never "presses" the widget clicked last.
+void App::keys() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.KeyCtrl && (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD)))
+        change_text_size(+0.1f);
+    if (io.KeyCtrl &&
+        (ImGui::IsKeyPressed(GLFW_KEY_MINUS) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT)))
+        change_text_size(-0.1f);
+    if (ImGui::IsKeyPressed(GLFW_KEY_F11, false)) toggle_fullscreen();
+    if (view_ == View::lab && !io.WantTextInput && !io.KeyCtrl && !io.KeyAlt) {
+        if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT, false)) next_step();
+        if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) {
+            if (stepper_.waiting() || (session_.stepping() && stepper_.can_next()))
+                next_step();
+            else if (!session_.live() || !session_.stepping())
+                request_run();
+        }
+        if (ImGui::IsKeyPressed(GLFW_KEY_LEFT, false)) prev_step();
+    }
+}
+
+void App::frame() {
+    session_.poll();
+    matrix_.poll();
+    stepper_.update(step_lesson(), step_run());
+    // A pause point the lesson does not talk about: nothing to show there, go on.
+    if (stepper_.waiting_unknown() && session_.go()) stepper_.went_on();
+    if (stepper_.shown() != last_shown_) {
+        last_shown_ = stepper_.shown();
+        scroll_code_ = stepper_.shown() >= 0 ? kScrollFrames : 0;
+        scroll_lesson_ = scroll_code_ > 0;
+    }
+    if (session_.has_run()) quiz_.score(session_.current(), cell_key(session_.current().options));
+    if (!own_temp_dir_.empty() && !session_.live()) remove_own_temp(); // its run has ended
+    if (compare_next_ && session_.has_run() && session_.current().finished()) {
+        compare_next_ = false; // "Compare with the other engine": the second run
+        engine_ = engine_ == trace::Engine::model ? trace::Engine::cpython : trace::Engine::model;
+        if (engine_ == trace::Engine::model && receiver_ == trace::Receiver::library)
+            receiver_ = trace::Receiver::inherit;
+        start_run();
+    }
+    keys();
+    room_.follow(options(), session_.has_run() ? &session_.current() : nullptr, step_lesson(),
+                 stepper_.shown(), content_.strings); // the question, the run, the verdict
+
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImGui::GetIO().DisplaySize);
+    ImGui::Begin("DaemonLab", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings);
+    toolbar();
+    ImGui::Separator();
+    if (view_ == View::matrix)
+        matrix_pane();
+    else
+        lab_view();
+    ImGui::End();
+    room_.window(content_.strings, ui_lang(), export_dir_, fonts_.big);
+}
+
+void App::after_render(int fb_w, int fb_h) {
+    write_requested_png(fb_w, fb_h);
+    walk_after_render(fb_w, fb_h);
+}
+
+void App::save_settings() {
+    if (fullscreen_) {
+        settings_.width = windowed_[2];
+        settings_.height = windowed_[3];
+    } else
+        glfwGetWindowSize(window_, &settings_.width, &settings_.height);
+    settings_.save();
+}
+
+} // namespace gui

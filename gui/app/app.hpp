@@ -1,0 +1,299 @@
+// app.hpp — the desktop app. `App` is declared once here and defined across app_*.cpp by
+// concern, the way Tracy splits its View:
+//
+//   app.cpp           start-up, the scenario and its options, runs, step glue, the frame
+//   app_toolbar.cpp   title, views, tally, languages, text size, contrast, full screen
+//   app_lesson.cpp    the scenario list and the lesson pane
+//   app_code.cpp      the code pane (Python | C++), the step's lines lit
+//   app_controls.cpp  switches, Run/Kill, step controls, "Will it exit?", the banner
+//   app_timeline.cpp  the lab view's layout around the timeline (panes, splitter, rows)
+//   app_matrix.cpp    the matrix view, and opening one of its cells
+//   app_export.cpp    the legend row's Export buttons, PNG and Chrome trace
+//   app_program.cpp   "Your program": a .py file opened or edited, run on CPython
+//   app_pages.cpp     the background pages, glossary hovers, the demo's output
+//   app_script.cpp    scripted runs (--screenshot, --walk, --export ...): the tests' driver
+//   app_main.cpp      the platform: GLFW window, GL context, the main loop
+//
+// The App owns the echo server and a Session (the run on show and the one before it), a
+// Quiz (predictions and the tally), the Stepper, the Matrix and the settings; each view
+// draws what it is given. Every frame takes a snapshot of the live run and draws it.
+#pragma once
+
+#include "gui/app/command.hpp"
+#include "gui/app/quiz.hpp"
+#include "gui/app/session.hpp"
+#include "gui/app/settings.hpp"
+#include "gui/app/stepper.hpp"
+#include "gui/text/fonts.hpp"
+#include "gui/views/matrix_view.hpp"
+#include "gui/views/room_view.hpp"
+#include "gui/views/timeline_view.hpp"
+#include "lab/model/lessons.hpp"
+#include "lab/net/echo_server.hpp"
+
+#include <imgui.h>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct GLFWwindow;
+struct ImFontAtlas;
+
+namespace gui {
+
+enum class View { lab, matrix };
+enum class CodeTab { python, cpp };
+
+// What the app needs before its first frame and can make without a window: the content,
+// the fonts and their atlas, the echo server. Made on a second thread while the window and
+// its GL context are created, which is most of the start-up under a software renderer
+// (docs/PERFORMANCE.md).
+struct Prepared {
+    lab::Content content;
+    FontChoice font_choice;
+    Fonts fonts;
+    std::unique_ptr<lab::EchoServer> server;
+    std::string server_error;
+};
+Prepared prepare(ImFontAtlas& atlas, float font_scale);
+float font_px(float scale);
+
+// What one step of the scripted walk (--walk) saw.
+struct WalkRecord {
+    int step = 0, of = 0;       // the number shown, and the lesson's count
+    std::string label;          // the step's caption as drawn
+    std::string pause;          // the lesson step's pause point
+    std::string paused_at;      // the pause point the demo waits at (RunState::paused_at)
+    bool thread_paused = false; // the pausing thread's lane was in the paused state there
+    std::int64_t t_ns = 0;
+    int tid = 0;
+    std::vector<int> py, cpp, pause_lines; // highlighted as drawn
+    std::string shot;                      // the PNG of that moment
+};
+
+class App {
+  public:
+    App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared prepared);
+    ~App() { matrix_.stop(); }
+
+    // The frame, in the main loop's order.
+    void before_frame(); // before ImGui's NewFrame: font rebuilds, freeing the atlas pixels
+    void frame();
+    void after_render(int fb_w, int fb_h); // reads the back buffer: exports, the walk
+    // Seconds between frames when nothing happens: 1/30 while a run or the matrix is live
+    // (the "alive for" clock), 0.5 while the demo waits at a step, 0 (sleep) otherwise.
+    double frame_interval() const;
+
+    void start_run();
+    void save_settings();
+
+    // Scripted runs (app_script.cpp).
+    bool screenshot_ready(double waited_ms);
+    nlohmann::json describe() const; // what is on screen, for --screenshot
+
+  private:
+    // Texts, in the interface's language.
+    std::string t(std::string_view key) const { return content_.strings.get(key, ui_lang()); }
+    // A control's label: in 双语, both languages ("运行 / Run"); else as t().
+    std::string label(std::string_view key) const { return timeline_text().get(key); }
+    std::string f(std::string_view key, const std::vector<lab::Arg>& args) const {
+        return content_.strings.format(key, ui_lang(), args);
+    }
+    lab::Lang ui_lang() const;
+    std::vector<lab::Lang> content_langs() const; // the languages content is shown in
+    void text_block(const lab::Text& text);       // Markdown, side by side when bilingual
+    // A sentence of a page in each language on show, wrapped (dim: in the disabled colour).
+    void sentence(std::string_view key, const std::vector<lab::Arg>& args = {}, bool dim = false);
+
+    // app.cpp: the scenario, its options, runs, steps.
+    void select(const std::string& id);
+    lab::RunOptions options() const;
+    void on_new_run(); // the timeline and the steps follow the run now on show
+    void restart_steps();
+    std::string run_label(const lab::RunState& s) const;
+    // The run on show was made with other switches than the next run's: its results are
+    // drawn greyed, labelled "previous settings".
+    bool shown_is_stale() const;
+    std::string current_label() const; // the timeline's caption of the run on show
+    void stale_overlay(ImVec2 a, ImVec2 b) const;
+    void compare_engines(); // the same settings on the other engine, one above the other
+    void request_run();     // Run pressed: asks first when it would end a paused run
+    std::optional<lab::Outcome> expected_outcome(const lab::RunOptions& o) const;
+    const lab::Lesson* step_lesson() const;        // the lesson the steps come from
+    const lab::RunState* step_run() const;         // the run the steps are matched against
+    std::string step_caption() const;              // "Step 2/4" or ""
+    std::string step_status() const;               // skipped steps, then what the demo does now
+    std::string step_state() const;                // what the demo does now, in step mode
+    std::vector<lab::Skipped> skipped() const;     // steps the run on show passed over, and why
+    std::string skip_note(std::size_t step) const; // "— not reached: ..." or ""
+    std::vector<StepMark> step_marks(const lab::RunState& run, bool current) const;
+    bool step_card_shown() const; // the lesson pane opens with the step on show
+    void next_step();
+    void prev_step();
+    void run_to_end();
+    void keys();
+    void change_text_size(float by);
+    void rebuild_fonts();
+
+    // app_toolbar.cpp
+    void toolbar();
+    void toggle_fullscreen();
+    // app_lesson.cpp
+    void scenario_list();
+    void lesson_pane();
+    void step_card(const lab::Lesson& lesson);
+    // app_code.cpp
+    void code_pane();
+    // app_controls.cpp
+    void controls();
+    void sandbox_controls();
+    void step_controls();
+    void predict_controls();
+    void engine_controls();
+    void rerun_popup();
+    void banner();
+    std::vector<std::string> banner_lines() const; // every language shown
+    std::vector<std::string> banner_lines(lab::Lang l) const;
+    std::string prediction_line(lab::Lang l) const;
+    // app_program.cpp
+    bool own_program() const { return scenario_ == kOwnProgram; }
+    void own_program_pane();
+    void open_own_program();
+    lab::RunOptions own_options(); // writes edited code to a private temp file first
+    void remove_own_temp();
+    // app_pages.cpp
+    void page_pane();
+    void glossary_hook(); // hover definitions of glossary terms in prose (markdown's hook)
+    void output_pane();   // the demo's own stdout and stderr
+    // app_timeline.cpp
+    void lab_view();
+    void lab_content();
+    void splitter(float total);
+    TimelineText timeline_text() const;
+    RunView run_view(const lab::RunState& run, bool current) const;
+    // app_matrix.cpp
+    void matrix_pane();
+    void open_cell(std::size_t i);
+    // app_export.cpp
+    void export_row();
+    void export_png();
+    void export_trace();
+    void write_requested_png(int fb_w, int fb_h);
+    void set_status(const std::string& error, const std::string& saved_key,
+                    const std::string& path);
+    // app_script.cpp
+    void walk_tick();
+    void walk_after_render(int fb_w, int fb_h);
+    void open_requested_cell();
+
+    GLFWwindow* window_;
+    Settings settings_;
+    lab::Content content_;
+    std::string notice_;
+    FontChoice font_choice_;
+    Fonts fonts_;
+    bool fonts_dirty_ = false;
+
+    std::unique_ptr<lab::EchoServer> server_;
+    std::string server_error_;
+    Session session_;
+    Quiz quiz_;
+
+    // The scenario on show and the switches of the next run.
+    std::string scenario_;
+    trace::Receiver receiver_ = trace::Receiver::inherit;
+    bool close_ = false;
+    trace::ConnectIn connect_in_ = trace::ConnectIn::main;
+    trace::Worker worker_ = trace::Worker::daemon;
+    bool with_block_ = false;
+    trace::Engine engine_ = trace::Engine::model;
+    std::string python_bin_ = "python3"; // the interpreter for the CPython engine
+    std::string python_;                 // the Python on show (lesson or the demo's header comment)
+
+    // "Your program" (app_program.cpp): the scenario list's last entry.
+    static constexpr const char* kOwnProgram = "*your-program";
+    std::string own_path_;     // the path field
+    std::string own_code_;     // the code as in the pane (opened, maybe edited)
+    std::string own_opened_;   // the file own_code_ came from, "" for typed code
+    bool own_edited_ = false;  // changed since opened: runs from a private temp copy
+    std::string own_error_;    // opening failed: why
+    std::string own_temp_dir_; // the private directory of the temp copy while it runs
+
+    bool confirm_rerun_ = false; // the "end the paused run?" popup is asked for
+    bool compare_next_ = false;  // when the run on show ends, run it on the other engine
+    int page_ = -1;              // a background page on show instead of the lesson, or -1
+    bool show_output_ = false;
+
+    // Panes.
+    View view_ = View::lab;
+    CodeTab code_tab_ = CodeTab::python;
+    std::optional<CodeTab> want_tab_; // select this tab next frame
+    TimelineView timeline_;
+    float bottom_fixed_h_ = 0; // controls + banner + legend, as last drawn
+    Matrix matrix_;
+    RoomView room_; // the workshop room (room_view.hpp)
+
+    // Step by step.
+    bool step_mode_ = false;
+    bool user_moved_ = false; // Prev/Next pressed since the run began
+    Stepper stepper_;
+    int last_shown_ = -2;
+    // Frames in which the code pane still brings the step's lines into view (the layout may
+    // settle in the frames after a step change: the banner grows, the pane shrinks).
+    static constexpr int kScrollFrames = 12;
+    int scroll_code_ = 0;
+    bool scroll_lesson_ = false;
+    struct Drawn { // what the code pane drew this frame
+        std::optional<CodeTab> tab;
+        int step = -1;
+        std::vector<int> hot, pause_lines;
+        std::vector<int> off; // lines the switches turn off (dimmed)
+    } drawn_;
+    struct CodeBox {          // where the code pane drew (for --screenshot's JSON)
+        ImVec4 pane;          // the code's scrolling region, screen pixels
+        float line_step = 0;  // from one line of code to the next
+        float text_right = 0; // the rightmost edge of any text drawn in it
+    } code_box_;
+
+    // Presentation.
+    struct Placed { // where a toolbar item was drawn (for --screenshot's JSON)
+        std::string what;
+        ImVec2 min, max;
+    };
+    std::vector<Placed> toolbar_items_;
+    float room_button_w_ = 0;
+    ImVec4 banner_rect_{0, 0, 0, 0};
+    std::vector<std::string> matrix_small_; // each matrix cell's small text, as drawn
+    float bottom_reserve_ = 0;              // the bottom's height kept while the banner changes
+    float layout_key_[3] = {0, 0, 0};       // ... for this width, height and text size
+    bool fullscreen_ = false;
+    int windowed_[4] = {100, 100, 1440, 900}; // x, y, w, h to go back to
+
+    // Export.
+    std::string export_dir_;
+    std::string png_request_;             // write the timeline here after this frame is drawn
+    std::string status_;                  // as drawn, in the languages on show
+    std::string status_key_, status_arg_; // what it says: a saved_* key and the path, or the error
+    bool status_error_ = false;
+    nlohmann::json exports_ = nlohmann::json::array();
+
+    // Scripted (--screenshot).
+    enum class WalkPhase {
+        start,    // the demo waits at a step: show its Python
+        python,   // the Python is drawn: record it, show the C++
+        cpp,      // the C++ is drawn: record it
+        recorded, // picture this frame, then Next
+    };
+    Flags flags_;
+    bool walking_ = false, walk_done_ = false;
+    WalkPhase walk_phase_ = WalkPhase::start;
+    int walk_frames_ = 0;
+    WalkRecord walk_rec_;
+    std::vector<WalkRecord> walk_;
+    int ready_frames_ = 0;
+    bool exports_done_ = false, opened_ = false;
+};
+
+} // namespace gui

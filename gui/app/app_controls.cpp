@@ -1,0 +1,333 @@
+// Under the panes: the switches of the next run (receiver policy, close; the sandbox's
+// worker), Run and Kill, the step controls, "Will it exit?"; then the banner, which says
+// live what the process does and why it exits or not, in every language shown.
+#include "gui/app/app.hpp"
+
+#include "gui/text/theme.hpp"
+#include "gui/text/widgets.hpp"
+#include "lab/model/catalog.hpp"
+#include "lab/model/verdict.hpp"
+
+#include <GLFW/glfw3.h>
+#include <cstdio>
+#include <imgui.h>
+#include <utility>
+
+namespace gui {
+
+using lab::Lang;
+
+// The engine: the C++ model (fast, the same on every machine) or the real CPython with the
+// websockets it has. A program of the user's runs on CPython only.
+void App::engine_controls() {
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(label("ui.engine").c_str());
+    tip(t("ui.engine.tip"));
+    ImGui::BeginDisabled(own_program());
+    for (const auto& [e, name] : trace::Names<trace::Engine>::table) {
+        const std::string engine_label = label("ui.engine." + std::string(name));
+        ImGui::SameLine();
+        if (ImGui::RadioButton((engine_label + "##engine").c_str(),
+                               own_program() ? e == trace::Engine::cpython : engine_ == e))
+            engine_ = e;
+    }
+    ImGui::EndDisabled();
+    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+}
+
+void App::controls() {
+    const lab::Scenario* sc = lab::find_scenario(scenario_);
+    engine_controls();
+    const bool cpython = own_program() || engine_ == trace::Engine::cpython;
+    if (!cpython && receiver_ == trace::Receiver::library) receiver_ = trace::Receiver::inherit;
+    same_line_if_fits(ImGui::CalcTextSize(t("ui.receiver").c_str()).x);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(label("ui.receiver").c_str());
+    tip(t("ui.receiver.tip"));
+    std::vector<trace::Receiver> receivers;
+    if (cpython) receivers.push_back(trace::Receiver::library); // as installed
+    receivers.insert(receivers.end(), std::begin(lab::kMatrixReceivers),
+                     std::end(lab::kMatrixReceivers));
+    for (trace::Receiver r : receivers) {
+        const std::string receiver_label = label("ui.receiver." + std::string(trace::name(r)));
+        same_line_if_fits(ImGui::CalcTextSize(receiver_label.c_str()).x +
+                          ImGui::GetFrameHeight() * 1.5f);
+        if (ImGui::RadioButton(receiver_label.c_str(), receiver_ == r)) receiver_ = r;
+        if (r == trace::Receiver::library) tip(t("ui.receiver.library.tip"));
+    }
+    if (!own_program()) {
+        const std::string close_label = label("ui.close");
+        ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+        if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(close_label.c_str()).x + 40)
+            ImGui::NewLine();
+        ImGui::Checkbox(close_label.c_str(), &close_);
+    }
+    if (sc && sc->sandbox) sandbox_controls();
+    ImGui::BeginDisabled(!server_);
+    // "Run" until this scenario (or program) has run; then "Run again".
+    const bool ran_here =
+        session_.has_run() && (own_program() ? !session_.current().options.program.empty()
+                                             : session_.current().options.scenario == scenario_);
+    if (ImGui::Button(label(ran_here ? "ui.run_again" : "ui.run").c_str())) request_run();
+    tip(t(own_program() ? "ui.own.run.tip" : "ui.run.tip"));
+    ImGui::EndDisabled();
+    rerun_popup();
+    if (!own_program()) {
+        ImGui::SameLine();
+        const lab::Lesson* lesson = content_.lesson(scenario_);
+        // Once the run on show has its verdict (a confirmed hang is kept alive to be seen, and
+        // the next run ends it), not while it is still deciding or paused at a step.
+        ImGui::BeginDisabled(!server_ || !lesson ||
+                             (session_.live() && !session_.current().finished()));
+        if (ImGui::Button(
+                label(engine_ == trace::Engine::model ? "ui.compare.cpython" : "ui.compare.model")
+                    .c_str()))
+            compare_engines();
+        ImGui::EndDisabled();
+        tip(t("ui.compare.tip"), true);
+    }
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!session_.live());
+    if (ImGui::Button(label("ui.kill").c_str())) session_.kill();
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!session_.has_run());
+    if (toggle_button(label("ui.output"), show_output_)) show_output_ = !show_output_;
+    ImGui::EndDisabled();
+    tip(t("ui.output.tip"), true);
+    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+    step_controls();
+    predict_controls();
+    if (show_output_ && session_.has_run()) output_pane();
+}
+
+// Run: a demo waiting at a step would be ended by a new run, so ask first.
+void App::request_run() {
+    if (session_.stepping())
+        confirm_rerun_ = true;
+    else
+        start_run();
+}
+
+void App::rerun_popup() {
+    if (confirm_rerun_) {
+        ImGui::OpenPopup("##rerun");
+        confirm_rerun_ = false;
+    }
+    if (ImGui::BeginPopupModal("##rerun", nullptr,
+                               ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoTitleBar)) {
+        ImGui::TextUnformatted(t("ui.rerun.ask").c_str());
+        if (ImGui::Button(t("ui.rerun.yes").c_str()) ||
+            ImGui::IsKeyPressed(GLFW_KEY_ENTER, false)) {
+            ImGui::CloseCurrentPopup();
+            start_run();
+        }
+        ImGui::SameLine();
+        if (ImGui::Button(t("ui.rerun.no").c_str()) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false))
+            ImGui::CloseCurrentPopup();
+        ImGui::EndPopup();
+    }
+}
+
+// The same settings on the other engine: the run on show moves beneath, the new one above,
+// so the model and CPython are one above the other.
+void App::compare_engines() {
+    const auto other = [](trace::Engine e) {
+        return e == trace::Engine::model ? trace::Engine::cpython : trace::Engine::model;
+    };
+    if (session_.has_run() && lab::same_settings(session_.current().options, options())) {
+        engine_ = other(engine_); // the run on show is these settings: run the other engine
+        if (engine_ == trace::Engine::model && receiver_ == trace::Receiver::library)
+            receiver_ = trace::Receiver::inherit;
+        start_run();
+        return;
+    }
+    start_run(); // these settings on this engine first; the other follows (frame())
+    compare_next_ = true;
+}
+
+// The sandbox's own switches: a worker thread (none, daemon, non-daemon), who calls
+// connect(), and the `with` block.
+void App::sandbox_controls() {
+    ImGui::TextUnformatted(label("ui.worker").c_str());
+    for (const auto& [w, name] : trace::Names<trace::Worker>::table) {
+        ImGui::SameLine();
+        if (ImGui::RadioButton((label("ui.worker." + std::string(name)) + "##w").c_str(),
+                               worker_ == w))
+            worker_ = w;
+    }
+    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+    ImGui::TextUnformatted(label("ui.connect_in").c_str());
+    ImGui::BeginDisabled(worker_ == trace::Worker::none);
+    for (const auto& [c, name] : trace::Names<trace::ConnectIn>::table) {
+        ImGui::SameLine();
+        if (ImGui::RadioButton((label("ui.connect_in." + std::string(name)) + "##c").c_str(),
+                               connect_in_ == c))
+            connect_in_ = c;
+    }
+    ImGui::EndDisabled();
+    const std::string wb = label("ui.with_block");
+    same_line_if_fits(ImGui::CalcTextSize(wb.c_str()).x + 40);
+    ImGui::Checkbox(wb.c_str(), &with_block_);
+}
+
+void App::step_controls() {
+    const lab::Lesson* lesson = step_lesson();
+    if (ImGui::Checkbox(label("ui.step.mode").c_str(), &step_mode_) && !step_mode_ &&
+        session_.stepping())
+        run_to_end(); // switched off mid-run: no more pauses
+    tip(t("ui.step.mode.tip"));
+    if (!lesson || lesson->steps.empty()) return;
+    const std::string prev = label("ui.step.prev"), next = label("ui.step.next"),
+                      end = label("ui.step.to_end");
+    same_line_if_fits(button_width(prev));
+    ImGui::BeginDisabled(!stepper_.can_prev());
+    if (ImGui::Button(prev.c_str())) prev_step();
+    ImGui::EndDisabled();
+    tip(t("ui.step.prev.tip"), true);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!stepper_.can_next());
+    if (ImGui::Button(next.c_str())) next_step();
+    ImGui::EndDisabled();
+    tip(t(session_.stepping() ? "ui.step.next.tip.live" : "ui.step.next.tip.idle"), true);
+    same_line_if_fits(button_width(end));
+    ImGui::BeginDisabled(!session_.stepping());
+    if (ImGui::Button(end.c_str())) run_to_end();
+    ImGui::EndDisabled();
+    tip(t("ui.step.to_end.tip"), true);
+    const std::string caption = step_caption();
+    const std::string status = (caption.empty() ? "" : caption + " · ") + step_status();
+    same_line_if_fits(ImGui::CalcTextSize(status.c_str()).x);
+    ImGui::AlignTextToFramePadding();
+    if (stepper_.waiting())
+        pause_text(status);
+    else
+        ImGui::TextDisabled("%s", status.c_str());
+}
+
+void App::predict_controls() {
+    const std::string ask = label("ui.predict.ask"), yes = label("ui.predict.yes"),
+                      no = label("ui.predict.no");
+    same_line_if_fits(ImGui::CalcTextSize(ask.c_str()).x + button_width(yes) + button_width(no) +
+                      ImGui::GetStyle().ItemSpacing.x * 3);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(ask.c_str());
+    tip(t("ui.predict.tip"));
+    const bool live = session_.live();
+    const std::optional<bool> pending = quiz_.pending(live);
+    ImGui::SameLine();
+    if (toggle_button(yes, pending && *pending)) quiz_.predict(true, live);
+    ImGui::SameLine();
+    if (toggle_button(no, pending && !*pending)) quiz_.predict(false, live);
+}
+
+// ---- the banner ---------------------------------------------------------------------------
+
+// The banner's sentences in one language: the headline, then why.
+std::vector<std::string> App::banner_lines(Lang l) const {
+    if (!server_)
+        return {content_.strings.format("ui.server_failed", l, {{"error", server_error_}})};
+    if (own_program() && !own_error_.empty())
+        return {content_.strings.format("ui.own.error", l, {{"error", own_error_}})};
+    const bool other_scenario =
+        session_.has_run() && (own_program() ? session_.current().options.program.empty()
+                                             : session_.current().options.scenario != scenario_ ||
+                                                   !session_.current().options.program.empty());
+    if (!session_.has_run() || other_scenario)
+        return {content_.strings.get(own_program() ? "ui.own.idle" : "ui.idle", l)};
+    const lab::RunState& run = session_.current();
+    const lab::Timeline& tl = run.timeline;
+    std::vector<std::string> lines{lab::headline(run.verdict, tl, content_.strings, l)};
+    if (!run.finished()) {
+        char s[32];
+        std::snprintf(s, sizeof s, "%.1f", double(run.now_ns - run.spawned_ns) / 1e9);
+        lines[0] += " — " + content_.strings.format("ui.alive_for", l, {{"s", s}});
+    }
+    // While it runs, the thread the shutdown joins is explained already (lab::awaited).
+    for (const std::string& line : lab::explanation(run.verdict, tl, content_.strings, l,
+                                                    run.stacks.empty() ? nullptr : &run.stacks))
+        lines.push_back(line);
+    if (shown_is_stale()) // switches changed since: this is not what Run would do now
+        lines.insert(lines.begin(), content_.strings.get("ui.stale", l));
+    return lines;
+}
+
+std::vector<std::string> App::banner_lines() const {
+    std::vector<std::string> all;
+    for (Lang l : content_langs())
+        for (std::string& line : banner_lines(l)) all.push_back(std::move(line));
+    return all;
+}
+
+// The learner's answer and, after the verdict, right or wrong and why, in one language.
+std::string App::prediction_line(Lang l) const {
+    if (!session_.has_run() || !quiz_.said()) return {};
+    const lab::RunState& run = session_.current();
+    const std::string said =
+        content_.strings.get(*quiz_.said() ? "ui.predict.exits" : "ui.predict.hangs", l);
+    if (!run.finished()) return content_.strings.format("ui.predict.pending", l, {{"said", said}});
+    if (!quiz_.right()) return content_.strings.format("ui.predict.unjudged", l, {{"said", said}});
+    std::string reason;
+    const lab::Lesson* lesson = content_.lesson(run.options.scenario);
+    if (lesson && lesson_default(run.options) && !lesson->predict.empty())
+        reason = lesson->predict.in(l);
+    else if (auto why = lab::explanation(run.verdict, run.timeline, content_.strings, l);
+             !why.empty())
+        reason = why.front();
+    std::erase(reason, '`'); // Markdown's code marks; the banner is plain text
+    return content_.strings.format(*quiz_.right() ? "ui.predict.right" : "ui.predict.wrong", l,
+                                   {{"said", said}, {"reason", reason}});
+}
+
+namespace {
+
+ImU32 banner_color(const Palette& pal, const lab::RunState* run) {
+    if (!run) return pal.banner_idle;
+    switch (run->verdict.outcome) {
+    case lab::Outcome::running:
+        return run->timeline.shutdown_waiting_for() >= 0 ? pal.banner_waiting : pal.banner_idle;
+    case lab::Outcome::exited:
+        return pal.banner_exited;
+    case lab::Outcome::hung:
+        return pal.banner_hung;
+    default:
+        return pal.banner_other;
+    }
+}
+
+} // namespace
+
+void App::banner() {
+    const Palette& pal = palette();
+    const bool stale = shown_is_stale();
+    const bool shown = session_.has_run() && banner_lines(ui_lang()).front() !=
+                                                 t(own_program() ? "ui.own.idle" : "ui.idle");
+    ImU32 bg = banner_color(pal, shown ? &session_.current() : nullptr);
+    if (stale && shown) bg = pal.banner_idle; // greyed: the previous settings' result
+    // Text first, then the box behind it, sized to what was drawn.
+    const std::vector<Lang> langs = content_langs();
+    ImGui::PushStyleColor(ImGuiCol_Text, pal.banner_text);
+    const Card card = begin_card(ImVec2(10, 6));
+    if (ImGui::BeginTable("##banner", int(langs.size()), ImGuiTableFlags_SizingStretchSame,
+                          ImVec2(ImGui::GetContentRegionAvail().x - 10, 0))) {
+        ImGui::TableNextRow();
+        for (Lang l : langs) {
+            ImGui::TableNextColumn();
+            const std::vector<std::string> lines = banner_lines(l);
+            ImGui::PushFont(fonts_.big);
+            ImGui::TextWrapped("%s", lines[0].c_str());
+            ImGui::PopFont();
+            for (std::size_t i = 1; i < lines.size(); ++i)
+                ImGui::TextWrapped("%s", lines[i].c_str());
+            if (const std::string pl = prediction_line(l); !pl.empty()) {
+                ImGui::Spacing();
+                ImGui::TextWrapped("%s", pl.c_str());
+            }
+        }
+        ImGui::EndTable();
+    }
+    end_card(card, bg);
+    ImGui::PopStyleColor();
+}
+
+} // namespace gui

@@ -1,0 +1,87 @@
+// What ships beside the lessons: the background pages (content/pages/, the sidebar's
+// "Background" section), the glossary's terms as hover definitions in every lesson and page
+// (markdown's text hook), and a small pane with the demo's own stdout and stderr.
+#include "gui/app/app.hpp"
+
+#include "gui/text/markdown.hpp"
+#include "gui/text/theme.hpp"
+#include "gui/text/widgets.hpp"
+
+#include <algorithm>
+#include <imgui.h>
+
+namespace gui {
+
+void App::page_pane() {
+    if (page_ < 0 || std::size_t(page_) >= content_.pages.size()) return;
+    const lab::Page& page = content_.pages[std::size_t(page_)];
+    if (scroll_lesson_) {
+        ImGui::SetScrollY(0);
+        scroll_lesson_ = false;
+    }
+    ImGui::PushFont(fonts_.big);
+    ImGui::TextWrapped("%s", page.title.in(ui_lang()).c_str());
+    ImGui::PopFont();
+    ImGui::PushID("page");
+    text_block(page.body);
+    ImGui::PopID();
+}
+
+// Every glossary term found in a run of prose gets a dotted underline; hovering it shows
+// the term's note, in the languages on show.
+void App::glossary_hook() {
+    set_text_hook([this](std::string_view text, const std::vector<TextPiece>& pieces) {
+        if (content_.glossary.empty() || pieces.empty()) return;
+        const ImVec2 mouse = ImGui::GetIO().MousePos;
+        ImDrawList* dl = ImGui::GetWindowDrawList();
+        const ImU32 line = palette().md_link;
+        const bool window_hovered = ImGui::IsWindowHovered();
+        for (const lab::Term& term : content_.glossary) {
+            for (const std::string* name : {&term.zh, &term.en}) {
+                // The term's bare name: "继承（守护标志）" is found as "继承".
+                std::string_view needle = *name;
+                for (std::string_view cut : {"（", " ("})
+                    if (std::size_t at = needle.find(cut); at != std::string_view::npos)
+                        needle = needle.substr(0, at);
+                if (needle.size() < 2) continue;
+                for (std::size_t at = text.find(needle); at != std::string_view::npos;
+                     at = text.find(needle, at + needle.size())) {
+                    const std::size_t end = at + needle.size();
+                    bool hovered = false;
+                    for (const TextPiece& p : pieces) {
+                        if (p.end <= at || p.begin >= end) continue;
+                        dl->AddLine(ImVec2(p.min.x, p.max.y - 1), ImVec2(p.max.x, p.max.y - 1),
+                                    line, 1.0f);
+                        hovered |= window_hovered && mouse.x >= p.min.x && mouse.x < p.max.x &&
+                                   mouse.y >= p.min.y && mouse.y < p.max.y;
+                    }
+                    if (!hovered) continue;
+                    std::string tipt;
+                    for (lab::Lang l : content_langs()) {
+                        if (!tipt.empty()) tipt += "\n\n";
+                        tipt += (l == lab::Lang::zh ? term.zh : term.en) + "\n" + term.note.in(l);
+                    }
+                    std::erase(tipt, '`');
+                    tooltip(tipt);
+                }
+            }
+        }
+    });
+}
+
+// The demo's own output ("main is done"), as it printed it: the last lines, scrollable.
+void App::output_pane() {
+    const std::string& out = session_.current().output;
+    ImGui::PushFont(fonts_.mono);
+    const float h = ImGui::GetTextLineHeightWithSpacing() * 5;
+    ImGui::BeginChild("##output", ImVec2(0, h), true);
+    if (out.empty())
+        ImGui::TextDisabled("%s", t("ui.output.none").c_str());
+    else
+        ImGui::TextUnformatted(out.data(), out.data() + out.size());
+    if (session_.live()) ImGui::SetScrollHereY(1.0f);
+    ImGui::EndChild();
+    ImGui::PopFont();
+}
+
+} // namespace gui

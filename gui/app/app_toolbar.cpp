@@ -1,0 +1,158 @@
+// The toolbar: the title, the two views and the tally; at the right the languages, text
+// size, contrast and full screen, measured so that nothing overlaps. Then any notice.
+#include "gui/app/app.hpp"
+
+#include "gui/text/theme.hpp"
+#include "gui/text/widgets.hpp"
+
+#include <GLFW/glfw3.h>
+#include <algorithm>
+#include <imgui.h>
+
+namespace gui {
+
+using lab::Lang;
+
+void App::toolbar() {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const TimelineText words = timeline_text(); // every language on show (双语: both)
+    auto right_edge = [] { return ImGui::GetWindowContentRegionMax().x; };
+    auto w = [&](const char* key) { return words.get(key); };
+    toolbar_items_.clear();
+    auto note = [&](const std::string& what) {
+        toolbar_items_.push_back({what, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
+    };
+    // Right first, on the first line: languages, contrast, full screen, then text size last.
+    // A+ keeps its place at the window's top right whatever the text size (repeated clicks
+    // land on it); what does not fit on the left wraps to the next line instead.
+    const std::string smaller = t("ui.font.smaller"), bigger = t("ui.font.bigger");
+    std::string contrast = w("ui.theme.high_contrast"), full = w("ui.fullscreen");
+    float langs_w = 0;
+    for (const char* code : {"zh", "en", "both"})
+        langs_w += button_width(content_.strings.get(std::string("lang.") + code, Lang::zh));
+    auto right_width = [&] {
+        return langs_w + button_width(smaller) + button_width(bigger) + button_width(contrast) +
+               button_width(full) + st.ItemSpacing.x * 6;
+    };
+    if (right_width() > right_edge() * 0.6f) { // 双语 at a large size: one language on these
+        contrast = t("ui.theme.high_contrast");
+        full = t("ui.fullscreen");
+    }
+    const float right_w = right_width();
+    const float right = ImGui::GetWindowContentRegionMax().x;
+    const ImVec2 start = ImGui::GetCursorPos();
+    const float right_x = std::max(start.x, right - right_w);
+    ImGui::SetCursorPos(ImVec2(right_x, start.y));
+    // Chinese and both need a CJK font; English always works.
+    for (const char* code : {"zh", "en", "both"}) {
+        const bool needs_cjk = std::string(code) != "en";
+        ImGui::BeginDisabled(needs_cjk && !fonts_.has_cjk);
+        if (toggle_button(content_.strings.get(std::string("lang.") + code, Lang::zh),
+                          settings_.lang == code))
+            settings_.lang = code;
+        ImGui::EndDisabled();
+        note(std::string("lang.") + code);
+        ImGui::SameLine();
+    }
+    if (toggle_button(contrast, settings_.theme == "high-contrast")) {
+        settings_.theme = settings_.theme == "high-contrast" ? "normal" : "high-contrast";
+        fonts_dirty_ = true; // the style is rebuilt with the fonts
+    }
+    note("contrast");
+    tip(w("ui.theme.tip"));
+    ImGui::SameLine();
+    if (toggle_button(full, fullscreen_)) toggle_fullscreen();
+    note("fullscreen");
+    tip(w("ui.fullscreen.tip"));
+    ImGui::SameLine();
+    if (ImGui::Button(smaller.c_str())) change_text_size(-0.1f);
+    note("font.smaller");
+    tip(w("ui.font.tip"));
+    ImGui::SameLine();
+    if (ImGui::Button(bigger.c_str())) change_text_size(+0.1f);
+    note("font.bigger");
+    tip(w("ui.font.tip"));
+    const float right_bottom = ImGui::GetItemRectMax().y - ImGui::GetWindowPos().y;
+
+    // Left: the title, the subtitle when there is room, the two views, the tally, the room.
+    const std::string lab_label = w("ui.view.lab"), matrix_label = w("ui.view.matrix");
+    const std::string tally =
+        words.format("ui.tally", {{"right", std::to_string(quiz_.right_count())},
+                                  {"total", std::to_string(quiz_.total())}});
+    const float mid_w = button_width(lab_label) + button_width(matrix_label) +
+                        ImGui::CalcTextSize(tally.c_str()).x + st.ItemSpacing.x * 6 +
+                        room_button_w_;
+    const std::string subtitle = w("app.subtitle");
+    const float room_left = right_x - st.ItemSpacing.x * 2; // the left part ends here
+    ImGui::SetCursorPos(start);
+    ImGui::PushFont(fonts_.big);
+    ImGui::TextUnformatted(t("app.title").c_str());
+    ImGui::PopFont();
+    note("title");
+    ImGui::SameLine();
+    const float after_title = ImGui::GetCursorPosX();
+    if (after_title + ImGui::CalcTextSize(subtitle.c_str()).x + mid_w + st.ItemSpacing.x * 4 <
+        room_left) {
+        ImGui::TextDisabled("%s", subtitle.c_str());
+        note("subtitle");
+        ImGui::SameLine(0, st.ItemSpacing.x * 3);
+    } else if (after_title + mid_w > room_left) {
+        ImGui::NewLine(); // the views on a line of their own, under the right group
+        ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), right_bottom + st.ItemSpacing.y));
+    }
+    if (toggle_button(lab_label, view_ == View::lab)) view_ = View::lab;
+    note("view.lab");
+    ImGui::SameLine(0, 2);
+    if (toggle_button(matrix_label, view_ == View::matrix)) view_ = View::matrix;
+    note("view.matrix");
+    tip(w("ui.view.matrix.tip"));
+    ImGui::SameLine(0, st.ItemSpacing.x * 2);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(tally.c_str());
+    note("tally");
+    tip(w("ui.tally.tip"));
+    if (quiz_.total() > 0 || !quiz_.answers().empty()) { // the score can start again
+        ImGui::SameLine(0, 2);
+        if (ImGui::SmallButton(t("ui.tally.reset").c_str())) quiz_.reset();
+        tip(t("ui.tally.reset.tip"));
+    }
+    ImGui::SameLine(0, st.ItemSpacing.x * 2);
+    room_.button(content_.strings, ui_lang()); // Open room / Close room
+    room_button_w_ = ImGui::GetItemRectSize().x;
+    note("room");
+    // Below both parts.
+    ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), right_bottom + st.ItemSpacing.y));
+    if (!notice_.empty()) ImGui::TextColored(palette().notice, "%s", notice_.c_str());
+    for (const std::string& e : content_.errors)
+        ImGui::TextColored(palette().error, "%s", f("ui.notice.content", {{"error", e}}).c_str());
+}
+
+// F11 and the toolbar's button: the monitor under the window's centre (else the primary
+// one) at its own mode, and back to the window's last place and size.
+void App::toggle_fullscreen() {
+    if (fullscreen_) {
+        glfwSetWindowMonitor(window_, nullptr, windowed_[0], windowed_[1], windowed_[2],
+                             windowed_[3], 0);
+        fullscreen_ = false;
+        return;
+    }
+    glfwGetWindowPos(window_, &windowed_[0], &windowed_[1]);
+    glfwGetWindowSize(window_, &windowed_[2], &windowed_[3]);
+    int count = 0;
+    GLFWmonitor** monitors = glfwGetMonitors(&count);
+    GLFWmonitor* target = glfwGetPrimaryMonitor();
+    const int cx = windowed_[0] + windowed_[2] / 2, cy = windowed_[1] + windowed_[3] / 2;
+    for (int i = 0; i < count; ++i) {
+        int mx = 0, my = 0;
+        glfwGetMonitorPos(monitors[i], &mx, &my);
+        const GLFWvidmode* m = glfwGetVideoMode(monitors[i]);
+        if (m && cx >= mx && cx < mx + m->width && cy >= my && cy < my + m->height)
+            target = monitors[i];
+    }
+    const GLFWvidmode* mode = target ? glfwGetVideoMode(target) : nullptr;
+    if (!mode) return;
+    glfwSetWindowMonitor(window_, target, 0, 0, mode->width, mode->height, mode->refreshRate);
+    fullscreen_ = true;
+}
+
+} // namespace gui

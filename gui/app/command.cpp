@@ -1,0 +1,155 @@
+#include "gui/app/command.hpp"
+
+#include "lab/model/catalog.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+namespace gui {
+namespace {
+
+std::vector<std::string> scenario_ids() {
+    std::vector<std::string> ids;
+    for (const lab::Scenario& s : lab::catalog()) ids.emplace_back(s.id);
+    return ids;
+}
+
+// The receiver policies the model runs: their names from the protocol's table.
+const std::vector<std::string> kReceivers = [] {
+    std::vector<std::string> v;
+    for (trace::Receiver r : lab::kMatrixReceivers) v.emplace_back(trace::name(r));
+    return v;
+}();
+
+// Stores the value in an optional (CLI11 2.1 has no std::optional binding).
+CLI::Option* add_optional(CLI::App& cmd, const std::string& name, std::optional<std::string>& out,
+                          const std::string& what) {
+    return cmd.add_option_function<std::string>(
+        name, [&out](const std::string& v) { out = v; }, what);
+}
+
+// --size WIDTHxHEIGHT, 320x240 to 8000x8000.
+const CLI::Validator kSize(
+    [](std::string& v) -> std::string {
+        int w = 0, h = 0;
+        char rest = 0;
+        if (std::sscanf(v.c_str(), "%dx%d%c", &w, &h, &rest) != 2 || w < 320 || h < 240 ||
+            w > 8000 || h > 8000)
+            return "must be WIDTHxHEIGHT from 320x240 to 8000x8000, e.g. 1280x720, not '" + v + "'";
+        return {};
+    },
+    "WxH");
+
+// --open SCENARIO,RECEIVER,close|no-close: a cell of the matrix.
+const CLI::Validator kCell(
+    [](std::string& v) -> std::string {
+        const std::size_t a = v.find(','), b = a == std::string::npos ? a : v.find(',', a + 1);
+        const std::string usage = "must be SCENARIO,RECEIVER,close|no-close, e.g. "
+                                  "threaded-client,daemon,no-close, not '" +
+                                  v + "'";
+        if (b == std::string::npos) return usage;
+        const std::string scenario = v.substr(0, a), receiver = v.substr(a + 1, b - a - 1),
+                          close = v.substr(b + 1);
+        if (!lab::find_scenario(scenario))
+            return "unknown scenario '" + scenario + "' (see: daemonlab list)";
+        if (std::find(kReceivers.begin(), kReceivers.end(), receiver) == kReceivers.end() ||
+            (close != "close" && close != "no-close"))
+            return usage;
+        return {};
+    },
+    "SCENARIO,RECEIVER,close|no-close");
+
+} // namespace
+
+void add_flags(CLI::App& cmd, Flags& f) {
+    add_optional(cmd, "--scenario", f.scenario, "the scenario to open (see: daemonlab list)")
+        ->check(CLI::IsMember(scenario_ids()));
+    add_optional(cmd, "--lang", f.lang, "zh, en or both")
+        ->check(CLI::IsMember({"zh", "en", "both"}));
+    add_optional(cmd, "--receiver", f.receiver,
+                 "recv_events daemon policy (library: as installed, CPython only)")
+        ->check(CLI::IsMember([] {
+            std::vector<std::string> v = kReceivers;
+            v.emplace_back(trace::name(trace::Receiver::library));
+            return v;
+        }()));
+    cmd.add_option_function<std::string>(
+           "--engine",
+           [&f](const std::string& v) {
+               f.engine = v == "python" ? std::string(trace::name(trace::Engine::cpython)) : v;
+           },
+           "the engine of the lab's runs: model (the C++ model, default) or python (CPython)")
+        ->check(CLI::IsMember({"model", "python", "cpython"}));
+    add_optional(cmd, "--python", f.python,
+                 "the interpreter for --engine python (default python3)");
+    add_optional(cmd, "--program", f.program,
+                 "open your own FILE.py under \"Your program\" (it runs only when you press Run)");
+    cmd.add_flag("--close", f.close, "close the connection before main ends");
+    cmd.add_flag("--run", f.run, "run the scenario at once");
+    cmd.add_flag("--step", f.step, "step by step: the demo stops at each step of the lesson");
+    add_optional(cmd, "--predict", f.predict, "answer \"Will it exit?\" for the first run")
+        ->check(CLI::IsMember({"yes", "no"}));
+    CLI::Option* matrix = cmd.add_flag("--matrix", f.matrix, "open the matrix and run it");
+    add_optional(cmd, "--theme", f.theme, "normal or high-contrast")
+        ->check(CLI::IsMember({"normal", "high-contrast"}));
+    cmd.add_flag("--fullscreen", f.fullscreen, "start full screen (F11)");
+    cmd.add_option_function<std::string>(
+           "--size",
+           [&f](const std::string& v) { std::sscanf(v.c_str(), "%dx%d", &f.width, &f.height); },
+           "window size, e.g. 1280x720")
+        ->check(kSize);
+    cmd.add_option("--font-scale", f.font_scale, "text size, 0.6 to 3")
+        ->check(CLI::Range(0.6f, 3.0f));
+    add_optional(cmd, "--export-dir", f.export_dir, "where Export writes");
+    cmd.add_flag_callback(
+        "--room", [&f] { f.room = f.room.value_or("lan"); },
+        "open the workshop room at start (attendees join from their phones)");
+    add_optional(cmd, "--room-listen", f.room,
+                 "where the room listens: lan (the default route's interface), loopback, or an "
+                 "address of this machine");
+
+    const std::string script = "Scripted runs (tests, pictures)";
+    cmd.add_option("--screenshot", f.screenshot,
+                   "draw, write FILE.png and FILE.png.json (what was drawn), quit")
+        ->group(script);
+    cmd.add_option("--after", f.after_ms, "ms to wait before the screenshot (default 1500)")
+        ->check(CLI::Range(0, 3'600'000))
+        ->group(script);
+    add_optional(cmd, "--then-receiver", f.then_receiver,
+                 "after the first run, a second one with this policy")
+        ->check(CLI::IsMember(kReceivers))
+        ->group(script);
+    cmd.add_flag("--walk", f.walk, "press Next through every step (implies --step --run)")
+        ->group(script);
+    add_optional(cmd, "--open", f.open_cell, "open this matrix cell once the matrix is done")
+        ->check(kCell)
+        ->needs(matrix)
+        ->group(script);
+    cmd.add_option_function<std::vector<std::string>>(
+           "--export",
+           [&f](const std::vector<std::string>& what) {
+               for (const std::string& w : what)
+                   (w == "png" ? f.export_png : f.export_trace) = true;
+           },
+           "export the timeline: png, trace or png,trace")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"png", "trace"}))
+        ->group(script);
+    cmd.callback([&f] {
+        if (f.walk) f.step = f.run = true;
+        if (f.receiver == std::string(trace::name(trace::Receiver::library)) && !f.program &&
+            f.engine.value_or("model") == "model")
+            throw CLI::ValidationError("--receiver library", "needs --engine python");
+    });
+}
+
+lab::GuiCommand command() {
+    auto flags = std::make_shared<Flags>();
+    return {.add_options = [flags](CLI::App& cmd) { add_flags(cmd, *flags); },
+            .run = [flags] { return run_app(*flags); }};
+}
+
+} // namespace gui

@@ -1,0 +1,47 @@
+// command.hpp — `daemonlab gui`: its options (what a teacher sets at start, and what the
+// scripted runs of the tests ask for) and its entry. No drawing here.
+#pragma once
+
+#include "lab/term/cli.hpp"
+
+#include <optional>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace gui {
+
+struct Flags {
+    std::optional<std::string> scenario, lang, receiver, theme, predict;
+    std::optional<std::string> engine;  // model or cpython: the engine of the lab's runs
+    std::optional<std::string> python;  // the interpreter for the CPython engine
+    std::optional<std::string> program; // "Your program": open this .py file (not run)
+    bool close = false, run = false, step = false, matrix = false, fullscreen = false;
+    int width = 0, height = 0;       // --size; 0: the saved one
+    float font_scale = 0;            // 0: the saved one
+    std::optional<std::string> room; // --room [--room-listen lan|loopback|ADDRESS]
+    std::optional<std::string> export_dir;
+
+    // Scripted runs (--screenshot FILE.png): draw, write the PNG and its JSON, quit.
+    std::string screenshot;
+    int after_ms = 1500;
+    std::optional<std::string> then_receiver; // a second run, to compare with the first
+    bool walk = false;                        // Next through every step (implies --step --run)
+    std::optional<std::string> open_cell;     // with --matrix: SCENARIO,RECEIVER,close|no-close
+    bool export_png = false, export_trace = false;
+
+    bool scripted() const { return !screenshot.empty(); }
+};
+
+// Declares the options on `cmd` (the `gui` subcommand), writing into `f`.
+void add_flags(CLI::App& cmd, Flags& f);
+
+// Opens the app with these options; returns the exit status.
+int run_app(Flags f);
+
+// `daemonlab gui` for lab::cli_main.
+lab::GuiCommand command();
+
+} // namespace gui

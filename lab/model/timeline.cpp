@@ -1,0 +1,168 @@
+#include "lab/model/timeline.hpp"
+
+#include <algorithm>
+
+namespace lab {
+
+Look look(const Segment& s) {
+    switch (s.state) {
+    case ThreadState::running:
+        return Look::running;
+    case ThreadState::paused:
+        return Look::paused;
+    case ThreadState::done:
+        return Look::done;
+    case ThreadState::blocked:
+        break;
+    }
+    if (s.on == Wait::socket_read || s.on == Wait::ssl_read) return Look::socket;
+    if (s.on == Wait::message || s.on == Wait::event || s.on == Wait::condition ||
+        s.on == Wait::queue_get)
+        return Look::message;
+    if (s.on == Wait::join) return Look::join;
+    return Look::other;
+}
+
+const Lane* Timeline::lane(int tid) const {
+    for (const Lane& l : lanes_)
+        if (l.tid == tid) return &l;
+    return nullptr;
+}
+
+Lane& Timeline::lane_for(int tid) {
+    for (Lane& l : lanes_)
+        if (l.tid == tid) return l;
+    Lane& l = lanes_.emplace_back();
+    l.tid = tid;
+    l.name = "thread " + std::to_string(tid);
+    return l;
+}
+
+void Timeline::set_state(const TraceEvent& e, Segment s) {
+    Lane& l = lane_for(e.tid);
+    if (!l.segments.empty()) {
+        Segment& cur = l.segments.back();
+        if (cur.t1 < 0) cur.t1 = e.t_ns;
+        if (cur.state == ThreadState::done) return; // nothing happens after the end
+    }
+    s.t0 = e.t_ns;
+    if (s.state == ThreadState::done) s.t1 = s.t0; // a point: the lane ends here
+    l.segments.push_back(std::move(s));
+}
+
+void Timeline::apply(const TraceEvent& e) {
+    using trace::Kind;
+    namespace key = trace::key;
+    ++events_;
+    if (!e.kind) { // a newer writer's event: ignored, counted
+        ++unknown_;
+        return;
+    }
+    for (const auto& field : e.fields)
+        if (!trace::known_field(*e.kind, field.first)) ++unknown_; // a newer writer's field
+    if (first_ns_ < 0) first_ns_ = e.t_ns;
+    last_ns_ = std::max(last_ns_, e.t_ns);
+    auto mark = [&](std::string text = {}, int target = -1) {
+        markers_.push_back({e.t_ns, e.tid, *e.kind, std::move(text), target});
+    };
+    switch (*e.kind) {
+    case Kind::process:
+        process_.version = e.get_int(key::version, 0);
+        process_.engine = e.get_enum<trace::Engine>(key::engine).value_or(trace::Engine::model);
+        process_.scenario = e.get(key::scenario);
+        process_.program = e.get(key::program);
+        process_.python = e.get(key::python);
+        process_.receiver = e.get(key::receiver);
+        break;
+    case Kind::library:
+        process_.library = e.get(key::name);
+        process_.library_version = e.get(key::version);
+        break;
+    case Kind::thread: {
+        Lane& l = lane_for(e.tid);
+        l.name = e.get(key::name);
+        l.daemon = e.get(key::daemon) == "1";
+        if (auto src = e.get_enum<DaemonSource>(key::source))
+            l.source = *src;
+        else
+            ++unknown_;
+        l.creator = e.get(key::creator);
+        l.creator_tid = e.get_int(key::creator_tid);
+        l.ident = e.get(key::ident);
+        l.site = e.get(key::site);
+        l.origin = e.get(key::origin);
+        l.target = e.get(key::target);
+        l.started_ns = e.t_ns;
+        break;
+    }
+    case Kind::state: {
+        Segment s;
+        auto st = e.get_enum<ThreadState>(key::state);
+        if (!st) {
+            ++unknown_;
+            return;
+        }
+        s.state = *st;
+        if (s.state == ThreadState::blocked) {
+            s.on = e.get_enum<Wait>(key::on);
+            s.on_text = e.get(key::on);
+            if (!s.on) ++unknown_; // still blocked, on something this host cannot name
+        }
+        s.step = e.get(key::step);
+        s.at = e.get(key::at);
+        s.target = e.get_int(key::target);
+        s.pending = e.get_int(key::pending);
+        s.timeout = e.get(key::timeout) == "1";
+        set_state(e, std::move(s));
+        break;
+    }
+    case Kind::connected:
+        mark(std::string(e.get(key::uri)));
+        break;
+    case Kind::message:
+    case Kind::print:
+    case Kind::error:
+        mark(std::string(e.get(key::text)));
+        break;
+    case Kind::closed:
+        mark(std::string(e.get(key::code)));
+        break;
+    case Kind::step:
+    case Kind::threading_atexit:
+    case Kind::atexit_register:
+    case Kind::atexit:
+        mark(std::string(e.get(key::name)));
+        break;
+    case Kind::main_end:
+        main_end_ns_ = e.t_ns;
+        main_exit_code_ = e.get_int(key::code, 0);
+        main_end_how_ = e.get_enum<trace::MainEnd>(key::how);
+        main_exception_ = e.get(key::exception);
+        if (auto tb = e.get(key::text); !tb.empty()) main_exception_ += "\n" + std::string(tb);
+        mark(std::string(e.get(key::how)));
+        break;
+    case Kind::shutdown:
+        shutdown_ns_ = e.t_ns;
+        mark();
+        break;
+    case Kind::shutdown_wait:
+        shutdown_waiting_for_ = e.get_int(key::target);
+        mark({}, shutdown_waiting_for_);
+        break;
+    case Kind::exit:
+        shutdown_waiting_for_ = -1;
+        mark(std::string(e.get(key::code)));
+        break;
+    }
+}
+
+void Timeline::close_at(std::int64_t t) {
+    for (Lane& l : lanes_) {
+        if (l.segments.empty()) continue;
+        Segment& cur = l.segments.back();
+        if (cur.t1 < 0) cur.t1 = std::max(t, cur.t0);
+    }
+    last_ns_ = std::max(last_ns_, t);
+}
+
+} // namespace lab

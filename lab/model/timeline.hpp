@@ -1,0 +1,125 @@
+// timeline.hpp — what happened in a demo process, as plain data: one lane per thread with
+// its state intervals, and point markers. Built from trace events (the demo's own account)
+// plus the host's observation of the exit. The GUI and the CLI only read it.
+#pragma once
+
+#include "lab/model/trace_parser.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+using ThreadState = trace::State;
+using Wait = trace::Wait;
+using DaemonSource = trace::DaemonSource;
+
+struct Segment {
+    std::int64_t t0 = 0;
+    std::int64_t t1 = -1; // -1 while the segment is still open
+    ThreadState state = ThreadState::running;
+    std::optional<Wait> on; // blocked: what it waits for (nullopt: a wait this host does not know)
+    std::string on_text;    // ... as the writer named it
+    std::string step;       // paused: the pause point's name
+    std::string at;         // blocked: where (file:line), when the writer says
+    int target = -1;        // join: the thread waited for
+    int pending = -1;       // socket read: replies still expected
+    bool timeout = false;   // the wait has a deadline
+};
+
+// How a segment is drawn: the legend's categories, the same in the GUI (a colour) and in the
+// terminal (a glyph). Socket reads; waits for a message, event, condition or queue item; a
+// join; the rest of the waits (connect, send, close, sleep, select, a lock) as "other".
+enum class Look { running, socket, message, join, paused, other, done };
+Look look(const Segment& s);
+
+struct Lane {
+    int tid = 0;
+    std::string name;
+    bool daemon = false;
+    DaemonSource source = DaemonSource::inherited;
+    std::string creator; // the creating thread's name ("" for the main thread)
+    int creator_tid = -1;
+    std::string ident;  // Python's Thread.ident (decimal), to match a stack dump
+    std::string site;   // where the Thread object was created (file:line)
+    std::string origin; // the program's own line on that stack, when site is in a library
+    std::string target; // the target's qualified name
+    std::int64_t started_ns = 0;
+    std::vector<Segment> segments;
+
+    const Segment* current() const { return segments.empty() ? nullptr : &segments.back(); }
+    bool alive() const { return !segments.empty() && segments.back().state != ThreadState::done; }
+    bool is_main() const { return source == DaemonSource::main; }
+};
+
+// The point events drawn on the timeline are trace events (trace::Kind).
+using MarkKind = trace::Kind;
+
+struct Marker {
+    std::int64_t t = 0;
+    int tid = 0;
+    MarkKind kind = MarkKind::print;
+    std::string text; // message text, step name, exit code, handler name...
+    int target = -1;  // shutdown-wait: the thread waited for
+};
+
+// One frame of a thread's Python stack (faulthandler's dump, CPython engine).
+struct Frame {
+    std::string file;
+    int line = 0;
+    std::string function;
+};
+// Every thread's stack, innermost frame first, by the thread's Lane::ident.
+using Stacks = std::map<std::string, std::vector<Frame>>;
+
+// What the demo said about itself (the process and library events).
+struct ProcessInfo {
+    int version = 0;
+    trace::Engine engine = trace::Engine::model;
+    std::string scenario, program, python, receiver;
+    std::string library, library_version; // e.g. websockets 13.0
+};
+
+class Timeline {
+  public:
+    void apply(const TraceEvent& e);
+    // The host saw the process end at t: close every open segment there.
+    void close_at(std::int64_t t);
+
+    const Lane* lane(int tid) const;
+    const std::vector<Lane>& lanes() const { return lanes_; }
+    const std::vector<Marker>& markers() const { return markers_; }
+
+    std::int64_t first_ns() const { return first_ns_; } // -1 before any event
+    std::int64_t last_ns() const { return last_ns_; }   // time of the latest event
+    const ProcessInfo& process() const { return process_; }
+    std::int64_t main_end_ns() const { return main_end_ns_; }
+    std::int64_t shutdown_ns() const { return shutdown_ns_; }
+    int main_exit_code() const { return main_exit_code_; }
+    std::optional<trace::MainEnd> main_end_how() const { return main_end_how_; }
+    const std::string& main_exception() const { return main_exception_; } // type and traceback
+    // The thread the interpreter's shutdown is joining now, or -1.
+    int shutdown_waiting_for() const { return shutdown_waiting_for_; }
+    std::size_t events() const { return events_; }
+    // Well-formed events this host does not understand (a newer writer): ignored, counted.
+    std::size_t unknown_events() const { return unknown_; }
+
+  private:
+    Lane& lane_for(int tid);
+    void set_state(const TraceEvent& e, Segment s);
+
+    std::vector<Lane> lanes_;
+    std::vector<Marker> markers_;
+    std::int64_t first_ns_ = -1, last_ns_ = -1, main_end_ns_ = -1, shutdown_ns_ = -1;
+    int main_exit_code_ = -1;
+    std::optional<trace::MainEnd> main_end_how_;
+    std::string main_exception_;
+    ProcessInfo process_;
+    int shutdown_waiting_for_ = -1;
+    std::size_t events_ = 0, unknown_ = 0;
+};
+
+} // namespace lab

@@ -1,0 +1,225 @@
+#include "lab/model/verdict.hpp"
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace lab {
+
+namespace {
+template <class E, std::size_t N>
+using Table = std::array<std::pair<E, std::string_view>, N>;
+constexpr Table<Outcome, 8> kOutcomes = {{
+    {Outcome::running, "running"},
+    {Outcome::exited, "exited"},
+    {Outcome::hung, "hung"},
+    {Outcome::crashed, "crashed"},
+    {Outcome::killed, "killed"},
+    {Outcome::timed_out, "timeout"},
+    {Outcome::failed, "failed"},
+    {Outcome::error, "error"},
+}};
+constexpr Table<KilledBy, 4> kKilledBy = {{
+    {KilledBy::hang, "hang"},
+    {KilledBy::user, "user"},
+    {KilledBy::timeout, "timeout"},
+    {KilledBy::host, "host"},
+}};
+template <class E, std::size_t N>
+std::string_view lookup(const Table<E, N>& t, E e) {
+    for (const auto& [v, name] : t)
+        if (v == e) return name;
+    return "?";
+}
+} // namespace
+
+std::string_view to_string(Outcome o) {
+    return lookup(kOutcomes, o);
+}
+std::string_view to_string(KilledBy k) {
+    return lookup(kKilledBy, k);
+}
+
+namespace {
+
+// Nothing will end this wait by itself.
+bool waits_forever(const Segment& s) {
+    if (s.state != ThreadState::blocked || s.timeout) return false;
+    if (s.on == Wait::socket_read || s.on == Wait::ssl_read)
+        return s.pending <= 0; // no reply is on its way (-1: nobody knows; the grace decides)
+    return true;               // message, join, event, lock...: only another thread could end them
+}
+
+std::string ms(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, v < 10 ? "%.1f" : "%.0f", v);
+    return buf;
+}
+
+} // namespace
+
+std::vector<int> stuck_waits(const Timeline& t) {
+    if (t.shutdown_waiting_for() < 0) return {};
+    std::vector<int> waits;
+    for (const Lane& l : t.lanes()) {
+        if (!l.alive()) continue;
+        if (!waits_forever(*l.current())) return {}; // someone can still move
+        if (!l.daemon && !l.is_main()) waits.push_back(l.tid);
+    }
+    return waits;
+}
+
+std::string describe_daemon(const Lane& l, const Strings& s, Lang lang) {
+    const std::string key = "daemon." + std::string(trace::name(l.source));
+    if (l.is_main() || l.source == DaemonSource::dummy) return s.get(key, lang);
+    std::string flag = s.get(l.daemon ? "daemon.yes" : "daemon.no", lang);
+    return s.format(key, lang, {{"flag", flag}, {"creator", l.creator}});
+}
+
+std::string describe_wait(const Segment& seg, const Timeline& t, const Strings& s, Lang lang) {
+    switch (seg.state) {
+    case ThreadState::running:
+        return s.get("state.running", lang);
+    case ThreadState::done:
+        return s.get("state.done", lang);
+    case ThreadState::paused:
+        return s.format("state.paused", lang, {{"step", seg.step}});
+    case ThreadState::blocked:
+        break;
+    }
+    if (!seg.on) return s.format("wait.other", lang, {{"what", seg.on_text}});
+    const std::string key = "wait." + std::string(trace::name(*seg.on));
+    if (seg.on == Wait::join) {
+        const Lane* target = t.lane(seg.target);
+        return s.format(key, lang, {{"thread", target ? target->name : "?"}});
+    }
+    return s.get(key, lang);
+}
+
+std::string hang_end_key(KilledBy by) {
+    return by == KilledBy::user   ? "end.hang-user"
+           : by == KilledBy::host ? "end.hang-host"
+                                  : "end.hang";
+}
+
+std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang lang) {
+    switch (v.outcome) {
+    case Outcome::running:
+        if (t.shutdown_waiting_for() >= 0) {
+            const Lane* l = t.lane(t.shutdown_waiting_for());
+            return s.format("verdict.waiting", lang, {{"thread", l ? l->name : "?"}});
+        }
+        return s.get("verdict.running", lang);
+    case Outcome::exited:
+        return s.format("verdict.exited", lang,
+                        {{"code", std::to_string(v.exit_code)},
+                         {"ms", v.main_end_to_exit_ms >= 0 ? ms(v.main_end_to_exit_ms) : "?"}});
+    case Outcome::hung: {
+        std::string names;
+        for (int tid : v.waiting_on) {
+            const Lane* l = t.lane(tid);
+            if (!names.empty()) names += ", ";
+            names += l ? l->name : "?";
+        }
+        return s.format(v.waiting_on.size() > 1 ? "verdict.hung.many" : "verdict.hung", lang,
+                        {{"threads", names}});
+    }
+    case Outcome::crashed:
+        return s.format("verdict.crashed", lang,
+                        {{"signal", std::to_string(v.signal)},
+                         {"name", sigabbrev_np(v.signal) ? sigabbrev_np(v.signal) : "?"}});
+    case Outcome::killed:
+        return s.format(
+            "verdict.killed", lang,
+            {{"by", s.get("killed." + std::string(to_string(v.killed_by.value_or(KilledBy::host))),
+                          lang)}});
+    case Outcome::timed_out:
+        if (const Lane* l = t.lane(t.shutdown_waiting_for()); l && l->current())
+            return s.format(
+                "verdict.timeout.waiting", lang,
+                {{"thread", l->name}, {"wait", describe_wait(*l->current(), t, s, lang)}});
+        return s.get(t.main_end_ns() >= 0 ? "verdict.timeout.shutdown" : "verdict.timeout.main",
+                     lang);
+    case Outcome::failed:
+        return s.format("verdict.failed", lang, {{"error", v.error}});
+    case Outcome::error:
+        return s.format("verdict.error", lang, {{"error", v.error}});
+    }
+    return {};
+}
+
+std::string blocked_at(const Lane& l, const Stacks& stacks) {
+    auto it = stacks.find(l.ident);
+    if (l.ident.empty() || it == stacks.end()) return {};
+    // The interpreter's own modules say little ("ssl.py in read"); the first frame outside
+    // them is where the program, or the library it uses, waits.
+    auto stdlib = [](const std::string& file) {
+        return file.find("/lib/python3") != std::string::npos &&
+               file.find("-packages/") == std::string::npos;
+    };
+    for (const Frame& f : it->second)
+        if (!stdlib(f.file)) return f.file + ":" + std::to_string(f.line) + " in " + f.function;
+    if (it->second.empty()) return {};
+    const Frame& f = it->second.front();
+    return f.file + ":" + std::to_string(f.line) + " in " + f.function;
+}
+
+std::vector<int> awaited(const Verdict& v, const Timeline& t) {
+    if (v.outcome == Outcome::hung) return v.waiting_on;
+    if ((v.outcome == Outcome::running || v.outcome == Outcome::timed_out) &&
+        t.shutdown_waiting_for() >= 0)
+        return {t.shutdown_waiting_for()};
+    return {};
+}
+
+std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const Strings& s,
+                                     Lang lang, const Stacks* stacks) {
+    std::vector<std::string> lines;
+    if (const std::vector<int> waited = awaited(v, t); !waited.empty()) {
+        bool on_socket = false; // the server's part is said only when a thread reads from it
+        std::string names;
+        for (int tid : waited) {
+            const Lane* l = t.lane(tid);
+            if (!l || !l->current()) continue;
+            on_socket |= look(*l->current()) == Look::socket;
+            names += (names.empty() ? "" : ", ") + l->name;
+            lines.push_back(s.format("why.hung.thread", lang,
+                                     {{"thread", l->name},
+                                      {"creator", l->creator},
+                                      {"daemon", describe_daemon(*l, s, lang)},
+                                      {"wait", describe_wait(*l->current(), t, s, lang)}}));
+            if (l->source == DaemonSource::inherited)
+                lines.push_back(s.format("why.hung.inherited", lang, {{"creator", l->creator}}));
+            if (!l->site.empty())
+                lines.push_back(s.format(
+                    "why.hung.created_at", lang,
+                    {{"thread", l->name},
+                     {"where", l->origin.empty() ? l->site : l->origin + " (" + l->site + ")"}}));
+            if (std::string at = stacks ? blocked_at(*l, *stacks) : ""; !at.empty())
+                lines.push_back(
+                    s.format("why.hung.blocked_at", lang, {{"thread", l->name}, {"where", at}}));
+        }
+        lines.push_back(on_socket ? s.get("why.hung.rule", lang)
+                                  : s.format("why.hung.rule.other", lang, {{"threads", names}}));
+    } else if (v.outcome == Outcome::exited) {
+        // Who was still running when the process ended: the daemon threads it abandoned.
+        std::string abandoned;
+        int n = 0;
+        for (const Lane& l : t.lanes()) {
+            const Segment* cur = l.current();
+            if (!cur || cur->state == ThreadState::done || l.is_main()) continue;
+            if (!abandoned.empty()) abandoned += ", ";
+            abandoned += l.name;
+            ++n;
+        }
+        if (t.main_end_ns() >= 0)
+            lines.push_back(abandoned.empty() ? s.get("why.exited.none", lang)
+                                              : s.format(n > 1 ? "why.exited.abandoned.many"
+                                                               : "why.exited.abandoned",
+                                                         lang, {{"threads", abandoned}}));
+    }
+    return lines;
+}
+
+} // namespace lab

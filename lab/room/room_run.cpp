@@ -1,0 +1,41 @@
+// room_run.cpp — a run's switches as a question, its verdict as the room's answer.
+#include "lab/room/room_run.hpp"
+
+#include "lab/model/verdict.hpp"
+
+namespace lab {
+
+RoomQuestion room_question(const RunOptions& o, const Strings& strings) {
+    RoomQuestion q;
+    q.scenario = o.scenario;
+    const std::string title = "scenario." + o.scenario + ".title";
+    q.title = {strings.get(title, Lang::zh), strings.get(title, Lang::en)};
+    const std::string recv = "setup." + std::string(trace::name(o.receiver));
+    const std::string close = effective_close(o) ? "setup.close" : "setup.no-close";
+    for (Lang l : {Lang::zh, Lang::en}) {
+        std::string s =
+            strings.get(recv, l) + (l == Lang::zh ? "，" : " · ") + strings.get(close, l);
+        (l == Lang::zh ? q.setup.zh : q.setup.en) = std::move(s);
+    }
+    return q;
+}
+
+RoomAnswer room_answer(Outcome o) {
+    if (o == Outcome::exited) return RoomAnswer::exits;
+    if (o == Outcome::hung) return RoomAnswer::hangs;
+    return RoomAnswer::other;
+}
+
+RoomText room_reason(const RunState& st, const Strings& strings) {
+    return {headline(st.verdict, st.timeline, strings, Lang::zh),
+            headline(st.verdict, st.timeline, strings, Lang::en)};
+}
+
+Strings room_strings(std::string* error) {
+    Strings s;
+    for (const char* file : {"/strings.toml", "/room.toml"})
+        if (!s.load(content_dir() + file) && error) *error += s.error() + "\n";
+    return s;
+}
+
+} // namespace lab

@@ -1,0 +1,200 @@
+// room_cli.cpp — `daemonlab room`: opens a room, prints its URL, and takes the presenter's
+// commands on stdin (ask, run, tally, csv, quit). Runs are real runs, as `daemonlab run`.
+#include "lab/term/room_cli.hpp"
+
+#include "lab/model/catalog.hpp"
+#include "lab/net/echo_server.hpp"
+#include "lab/room/room.hpp"
+#include "lab/room/room_run.hpp"
+#include "lab/room/room_server.hpp"
+#include "lab/run/runner.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <unistd.h>
+
+namespace lab {
+namespace {
+
+struct Options {
+    std::string listen = "lan";
+    int port = 0;
+    std::string code;
+    std::size_t max_attendees = 500;
+    int grace_ms = 300;
+    std::string lang = "both";
+};
+
+std::string percent(double a) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.0f", a * 100.0);
+    return buf;
+}
+
+int run_room(const Options& o) {
+    std::string err;
+    const Strings strings = room_strings(&err);
+    if (!err.empty()) std::cerr << "daemonlab: " << err;
+    std::vector<Lang> langs = o.lang == "zh"   ? std::vector<Lang>{Lang::zh}
+                              : o.lang == "en" ? std::vector<Lang>{Lang::en}
+                                               : std::vector<Lang>{Lang::zh, Lang::en};
+    auto say = [&](std::string_view key, const std::vector<Arg>& args = {}) {
+        for (Lang l : langs) std::cout << strings.format(key, l, args) << "\n";
+        std::cout.flush();
+    };
+
+    std::string address = o.listen;
+    if (address == "loopback") address = "127.0.0.1";
+    if (address == "lan") {
+        if (auto a = default_lan_address()) {
+            address = *a;
+        } else {
+            say("cli.room.no-lan");
+            address = "127.0.0.1";
+        }
+    }
+    Room room({.max_attendees = o.max_attendees});
+    std::unique_ptr<RoomServer> server;
+    try {
+        server = std::make_unique<RoomServer>(
+            room,
+            RoomServerOptions{.address = address, .port = std::uint16_t(o.port), .code = o.code});
+    } catch (const std::exception& e) {
+        std::cerr << "daemonlab room: " << e.what() << "\n";
+        return 2;
+    }
+    std::cout << server->url() << "\n";
+    say("cli.room.open", {{"url", server->url()}, {"code", server->code()}});
+    if (address == "127.0.0.1" || address == "::1") say("cli.room.loopback");
+    say("cli.room.help");
+
+    std::unique_ptr<EchoServer> echo; // made at the first run
+    std::optional<RunOptions> asked;
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        std::istringstream in(line);
+        std::string cmd;
+        if (!(in >> cmd)) continue;
+        if (cmd == "quit" || cmd == "exit") break;
+        if (cmd == "help") {
+            say("cli.room.help");
+        } else if (cmd == "ask") {
+            RunOptions r;
+            r.grace_ms = o.grace_ms;
+            in >> r.scenario;
+            if (!find_scenario(r.scenario)) {
+                say("cli.room.bad-scenario", {{"id", r.scenario}});
+                continue;
+            }
+            for (std::string w; in >> w;) {
+                if (w == "close")
+                    r.close = true;
+                else if (w == "no-close")
+                    r.close = false;
+                else if (auto rec = trace::parse<trace::Receiver>(w))
+                    r.receiver = *rec;
+                else
+                    say("cli.room.unknown", {{"cmd", w}});
+            }
+            asked = r;
+            room.set_question(room_question(r, strings));
+            room.open_vote();
+            const RoomSnapshot s = room.snapshot();
+            for (Lang l : langs)
+                std::cout << strings.format("cli.room.asked", l,
+                                            {{"round", std::to_string(s.round)},
+                                             {"title", l == Lang::zh ? s.question.title.zh
+                                                                     : s.question.title.en},
+                                             {"setup", l == Lang::zh ? s.question.setup.zh
+                                                                     : s.question.setup.en}})
+                          << "\n";
+            std::cout.flush();
+        } else if (cmd == "tally") {
+            const RoomSnapshot s = room.snapshot();
+            say("cli.room.tally", {{"voters", std::to_string(s.voters())},
+                                   {"exits", std::to_string(s.said_exits)},
+                                   {"hangs", std::to_string(s.said_hangs)},
+                                   {"here", std::to_string(s.attendees)}});
+        } else if (cmd == "run") {
+            if (!asked) {
+                say("cli.room.no-round");
+                continue;
+            }
+            room.start_run();
+            if (!echo) echo = std::make_unique<EchoServer>(EchoServerOptions{.tls = true});
+            Run run(*asked, {echo->uri(), echo->ca_pem()});
+            run.wait();
+            const RunState st = run.snapshot();
+            room.reveal(room_answer(st.verdict.outcome), room_reason(st, strings));
+            const RoomSnapshot s = room.snapshot();
+            const RoomRound& r = *s.last;
+            for (Lang l : langs)
+                std::cout << strings.format(
+                                 "cli.room.revealed", l,
+                                 {{"answer",
+                                   strings.get(std::string("page.") +
+                                                   std::string(to_string(r.answer) == "other"
+                                                                   ? "answer-other"
+                                                                   : to_string(r.answer)),
+                                               l)},
+                                  {"reason", l == Lang::zh ? r.reason.zh : r.reason.en}})
+                          << "\n";
+            if (auto a = r.accuracy())
+                say("cli.room.accuracy", {{"right", std::to_string(r.right())},
+                                          {"voters", std::to_string(r.voters())},
+                                          {"pct", percent(*a)}});
+            else
+                say("page.class-none");
+            std::cout.flush();
+        } else if (cmd == "csv") {
+            std::string file;
+            std::getline(in >> std::ws, file);
+            if (file.empty()) {
+                say("cli.room.unknown", {{"cmd", line}});
+                continue;
+            }
+            const std::string csv = room.history_csv();
+            int fd =
+                ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+            if (fd < 0 || ::write(fd, csv.data(), csv.size()) != ssize_t(csv.size())) {
+                std::cerr << "daemonlab room: cannot write " << file << ": " << std::strerror(errno)
+                          << "\n";
+            } else {
+                say("cli.room.saved", {{"file", file}});
+            }
+            if (fd >= 0) ::close(fd);
+        } else {
+            say("cli.room.unknown", {{"cmd", cmd}});
+            say("cli.room.help");
+        }
+    }
+    server->stop();
+    say("cli.room.closed");
+    return 0;
+}
+
+} // namespace
+
+RoomCommand add_room_command(CLI::App& app) {
+    auto opts = std::make_shared<Options>();
+    auto* sub = app.add_subcommand(
+        "room", "a workshop room: attendees vote from their phones (commands on stdin)");
+    sub->add_option("--listen", opts->listen,
+                    "lan (the default route's address), loopback, or an IP address of this machine")
+        ->default_str("lan");
+    sub->add_option("--port", opts->port, "port (0: any free)")->check(CLI::Range(0, 65535));
+    sub->add_option("--code", opts->code,
+                    "the room code (6 of 2-9, A-Z without I and O); random by default");
+    sub->add_option("--max-attendees", opts->max_attendees, "how many phones may join")
+        ->check(CLI::Range(1, 5000));
+    sub->add_option("--grace", opts->grace_ms, "ms to confirm a hang")->check(CLI::Range(0, 60000));
+    sub->add_option("--lang", opts->lang, "zh, en or both")
+        ->check(CLI::IsMember({"zh", "en", "both"}));
+    return {sub, [opts] { return run_room(*opts); }};
+}
+
+} // namespace lab
