@@ -38,8 +38,8 @@ int parse_fd(std::string_view scenario, const std::string& s) {
     return int(v);
 }
 
-// Reads one command line from the host: "go" (next pause point) or "run" (no more pauses).
-// End of file means the host stopped stepping: run on.
+// Reads one command line from the host: launch::kGo (next pause point) or launch::kRun (no
+// more pauses). End of file means the host stopped stepping: run on.
 std::string read_control_line() {
     std::string line;
     char c;
@@ -47,7 +47,7 @@ std::string read_control_line() {
         if (c == '\n') return line;
         line += c;
     }
-    return "run";
+    return std::string(trace::launch::kRun);
 }
 
 // Injected faults, so the host's handling of a demo that goes wrong can be tested for
@@ -110,7 +110,7 @@ void step(std::string_view name) {
     std::lock_guard lock(g_control_mu);
     if (!g_stepping) return;
     emit(tid, Kind::state, {{key::state, trace::name(State::paused)}, {key::step, name}});
-    if (read_control_line() == "run") g_stepping = false;
+    if (read_control_line() == trace::launch::kRun) g_stepping = false;
     emit(tid, Kind::state, {{key::state, trace::name(State::running)}});
 }
 
@@ -147,9 +147,9 @@ int run(int argc, char** argv, std::string_view scenario, std::function<void()> 
             o.worker = parse_choice<trace::Worker>(scenario, a, value());
         else if (a == "--with-block")
             o.with_block = true;
-        else if (a == "--trace-fd")
+        else if (a == trace::launch::kTraceFdOption)
             trace_fd = parse_fd(scenario, value());
-        else if (a == "--control-fd")
+        else if (a == trace::launch::kControlFdOption)
             g_control_fd = parse_fd(scenario, value());
         else if (a == "--fault")
             o.fault = parse_choice<trace::Fault>(scenario, a, value());

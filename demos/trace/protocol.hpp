@@ -22,6 +22,21 @@ inline constexpr int kVersion = 1;
 // of it is atomic on a pipe and threads emit without a lock.
 inline constexpr std::size_t kMaxLine = 4000;
 
+// How the host starts a demo: which fd carries what, the options that tell the demo (or the
+// Python tracer) so, and the words of the control pipe in step mode. A demo reads one word a
+// line: kGo lets it past the pause point it waits at, kRun lets it run on without pausing;
+// end of file means kRun.
+namespace launch {
+inline constexpr int kTraceFd = 3;   // the trace, written by the demo
+inline constexpr int kControlFd = 4; // step mode: the control words, read by the demo
+inline constexpr int kStackFd = 5;   // CPython: faulthandler's stack dumps
+inline constexpr std::string_view kTraceFdOption = "--trace-fd";
+inline constexpr std::string_view kControlFdOption = "--control-fd";
+inline constexpr std::string_view kStackFdOption = "--stack-fd";
+inline constexpr std::string_view kGo = "go";
+inline constexpr std::string_view kRun = "run";
+} // namespace launch
+
 // What an event says (the third field of a line).
 enum class Kind {
     process,          // version= pid= engine= scenario=|program= python= receiver=

@@ -22,6 +22,8 @@ const std::vector<Scenario>& catalog();
 // The receiver policies every scenario is run with in the matrix, in its column order.
 inline constexpr trace::Receiver kMatrixReceivers[] = {
     trace::Receiver::inherit, trace::Receiver::daemon, trace::Receiver::non_daemon};
+// ... and the explicit-close switch, in its row order: off, then on.
+inline constexpr bool kMatrixCloses[] = {false, true};
 const Scenario* find_scenario(std::string_view id);
 
 // A program of ours beside the host: $DAEMONLAB_DEMO_DIR/<file>, else

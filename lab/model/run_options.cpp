@@ -47,7 +47,7 @@ std::vector<RunOptions> matrix_cells(int grace_ms) {
     std::vector<RunOptions> cells;
     for (const Scenario& s : catalog())
         for (trace::Receiver r : kMatrixReceivers)
-            for (bool close : {false, true})
+            for (bool close : kMatrixCloses)
                 cells.push_back({.scenario = std::string(s.id),
                                  .receiver = r,
                                  .close = close,

@@ -62,7 +62,7 @@ std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server
 
 namespace {
 
-constexpr int kTraceFd = 3, kControlFd = 4, kStackFd = 5;
+using trace::launch::kTraceFd, trace::launch::kControlFd, trace::launch::kStackFd;
 constexpr int kStackSignal = SIGUSR2; // faulthandler dumps every thread's stack
 constexpr std::size_t kOutputCap = 64 * 1024;
 constexpr std::size_t kStackCap = 256 * 1024;
@@ -275,11 +275,15 @@ void Run::watch() {
 
     std::vector<std::string> args = demo_argv(opt, server_);
     // The fds' options go before the program's own arguments (for the tracer, before "--").
-    std::vector<std::string> fd_args = {"--trace-fd", std::to_string(kTraceFd)};
-    if (opt.step) fd_args.insert(fd_args.end(), {"--control-fd", std::to_string(kControlFd)});
+    std::vector<std::string> fd_args = {std::string(trace::launch::kTraceFdOption),
+                                        std::to_string(kTraceFd)};
+    if (opt.step)
+        fd_args.insert(fd_args.end(),
+                       {std::string(trace::launch::kControlFdOption), std::to_string(kControlFd)});
     if (cpython)
-        fd_args.insert(fd_args.end(), {"--stack-fd", std::to_string(kStackFd), "--stack-signal",
-                                       std::to_string(kStackSignal)});
+        fd_args.insert(fd_args.end(),
+                       {std::string(trace::launch::kStackFdOption), std::to_string(kStackFd),
+                        "--stack-signal", std::to_string(kStackSignal)});
     args.insert(cpython ? args.begin() + 2 : args.end(), fd_args.begin(), fd_args.end());
     if (cpython) // through the launcher, so that the interpreter dies with us too
         args.insert(args.begin(), {libexec_path("daemonlab-launch"), std::to_string(::getpid())});
@@ -463,10 +467,10 @@ void Run::watch() {
             while (::read(cmd_fd_, &c, 1) == 1) {
                 if (c == 'k') kill_demo(KilledBy::user);
                 if (c == 'q') kill_demo(KilledBy::host);
-                if (c == 'g') send_control("go\n");
+                if (c == 'g') send_control((std::string(trace::launch::kGo) + '\n').c_str());
                 if (c == 'r' && stepping) {
                     stepping = false;
-                    send_control("run\n");
+                    send_control((std::string(trace::launch::kRun) + '\n').c_str());
                     ctl_w.reset(); // EOF: run on, whatever comes
                 }
             }
