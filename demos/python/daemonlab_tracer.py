@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 # daemonlab_tracer.py — the entry point of DaemonLab's tracer; the tracer itself, and the
 # options it takes, are in the package _daemonlab_tracer/. The host starts:
 #
