@@ -83,9 +83,13 @@ root=$work/root
 dpkg-deb -x "$deb" "$root" || die "dpkg-deb -x failed"
 usr=$root/usr
 expect=(bin/daemonlab libexec/daemonlab/daemonlab-launch share/daemonlab/content/strings.toml
-    share/daemonlab/python/daemonlab_tracer.py share/daemonlab/python/_daemonlab_tracer.py
+    share/daemonlab/python/daemonlab_tracer.py
     share/man/man1/daemonlab.1.gz
     share/man/zh_CN/man1/daemonlab.1.gz)
+# The tracer: its entry point above, and its package (demos/python/_daemonlab_tracer/).
+for m in __init__ writer threads waits shutdown step; do
+    expect+=("share/daemonlab/python/_daemonlab_tracer/$m.py")
+done
 IFS=';' read -ra id_list <<<"$ids"
 for id in "${id_list[@]}"; do
     expect+=("libexec/daemonlab/demo-$id" "share/daemonlab/python/scenarios/${id//-/_}.py"
@@ -97,6 +101,8 @@ if [ "$gui" = ON ]; then
 fi
 for f in "${expect[@]}"; do [ -f "$usr/$f" ] || fail "the package lacks /usr/$f"; done
 grep -q '__pycache__' "$work/contents.txt" && fail "the package ships __pycache__ (postinst makes it)"
+[ -e "$usr/share/daemonlab/python/_daemonlab_tracer.py" ] &&
+    fail "the package ships _daemonlab_tracer.py beside the package of that name"
 top=$(zcat "$usr/share/doc/daemonlab/changelog.gz" 2>/dev/null | head -1)
 [[ "$top" == "daemonlab ($version) "* ]] ||
     fail "packaging/changelog's newest entry is '$top', want version $version"

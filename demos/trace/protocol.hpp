@@ -2,9 +2,9 @@
 //
 // Included by both sides: the writer in every demo process (demos/trace/trace.cpp, through
 // pyrt and wsync) and the host's reader (lab/model/trace_parser.cpp, lab/model/timeline.cpp). The
-// Python tracer (demos/python/_daemonlab_tracer.py) writes the same names. Each enum has exactly
-// one table of names; name() and parse() are the only ways between an enum and its text, and the
-// CLI builds its choices from the same tables (choices()).
+// Python tracer (the package demos/python/_daemonlab_tracer/) writes the same names. Each enum has
+// exactly one table of names; name() and parse() are the only ways between an enum and its text,
+// and the CLI builds its choices from the same tables (choices()).
 #pragma once
 
 #include <array>

@@ -92,8 +92,9 @@ class TempDirCase(unittest.TestCase):
                            stderr=subprocess.STDOUT, timeout=timeout)
         return Run(p.returncode, p.stdout.decode("utf-8", "replace"), "")
 
-    def run_traced(self, prog, args=(), opts=(), timeout=20, env=None):
-        with tempfile.TemporaryFile() as tf:
+    def run_traced(self, prog, args=(), opts=(), timeout=20, env=None, trace_path=None):
+        """trace_path: the trace goes to that file (the program may read it as it runs)."""
+        with (open(str(trace_path), "w+b") if trace_path else tempfile.TemporaryFile()) as tf:
             cmd = [PY, str(TRACER), "--trace-fd", str(tf.fileno())] + list(opts)
             cmd += ["--", str(prog)] + list(args)
             p = subprocess.run(cmd, cwd=str(self.dir), env=env, stdin=subprocess.DEVNULL,
@@ -179,16 +180,26 @@ class TracerEvents(TempDirCase):
         self.assertEqual(int(grand["creator-tid"]), tid_sub)
 
     def test_blocked_on_every_kind(self):
+        # The helper lets main go on only once main's wait is on the trace (a get that finds
+        # an item is not reported), read from the trace file as it grows.
         prog = self.write("block.py", """\
-            import queue, select, selectors, socket, threading, time
+            import queue, select, selectors, socket, sys, threading, time
             ev = threading.Event()
             q = queue.Queue()
             a, b = socket.socketpair()
+            def traced(on):
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    with open(sys.argv[1]) as f:
+                        if "\\ton=%s\\t" % on in f.read():
+                            return
+                    time.sleep(0.002)
+                print("no on=%s on the trace after 10 s" % on)  # fails the test, no hang
             def helper():
-                time.sleep(0.05)  # sleep
-                ev.set(); time.sleep(0.05)
-                q.put(1); time.sleep(0.05)  # (a get that finds an item is not reported)
-                b.send(b"x")
+                time.sleep(0.001)  # sleep
+                traced("event"); ev.set()
+                traced("queue-get"); q.put(1)
+                traced("socket-read"); b.send(b"x")
             h = threading.Thread(target=helper)
             h.start()
             ev.wait()  # event
@@ -205,7 +216,8 @@ class TracerEvents(TempDirCase):
             q.get_nowait() if not q.empty() else None
             print("ok")
             """)
-        r = self.run_traced(prog)
+        trace = self.dir / "trace.txt"
+        r = self.run_traced(prog, args=[str(trace)], trace_path=trace)
         self.assertEqual((r.rc, r.out), (0, "ok\n"))
         _, helper_tid, _ = r.first("thread", target="helper")
         for on, marker, timeout in (("event", "# event", None), ("queue-get", "# queue-get", None),
@@ -328,6 +340,70 @@ class TracerEvents(TempDirCase):
         self.assertEqual(r.find("exit"), [])
         self.assertIn("Thread 0x%016x" % int(stuck["ident"]), stacks)
         self.assertIn('File "%s", line 4 in waiter' % prog, stacks)
+
+    def test_tracer_error_is_reported_not_swallowed(self):
+        # An object whose __getattr__ raises: the tracer fails to name the handler; the
+        # program runs as without the tracer and the trace says where the tracer failed.
+        prog = self.write("odd.py", """\
+            import atexit
+            class Odd:
+                def __call__(self):
+                    print("odd ran")
+                def __getattr__(self, name):
+                    raise RuntimeError("no\\tattributes here")
+            atexit.register(Odd())
+            print("main")
+            """)
+        plain, r = self.run_plain(prog), self.run_traced(prog)
+        self.assertEqual((r.rc, r.out), (plain.rc, plain.out))
+        self.assertEqual(r.out, "main\nodd ran\n")
+        _, tid, f = r.first("tracer-error", where="atexit.register")
+        self.assertEqual((f["exception"], f["text"]), ("RuntimeError", "no\tattributes here"))
+        self.assertEqual(tid, r.events[1][0])
+        self.assertEqual(kinds(r.events)[-1], "exit")
+        for line in r.trace_text.splitlines(True):
+            self.assertRegex(line, r"^\d+\t-?\d+\t[a-z-]{1,32}(\t[a-z0-9-]+=[^\t\n]*)*\n$")
+
+    def test_fork_while_another_thread_writes(self):
+        # Threads keep the tracer's write lock busy while main forks; a lock held at the
+        # fork stays held in the child, whose exit hook takes it: each child must still
+        # exit (bounded here), and a child writes nothing on its parent's trace.
+        prog = self.write("forks.py", """\
+            import os, sys, threading, time, warnings
+            warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork with threads
+            stop = threading.Event()
+            def emitter():
+                ev = threading.Event()
+                while not stop.is_set():
+                    ev.wait(0.00001)  # two lines a round, each under the write lock
+            for _ in range(6):
+                threading.Thread(target=emitter, daemon=True).start()
+            stuck = 0
+            for i in range(20):
+                pid = os.fork()
+                if pid == 0:  # the child: a thread, a wait, and the interpreter's own exit
+                    t = threading.Thread(target=time.sleep, args=(0.001,))
+                    t.start()
+                    t.join()
+                    sys.exit(0)
+                deadline = time.monotonic() + 5
+                while os.waitpid(pid, os.WNOHANG)[0] == 0:
+                    if time.monotonic() > deadline:
+                        stuck += 1
+                        os.kill(pid, 9)
+                        os.waitpid(pid, 0)
+                        break
+                    time.sleep(0.005)
+            stop.set()
+            print("forked 20, stuck %d" % stuck)
+            """)
+        r = self.run_traced(prog, timeout=200)
+        self.assertEqual(r.rc, 0, r.out)
+        self.assertIn("forked 20, stuck 0\n", r.out)
+        self.assertEqual(kinds(r.events).count("process"), 1)
+        self.assertEqual(kinds(r.events).count("exit"), 1)
+        self.assertEqual(kinds(r.events)[-1], "exit")
+        self.assertEqual(r.find("tracer-error"), [])
 
 
 class BehaviourPreserved(TempDirCase):

@@ -1,0 +1,369 @@
+# -*- coding: utf-8 -*-
+# _daemonlab_tracer — DaemonLab's tracer for an unmodified CPython program.
+#
+# Standard library only, CPython 3.9 to 3.13. It is started by its entry point,
+# daemonlab_tracer.py, which only imports this package (an imported module is compiled once
+# and then loaded from __pycache__; a script is compiled on every start). The host starts:
+#
+#   python3 daemonlab_tracer.py --trace-fd 3 [--control-fd 4] [--stack-fd 5]
+#           [--stack-signal 12|SIGUSR2] [--receiver library|inherit|daemon|non-daemon]
+#           [--pause NAME=LINE ...] -- PROGRAM.py [ARGS...]
+#
+# PROGRAM.py then runs as `__main__`, with sys.argv == [PROGRAM.py, ARGS...], its cwd and
+# sys.path[0] as `python3 PROGRAM.py` gives them, and the tracer writes the trace protocol
+# v1 (docs/TRACE-PROTOCOL.md) on --trace-fd: every thread (flag, where the flag came from,
+# creator, site, target), what each thread is blocked on, how main ended, the shutdown in
+# CPython's order (threading's hooks, the join of each non-daemon thread, atexit handlers,
+# exit), and in step mode the pause points.
+#
+# Options
+#   --trace-fd N       where events go (required; a pipe; EPIPE/EBADF are ignored).
+#   --control-fd N     step mode: at a pause point the thread reads one line from N: `go`
+#                      (go on), `run` or end of file (go on and never pause again).
+#   --stack-fd N       every thread's Python stack is written on N, in faulthandler's format,
+#   --stack-signal S   when the process gets signal S (default SIGUSR2), by a Python-level
+#                      handler (GIL held: safe while threads move). The tracer's own
+#                      frames (the handler, the wrappers around blocking calls) are left
+#                      out of the dump.
+#   --receiver P       library (default): leave websockets alone. inherit|daemon|non-daemon:
+#                      give websockets' recv_events thread that daemon flag (inherit: as if
+#                      no daemon= were given, as in websockets <= 12.0; daemon: >= 13.0).
+#   --pause NAME=LINE  a pause point: before a thread runs line LINE of PROGRAM.py. Give
+#                      the same LINE several times for a line that is reached several
+#                      times (a with-statement's line is reached when the block is entered
+#                      and again when it is left): the k-th time the line is reached pauses
+#                      at the k-th NAME given for it; later times do not pause (3.9 does
+#                      not reach a with-line again when the block is left). Without
+#                      --control-fd a pause point only writes `step name=NAME`.
+#                      The lessons' programs mark pause points with `# step: NAME[, NAME]`.
+#
+# Exit status: the program's own. 2 for a bad command line, a missing PROGRAM or a Python
+# older than 3.9 (one line on stderr saying what is wrong and how to fix it).
+#
+# Not reported: `threading.Lock().acquire()` and other C-level lock waits (the locks are C
+# objects; wrapping them would change their type). A wait on a Condition, Semaphore or
+# Barrier shows as on=condition. atexit._ncallbacks() counts one extra callback per
+# registered handler (the marker that writes `atexit name=...` just before it).
+#
+# The tracer's failures (a patch that no longer fits the running Python, say) are written
+# as `tracer-error where=... exception=... text=...` and the program goes on as without
+# the tracer at that point.
+#
+# The modules, by concern:
+#   writer    the one write path: escaping, fitting a line, the lock; `tracer-error`
+#   threads   threading.Thread patches: each thread's flag, creator, site, target
+#   waits     the blocking calls (state blocked / running), patched at start or on import
+#   shutdown  threading's exit hooks, the join (threading._shutdown), atexit, exit
+#   step      pause points (the control fd) and stack dumps (the stack fd)
+# and this file: the command line, and PROGRAM.py run as __main__. The modules are
+# imported only after the version check below, and the entry point removes the package
+# and all of them from sys.modules again before the program runs.
+#
+# This file must stay parseable by old Pythons so that they get the version message:
+# no f-strings, no walrus, no print(file=...).
+
+import sys
+
+_MIN = (3, 9)
+
+if sys.version_info < _MIN:
+    sys.stderr.write(
+        "daemonlab_tracer: this is Python %d.%d.%d at %s; the tracer needs Python 3.9 or "
+        "newer. Install one (`apt-get install python3`) and point DaemonLab at it with "
+        "--python PATH.\n" % (sys.version_info[0], sys.version_info[1], sys.version_info[2],
+                              sys.executable or "?"))
+    sys.exit(2)
+
+# Only what any threaded program loads anyway: queue, selectors, socket and ssl are
+# patched when the program imports them (waits._PatchOnImport), which keeps start-up short.
+import builtins  # noqa: E402
+import os  # noqa: E402
+import threading  # noqa: E402
+
+from . import shutdown, step, threads, waits, writer  # noqa: E402
+from .shutdown import _end, _install_atexit, _instrument_shutdown  # noqa: E402
+from .threads import (_install_threads, _program, _receiver, _send_library,  # noqa: E402
+                      _strip_tracebacks)
+from .waits import _install_blocking  # noqa: E402
+from .writer import (_emit, _get_ident, _get_native_id, _tls, _trace,  # noqa: E402
+                     _tracer_error)
+
+_PROG_NAME = "daemonlab_tracer"
+_RECEIVER_POLICIES = ("library", "inherit", "daemon", "non-daemon")
+# The entry point's globals: it is __main__ until the program takes that name.
+_BOOT_GLOBALS = getattr(sys.modules.get("__main__"), "__dict__", {})
+writer._own([sys.modules[__name__], writer, step, threads, waits, shutdown], _BOOT_GLOBALS)
+
+
+# --------------------------------------------------------------------------------------
+# Command line
+
+
+def _usage_error(what):
+    sys.stderr.write(
+        "%s: %s\nusage: python3 daemonlab_tracer.py --trace-fd N [--control-fd N] "
+        "[--stack-fd N] [--stack-signal SIG] [--receiver library|inherit|daemon|non-daemon] "
+        "[--pause NAME=LINE ...] -- PROGRAM.py [ARGS...]\n" % (_PROG_NAME, what))
+    sys.exit(2)
+
+
+def _parse_fd(opt, s):
+    try:
+        fd = int(s)
+        if fd < 0:
+            raise ValueError
+        os.fstat(fd)
+    except ValueError:
+        _usage_error("%s needs a file descriptor number, not %r" % (opt, s))
+    except OSError:
+        _usage_error("%s %s: that file descriptor is not open (the host must pass it "
+                     "open)" % (opt, s))
+    return fd
+
+
+def _parse_args(argv):
+    opts = {"trace": -1, "control": -1, "stack": -1, "signal": "SIGUSR2",
+            "receiver": "library", "pauses": []}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            i += 1
+            break
+        if not a.startswith("--"):
+            break
+        if "=" in a and a.split("=", 1)[0] in ("--trace-fd", "--control-fd", "--stack-fd",
+                                                  "--stack-signal", "--receiver"):
+            a, v = a.split("=", 1)
+            argv = argv[:i] + [a, v] + argv[i + 1:]
+        if a not in ("--trace-fd", "--control-fd", "--stack-fd", "--stack-signal",
+                     "--receiver", "--pause"):
+            _usage_error("unknown option %s" % a)
+        if i + 1 >= len(argv):
+            _usage_error("%s needs a value" % a)
+        v = argv[i + 1]
+        i += 2
+        if a == "--trace-fd":
+            opts["trace"] = _parse_fd(a, v)
+        elif a == "--control-fd":
+            opts["control"] = _parse_fd(a, v)
+        elif a == "--stack-fd":
+            opts["stack"] = _parse_fd(a, v)
+        elif a == "--stack-signal":
+            opts["signal"] = v
+        elif a == "--receiver":
+            if v not in _RECEIVER_POLICIES:
+                _usage_error("--receiver must be one of %s, not %r"
+                             % ("|".join(_RECEIVER_POLICIES), v))
+            opts["receiver"] = v
+        elif a == "--pause":
+            name, _, line = v.rpartition("=")
+            if not name or not line.isdigit() or int(line) < 1:
+                _usage_error("--pause needs NAME=LINE (LINE a line number of PROGRAM.py), "
+                             "not %r" % v)
+            opts["pauses"].append((name, int(line)))
+    if i >= len(argv):
+        _usage_error("no PROGRAM.py given (put it after --)")
+    if opts["trace"] < 0:
+        _usage_error("--trace-fd is required")
+    return opts, argv[i], argv[i + 1:]
+
+
+def _open_trace(fd):
+    _trace.fd = fd
+    try:
+        os.set_blocking(fd, False)
+    except OSError:
+        pass  # not a pipe or socket (a file, /dev/null): writes to it do not block anyway
+    _trace.enabled = True
+
+
+def _private(fd):
+    """The host's fds are ours alone: not inherited by the program's children."""
+    if fd >= 0:
+        try:
+            os.set_inheritable(fd, False)
+        except OSError:
+            pass  # checked open by _parse_fd; a failure here only lets a child inherit it
+
+
+def _fail(what, tid):
+    sys.stderr.write("%s: %s\n" % (_PROG_NAME, what))
+    _emit(tid, "error", ("text", what))
+    sys.exit(2)
+
+
+def _forked():
+    """os.fork() in the program: the child starts with the tracer's state fixed up."""
+    writer._after_fork()
+    step._after_fork()
+
+
+# --------------------------------------------------------------------------------------
+# Running the program
+
+
+def main(argv):
+    opts, prog, args = _parse_args(argv)
+    for fd in (opts["trace"], opts["control"], opts["stack"]):
+        _private(fd)
+    _open_trace(opts["trace"])
+    _receiver["policy"] = opts["receiver"]
+    tid = _get_native_id()
+    _end["main_tid"] = tid
+    _tls.known = True
+    _tls.tid = tid
+    _emit(tid, "process", ("version", "1"), ("pid", os.getpid()), ("engine", "cpython"),
+          ("program", prog), ("python", sys.version.split()[0]),
+          ("receiver", opts["receiver"]))
+    _emit(tid, "thread", ("name", threading.main_thread().name), ("daemon", "0"),
+          ("source", "main"), ("ident", _get_ident()))
+    _emit(tid, "state", ("state", "running"))
+
+    # The program, as `python3 PROGRAM.py` would find it.
+    abs_path = prog if os.path.isabs(prog) else os.path.join(os.getcwd(), prog)
+    if not os.path.exists(prog):
+        _fail("can't open PROGRAM %r: no such file (give the path of a Python file; a "
+              "relative path is taken from the current directory %s)" % (prog, os.getcwd()),
+              tid)
+    if os.path.isdir(prog):
+        _fail("PROGRAM %r is a directory; give a Python file" % prog, tid)
+    try:
+        with open(prog, "rb") as f:
+            source = f.read()
+    except OSError as e:
+        _fail("can't read PROGRAM %r: %s" % (prog, e.strerror or e), tid)
+
+    _program["file"] = abs_path
+    _program["path"] = prog
+    _program["dir"] = os.path.dirname(os.path.realpath(prog))
+
+    if opts["stack"] >= 0:
+        import signal
+        v = opts["signal"]
+        try:
+            signum = int(v) if v.isdigit() else int(getattr(signal, v.upper()))
+        except (AttributeError, ValueError, TypeError):
+            _usage_error("--stack-signal needs a signal number or name, not %r" % v)
+        step._stack["fd"] = opts["stack"]
+        try:
+            signal.signal(signum, step._dump_stacks)
+        except (OSError, ValueError, RuntimeError) as e:
+            _emit(tid, "error", ("text", "cannot listen for stack requests: %s" % e))
+
+    _install_threads()
+    _install_blocking()
+    _install_atexit()
+    if opts["pauses"]:
+        lines = {}
+        for name, line in opts["pauses"]:
+            lines.setdefault(line, []).append(name)
+        step._stepper.update(lines=lines, control=opts["control"], file=abs_path,
+                             stepping=opts["control"] >= 0, on=True)
+    os.register_at_fork(after_in_child=_forked)
+
+    # sys.path[0]: the directory of the script, symlinks resolved (what CPython computes),
+    # in place of the entry point's directory; untouched under -P / PYTHONSAFEPATH.
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    if not getattr(sys.flags, "safe_path", False) and sys.path and \
+            os.path.realpath(sys.path[0] or ".") == here:
+        sys.path[0] = os.path.dirname(os.path.realpath(prog))
+    sys.argv[:] = [prog] + args
+
+    mod = type(sys)("__main__")
+    mod.__file__ = abs_path
+    mod.__cached__ = None
+    mod.__builtins__ = builtins
+    mod.__spec__ = None
+    mod.__package__ = None
+    if "__annotations__" in _BOOT_GLOBALS:  # CPython gives __main__ one (3.13 and older)
+        mod.__annotations__ = {}
+    try:
+        mod.__loader__ = type(__loader__)("__main__", abs_path)  # noqa: F821
+    except Exception as e:  # a loader type that is not SourceFileLoader's
+        _tracer_error("main: __main__.__loader__", e)
+        mod.__loader__ = None
+    sys.modules["__main__"] = mod
+    _run(source, abs_path, mod, tid)
+
+
+def _exit_code(e):
+    code = e.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    return 1
+
+
+def _run(source, abs_path, mod, tid):
+    try:
+        code = compile(source, abs_path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as e:
+        del source
+        text = "%s: %s" % (type(e).__name__, e)
+        _emit(tid, "error", ("text", text))
+        _emit(tid, "main-end", ("how", "exception"), ("code", "1"),
+              ("exception", type(e).__name__), ("text", text))
+        _end["code"] = 1
+        _instrument_shutdown()
+        e.__traceback__ = None
+        _report(e)
+        raise SystemExit(1)
+    del source
+    if step._stepper["on"]:
+        sys.settrace(step._global_trace)
+    try:
+        exec(code, mod.__dict__)
+    except SystemExit as e:
+        step._untrace()
+        _end["code"] = _exit_code(e)
+        _emit(tid, "main-end", ("how", "exit"), ("code", _end["code"]))
+        _send_library(tid)
+        _instrument_shutdown()
+        raise
+    except BaseException as e:
+        step._untrace()
+        _strip_tracebacks(e)
+        sigint = isinstance(e, KeyboardInterrupt)
+        _end["code"] = 130 if sigint else 1
+        _end["sigint"] = sigint
+        try:
+            import traceback
+            text = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+        except Exception as err:
+            _tracer_error("_run: traceback", err)
+            text = type(e).__name__
+        _emit(tid, "main-end", ("how", "exception"), ("code", _end["code"]),
+              ("exception", type(e).__name__), ("text", text))
+        _send_library(tid)
+        _instrument_shutdown()
+        _report(e)
+        del e
+        raise SystemExit(1)
+    else:
+        step._untrace()
+        _emit(tid, "main-end", ("how", "return"), ("code", "0"))
+        _send_library(tid)
+        _instrument_shutdown()
+
+
+def _report(e):
+    """What PyErr_Print does with an uncaught exception: sys.last_*, then sys.excepthook."""
+    tb = e.__traceback__
+    sys.last_type, sys.last_value, sys.last_traceback = type(e), e, tb
+    if sys.version_info >= (3, 12):
+        sys.last_exc = e
+    hook = getattr(sys, "excepthook", None)
+    try:
+        if hook is None:
+            raise RuntimeError("lost sys.excepthook")
+        hook(type(e), e, tb)
+    except BaseException as err:
+        try:
+            sys.stderr.write("Error in sys.excepthook:\n")
+            sys.__excepthook__(type(err), err, err.__traceback__)
+            sys.stderr.write("\nOriginal exception was:\n")
+            sys.__excepthook__(type(e), e, tb)
+        except (OSError, ValueError, AttributeError):
+            pass  # no stderr left to print on (closed, or None): the program's, as CPython's

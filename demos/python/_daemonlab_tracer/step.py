@@ -1,0 +1,129 @@
+# step.py — pause points (step mode: the control fd), and every thread's stack on request
+# (the stack fd).
+
+import os
+import sys
+import threading
+
+from .writer import _emit, _get_native_id, _OURS, _os_write, _tracer_error
+
+# --------------------------------------------------------------------------------------
+# Step mode
+
+
+# file: PROGRAM.py's absolute path (its frames get the line trace); lines: line -> names
+# of its pause points; hits: line -> times reached; stepping: pausing (not yet `run`).
+_stepper = {"on": False, "file": "", "lines": {}, "hits": {}, "control": -1,
+            "stepping": False}
+_pause_lock = threading.Lock()  # one thread pauses at a time
+
+
+def _read_control():
+    fd = _stepper["control"]
+    buf = b""
+    while len(buf) < 256:
+        try:
+            c = os.read(fd, 1)
+        except InterruptedError:
+            continue
+        except OSError:
+            return "run"
+        if not c:
+            return "run"
+        if c == b"\n":
+            return buf.decode("utf-8", "replace").strip()
+        buf += c
+    return "run"
+
+
+def _pause(name):
+    tid = _get_native_id()
+    _emit(tid, "step", ("name", name))
+    if _stepper["control"] < 0:
+        return
+    with _pause_lock:
+        if not _stepper["stepping"]:
+            return
+        _emit(tid, "state", ("state", "paused"), ("step", name))
+        if _read_control() != "go":
+            _stepper["stepping"] = False
+        _emit(tid, "state", ("state", "running"))
+
+
+def _local_trace(frame, event, arg):
+    if event == "line":
+        names = _stepper["lines"].get(frame.f_lineno)
+        if names:
+            hits = _stepper["hits"]
+            k = hits.get(frame.f_lineno, 0)
+            hits[frame.f_lineno] = k + 1
+            if k < len(names):
+                try:
+                    _pause(names[k])
+                except Exception as e:
+                    _tracer_error("_pause", e)
+    return _local_trace
+
+
+def _global_trace(frame, event, arg):
+    if frame.f_code.co_filename == _stepper["file"]:
+        return _local_trace
+    return None
+
+
+def _untrace():
+    if _stepper["on"]:
+        sys.settrace(None)
+
+
+# --------------------------------------------------------------------------------------
+# Stacks
+
+
+_stack = {"fd": -1}
+
+
+def _dump_stacks(signum, frame):
+    """Every thread's Python stack, in faulthandler's format, on the stack fd; the
+    tracer's own frames (the wrappers around blocking calls, this handler) are left out.
+
+    A Python-level signal handler, not faulthandler's: it runs in the main thread with the
+    GIL held (also while main waits in threading._shutdown: that lock wait is interruptible),
+    so it reads every thread's frames safely. faulthandler's C handler reads them without the
+    GIL and can crash a process whose threads are still moving (seen: SIGSEGV, 2 in 30 runs).
+    """
+    fd = _stack["fd"]
+    if fd < 0:
+        return
+    try:
+        out = []
+        for ident, top in sys._current_frames().items():
+            out.append("Thread 0x%016x (most recent call first):\n" % ident)
+            depth = 0
+            f = top
+            while f is not None and depth < 100:
+                if id(f.f_globals) not in _OURS:
+                    code = f.f_code
+                    out.append('  File "%s", line %d in %s\n' % (
+                        code.co_filename, f.f_lineno or 0, code.co_name))
+                f = f.f_back
+                depth += 1
+            out.append("\n")
+        data = "".join(out).encode("utf-8", "replace")
+        while data:
+            n = _os_write(fd, data[:65536])
+            data = data[n:]
+    except OSError:
+        pass  # the host stopped reading stacks (EPIPE, EAGAIN): it asks again or gives up
+    except Exception as e:
+        _tracer_error("_dump_stacks", e)
+
+
+def _after_fork():
+    """In a child after os.fork(): the parent's pause lock may be held by a thread the
+    child does not have, and the control and stack fds are the parent's conversation."""
+    global _pause_lock
+    _pause_lock = threading.Lock()
+    _stepper["stepping"] = False  # never read the parent's `go`
+    _stepper["control"] = -1
+    _stack["fd"] = -1

@@ -1,0 +1,299 @@
+# waits.py — what a thread is blocked on: wrappers around the blocking calls (Event and
+# Condition waits, Thread.join, time.sleep, select.select) installed at start, and around
+# queue, selectors, socket and ssl when the program imports them (_PatchOnImport).
+
+import select
+import sys
+import threading
+import time
+
+from .threads import _announce_unknown
+from .writer import (_OURS, _emit_raw, _esc, _get_native_id, _monotonic_ns, _tls, _trace,
+                     _tracer_error)
+
+_orig_select = select.select
+_orig_sleep = time.sleep
+
+_quiet = set()  # code objects whose waits are not worth a line (Thread.start's)
+
+
+_at_cache = {}
+
+
+def _at(f):
+    """`file:line`, escaped and bounded, for the `at` field (cached: it is hot)."""
+    key = (f.f_code.co_filename, f.f_lineno)
+    s = _at_cache.get(key)
+    if s is None:
+        s = _esc("%s:%d" % key)
+        if len(s) > 900:
+            s = _esc(("%s:%d" % key)[-800:])
+        if len(_at_cache) < 20000:
+            _at_cache[key] = s
+    return s
+
+
+def _enter(on, timeout, target=None):
+    """Before a blocking call: writes `state blocked` and returns the tid, or None when
+    this call is nested in another reported one (or the tracer failed: reported)."""
+    tls = _tls
+    try:
+        if tls.depth or not _trace.enabled:
+            return None
+        tls.depth = 1
+        f = sys._getframe(2)
+        if f.f_code in _quiet:
+            return -1  # quiet, and so are the calls nested in it
+        if not tls.known:
+            _announce_unknown(_get_native_id())
+        tid = tls.tid
+        while f is not None and id(f.f_globals) in _OURS:
+            f = f.f_back
+        line = "%d\t%d\tstate\tstate=blocked\ton=%s%s%s%s\n" % (
+            _monotonic_ns(), tid, on, "\ttimeout=1" if timeout else "",
+            "" if target is None else "\ttarget=%d" % target,
+            "" if f is None else "\tat=" + _at(f))
+        _emit_raw(line.encode("utf-8", "replace"))
+        return tid
+    except Exception as e:
+        tls.depth = 0  # no _leave follows a None: this thread must not stay silent
+        _tracer_error("_enter " + on, e)
+        return None
+
+
+def _leave(tid):
+    try:
+        _tls.depth = 0
+        if tid >= 0 and _trace.enabled:
+            _emit_raw(b"%d\t%d\tstate\tstate=running\n" % (_monotonic_ns(), tid))
+    except Exception as e:
+        _tracer_error("_leave", e)
+
+
+def _same_face(fn, orig):
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
+        try:
+            setattr(fn, attr, getattr(orig, attr))
+        except (AttributeError, TypeError):
+            pass  # a name the original lacks: the wrapper keeps its own; only looks
+    return fn
+
+
+class _Builtin(object):
+    """A callable standing for a C function (time.sleep, select.select): unlike a Python
+    function it does not become a method when stored in a class."""
+
+    def __init__(self, call, orig):
+        self._call = call
+        self.__wrapped__ = orig
+        for attr in ("__name__", "__qualname__", "__doc__", "__module__"):
+            try:
+                setattr(self, attr, getattr(orig, attr, None))
+            except (AttributeError, TypeError):
+                pass  # as in _same_face: only looks
+
+    def __call__(self, *args, **kwargs):
+        return self._call(*args, **kwargs)
+
+    def __repr__(self):
+        return repr(self.__wrapped__)
+
+
+def _install_blocking():
+    _quiet.add(threading.Thread.start.__code__)
+    # threading.Event.wait / Condition.wait
+    ev_wait = threading.Event.wait
+
+    def wait(self, timeout=None):
+        if self._flag:  # set already: it returns at once, nothing to report
+            return ev_wait(self, timeout)
+        tid = _enter("event", timeout is not None)
+        try:
+            return ev_wait(self, timeout)
+        finally:
+            if tid is not None:
+                _leave(tid)
+
+    threading.Event.wait = _same_face(wait, ev_wait)
+
+    cond_wait = threading.Condition.wait
+
+    def cwait(self, timeout=None):
+        tid = _enter("condition", timeout is not None)
+        try:
+            return cond_wait(self, timeout)
+        finally:
+            if tid is not None:
+                _leave(tid)
+
+    threading.Condition.wait = _same_face(cwait, cond_wait)
+
+    # Thread.join
+    t_join = threading.Thread.join
+
+    def join(self, timeout=None):
+        tid = None
+        try:
+            if self._started.is_set():
+                tid = _enter("join", timeout is not None, self.native_id)
+        except Exception as e:
+            _tracer_error("Thread.join", e)
+        try:
+            return t_join(self, timeout)
+        finally:
+            if tid is not None:
+                _leave(tid)
+
+    threading.Thread.join = _same_face(join, t_join)
+
+    # time.sleep
+    def sleep(secs):
+        tid = _enter("sleep", True) if secs else None
+        try:
+            return _orig_sleep(secs)
+        finally:
+            if tid is not None:
+                _leave(tid)
+
+    time.sleep = _Builtin(sleep, _orig_sleep)
+
+    # select.select
+    def select_(rlist, wlist, xlist, timeout=None):
+        tid = None if timeout == 0 else _enter("select", timeout is not None)
+        try:
+            return _orig_select(rlist, wlist, xlist, timeout)
+        finally:
+            if tid is not None:
+                _leave(tid)
+
+    select.select = _Builtin(select_, _orig_select)
+
+    sys.meta_path.insert(0, _PatchOnImport())
+    for name in list(_LAZY):
+        if name in sys.modules:
+            _LAZY.pop(name)(sys.modules[name])
+
+
+def _patch_queue(queue):
+    q_get = queue.Queue.get
+
+    empty = queue.Empty
+
+    def get(self, block=True, timeout=None):
+        if not block:
+            return q_get(self, False)
+        try:  # an item is there: it returns at once, nothing to report
+            return q_get(self, False)
+        except empty:
+            pass
+        tid = _enter("queue-get", timeout is not None)
+        try:
+            return q_get(self, block, timeout)
+        finally:
+            if tid is not None:
+                _leave(tid)
+
+    queue.Queue.get = _same_face(get, q_get)
+
+
+def _patch_selectors(selectors):
+    def wrap_selector(cls):
+        orig = cls.__dict__["select"]
+
+        def sel(self, timeout=None):
+            tid = None
+            if timeout is None or timeout > 0:
+                tid = _enter("select", timeout is not None)
+            try:
+                return orig(self, timeout)
+            finally:
+                if tid is not None:
+                    _leave(tid)
+
+        cls.select = _same_face(sel, orig)
+
+    for name in dir(selectors):
+        cls = getattr(selectors, name)
+        if isinstance(cls, type) and issubclass(cls, selectors.BaseSelector) \
+                and "select" in cls.__dict__ \
+                and not getattr(cls.__dict__["select"], "__isabstractmethod__", False):
+            wrap_selector(cls)
+
+
+def _wrap_socket_read(cls, name, on):
+    orig = getattr(cls, name)
+
+    def read(self, *args, **kwargs):
+        tid = None
+        if not _tls.depth:
+            t = self.gettimeout()
+            if t != 0.0:
+                tid = _enter(on, t is not None)
+        try:
+            return orig(self, *args, **kwargs)
+        finally:
+            if tid is not None:
+                _leave(tid)
+
+    setattr(cls, name, _same_face(read, orig))
+
+
+def _patch_socket(socket):
+    # socket.socket is a Python subclass of the C _socket.socket.
+    for name in ("recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "accept"):
+        if hasattr(socket.socket, name):
+            _wrap_socket_read(socket.socket, name, "socket-read")
+
+
+def _patch_ssl(ssl):
+    for name in ("recv", "recv_into", "read"):
+        _wrap_socket_read(ssl.SSLSocket, name, "ssl-read")
+
+
+_LAZY = {"queue": _patch_queue, "selectors": _patch_selectors, "socket": _patch_socket,
+         "ssl": _patch_ssl}
+
+
+class _PatchOnImport(object):
+    """A meta path finder that only steps in for the modules in _LAZY: it lets the other
+    finders find them, and patches them once they have run. The module's __loader__ and
+    __spec__.loader stay the real ones."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in _LAZY:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        real = spec.loader
+        if real is None or not hasattr(real, "exec_module"):
+            return spec
+        spec.loader = _PatchingLoader(real)
+        return spec
+
+
+class _PatchingLoader(object):
+    def __init__(self, real):
+        self.real = real
+
+    def create_module(self, spec):
+        return self.real.create_module(spec)
+
+    def exec_module(self, module):
+        try:
+            module.__loader__ = self.real
+            module.__spec__.loader = self.real
+        except Exception as e:
+            _tracer_error("_PatchingLoader.exec_module", e)
+        self.real.exec_module(module)
+        patch = _LAZY.pop(module.__name__, None)
+        if patch is not None:
+            try:
+                patch(module)
+            except Exception as e:
+                _tracer_error(patch.__name__, e)
