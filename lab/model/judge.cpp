@@ -1,0 +1,78 @@
+#include "lab/model/judge.hpp"
+
+#include <string>
+
+namespace lab {
+
+namespace {
+
+// A program that never ran: a syntax error (the tracer reports main ending in SyntaxError),
+// or the tracer refused to start it (status 2 with an error and no main-end). "" otherwise.
+std::string broken_program(const Timeline& t, int status) {
+    const std::string& exc = t.main_exception();
+    if (t.main_end_how() == trace::MainEnd::exception &&
+        (exc.starts_with("SyntaxError") || exc.starts_with("IndentationError") ||
+         exc.starts_with("TabError")))
+        return exc.substr(exc.find('\n') + 1);
+    if (t.main_end_ns() < 0 && status == 2)
+        for (const Marker& m : t.markers())
+            if (m.kind == trace::Kind::error) return m.text;
+    return {};
+}
+
+void judge_exit(const Facts& f, Verdict& v) {
+    v.outcome = Outcome::exited;
+    v.exit_code = f.end->status;
+    if (f.timeline.main_end_ns() >= 0)
+        v.main_end_to_exit_ms = double(f.end->seen_ns - f.timeline.main_end_ns()) / 1e6;
+    if (f.engine == trace::Engine::cpython)
+        if (std::string why = broken_program(f.timeline, f.end->status); !why.empty()) {
+            v.outcome = Outcome::error;
+            v.error = why;
+        }
+}
+
+void judge_signal(const Facts& f, Verdict& v) {
+    v.signal = f.end->status;
+    const bool confirmed = f.hang_confirmed_ns >= 0;
+    if (confirmed && f.killed_by) { // a confirmed hang, ended by us: who ended it
+        v.outcome = Outcome::hung;
+        v.killed_by = f.killed_by;
+    } else if (f.killed_by == KilledBy::hang)
+        v.outcome = Outcome::hung;
+    else if (f.killed_by) {
+        v.outcome = f.killed_by == KilledBy::timeout ? Outcome::timed_out : Outcome::killed;
+        v.killed_by = f.killed_by;
+    } else
+        v.outcome = Outcome::crashed;
+}
+
+} // namespace
+
+Verdict judge(const Facts& f) {
+    Verdict v;
+    v.hang_confirmed_ns = f.hang_confirmed_ns;
+    v.waiting_on = f.waiting_on;
+    if (f.end) {
+        v.exit_seen_ns = f.end->seen_ns;
+        if (f.end->by_signal)
+            judge_signal(f, v);
+        else
+            judge_exit(f, v);
+        return v;
+    }
+    if (f.hang_confirmed_ns >= 0) {
+        v.outcome = Outcome::hung;
+        return v;
+    }
+    // The hang rule: shutdown waits and no thread can move (stuck_waits), and nothing at all
+    // has happened for the grace.
+    if (std::vector<int> stuck = stuck_waits(f.timeline);
+        !stuck.empty() && f.quiet_ns >= std::int64_t{f.grace_ms} * 1'000'000) {
+        v.outcome = Outcome::hung;
+        v.waiting_on = std::move(stuck);
+    }
+    return v;
+}
+
+} // namespace lab
