@@ -16,7 +16,7 @@
 namespace lab {
 
 // The environment variables a lesson's program reads for these switches, as the runner
-// passes them (runner.cpp: lesson_env).
+// passes them (lab/run/spawn.cpp: lesson_env), the one map from switches to variables.
 std::map<std::string, std::string> switch_env(const RunOptions& o);
 
 // A block the switches do not run: its header line (`if CLOSE:`), the header's text without

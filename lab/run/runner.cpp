@@ -1,180 +1,251 @@
 #include "lab/run/runner.hpp"
 
-#include "lab/model/catalog.hpp"
-#include "lab/model/run_limits.hpp"
+#include "lab/model/trace_parser.hpp"
 #include "lab/run/python_engine.hpp"
+#include "lab/run/spawn.hpp"
 #include "lab/run/spawn_hygiene.hpp"
+#include "lab/run/watch.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <ctime>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
-
 namespace lab {
-
-std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server) {
-    using trace::name;
-    if (o.engine == trace::Engine::cpython) {
-        std::vector<std::string> a = {o.python, tracer_path(), "--receiver",
-                                      std::string(name(o.receiver))};
-        const std::string program = o.program.empty() ? program_path(o.scenario) : o.program;
-        if (o.step) {
-            std::string source;
-            if (std::FILE* f = std::fopen(program.c_str(), "rb")) {
-                char buf[8192];
-                for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;)
-                    source.append(buf, n);
-                std::fclose(f);
-            }
-            for (const auto& [pause, line] : pause_points(source))
-                a.insert(a.end(), {"--pause", pause + "=" + std::to_string(line)});
-        }
-        a.push_back("--");
-        a.push_back(program);
-        a.insert(a.end(), o.args.begin(), o.args.end());
-        return a;
-    }
-    std::vector<std::string> a = {demo_path(o.scenario),
-                                  "--uri",
-                                  server.uri,
-                                  "--receiver",
-                                  std::string(name(o.receiver)),
-                                  effective_close(o) ? "--close" : "--no-close"};
-    const Scenario* s = find_scenario(o.scenario);
-    if (s && s->sandbox) {
-        a.insert(a.end(), {"--connect-in", std::string(name(o.connect_in)), "--worker",
-                           std::string(name(o.worker))});
-        if (o.with_block) a.push_back("--with-block");
-    }
-    if (o.fault != trace::Fault::none) a.insert(a.end(), {"--fault", std::string(name(o.fault))});
-    return a;
-}
 
 namespace {
 
-using trace::launch::kTraceFd, trace::launch::kControlFd, trace::launch::kStackFd;
-constexpr int kStackSignal = SIGUSR2; // faulthandler dumps every thread's stack
 constexpr std::size_t kOutputCap = 64 * 1024;
 constexpr std::size_t kStackCap = 256 * 1024;
 
-struct Fd {
-    int fd = -1;
-    Fd() = default;
-    explicit Fd(int f) : fd(f) {}
-    Fd(Fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
-    Fd& operator=(Fd&& o) noexcept {
-        reset();
-        fd = std::exchange(o.fd, -1);
-        return *this;
+// Reads what `fd` holds into `buf`: the bytes read, 0 when interrupted, -1 at EOF (or error).
+ssize_t read_some(int fd, char* buf, std::size_t size) {
+    const ssize_t n = ::read(fd, buf, size);
+    if (n < 0 && errno == EINTR) return 0;
+    return n <= 0 ? -1 : n;
+}
+
+// The watcher thread's side of a live run: the demo's pipes read into the run's state, the
+// Watch fed with what is seen, and its actions done. The state is shared with snapshot()
+// under `mu`; only this thread writes it.
+class Watcher {
+  public:
+    struct Shared {
+        std::mutex& mu;
+        RunState& state;
+        std::condition_variable& done;
+        const std::function<void()>& on_change;
+        int cmd_fd;
+    };
+    Watcher(Shared shared, Spawned sp, const RunOptions& opt)
+        : s_(shared), sp_(std::move(sp)), watch_(opt, sp_.spawned_ns) {}
+
+    // Until the process is gone; then the final verdict.
+    void run() {
+        siginfo_t info = loop();
+        finish(info);
     }
-    ~Fd() { reset(); }
-    void reset() {
-        if (fd >= 0) ::close(fd);
-        fd = -1;
+
+  private:
+    siginfo_t loop();
+    void finish(const siginfo_t& info);
+    bool read_trace();
+    bool read_output();
+    bool read_stacks();
+    void read_commands();
+    void perform(const WatchActions& a);
+    void send_control(std::string_view word);
+    void changed() {
+        if (s_.on_change) s_.on_change();
     }
+
+    Shared s_;
+    Spawned sp_;
+    Watch watch_;
+    TraceReader reader_;
+    int paused_tid_ = -1; // step mode: the thread waiting at a pause point
+    std::string stacks_;  // cpython: faulthandler's dump, asked for at a suspected hang
+    char buf_[16384];
 };
 
-bool make_pipe(Fd& r, Fd& w) {
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) return false;
-    r = Fd(p[0]);
-    w = Fd(p[1]);
+// SIGKILL to the demo itself (through its pidfd when there is one) and to its process group
+// (what it started goes with it). The group alone is not enough: a program may leave it
+// (setpgid, setsid), and the group is then empty or not its own.
+void kill_hard(const Spawned& sp) {
+    if (sp.pidfd.fd < 0 || ::syscall(SYS_pidfd_send_signal, sp.pidfd.fd, SIGKILL, nullptr, 0) != 0)
+        ::kill(sp.pid, SIGKILL); // not reaped yet: the pid is still ours
+    ::kill(-sp.pid, SIGKILL);
+}
+
+void Watcher::send_control(std::string_view word) {
+    if (sp_.control.fd < 0) return;
+    const std::string line = std::string(word) + '\n';
+    ssize_t r;
+    do r = ::write(sp_.control.fd, line.data(), line.size());
+    while (r < 0 && errno == EINTR);
+    if (r < 0 && errno == EPIPE) { // the demo is gone (its verdict follows from the pidfd)
+        drop_pending_sigpipe();
+        sp_.control.reset();
+    }
+}
+
+void Watcher::perform(const WatchActions& a) {
+    if (a.kill) kill_hard(sp_);
+    if (a.request_stacks) {
+        stacks_.clear();
+        ::kill(sp_.pid, stack_signal());
+    }
+    for (std::string_view word : a.control) send_control(word);
+    if (a.close_control) sp_.control.reset(); // EOF: run on, whatever comes
+    if (a.verdict_changed) {
+        {
+            std::lock_guard lock(s_.mu);
+            s_.state.verdict = watch_.verdict();
+        }
+        s_.done.notify_all();
+        changed();
+    }
+}
+
+// Reads what the trace pipe holds; false at EOF.
+bool Watcher::read_trace() {
+    const ssize_t n = read_some(sp_.trace.fd, buf_, sizeof buf_);
+    if (n <= 0) return n == 0;
+    std::lock_guard lock(s_.mu);
+    RunState& st = s_.state;
+    reader_.feed(std::string_view(buf_, std::size_t(n)), [&](TraceEvent&& e) {
+        st.timeline.apply(e);
+        // One thread pauses at a time (the demo holds a lock there); only that thread going
+        // on ends the pause, not the others' comings and goings meanwhile.
+        if (e.kind != trace::Kind::state) return;
+        if (e.get_enum<ThreadState>(trace::key::state) == ThreadState::paused) {
+            st.paused_at = e.get(trace::key::step);
+            paused_tid_ = e.tid;
+        } else if (e.tid == paused_tid_) {
+            st.paused_at.clear();
+            paused_tid_ = -1;
+        }
+    });
+    st.malformed = reader_.malformed();
+    if (watch_.on_trace(st.timeline, monotonic_ns()).verdict_changed) st.verdict = watch_.verdict();
     return true;
 }
 
-int pidfd_open(pid_t pid) {
-    return int(::syscall(SYS_pidfd_open, pid, 0));
+bool Watcher::read_stacks() {
+    const ssize_t n = read_some(sp_.stacks.fd, buf_, sizeof buf_);
+    if (n <= 0) return n == 0;
+    if (stacks_.size() < kStackCap) stacks_.append(buf_, std::size_t(n));
+    return true;
 }
 
-// Sanitizer settings pass through, so a sanitized build can run its demos; nothing else.
-std::vector<std::string> demo_env(const ServerInfo& server) {
-    std::vector<std::string> env = {"DAEMONLAB_CA=" + server.ca_pem,
-                                    "DAEMONLAB_HOST_PID=" + std::to_string(::getpid()),
-                                    "LC_ALL=C.UTF-8"};
-    for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"})
-        if (const char* v = std::getenv(name)) env.push_back(std::string(name) + "=" + v);
-    return env;
+bool Watcher::read_output() {
+    const ssize_t n = read_some(sp_.output.fd, buf_, sizeof buf_);
+    if (n <= 0) return n == 0;
+    std::lock_guard lock(s_.mu);
+    std::string& out = s_.state.output;
+    out.append(buf_, std::size_t(n));
+    if (out.size() > kOutputCap) out.erase(0, out.size() - kOutputCap);
+    return true;
 }
 
-// The lessons' programs on CPython: the same minimal environment, with the switches and the
-// echo server's CA (a 0600 file) as the program reads them; the interpreter's own search
-// path (PATH, PYTHONPATH, a virtual environment's VIRTUAL_ENV) passes through.
-std::vector<std::string> lesson_env(const RunOptions& o, const ServerInfo& server,
-                                    const std::string& ca_file) {
-    using trace::name;
-    std::vector<std::string> env = {
-        "ECHO_URI=" + server.uri, "CLOSE=" + std::string(effective_close(o) ? "1" : "0"),
-        "SSL_CERT_FILE=" + ca_file, "PYTHONUNBUFFERED=1", "LC_ALL=C.UTF-8"};
-    if (const Scenario* s = find_scenario(o.scenario); s && s->sandbox) {
-        env.push_back("CONNECT_IN=" + std::string(name(o.connect_in)));
-        env.push_back("WORKER=" + std::string(name(o.worker)));
-        env.push_back(std::string("WITH_BLOCK=") + (o.with_block ? "1" : "0"));
+void Watcher::read_commands() {
+    char c;
+    while (::read(s_.cmd_fd, &c, 1) == 1) {
+        const WatchCommand cmd = c == 'k'   ? WatchCommand::kill
+                                 : c == 'q' ? WatchCommand::end
+                                 : c == 'g' ? WatchCommand::go
+                                            : WatchCommand::run_to_end;
+        perform(watch_.on_command(cmd, monotonic_ns()));
     }
-    for (const char* v : {"PATH", "PYTHONPATH", "VIRTUAL_ENV", "HOME", "ASAN_OPTIONS",
-                          "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"})
-        if (const char* val = std::getenv(v)) env.push_back(std::string(v) + "=" + val);
-    return env;
 }
 
-// A user's program runs in the user's own environment, as when they run it themselves.
-std::vector<std::string> user_env() {
-    std::vector<std::string> env;
-    for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
-    return env;
-}
+siginfo_t Watcher::loop() {
+    siginfo_t info{};
+    const pid_t pid = sp_.pid;
+    for (;;) {
+        std::array<pollfd, 5> fds{};
+        fds[0] = {sp_.trace.fd, POLLIN, 0};
+        fds[1] = {sp_.output.fd, POLLIN, 0};
+        fds[2] = {sp_.pidfd.fd, POLLIN, 0};
+        fds[3] = {s_.cmd_fd, POLLIN, 0};
+        fds[4] = {sp_.stacks.fd, POLLIN, 0};
+        const std::int64_t now = monotonic_ns();
+        std::int64_t until = watch_.deadline();
+        if (sp_.pidfd.fd < 0) // no pidfd (old kernel): look every 5 ms
+            until = until < 0 ? now + 5'000'000 : std::min(until, now + 5'000'000);
+        const int timeout =
+            until < 0 ? -1 : int(std::max<std::int64_t>(0, (until - now + 999'999) / 1'000'000));
+        if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
+            // Cannot watch any more: end the demo rather than leave it behind.
+            perform(watch_.on_command(WatchCommand::end, monotonic_ns()));
+            ::waitid(P_PID, id_t(pid), &info, WEXITED);
+            return info;
+        }
+        bool moved = false;
+        if (fds[0].revents) {
+            if (read_trace())
+                moved = true;
+            else
+                sp_.trace.reset(); // fd -1: poll ignores it
+        }
+        if (fds[1].revents) {
+            if (read_output())
+                moved = true;
+            else
+                sp_.output.reset();
+        }
+        if (fds[4].revents && !read_stacks()) sp_.stacks.reset();
+        if (fds[3].revents & POLLIN) read_commands();
+        if (moved) changed();
 
-// The CA certificate as a file only we can read, removed when the run ends. mkstemp makes
-// it with O_EXCL and mode 0600, so nobody can have planted anything at that name.
-struct TempFile {
-    std::string path;
-    explicit TempFile(const std::string& contents) {
-        const char* dir = std::getenv("XDG_RUNTIME_DIR");
-        std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/daemonlab-ca-XXXXXX";
-        int fd = ::mkstemp(tmpl.data());
-        if (fd < 0) return;
-        bool ok = ::write(fd, contents.data(), contents.size()) == ssize_t(contents.size());
-        ::close(fd);
-        if (ok)
-            path = tmpl;
-        else
-            ::unlink(tmpl.c_str());
+        // Has it ended? With a pidfd, poll said so; without, ask.
+        if (sp_.pidfd.fd >= 0 ? (fds[2].revents & POLLIN) != 0 : true) {
+            info = {};
+            if (::waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG) == 0 && info.si_pid == pid)
+                return info;
+        }
+        // The timeline is written by this thread only: reading it here needs no lock.
+        perform(watch_.on_tick(s_.state.timeline, monotonic_ns()));
     }
-    ~TempFile() {
-        if (!path.empty()) ::unlink(path.c_str());
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-};
-
-// A program that never ran: a syntax error (the tracer reports main ending in SyntaxError),
-// or the tracer refused to start it (status 2 with an error and no main-end). "" otherwise.
-std::string broken_program(const Timeline& t, int status) {
-    const std::string& exc = t.main_exception();
-    if (t.main_end_how() == trace::MainEnd::exception &&
-        (exc.starts_with("SyntaxError") || exc.starts_with("IndentationError") ||
-         exc.starts_with("TabError")))
-        return exc.substr(exc.find('\n') + 1);
-    if (t.main_end_ns() < 0 && status == 2)
-        for (const Marker& m : t.markers())
-            if (m.kind == trace::Kind::error) return m.text;
-    return {};
 }
 
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-    std::vector<char*> out;
-    for (auto& s : v) out.push_back(s.data());
-    out.push_back(nullptr);
-    return out;
+void Watcher::finish(const siginfo_t& info) {
+    const std::int64_t end_ns = monotonic_ns();
+    // Whatever the program started and left behind (its group outlives it): no orphans.
+    ::kill(-sp_.pid, SIGKILL);
+    // The demo is gone: what it wrote is in the pipes. Read it without waiting, so a process
+    // that left the group (setsid) and still holds a pipe cannot keep the verdict waiting.
+    for (const Fd* f : {&sp_.trace, &sp_.output, &sp_.stacks})
+        if (f->fd >= 0) ::fcntl(f->fd, F_SETFL, ::fcntl(f->fd, F_GETFL) | O_NONBLOCK);
+    // The demo is gone, so its ends of the pipes are closed: read what is left to EOF.
+    while (sp_.trace.fd >= 0 && read_trace()) {
+    }
+    while (sp_.output.fd >= 0 && read_output()) {
+    }
+    while (sp_.stacks.fd >= 0 && read_stacks()) {
+    }
+    {
+        std::lock_guard lock(s_.mu);
+        RunState& st = s_.state;
+        if (!stacks_.empty()) st.stacks = parse_stacks(stacks_);
+        reader_.finish();
+        st.malformed = reader_.malformed();
+        st.timeline.close_at(end_ns);
+        st.paused_at.clear();
+        st.alive = false;
+        watch_.on_exit(
+            st.timeline,
+            {.by_signal = info.si_code != CLD_EXITED, .status = info.si_status, .seen_ns = end_ns});
+        st.verdict = watch_.verdict();
+    }
+    s_.done.notify_all();
+    changed();
 }
 
 } // namespace
@@ -267,302 +338,16 @@ void Run::watch() {
                 return fail(std::string("cannot write the CA file: ") + std::strerror(errno));
         }
     }
-
-    Fd trace_r, trace_w, out_r, out_w, ctl_r, ctl_w, stack_r, stack_w;
-    if (!make_pipe(trace_r, trace_w) || !make_pipe(out_r, out_w) ||
-        (opt.step && !make_pipe(ctl_r, ctl_w)) || (cpython && !make_pipe(stack_r, stack_w)))
-        return fail(std::string("cannot make pipes: ") + std::strerror(errno));
-
-    std::vector<std::string> args = demo_argv(opt, server_);
-    // The fds' options go before the program's own arguments (for the tracer, before "--").
-    std::vector<std::string> fd_args = {std::string(trace::launch::kTraceFdOption),
-                                        std::to_string(kTraceFd)};
-    if (opt.step)
-        fd_args.insert(fd_args.end(),
-                       {std::string(trace::launch::kControlFdOption), std::to_string(kControlFd)});
-    if (cpython)
-        fd_args.insert(fd_args.end(),
-                       {std::string(trace::launch::kStackFdOption), std::to_string(kStackFd),
-                        "--stack-signal", std::to_string(kStackSignal)});
-    args.insert(cpython ? args.begin() + 2 : args.end(), fd_args.begin(), fd_args.end());
-    if (cpython) // through the launcher, so that the interpreter dies with us too
-        args.insert(args.begin(), {libexec_path("daemonlab-launch"), std::to_string(::getpid())});
-    std::vector<std::string> env = !cpython ? demo_env(server_)
-                                   : lesson ? lesson_env(opt, server_, ca->path)
-                                            : user_env();
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, out_w.fd, 1);
-    posix_spawn_file_actions_adddup2(&fa, out_w.fd, 2);
-    posix_spawn_file_actions_adddup2(&fa, trace_w.fd, kTraceFd);
-    if (opt.step) posix_spawn_file_actions_adddup2(&fa, ctl_r.fd, kControlFd);
-    if (cpython) posix_spawn_file_actions_adddup2(&fa, stack_w.fd, kStackFd);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    // Nothing of the host's beyond the run's own fds (the echo server's sockets, other runs'
-    // pipes), no blocked signals.
-    int rc = child_hygiene(fa, attr,
-                           cpython    ? kStackFd + 1
-                           : opt.step ? kControlFd + 1
-                                      : kTraceFd + 1);
-    pid_t pid = -1;
-    auto argv = c_strings(args);
-    auto envp = c_strings(env);
-    const std::int64_t spawned_ns = monotonic_ns(); // before: the demo's first event is later
-    if (rc == 0) rc = ::posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0)
-        return fail(
-            "cannot start " + args[0] + ": " + std::strerror(rc) +
-            (rc == ENOENT ? " (is the project built? demos live in libexec/daemonlab)" : ""));
-    trace_w.reset(); // only the demo writes: EOF on the trace means it is gone
-    out_w.reset();
-    ctl_r.reset();
-    stack_w.reset();
-    Fd pidfd(pidfd_open(pid));
+    Spawned sp = spawn(opt, server_, ca ? ca->path : "");
+    if (!sp.error.empty()) return fail(sp.error);
     {
         std::lock_guard lock(mu_);
-        state_.pid = pid;
-        state_.spawned_ns = spawned_ns;
+        state_.pid = sp.pid;
+        state_.spawned_ns = sp.spawned_ns;
         state_.alive = true;
     }
     changed();
-
-    TraceReader reader;
-    int paused_tid = -1;         // step mode: the thread waiting at a pause point
-    std::int64_t suspected = -1; // when the process stopped making progress
-    std::vector<int> stuck;
-    std::optional<KilledBy> killed_by;
-    std::int64_t confirmed = -1; // the hang was confirmed then (kept alive: keep_hung_ms)
-    const std::int64_t deadline =
-        opt.step ? -1
-                 : state_.spawned_ns +
-                       std::int64_t{run_timeout_ms(opt.grace_ms, opt.timeout_ms)} * 1'000'000;
-    bool stepping = opt.step;
-    char buf[16384];
-
-    auto kill_demo = [&](KilledBy by) {
-        if (!killed_by) {
-            killed_by = by;
-            ::kill(-pid, SIGKILL); // the demo's process group: what it started goes with it
-        }
-    };
-    auto send_control = [&](const char* line) {
-        if (ctl_w.fd < 0) return;
-        ssize_t r;
-        do r = ::write(ctl_w.fd, line, std::strlen(line));
-        while (r < 0 && errno == EINTR);
-        if (r < 0 && errno == EPIPE) { // the demo is gone (its verdict follows from the pidfd)
-            drop_pending_sigpipe();
-            ctl_w.reset();
-        }
-    };
-    // Reads what the trace pipe holds; false at EOF.
-    auto read_trace = [&]() -> bool {
-        ssize_t n = ::read(trace_r.fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) return true;
-        if (n <= 0) return false;
-        std::lock_guard lock(mu_);
-        reader.feed(std::string_view(buf, std::size_t(n)), [&](TraceEvent&& e) {
-            state_.timeline.apply(e);
-            // One thread pauses at a time (the demo holds a lock there); only that thread
-            // going on ends the pause, not the others' comings and goings meanwhile.
-            if (e.kind != trace::Kind::state) return;
-            if (e.get_enum<ThreadState>(trace::key::state) == ThreadState::paused) {
-                state_.paused_at = e.get(trace::key::step);
-                paused_tid = e.tid;
-            } else if (e.tid == paused_tid) {
-                state_.paused_at.clear();
-                paused_tid = -1;
-            }
-        });
-        state_.malformed = reader.malformed();
-        // Any event restarts the watch: the process moved.
-        if (confirmed >= 0) return true; // the verdict is in; the process only lingers
-        stuck = stuck_waits(state_.timeline);
-        suspected = stuck.empty() ? -1 : monotonic_ns();
-        if (!stuck.empty()) state_.verdict.hang_suspected_ns = suspected;
-        return true;
-    };
-    // cpython: faulthandler's dump of every thread's stack, asked for at a suspected hang.
-    std::string stacks;
-    std::int64_t stacks_for = -1; // the suspicion the stacks were asked for
-    auto read_stacks = [&]() -> bool {
-        ssize_t n = ::read(stack_r.fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) return true;
-        if (n <= 0) return false;
-        if (stacks.size() < kStackCap) stacks.append(buf, std::size_t(n));
-        return true;
-    };
-    auto read_output = [&]() -> bool {
-        ssize_t n = ::read(out_r.fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) return true;
-        if (n <= 0) return false;
-        std::lock_guard lock(mu_);
-        state_.output.append(buf, std::size_t(n));
-        if (state_.output.size() > kOutputCap)
-            state_.output.erase(0, state_.output.size() - kOutputCap);
-        return true;
-    };
-
-    siginfo_t info{};
-    for (;;) {
-        std::array<pollfd, 5> fds{};
-        fds[0] = {trace_r.fd, POLLIN, 0};
-        fds[1] = {out_r.fd, POLLIN, 0};
-        fds[2] = {pidfd.fd, POLLIN, 0};
-        fds[3] = {cmd_fd_, POLLIN, 0};
-        fds[4] = {stack_r.fd, POLLIN, 0};
-        int timeout = -1;
-        const std::int64_t now = monotonic_ns();
-        auto until = [&](std::int64_t t) {
-            int left = int(std::max<std::int64_t>(0, (t - now + 999'999) / 1'000'000));
-            timeout = timeout < 0 ? left : std::min(timeout, left);
-        };
-        if (confirmed >= 0) {
-            if (!killed_by) until(confirmed + std::int64_t{opt.keep_hung_ms} * 1'000'000);
-        } else {
-            if (suspected >= 0 && !killed_by)
-                until(suspected + std::int64_t{opt.grace_ms} * 1'000'000);
-            if (cpython && suspected >= 0 && suspected != stacks_for && !killed_by)
-                until(suspected + std::int64_t{opt.grace_ms} * 500'000); // time to ask for stacks
-            if (deadline >= 0 && !killed_by) until(deadline);
-        }
-        if (pidfd.fd < 0) until(now + 5'000'000); // no pidfd (old kernel): look every 5 ms
-        if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
-            // Cannot watch any more: end the demo rather than leave it behind.
-            kill_demo(KilledBy::host);
-            ::waitid(P_PID, id_t(pid), &info, WEXITED);
-            break;
-        }
-
-        bool moved = false;
-        if (fds[0].revents) {
-            if (read_trace())
-                moved = true;
-            else
-                trace_r.reset(); // fd -1: poll ignores it
-        }
-        if (fds[1].revents) {
-            if (read_output())
-                moved = true;
-            else
-                out_r.reset();
-        }
-        if (fds[4].revents && !read_stacks()) stack_r.reset();
-        // A suspected hang on the real interpreter, still for half the grace: ask for every
-        // thread's stack. Anything that moves later starts a new suspicion, and a new dump
-        // replaces this one, so the stacks shown are those of the hang that was confirmed.
-        if (cpython && suspected >= 0 && suspected != stacks_for && !killed_by &&
-            monotonic_ns() - suspected >= std::int64_t{opt.grace_ms} * 500'000) {
-            stacks_for = suspected;
-            stacks.clear();
-            ::kill(pid, kStackSignal);
-        }
-        if (fds[3].revents & POLLIN) {
-            char c;
-            while (::read(cmd_fd_, &c, 1) == 1) {
-                if (c == 'k') kill_demo(KilledBy::user);
-                if (c == 'q') kill_demo(KilledBy::host);
-                if (c == 'g') send_control((std::string(trace::launch::kGo) + '\n').c_str());
-                if (c == 'r' && stepping) {
-                    stepping = false;
-                    send_control((std::string(trace::launch::kRun) + '\n').c_str());
-                    ctl_w.reset(); // EOF: run on, whatever comes
-                }
-            }
-        }
-        if (moved) changed();
-
-        // Has it ended? With a pidfd, poll said so; without, ask.
-        bool ended = false;
-        if (pidfd.fd >= 0 ? (fds[2].revents & POLLIN) != 0 : true) {
-            info = {};
-            ended = ::waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG) == 0 && info.si_pid == pid;
-        }
-        if (ended) break;
-
-        const std::int64_t t = monotonic_ns();
-        if (!killed_by && confirmed < 0 && suspected >= 0 &&
-            t - suspected >= opt.grace_ms * 1'000'000LL) {
-            confirmed = t;
-            {
-                std::lock_guard lock(mu_);
-                state_.verdict.waiting_on = stuck;
-                state_.verdict.hang_confirmed_ns = t;
-                // Kept alive: the verdict is known now; the process lives on until the
-                // limit, the user's Kill or the host's end.
-                if (opt.keep_hung_ms > 0) state_.verdict.outcome = Outcome::hung;
-            }
-            if (opt.keep_hung_ms > 0) {
-                done_cv_.notify_all();
-                changed();
-            } else
-                kill_demo(KilledBy::hang);
-        }
-        if (!killed_by && confirmed >= 0 && t - confirmed >= opt.keep_hung_ms * 1'000'000LL)
-            kill_demo(KilledBy::hang);
-        if (!killed_by && confirmed < 0 && deadline >= 0 && t >= deadline)
-            kill_demo(KilledBy::timeout);
-    }
-    const std::int64_t end_ns = monotonic_ns();
-    // Whatever the program started and left behind (its group outlives it): no orphans.
-    ::kill(-pid, SIGKILL);
-    // The demo is gone: what it wrote is in the pipes. Read it without waiting, so a process
-    // that left the group (setsid) and still holds a pipe cannot keep the verdict waiting.
-    for (const Fd* f : {&trace_r, &out_r, &stack_r})
-        if (f->fd >= 0) ::fcntl(f->fd, F_SETFL, ::fcntl(f->fd, F_GETFL) | O_NONBLOCK);
-    // The demo is gone, so its ends of the pipes are closed: read what is left to EOF.
-    while (trace_r.fd >= 0 && read_trace()) {
-    }
-    while (out_r.fd >= 0 && read_output()) {
-    }
-    while (stack_r.fd >= 0 && read_stacks()) {
-    }
-    {
-        std::lock_guard lock(mu_);
-        if (!stacks.empty()) state_.stacks = parse_stacks(stacks);
-        reader.finish();
-        state_.malformed = reader.malformed();
-        Verdict& v = state_.verdict;
-        v.exit_seen_ns = end_ns;
-        state_.timeline.close_at(end_ns);
-        state_.paused_at.clear();
-        state_.alive = false;
-        if (info.si_code == CLD_EXITED) {
-            v.outcome = Outcome::exited;
-            v.exit_code = info.si_status;
-            if (state_.timeline.main_end_ns() >= 0)
-                v.main_end_to_exit_ms = double(end_ns - state_.timeline.main_end_ns()) / 1e6;
-            if (cpython) {
-                if (std::string why = broken_program(state_.timeline, info.si_status);
-                    !why.empty()) {
-                    v.outcome = Outcome::error;
-                    v.error = why;
-                }
-            }
-        } else {
-            v.signal = info.si_status;
-            if (confirmed >= 0 && killed_by) { // a confirmed hang, ended by us: who ended it
-                v.outcome = Outcome::hung;
-                v.killed_by = killed_by;
-            } else if (killed_by == KilledBy::hang)
-                v.outcome = Outcome::hung;
-            else if (killed_by == KilledBy::timeout) {
-                v.outcome = Outcome::timed_out;
-                v.killed_by = killed_by;
-            } else if (killed_by) {
-                v.outcome = Outcome::killed;
-                v.killed_by = killed_by;
-            } else
-                v.outcome = Outcome::crashed;
-        }
-    }
-    done_cv_.notify_all();
-    changed();
+    Watcher({mu_, state_, done_cv_, on_change_, cmd_fd_}, std::move(sp), opt).run();
 }
 
 } // namespace lab

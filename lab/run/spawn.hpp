@@ -1,0 +1,54 @@
+// spawn.hpp — starts a demo (or the real interpreter, through daemonlab-launch) with its
+// pipes: argv, environment and descriptors built here, then posix_spawn. No watching.
+#pragma once
+
+#include "lab/model/run_options.hpp"
+
+#include <cstdint>
+#include <string>
+#include <sys/types.h>
+#include <utility>
+
+namespace lab {
+
+// An owned descriptor, closed when it goes.
+struct Fd {
+    int fd = -1;
+    Fd() = default;
+    explicit Fd(int f) : fd(f) {}
+    Fd(Fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
+    Fd& operator=(Fd&& o) noexcept;
+    ~Fd() { reset(); }
+    void reset();
+};
+
+// The CA certificate as a file only we can read, removed when it goes. mkstemp makes it with
+// O_EXCL and mode 0600, so nobody can have planted anything at that name. `path` is empty
+// when it could not be written (errno says why).
+struct TempFile {
+    std::string path;
+    explicit TempFile(const std::string& contents);
+    ~TempFile();
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+};
+
+// A started demo: this side's ends of its pipes.
+struct Spawned {
+    pid_t pid = -1;
+    Fd pidfd;                    // -1 on a kernel without pidfd_open
+    Fd trace;                    // read: the trace (fd 3 in the demo)
+    Fd output;                   // read: its stdout and stderr
+    Fd control;                  // write, step mode: the control words (fd 4)
+    Fd stacks;                   // read, cpython: faulthandler's stack dumps (fd 5)
+    std::int64_t spawned_ns = 0; // just before the spawn: the demo's first event is later
+    std::string error;           // it could not start: why ("" when it did)
+};
+
+// `ca_file`: for a lesson's program on CPython, the echo server's CA as a file (else "").
+Spawned spawn(const RunOptions& o, const ServerInfo& server, const std::string& ca_file);
+
+// The signal the tracer dumps every thread's stack on (cpython).
+int stack_signal();
+
+} // namespace lab
