@@ -43,7 +43,7 @@ struct Row {
 };
 
 std::ostream& operator<<(std::ostream& os, const Row& r) {
-    return os << r.trace << " → " << to_string(r.outcome);
+    return os << r.trace << " -> " << to_string(r.outcome);
 }
 
 const Row kRows[] = {
@@ -130,7 +130,14 @@ TEST_P(Judge, RecordedTraceGivesItsVerdict) {
     EXPECT_EQ(v.exit_seen_ns, f.end ? seen : -1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Recorded, Judge, ::testing::ValuesIn(kRows));
+INSTANTIATE_TEST_SUITE_P(Recorded, Judge, ::testing::ValuesIn(kRows),
+                         [](const ::testing::TestParamInfo<Row>& p) {
+                             std::string name = std::to_string(p.index) + "_" + p.param.trace +
+                                                "_" + std::string(to_string(p.param.outcome));
+                             for (char& c : name)
+                                 if (c == '-') c = '_';
+                             return name;
+                         });
 
 // The grace is the rule's: the same stillness is a hang under one grace and not under another.
 TEST(JudgeRules, TheGraceDecidesWhenStillnessIsAHang) {
