@@ -7,6 +7,8 @@
 // shutdown waits on a thread and no thread can move (verdict.hpp: stuck_waits), the hang is
 // suspected; if nothing at all happens for `grace_ms`, it is confirmed and the demo killed.
 // The demo dies with the host too (PR_SET_PDEATHSIG in the demo): no orphans.
+// Inside: spawn.hpp starts the demo, watch.hpp decides when to ask, kill and tell, and
+// lab/model/judge.hpp gives the verdict (docs/RUN-LIFE.md).
 #pragma once
 
 #include "lab/model/run_options.hpp"
