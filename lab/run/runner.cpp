@@ -2,6 +2,7 @@
 
 #include "lab/model/catalog.hpp"
 #include "lab/model/run_limits.hpp"
+#include "lab/run/ca_file.hpp"
 #include "lab/run/python_engine.hpp"
 #include "lab/run/spawn_hygiene.hpp"
 
@@ -107,8 +108,8 @@ std::vector<std::string> demo_env(const ServerInfo& server) {
 }
 
 // The lessons' programs on CPython: the same minimal environment, with the switches and the
-// echo server's CA (a 0600 file) as the program reads them; the interpreter's own search
-// path (PATH, PYTHONPATH, a virtual environment's VIRTUAL_ENV) passes through.
+// echo server's CA (a descriptor: ca_file.hpp) as the program reads them; the interpreter's
+// own search path (PATH, PYTHONPATH, a virtual environment's VIRTUAL_ENV) passes through.
 std::vector<std::string> lesson_env(const RunOptions& o, const ServerInfo& server,
                                     const std::string& ca_file) {
     using trace::name;
@@ -132,29 +133,6 @@ std::vector<std::string> user_env() {
     for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
     return env;
 }
-
-// The CA certificate as a file only we can read, removed when the run ends. mkstemp makes
-// it with O_EXCL and mode 0600, so nobody can have planted anything at that name.
-struct TempFile {
-    std::string path;
-    explicit TempFile(const std::string& contents) {
-        const char* dir = std::getenv("XDG_RUNTIME_DIR");
-        std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/daemonlab-ca-XXXXXX";
-        int fd = ::mkstemp(tmpl.data());
-        if (fd < 0) return;
-        bool ok = ::write(fd, contents.data(), contents.size()) == ssize_t(contents.size());
-        ::close(fd);
-        if (ok)
-            path = tmpl;
-        else
-            ::unlink(tmpl.c_str());
-    }
-    ~TempFile() {
-        if (!path.empty()) ::unlink(path.c_str());
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-};
 
 // A program that never ran: a syntax error (the tracer reports main ending in SyntaxError),
 // or the tracer refused to start it (status 2 with an error and no main-end). "" otherwise.
@@ -253,7 +231,7 @@ void Run::watch() {
 
     const bool cpython = opt.engine == trace::Engine::cpython;
     const bool lesson = cpython && opt.program.empty();
-    std::optional<TempFile> ca;
+    std::optional<CaFile> ca;
     if (cpython) {
         PythonCheck check = check_python(opt.python, lesson);
         {
@@ -263,8 +241,7 @@ void Run::watch() {
         if (!check.error.empty()) return fail(check.error);
         if (lesson) {
             ca.emplace(server_.ca_pem);
-            if (ca->path.empty())
-                return fail(std::string("cannot write the CA file: ") + std::strerror(errno));
+            if (!ca->error().empty()) return fail(ca->error());
         }
     }
 
@@ -288,7 +265,7 @@ void Run::watch() {
     if (cpython) // through the launcher, so that the interpreter dies with us too
         args.insert(args.begin(), {libexec_path("daemonlab-launch"), std::to_string(::getpid())});
     std::vector<std::string> env = !cpython ? demo_env(server_)
-                                   : lesson ? lesson_env(opt, server_, ca->path)
+                                   : lesson ? lesson_env(opt, server_, ca_child_path())
                                             : user_env();
 
     posix_spawn_file_actions_t fa;
@@ -299,12 +276,14 @@ void Run::watch() {
     posix_spawn_file_actions_adddup2(&fa, trace_w.fd, kTraceFd);
     if (opt.step) posix_spawn_file_actions_adddup2(&fa, ctl_r.fd, kControlFd);
     if (cpython) posix_spawn_file_actions_adddup2(&fa, stack_w.fd, kStackFd);
+    if (ca) ca->add_to(fa);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     // Nothing of the host's beyond the run's own fds (the echo server's sockets, other runs'
     // pipes), no blocked signals.
     int rc = child_hygiene(fa, attr,
-                           cpython    ? kStackFd + 1
+                           ca         ? kCaFd + 1
+                           : cpython  ? kStackFd + 1
                            : opt.step ? kControlFd + 1
                                       : kTraceFd + 1);
     pid_t pid = -1;
