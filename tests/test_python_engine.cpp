@@ -12,6 +12,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -476,8 +477,8 @@ TEST(CaFile, StaleFilesOfOlderVersionsAreRemoved) {
     EXPECT_TRUE(fs::exists(dir / "target"));
 }
 
-// `run --engine python` killed mid-run (SIGKILL: no destructor runs) leaves no CA file: the
-// interpreter reads the CA from a descriptor, and no name for it ever exists on disk.
+// `run --engine python` killed mid-run by INT, TERM or KILL (no destructor runs) leaves no
+// CA file: the interpreter reads the CA from a descriptor; no name for it exists on disk.
 TEST(CaFile, AKilledPythonRunLeavesNoCaFile) {
     const std::string vendor = vendor_dir();
     if (vendor.empty())
@@ -487,42 +488,50 @@ TEST(CaFile, AKilledPythonRunLeavesNoCaFile) {
     fs::create_directories(runtime);
     fs::permissions(runtime, fs::perms::owner_all, fs::perm_options::replace);
     plant(runtime / "daemonlab-ca-old123", std::chrono::hours(48)); // an older version's
-    const char* old_runtime = std::getenv("XDG_RUNTIME_DIR");
-    const std::string saved_runtime = old_runtime ? old_runtime : "";
-    setenv("XDG_RUNTIME_DIR", runtime.c_str(), 1);
-    setenv("PYTHONPATH", (vendor + "/12.0").c_str(), 1); // inherits: the lesson hangs
-    const pid_t host =
-        ts::spawn({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "run", "threaded-client",
-                   "--engine", "python", "--python", kPython, "--grace", "60000"});
-    unsetenv("PYTHONPATH");
-    if (old_runtime)
-        setenv("XDG_RUNTIME_DIR", saved_runtime.c_str(), 1);
-    else
-        unsetenv("XDG_RUNTIME_DIR");
-    ASSERT_GT(host, 0);
-    // Mid-run: the interpreter (the launcher, exec'd) is connected, which took the CA: its
-    // receiving thread runs beside main.
-    pid_t python = -1;
-    const bool connected = within(std::chrono::seconds(30), [&] {
-        const std::vector<int> kids = ts::children(host);
-        if (kids.size() != 1) return false;
-        python = kids[0];
+    for (int sig : {SIGINT, SIGTERM, SIGKILL}) {
+        SCOPED_TRACE(sigabbrev_np(sig));
+        const char* old_runtime = std::getenv("XDG_RUNTIME_DIR");
+        const std::string saved_runtime = old_runtime ? old_runtime : "";
+        setenv("XDG_RUNTIME_DIR", runtime.c_str(), 1);
+        setenv("PYTHONPATH", (vendor + "/12.0").c_str(), 1); // inherits: the lesson hangs
+        const pid_t host =
+            ts::spawn({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "run", "threaded-client",
+                       "--engine", "python", "--python", kPython, "--grace", "60000"});
+        unsetenv("PYTHONPATH");
+        if (old_runtime)
+            setenv("XDG_RUNTIME_DIR", saved_runtime.c_str(), 1);
+        else
+            unsetenv("XDG_RUNTIME_DIR");
+        ASSERT_GT(host, 0);
+        // Mid-run: the interpreter (the launcher, exec'd) is connected, which took the CA:
+        // its receiving thread runs beside main.
+        pid_t python = -1;
+        const bool connected = within(std::chrono::seconds(30), [&] {
+            const std::vector<int> kids = ts::children(host);
+            if (kids.size() != 1) return false;
+            python = kids[0];
+            std::error_code ec;
+            const std::string exe =
+                fs::read_symlink("/proc/" + std::to_string(python) + "/exe", ec);
+            return !ec && exe.find("python") != std::string::npos && tasks_of(python) >= 2;
+        });
         std::error_code ec;
-        const std::string exe = fs::read_symlink("/proc/" + std::to_string(python) + "/exe", ec);
-        return !ec && exe.find("python") != std::string::npos && tasks_of(python) >= 2;
-    });
-    std::error_code ec;
-    const std::string ca_fd =
-        fs::read_symlink("/proc/" + std::to_string(python) + "/fd/" + std::to_string(kCaFd), ec);
-    const std::vector<std::string> during = ca_files_in(runtime);
-    ::kill(host, SIGKILL);
-    ::waitpid(host, nullptr, 0);
-    ASSERT_TRUE(connected) << "the interpreter never connected";
-    EXPECT_TRUE(ca_fd.starts_with("/memfd:daemonlab-ca") || ca_fd.ends_with("(deleted)"))
-        << "fd " << kCaFd << " of the interpreter is " << ca_fd;
-    EXPECT_TRUE(during.empty()) << during.front() << " (the old one goes at the start)";
-    const bool gone = within(std::chrono::seconds(5), [&] { return !ts::alive(python); });
-    EXPECT_TRUE(gone) << "the interpreter " << python << " outlived its host";
-    if (!gone && python > 0) ::kill(python, SIGKILL);
-    EXPECT_TRUE(ca_files_in(runtime).empty()) << ca_files_in(runtime).front();
+        const std::string ca_fd = fs::read_symlink(
+            "/proc/" + std::to_string(python) + "/fd/" + std::to_string(kCaFd), ec);
+        const std::vector<std::string> during = ca_files_in(runtime);
+        ::kill(host, sig);
+        if (!within(std::chrono::seconds(10), [&] { return ::waitpid(host, nullptr, WNOHANG); })) {
+            ADD_FAILURE() << "the host did not end";
+            ::kill(host, SIGKILL);
+            ::waitpid(host, nullptr, 0);
+        }
+        ASSERT_TRUE(connected) << "the interpreter never connected";
+        EXPECT_TRUE(ca_fd.starts_with("/memfd:daemonlab-ca") || ca_fd.ends_with("(deleted)"))
+            << "fd " << kCaFd << " of the interpreter is " << ca_fd;
+        EXPECT_TRUE(during.empty()) << during.front() << " (the old one goes at the start)";
+        const bool gone = within(std::chrono::seconds(5), [&] { return !ts::alive(python); });
+        EXPECT_TRUE(gone) << "the interpreter " << python << " outlived its host";
+        if (!gone && python > 0) ::kill(python, SIGKILL);
+        EXPECT_TRUE(ca_files_in(runtime).empty()) << ca_files_in(runtime).front();
+    }
 }
