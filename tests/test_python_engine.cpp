@@ -506,13 +506,17 @@ TEST(CaFile, AKilledPythonRunLeavesNoCaFile) {
         // Mid-run: the interpreter (the launcher, exec'd) is connected, which took the CA:
         // its receiving thread runs beside main.
         pid_t python = -1;
-        const bool connected = within(std::chrono::seconds(30), [&] {
+        std::string seen; // what the last look saw, for a failure's message
+        const bool connected = within(std::chrono::seconds(45), [&] {
             const std::vector<int> kids = ts::children(host);
+            seen = std::to_string(kids.size()) + " children, host " +
+                   (ts::alive(host) ? "alive" : "gone");
             if (kids.size() != 1) return false;
             python = kids[0];
             std::error_code ec;
             const std::string exe =
                 fs::read_symlink("/proc/" + std::to_string(python) + "/exe", ec);
+            seen += ", child " + exe + " with " + std::to_string(tasks_of(python)) + " threads";
             return !ec && exe.find("python") != std::string::npos && tasks_of(python) >= 2;
         });
         std::error_code ec;
@@ -525,7 +529,7 @@ TEST(CaFile, AKilledPythonRunLeavesNoCaFile) {
             ::kill(host, SIGKILL);
             ::waitpid(host, nullptr, 0);
         }
-        ASSERT_TRUE(connected) << "the interpreter never connected";
+        ASSERT_TRUE(connected) << "the interpreter never connected: " << seen;
         EXPECT_TRUE(ca_fd.starts_with("/memfd:daemonlab-ca") || ca_fd.ends_with("(deleted)"))
             << "fd " << kCaFd << " of the interpreter is " << ca_fd;
         EXPECT_TRUE(during.empty()) << during.front() << " (the old one goes at the start)";
