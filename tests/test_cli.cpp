@@ -5,12 +5,15 @@
 #include "subprocess.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 namespace ts = testing_support;
 using nlohmann::json;
@@ -119,27 +122,59 @@ TEST(Cli, MatrixJudgesEveryCell) {
     }
 }
 
+namespace {
+
+// Polls `pred` until it holds (true) or `limit` has passed (false).
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+// How many threads process `pid` has now (0 when it is gone).
+std::size_t threads_of(int pid) {
+    std::error_code ec;
+    std::size_t n = 0;
+    for (auto it =
+             std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+        ++n;
+    return n;
+}
+
+std::string exe_of(int pid) {
+    std::error_code ec;
+    return std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec)
+        .filename()
+        .string();
+}
+
+} // namespace
+
 TEST(Cli, KillingTheHostKillsItsDemo) {
     // A long grace keeps the hung demo alive; then the host dies without any cleanup.
     pid_t host = ts::spawn(
         {std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "run", "passed-in", "--grace", "60000"});
     ASSERT_GT(host, 0);
-    std::vector<int> demos;
-    for (int i = 0; i < 500 && demos.empty(); ++i) {
-        usleep(10'000);
-        demos = ts::children(host);
-    }
-    ASSERT_EQ(demos.size(), 1u) << "the host never started its demo";
-    usleep(300'000); // let it reach the hang
+    // The demo runs its program: the demo's executable (not the host between fork and exec),
+    // with the threads the program starts, so well past its start-up (where it asks to die
+    // with its host).
+    int demo = -1;
+    const bool running = eventually([&] {
+        const std::vector<int> demos = ts::children(host);
+        demo = demos.size() == 1 ? demos[0] : -1;
+        return demo > 0 && exe_of(demo) == "demo-passed-in" && threads_of(demo) >= 2;
+    });
     kill(host, SIGKILL);
     waitpid(host, nullptr, 0);
-    bool gone = false;
-    for (int i = 0; i < 300 && !gone; ++i) {
-        gone = !ts::alive(demos[0]);
-        if (!gone) usleep(10'000);
-    }
-    EXPECT_TRUE(gone) << "demo " << demos[0] << " outlived its host";
-    if (!gone) kill(demos[0], SIGKILL);
+    ASSERT_TRUE(running) << "the host never started its demo";
+    const bool gone = eventually([&] { return !ts::alive(demo); }, std::chrono::seconds(3));
+    EXPECT_TRUE(gone) << "demo " << demo << " outlived its host";
+    if (!gone) kill(demo, SIGKILL);
 }
 
 TEST(Cli, ServeListensOnLoopbackAndSaysWhere) {

@@ -3,16 +3,21 @@
 #include "lab/model/catalog.hpp"
 #include "lab/model/lessons.hpp"
 #include "lab/net/echo_server.hpp"
+#include "lab/run/ca_file.hpp"
 #include "lab/run/python_engine.hpp"
 #include "lab/run/runner.hpp"
 #include "subprocess.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/wait.h>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -410,5 +415,127 @@ TEST(Explain, WhatTheProgramStartedEndsWithTheRun) {
             if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
         EXPECT_TRUE(gone) << end << ": the program's child " << child << " outlived the run";
+    }
+}
+
+// ---- the echo server's CA (issue 23 item 10) --------------------------------------------
+
+namespace {
+
+// The daemonlab-ca-* names in `dir`, sorted.
+std::vector<std::string> ca_files_in(const fs::path& dir) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.path().filename().string().starts_with("daemonlab-ca-"))
+            out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void plant(const fs::path& file, std::chrono::hours age) {
+    std::ofstream(file) << "-----BEGIN CERTIFICATE-----\n";
+    fs::last_write_time(file, fs::file_time_type::clock::now() - age);
+}
+
+std::size_t tasks_of(pid_t pid) {
+    std::error_code ec;
+    std::size_t n = 0;
+    for (auto it = fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec);
+         !ec && it != fs::directory_iterator(); it.increment(ec))
+        ++n;
+    return n;
+}
+
+template <class Pred>
+bool within(std::chrono::milliseconds limit, Pred pred) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+} // namespace
+
+// The files older versions left behind go at the next start: ours, old, with mkstemp's name;
+// nothing else (a young one may be an older host's run in progress, a link points elsewhere).
+TEST(CaFile, StaleFilesOfOlderVersionsAreRemoved) {
+    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "ca-stale";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    plant(dir / "daemonlab-ca-Ab12Cd", std::chrono::hours(48));
+    plant(dir / "daemonlab-ca-young1", std::chrono::hours(0));
+    plant(dir / "daemonlab-ca-notes.txt", std::chrono::hours(48));
+    plant(dir / "target", std::chrono::hours(48));
+    fs::create_symlink(dir / "target", dir / "daemonlab-ca-link01");
+    EXPECT_EQ(lab::remove_stale_ca_files(dir.string(), std::chrono::hours(1)), 1u);
+    EXPECT_EQ(ca_files_in(dir),
+              (std::vector<std::string>{"daemonlab-ca-link01", "daemonlab-ca-notes.txt",
+                                        "daemonlab-ca-young1"}));
+    EXPECT_TRUE(fs::exists(dir / "target"));
+}
+
+// `run --engine python` killed mid-run by INT, TERM or KILL (no destructor runs) leaves no
+// CA file: the interpreter reads the CA from a descriptor; no name for it exists on disk.
+TEST(CaFile, AKilledPythonRunLeavesNoCaFile) {
+    const std::string vendor = vendor_dir();
+    if (vendor.empty())
+        GTEST_SKIP() << "../shared/vendor/websockets is not here: the lesson needs the library";
+    const fs::path runtime = fs::path(DAEMONLAB_TEST_DIR) / "ca-runtime";
+    fs::remove_all(runtime);
+    fs::create_directories(runtime);
+    fs::permissions(runtime, fs::perms::owner_all, fs::perm_options::replace);
+    plant(runtime / "daemonlab-ca-old123", std::chrono::hours(48)); // an older version's
+    for (int sig : {SIGINT, SIGTERM, SIGKILL}) {
+        SCOPED_TRACE(sigabbrev_np(sig));
+        const char* old_runtime = std::getenv("XDG_RUNTIME_DIR");
+        const std::string saved_runtime = old_runtime ? old_runtime : "";
+        setenv("XDG_RUNTIME_DIR", runtime.c_str(), 1);
+        setenv("PYTHONPATH", (vendor + "/12.0").c_str(), 1); // inherits: the lesson hangs
+        const pid_t host =
+            ts::spawn({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "run", "threaded-client",
+                       "--engine", "python", "--python", kPython, "--grace", "60000"});
+        unsetenv("PYTHONPATH");
+        if (old_runtime)
+            setenv("XDG_RUNTIME_DIR", saved_runtime.c_str(), 1);
+        else
+            unsetenv("XDG_RUNTIME_DIR");
+        ASSERT_GT(host, 0);
+        // Mid-run: the interpreter (the launcher, exec'd) is connected, which took the CA:
+        // its receiving thread runs beside main.
+        pid_t python = -1;
+        std::string seen; // what the last look saw, for a failure's message
+        const bool connected = within(std::chrono::seconds(45), [&] {
+            const std::vector<int> kids = ts::children(host);
+            seen = std::to_string(kids.size()) + " children, host " +
+                   (ts::alive(host) ? "alive" : "gone");
+            if (kids.size() != 1) return false;
+            python = kids[0];
+            std::error_code ec;
+            const std::string exe =
+                fs::read_symlink("/proc/" + std::to_string(python) + "/exe", ec);
+            seen += ", child " + exe + " with " + std::to_string(tasks_of(python)) + " threads";
+            return !ec && exe.find("python") != std::string::npos && tasks_of(python) >= 2;
+        });
+        std::error_code ec;
+        const std::string ca_fd = fs::read_symlink(
+            "/proc/" + std::to_string(python) + "/fd/" + std::to_string(kCaFd), ec);
+        const std::vector<std::string> during = ca_files_in(runtime);
+        ::kill(host, sig);
+        if (!within(std::chrono::seconds(10), [&] { return ::waitpid(host, nullptr, WNOHANG); })) {
+            ADD_FAILURE() << "the host did not end";
+            ::kill(host, SIGKILL);
+            ::waitpid(host, nullptr, 0);
+        }
+        ASSERT_TRUE(connected) << "the interpreter never connected: " << seen;
+        EXPECT_TRUE(ca_fd.starts_with("/memfd:daemonlab-ca") || ca_fd.ends_with("(deleted)"))
+            << "fd " << kCaFd << " of the interpreter is " << ca_fd;
+        EXPECT_TRUE(during.empty()) << during.front() << " (the old one goes at the start)";
+        const bool gone = within(std::chrono::seconds(5), [&] { return !ts::alive(python); });
+        EXPECT_TRUE(gone) << "the interpreter " << python << " outlived its host";
+        if (!gone && python > 0) ::kill(python, SIGKILL);
+        EXPECT_TRUE(ca_files_in(runtime).empty()) << ca_files_in(runtime).front();
     }
 }

@@ -250,7 +250,7 @@ TEST(RunnerSignals, ADemoThatDiesAtAPauseDoesNotTakeTheHostWithIt) {
         const auto end = std::chrono::steady_clock::now() + 20s;
         while (!r.snapshot().finished() && std::chrono::steady_clock::now() < end) {
             r.go();
-            std::this_thread::sleep_for(200us);
+            std::this_thread::sleep_for(200us); // the pace of the go()s: they are the test
         }
         const lab::Verdict v = r.wait();
         EXPECT_EQ(v.outcome, lab::Outcome::crashed);
@@ -626,6 +626,7 @@ TEST(CliEdges, WaitForEnterReturnsOnWhicheverComesFirst) {
     ASSERT_EQ(::write(p[1], "x\n", 2), 2);
     EXPECT_EQ(lab::wait_for_enter(p[0], [&] { return ended.load(); }), lab::StepInput::enter);
     std::thread later([&] {
+        // Not a wait: the run must end while wait_for_enter already waits (no input comes).
         std::this_thread::sleep_for(100ms);
         ended = true;
     });

@@ -7,16 +7,30 @@
 #include "lab/run/runner.hpp"
 #include "subprocess.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <set>
+#include <thread>
 
 using namespace lab;
 
 namespace {
+
+// Polls `pred` until it holds (true) or `limit` has passed (false).
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
 
 class Scenarios : public ::testing::Test {
   protected:
@@ -151,8 +165,8 @@ TEST_F(Scenarios, KillIsAKill) {
     lab::Run r({.scenario = "passed-in", .receiver = trace::Receiver::inherit, .grace_ms = 60'000},
                {server_->uri(), server_->ca_pem()});
     // Wait until shutdown waits, then kill by hand.
-    for (int i = 0; i < 500 && r.snapshot().timeline.shutdown_waiting_for() < 0; ++i)
-        usleep(10'000);
+    ASSERT_TRUE(eventually([&] { return r.snapshot().timeline.shutdown_waiting_for() >= 0; }))
+        << "shutdown never waited";
     r.kill();
     Verdict v = r.wait();
     EXPECT_EQ(v.outcome, Outcome::killed);
@@ -200,8 +214,8 @@ TEST_F(Scenarios, DemoGetsAMinimalEnvironment) {
     setenv("DAEMONLAB_TEST_SECRET", "do-not-pass", 1);
     lab::Run r({.scenario = "passed-in", .grace_ms = 60'000}, {server_->uri(), server_->ca_pem()});
     unsetenv("DAEMONLAB_TEST_SECRET");
-    for (int i = 0; i < 500 && r.snapshot().timeline.shutdown_waiting_for() < 0; ++i)
-        usleep(10'000);
+    ASSERT_TRUE(eventually([&] { return r.snapshot().timeline.shutdown_waiting_for() >= 0; }))
+        << "the demo never reached its hang";
     const int pid = r.snapshot().pid;
     ASSERT_GT(pid, 0);
     std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
@@ -219,10 +233,24 @@ TEST_F(Scenarios, DemoGetsAMinimalEnvironment) {
     EXPECT_FALSE(names.contains("PATH"));
 }
 
+// A run that ends while its demo runs (hung, kept alive by the long grace) takes the demo
+// with it: first proven to run (its first trace event names its scenario, and its pid is the
+// demo's executable), then gone.
 TEST_F(Scenarios, NoDemoIsLeftBehind) {
+    int pid = -1;
     {
         lab::Run r({.scenario = "threaded-client", .grace_ms = 60'000},
                    {server_->uri(), server_->ca_pem()});
+        ASSERT_TRUE(eventually([&] {
+            const RunState st = r.snapshot();
+            pid = st.pid;
+            return pid > 0 && st.timeline.process().scenario == "threaded-client";
+        })) << "the demo never said it runs";
+        std::error_code ec;
+        const auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+        EXPECT_EQ(exe.filename(), "demo-threaded-client") << ec.message();
+        EXPECT_TRUE(testing_support::alive(pid));
     }
+    EXPECT_FALSE(testing_support::alive(pid)) << "demo " << pid << " outlived its run";
     EXPECT_TRUE(testing_support::children().empty());
 }

@@ -324,7 +324,7 @@ void Run::watch() {
 
     const bool cpython = opt.engine == trace::Engine::cpython;
     const bool lesson = cpython && opt.program.empty();
-    std::optional<TempFile> ca;
+    std::optional<CaFile> ca;
     if (cpython) {
         PythonCheck check = check_python(opt.python, lesson);
         {
@@ -334,11 +334,10 @@ void Run::watch() {
         if (!check.error.empty()) return fail(check.error);
         if (lesson) {
             ca.emplace(server_.ca_pem);
-            if (ca->path.empty())
-                return fail(std::string("cannot write the CA file: ") + std::strerror(errno));
+            if (!ca->error().empty()) return fail(ca->error());
         }
     }
-    Spawned sp = spawn(opt, server_, ca ? ca->path : "");
+    Spawned sp = spawn(opt, server_, ca ? &*ca : nullptr);
     if (!sp.error.empty()) return fail(sp.error);
     {
         std::lock_guard lock(mu_);

@@ -32,23 +32,6 @@ void Fd::reset() {
     fd = -1;
 }
 
-TempFile::TempFile(const std::string& contents) {
-    const char* dir = std::getenv("XDG_RUNTIME_DIR");
-    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/daemonlab-ca-XXXXXX";
-    int fd = ::mkstemp(tmpl.data());
-    if (fd < 0) return;
-    bool ok = ::write(fd, contents.data(), contents.size()) == ssize_t(contents.size());
-    ::close(fd);
-    if (ok)
-        path = tmpl;
-    else
-        ::unlink(tmpl.c_str());
-}
-
-TempFile::~TempFile() {
-    if (!path.empty()) ::unlink(path.c_str());
-}
-
 int stack_signal() {
     return SIGUSR2; // faulthandler dumps every thread's stack
 }
@@ -114,8 +97,8 @@ std::vector<std::string> demo_env(const ServerInfo& server) {
 }
 
 // The lessons' programs on CPython: the same minimal environment, with the switches (as
-// branches.hpp's switch_env maps them) and the echo server's CA (a 0600 file) as the program
-// reads them; the interpreter's own search path (PATH, PYTHONPATH, a virtual environment's
+// branches.hpp's switch_env maps them) and the echo server's CA (a descriptor: ca_file.hpp) as the
+// program reads them; the interpreter's own search path (PATH, PYTHONPATH, a virtual environment's
 // VIRTUAL_ENV) passes through.
 std::vector<std::string> lesson_env(const RunOptions& o, const ServerInfo& server,
                                     const std::string& ca_file) {
@@ -168,7 +151,7 @@ int pidfd_open(pid_t pid) {
 
 } // namespace
 
-Spawned spawn(const RunOptions& o, const ServerInfo& server, const std::string& ca_file) {
+Spawned spawn(const RunOptions& o, const ServerInfo& server, const CaFile* ca) {
     Spawned sp;
     const bool cpython = o.engine == trace::Engine::cpython;
     Fd trace_w, out_w, ctl_r, stack_w;
@@ -179,7 +162,7 @@ Spawned spawn(const RunOptions& o, const ServerInfo& server, const std::string& 
     }
     std::vector<std::string> args = spawn_argv(o, server);
     std::vector<std::string> env = !cpython            ? demo_env(server)
-                                   : o.program.empty() ? lesson_env(o, server, ca_file)
+                                   : o.program.empty() ? lesson_env(o, server, ca_child_path())
                                                        : user_env();
 
     posix_spawn_file_actions_t fa;
@@ -190,14 +173,16 @@ Spawned spawn(const RunOptions& o, const ServerInfo& server, const std::string& 
     posix_spawn_file_actions_adddup2(&fa, trace_w.fd, kTraceFd);
     if (o.step) posix_spawn_file_actions_adddup2(&fa, ctl_r.fd, kControlFd);
     if (cpython) posix_spawn_file_actions_adddup2(&fa, stack_w.fd, kStackFd);
+    if (ca) ca->add_to(fa);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     // Nothing of the host's beyond the run's own fds (the echo server's sockets, other runs'
     // pipes), no blocked signals.
     int rc = child_hygiene(fa, attr,
-                           cpython  ? kStackFd + 1
-                           : o.step ? kControlFd + 1
-                                    : kTraceFd + 1);
+                           ca        ? kCaFd + 1
+                           : cpython ? kStackFd + 1
+                           : o.step  ? kControlFd + 1
+                                     : kTraceFd + 1);
     auto argv = c_strings(args);
     auto envp = c_strings(env);
     sp.spawned_ns = monotonic_ns(); // before: the demo's first event is later

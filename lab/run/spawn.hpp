@@ -2,6 +2,8 @@
 // pipes: argv, environment and descriptors built here, then posix_spawn. No watching.
 #pragma once
 
+#include "lab/run/ca_file.hpp"
+
 #include "lab/model/run_options.hpp"
 
 #include <cstdint>
@@ -22,17 +24,6 @@ struct Fd {
     void reset();
 };
 
-// The CA certificate as a file only we can read, removed when it goes. mkstemp makes it with
-// O_EXCL and mode 0600, so nobody can have planted anything at that name. `path` is empty
-// when it could not be written (errno says why).
-struct TempFile {
-    std::string path;
-    explicit TempFile(const std::string& contents);
-    ~TempFile();
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-};
-
 // A started demo: this side's ends of its pipes.
 struct Spawned {
     pid_t pid = -1;
@@ -45,8 +36,9 @@ struct Spawned {
     std::string error;           // it could not start: why ("" when it did)
 };
 
-// `ca_file`: for a lesson's program on CPython, the echo server's CA as a file (else "").
-Spawned spawn(const RunOptions& o, const ServerInfo& server, const std::string& ca_file);
+// `ca`: for a lesson's program on CPython, the echo server's CA, handed over as a descriptor
+// (ca_file.hpp); else null.
+Spawned spawn(const RunOptions& o, const ServerInfo& server, const CaFile* ca);
 
 // The signal the tracer dumps every thread's stack on (cpython).
 int stack_signal();
