@@ -287,7 +287,7 @@ const std::string& EchoServer::ca_pem() const {
     return impl_->ca_pem;
 }
 std::size_t EchoServer::connections_accepted() const {
-    return impl_->counters.accepted;
+    return impl_->counters.accepted + impl_->listener.refused(); // refused ones were accepted
 }
 std::size_t EchoServer::connections_open() const {
     return impl_->counters.open;
