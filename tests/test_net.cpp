@@ -2,6 +2,7 @@
 #include "demos/wsync/client.hpp"
 #include "lab/net/echo_server.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <gtest/gtest.h>
@@ -54,14 +55,18 @@ TEST_P(Net, GreetingEchoAndClosingHandshake) {
 TEST_P(Net, IterationEndsWhenAnotherThreadCloses) {
     EchoServer server({.tls = GetParam()});
     auto ws = open(server);
-    std::vector<std::string> got;
+    std::vector<std::string> got; // the reader's until it is joined
+    std::atomic<int> received{0};
     auto reader = pyrt::make({.target = [&] {
-        for (const std::string& m : *ws) got.push_back(m);
+        for (const std::string& m : *ws) {
+            got.push_back(m);
+            ++received;
+        }
     }});
     reader->start();
     ws->send("one");
-    ASSERT_TRUE(eventually([&] { return server.messages_echoed() == 1; }));
-    std::this_thread::sleep_for(50ms);
+    // The reader has both messages and iterates on, waiting for a third, when we close.
+    ASSERT_TRUE(eventually([&] { return received == 2; }));
     ws->close();
     EXPECT_TRUE(reader->join(5)); // the loop ended: a normal close ends iteration
     EXPECT_EQ(got, (std::vector<std::string>{kGreeting, "one"}));

@@ -9,13 +9,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <dirent.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 
 namespace {
 
@@ -393,33 +389,8 @@ TEST(RoomServer, IdleConnectionsTimeOutAndGuessersAreBanned) {
     EXPECT_EQ(raw(server.port(), "GET /" + server.code() + "/ HTTP/1.1\r\nHost: x\r\n\r\n"), "");
 }
 
-TEST(RoomServer, SocketsAreCloseOnExec) {
-    Room room;
-    RoomServer server(room, loopback());
-    // A client made close-on-exec itself, so any inheritable socket left is the server's.
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(server.port());
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100)); // accepted by now
-    int sockets = 0;
-    DIR* d = opendir("/proc/self/fd");
-    ASSERT_NE(d, nullptr);
-    while (dirent* e = readdir(d)) {
-        char target[256] = {};
-        const std::string link = std::string("/proc/self/fd/") + e->d_name;
-        if (readlink(link.c_str(), target, sizeof target - 1) <= 0) continue;
-        if (std::string_view(target).starts_with("socket:")) {
-            ++sockets;
-            EXPECT_TRUE(fcntl(std::atoi(e->d_name), F_GETFD) & FD_CLOEXEC) << target;
-        }
-    }
-    closedir(d);
-    EXPECT_GE(sockets, 3); // the listener, the accepted one, ours
-    ::close(fd);
-}
+// Its sockets are close-on-exec: Listener.EverySocketOfBothServersIsCloseOnExec
+// (tests/test_listener.cpp), with the echo server's.
 
 TEST(RoomServer, ABadAddressIsAClearError) {
     Room room;

@@ -2,8 +2,12 @@
 //
 // Boost.Beast, ws:// or wss://, bound to 127.0.0.1 only. Like the public echo service in
 // the article it greets each client with one text message as soon as the handshake is
-// done, then echoes every message back. It never closes a connection by itself: a client
-// that does not close stays connected, which is exactly what the lesson needs.
+// done, then echoes every message back. It never closes an idle connection on a timer: a
+// client that does not close stays connected, which is exactly what the lesson needs (a
+// hung demo is kept up to 10 minutes, a paused step forever). Only when it is full does the
+// connection idle longest make room for a new one, so that nobody holding every slot can
+// keep the next client out (docs/RELIABILITY.md, issue 23 item 9). Accepting is
+// lab/net/listener (close-on-exec, the cap, backoff when out of descriptors).
 // For wss:// it makes a small CA and a server certificate in memory at start-up
 // (lab/tls_certs); demos verify against ca_pem(). No private key is ever on disk.
 #pragma once
@@ -35,8 +39,10 @@ struct EchoServerOptions {
     std::uint16_t port = 0; // 0: any free port; a taken port falls back to a free one (other
                             // errors, e.g. EACCES for a port below 1024, throw system_error)
     ServerFault fault = ServerFault::none;
-    // At most this many connections at once: each may buffer up to 1 MiB. Beyond it a new
-    // connection is accepted and closed at once, and on_event(connection_cap_reached) is told.
+    // At most this many connections at once: each may buffer up to 1 MiB. When full, the
+    // open (greeted) connection idle longest is closed to make room for a new one; when every
+    // one is still in its handshake, the new one is accepted and closed at once, and
+    // on_event(connection_cap_reached) is told.
     std::size_t max_connections = 512;
     // From accept to the WebSocket greeting (TLS handshake + opening handshake) at most this
     // long; a client that connects and never speaks is closed.
@@ -63,6 +69,7 @@ class EchoServer {
     std::size_t connections_accepted() const;
     std::size_t connections_open() const;
     std::size_t messages_echoed() const;
+    std::size_t connections_evicted() const; // closed to make room when full
 
     // Closes the listener and every connection, joins the server thread. Idempotent.
     void stop();

@@ -9,6 +9,7 @@
 // wrong-code attempts per address; idle connections time out.
 #pragma once
 
+#include "lab/net/lan_address.hpp" // default_lan_address(), for the room's callers
 #include "lab/room/room.hpp"
 
 #include <chrono>
@@ -64,10 +65,6 @@ class RoomServer {
   private:
     std::unique_ptr<Impl> impl_;
 };
-
-// The IPv4 address of the interface the default route goes through (what phones on the same
-// Wi-Fi can reach), or nothing when there is no default route.
-std::optional<std::string> default_lan_address();
 
 // The page's files, embedded at build time: "index.html", "room.js", "room.css".
 std::string_view room_asset(std::string_view name);

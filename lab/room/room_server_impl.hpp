@@ -1,0 +1,216 @@
+// room_server_impl.hpp — the room server's insides, shared by room_server.cpp (the server,
+// its HTTP connections) and room_socket.cpp (an attendee's WebSocket). Private to lab/room.
+#pragma once
+
+#include "lab/model/strings.hpp"
+#include "lab/net/listener.hpp"
+#include "lab/room/room_protocol.hpp"
+#include "lab/room/room_server.hpp"
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <list>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+namespace lab {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace room_server { // limits and the page's policy
+
+constexpr const char* kCsp = "default-src 'none'; script-src 'self'; style-src 'self'; "
+                             "connect-src 'self'; img-src 'self'; base-uri 'none'; "
+                             "form-action 'none'; frame-ancestors 'none'";
+constexpr int kMaxRequestsPerConnection = 32;
+constexpr std::size_t kMaxOutbox = 8; // messages queued for a page that does not read
+
+} // namespace room_server
+
+// ---- one attendee's WebSocket ---------------------------------------------------------------
+
+class WsSession : public std::enable_shared_from_this<WsSession> {
+  public:
+    WsSession(RoomServer::Impl& server, beast::tcp_stream stream, ConnectionSlot slot,
+              std::string attendee);
+    ~WsSession();
+    void start(http::request<http::empty_body> req);
+    void state_changed(); // post-free: runs on the server's thread
+    void close();
+
+  private:
+    void read();
+    void on_message();
+    void send(std::string msg);
+    void write_next();
+    void drop(websocket::close_code why);
+
+    RoomServer::Impl& server_;
+    websocket::stream<beast::tcp_stream> ws_;
+    ConnectionSlot slot_; // from its HTTP connection: still one connection
+    std::string attendee_;
+    beast::flat_buffer buffer_;
+    std::deque<std::string> outbox_;
+    bool writing_ = false, state_pending_ = false, open_ = false, closing_ = false;
+    double tokens_;
+    Clock::time_point refilled_ = Clock::now();
+};
+
+// ---- one HTTP connection (until it asks for a WebSocket) ------------------------------------
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+  public:
+    HttpSession(RoomServer::Impl& server, beast::tcp_stream s, ConnectionSlot slot,
+                net::ip::address peer);
+    ~HttpSession();
+    void start() { read(); }
+    void close() {
+        beast::error_code ignored;
+        stream_.socket().close(ignored);
+    }
+
+  private:
+    void read();
+    void on_request();
+    void respond(http::status status, std::string body, std::string_view type, bool keep,
+                 std::string_view location = {});
+    // A request refused for what it is: a strike against its address, the error page, closed.
+    void refuse(http::status status, std::string_view page);
+
+    RoomServer::Impl& server_;
+    beast::tcp_stream stream_;
+    ConnectionSlot slot_;
+    net::ip::address peer_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::empty_body>> parser_;
+    std::shared_ptr<http::response<http::string_body>> res_;
+    int served_ = 0;
+};
+
+struct RoomServer::Impl {
+    Room& room;
+    RoomServerOptions options;
+    Strings strings; // content/room.toml: the page's words, the error pages
+    std::string hello;
+    // Before the io_context: sessions destroyed with it still count themselves out.
+    mutable std::mutex stats_mu;
+    RoomServerStats stats;
+    net::io_context ioc{1};
+    Listener listener{
+        ioc,
+        {.max_connections = max_connections(), .handshake_timeout = options.request_timeout},
+        {.on_accept = [this](beast::tcp_stream s, ConnectionSlot slot) {
+            on_accepted(std::move(s), std::move(slot));
+        }}};
+    net::steady_timer ticker{ioc};
+    std::string address;
+    std::uint16_t port = 0;
+    std::thread thread;
+    std::once_flag stopped;
+    std::uint64_t shown_version = 0;
+    // Live sessions, so stop() can close them and a change reaches every page.
+    std::list<std::weak_ptr<HttpSession>> https;
+    std::list<std::weak_ptr<WsSession>> sockets;
+    struct Strikes {
+        std::size_t count = 0;
+        Clock::time_point since, banned_until;
+    };
+    std::map<net::ip::address, Strikes> strikes; // bad requests by address (bounded)
+
+    Impl(Room& r, RoomServerOptions o) : room(r), options(std::move(o)) {}
+
+    const std::string& room_code() const { return options.code; }
+
+    void count(auto fn) {
+        std::lock_guard lock(stats_mu);
+        fn(stats);
+    }
+
+    void listen() {
+        beast::error_code ec;
+        const net::ip::address addr = net::ip::make_address(options.address, ec);
+        if (ec)
+            throw std::runtime_error("room: '" + options.address +
+                                     "' is not an IP address (give one of this machine's, "
+                                     "e.g. 127.0.0.1 or 192.168.1.20)");
+        listener.open({addr, options.port}, ec);
+        if (ec)
+            throw std::runtime_error("room: cannot listen on " + options.address + ":" +
+                                     std::to_string(options.port) + ": " + ec.message() +
+                                     " (is that address on this machine, and the port free? "
+                                     "try --port 0 for any free port)");
+        address = addr.to_string();
+        port = listener.local_endpoint().port();
+    }
+
+    std::size_t max_connections() const {
+        return options.max_connections ? options.max_connections : room.max_attendees() + 64;
+    }
+
+    bool banned(const net::ip::address& a) {
+        auto it = strikes.find(a);
+        return it != strikes.end() && Clock::now() < it->second.banned_until;
+    }
+    void strike(const net::ip::address& a) {
+        count([](RoomServerStats& s) { ++s.refused_bad; });
+        if (strikes.size() > 4096) strikes.clear(); // bounded: forgetting is the safe side
+        Strikes& s = strikes[a];
+        const auto now = Clock::now();
+        if (now - s.since > options.bad_request_ban) s = {0, now, {}};
+        if (++s.count >= options.max_bad_requests) s.banned_until = now + options.bad_request_ban;
+    }
+
+    // Each connection the listener takes (close-on-exec, under the cap, its first request
+    // due within request_timeout): refused when its address is banned, else served.
+    void on_accepted(beast::tcp_stream s, ConnectionSlot slot) {
+        count([](RoomServerStats& st) { ++st.accepted; });
+        beast::error_code ec;
+        const auto peer = s.socket().remote_endpoint(ec).address();
+        if (ec) return; // gone already
+        if (banned(peer)) {
+            count([](RoomServerStats& st) { ++st.refused_bad; });
+            return; // s closes here
+        }
+        auto session = std::make_shared<HttpSession>(*this, std::move(s), std::move(slot), peer);
+        https.remove_if([](const auto& w) { return w.expired(); });
+        https.push_back(session);
+        session->start();
+    }
+
+    // Every 100 ms: when what attendees see changed, every page gets the new state.
+    void tick() {
+        ticker.expires_after(std::chrono::milliseconds(100));
+        ticker.async_wait([this](beast::error_code ec) {
+            // stop() cancels the timer, but a wait that had already expired completes without
+            // an error: the closed acceptor says the server is stopping (else the io thread
+            // would tick on and stop() would wait for it forever).
+            if (ec || !listener.is_open()) return;
+            const std::uint64_t v = room.snapshot().public_version;
+            if (v != shown_version) {
+                shown_version = v;
+                sockets.remove_if([](const auto& w) { return w.expired(); });
+                for (auto& w : sockets)
+                    if (auto s = w.lock()) s->state_changed();
+            }
+            tick();
+        });
+    }
+
+    std::string text(std::string_view key) const {
+        return strings.get(key, Lang::zh) + "\n" + strings.get(key, Lang::en) + "\n";
+    }
+};
+
+} // namespace lab
