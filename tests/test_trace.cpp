@@ -85,12 +85,18 @@ TEST(Trace, RandomStreamsAreCountedExactly) {
             t += std::int64_t(rng() % 100);
             const std::string head = std::to_string(t) + "\t" + std::to_string(rng() % 4) + "\t";
             switch (rng() % 4) {
-            case 0: // a known kind with a state, and a field this host does not know
-                stream += head + std::string(kinds[rng() % kinds.size()]) +
-                          "\tstate=" + std::string(states[rng() % states.size()]) +
-                          "\tnew-field=x\n";
+            case 0: { // a known kind with a state, and a field this host does not know
+                const std::string_view kind = kinds[rng() % kinds.size()];
+                const std::string_view state = states[rng() % states.size()];
+                stream +=
+                    head + std::string(kind) + "\tstate=" + std::string(state) + "\tnew-field=x\n";
                 ++good;
+                ++unknown;                       // new-field: no kind has it
+                if (kind != "state") ++unknown;  // state=: a field of state events only
+                if (kind == "thread") ++unknown; // a thread without a source= to name
+                if (kind == "state" && state == "blocked") ++unknown; // blocked, on= nothing
                 break;
+            }
             case 1: // a kind from a newer writer
                 stream += head + "from-the-future\ta=b\n";
                 ++good;
@@ -121,7 +127,7 @@ TEST(Trace, RandomStreamsAreCountedExactly) {
         ASSERT_EQ(applied, good);
         ASSERT_EQ(reader.malformed(), bad);
         ASSERT_EQ(timeline.events(), good);
-        ASSERT_GE(timeline.unknown_events(), unknown);
+        ASSERT_EQ(timeline.unknown_events(), unknown);
         for (const Lane& l : timeline.lanes())
             for (const Segment& seg : l.segments) ASSERT_GE(seg.t1, seg.t0);
     }
@@ -234,6 +240,43 @@ TEST(Trace, GoldenFileHoldsEveryKind) {
         {K::print, "known kind"},
     };
     EXPECT_EQ(marks, want);
+    // The writer's own failure is kept apart: not a marker, not unknown.
+    ASSERT_EQ(t.tracer_errors().size(), 1u);
+    EXPECT_EQ(t.tracer_error_count(), 1u);
+    EXPECT_EQ(t.tracer_errors()[0].tid, 9);
+    EXPECT_EQ(t.tracer_errors()[0].where, "_enter socket-read");
+    EXPECT_EQ(t.tracer_errors()[0].exception, "AttributeError");
+    EXPECT_EQ(t.tracer_errors()[0].text, "'NoneType' object has no attribute 'fileno'");
+}
+
+// A tracer failing in a loop: every failure counted, the first kMaxTracerErrors kept.
+TEST(Timeline, TracerErrorsAreKeptBoundedAndCounted) {
+    Timeline t;
+    const std::size_t n = Timeline::kMaxTracerErrors + 5;
+    for (std::size_t i = 0; i < n; ++i) {
+        auto e = parse_trace_line(
+            std::to_string(100 + i) +
+            "\t3\ttracer-error\twhere=_emit print\texception=OSError\ttext=#" + std::to_string(i));
+        ASSERT_TRUE(e);
+        t.apply(*e);
+    }
+    EXPECT_EQ(t.tracer_error_count(), n);
+    ASSERT_EQ(t.tracer_errors().size(), Timeline::kMaxTracerErrors);
+    EXPECT_EQ(t.tracer_errors().back().text, "#" + std::to_string(Timeline::kMaxTracerErrors - 1));
+    EXPECT_EQ(t.unknown_events(), 0u);
+    EXPECT_TRUE(t.markers().empty());
+}
+
+// The control pipe's words (trace::launch): blanks around a word do not count; anything
+// else is not a word, and a demo ignores it (docs/TRACE-PROTOCOL.md, "Control").
+TEST(Trace, ControlWordsParseAndOthersAreNotWords) {
+    using trace::launch::Control, trace::launch::parse_control;
+    EXPECT_EQ(parse_control("go"), Control::go);
+    EXPECT_EQ(parse_control("run"), Control::run);
+    EXPECT_EQ(parse_control(" go\r"), Control::go);
+    EXPECT_EQ(parse_control("\trun "), Control::run);
+    for (std::string_view other : {"", " ", "\r", "GO", "go go", "gone", "running", "step", "g o"})
+        EXPECT_EQ(parse_control(other), std::nullopt) << "'" << other << "'";
 }
 
 // Each enum's names go both ways, and no two values share a name.

@@ -3,6 +3,7 @@
 #include "demos/scenarios/scenario_list.hpp"
 #include "demos/trace/trace.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -21,13 +22,18 @@ std::mutex g_control_mu; // one paused thread reads the control pipe at a time
 bool g_stepping = false; // guarded by g_control_mu
 
 [[noreturn]] void usage_error(std::string_view scenario, const std::string& what) {
-    std::fprintf(stderr, "demo-%.*s: %s\n", int(scenario.size()), scenario.data(), what.c_str());
-    std::fprintf(stderr,
-                 "usage: demo-%.*s --uri URI [--receiver inherit|daemon|non-daemon] "
-                 "[--close|--no-close] [--connect-in main|worker] "
-                 "[--worker none|daemon|non-daemon] [--with-block] [--trace-fd N] "
-                 "[--control-fd N] [--fault segv|abort|garbage|badname]\n",
-                 int(scenario.size()), scenario.data());
+    using namespace trace::launch;
+    const std::string name(scenario);
+    std::fprintf(stderr, "demo-%s: %s\n", name.c_str(), what.c_str());
+    const std::string usage = "usage: demo-" + name + " " + std::string(kUriOption) + " URI [" +
+                              std::string(kReceiverOption) + " inherit|daemon|non-daemon] [" +
+                              std::string(kCloseOption) + "|" + std::string(kNoCloseOption) +
+                              "] [" + std::string(kConnectInOption) + " main|worker] [" +
+                              std::string(kWorkerOption) + " none|daemon|non-daemon] [" +
+                              std::string(kWithBlockOption) + "] [" + std::string(kTraceFdOption) +
+                              " N] [" + std::string(kControlFdOption) + " N] [" +
+                              std::string(kFaultOption) + " segv|abort|garbage|badname]\n";
+    std::fputs(usage.c_str(), stderr);
     std::exit(2);
 }
 
@@ -38,16 +44,27 @@ int parse_fd(std::string_view scenario, const std::string& s) {
     return int(v);
 }
 
-// Reads one command line from the host: launch::kGo (next pause point) or launch::kRun (no
-// more pauses). End of file means the host stopped stepping: run on.
-std::string read_control_line() {
-    std::string line;
-    char c;
-    while (::read(g_control_fd, &c, 1) == 1) {
-        if (c == '\n') return line;
-        line += c;
+// The host's next word (trace::launch, "The control pipe"): a line that is not a word is
+// ignored, and end of file or a read error means kRun (the host stopped stepping).
+trace::launch::Control read_control() {
+    using namespace trace::launch;
+    for (;;) {
+        std::string line;
+        bool overlong = false;
+        for (;;) {
+            char c;
+            const ssize_t n = ::read(g_control_fd, &c, 1);
+            if (n < 0 && errno == EINTR) continue;
+            if (n != 1) return Control::run;
+            if (c == '\n') break;
+            if (line.size() < kMaxControlLine)
+                line += c;
+            else
+                overlong = true;
+        }
+        if (overlong) continue;
+        if (auto word = parse_control(line)) return *word;
     }
-    return std::string(trace::launch::kRun);
 }
 
 // Injected faults, so the host's handling of a demo that goes wrong can be tested for
@@ -110,7 +127,7 @@ void step(std::string_view name) {
     std::lock_guard lock(g_control_mu);
     if (!g_stepping) return;
     emit(tid, Kind::state, {{key::state, trace::name(State::paused)}, {key::step, name}});
-    if (read_control_line() == trace::launch::kRun) g_stepping = false;
+    if (read_control() == trace::launch::Control::run) g_stepping = false;
     emit(tid, Kind::state, {{key::state, trace::name(State::running)}});
 }
 
@@ -127,38 +144,39 @@ int run(int argc, char** argv, std::string_view scenario, std::function<void()> 
     Options& o = g_options;
     o.close = info->close_by_default;
     int& trace_fd = g_trace_fd;
+    using namespace trace::launch;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&]() -> std::string {
             if (i + 1 >= argc) usage_error(scenario, a + " needs a value");
             return argv[++i];
         };
-        if (a == "--uri")
+        if (a == kUriOption)
             o.uri = value();
-        else if (a == "--receiver")
+        else if (a == kReceiverOption)
             o.receiver = parse_choice<trace::Receiver>(scenario, a, value());
-        else if (a == "--close")
+        else if (a == kCloseOption)
             o.close = true;
-        else if (a == "--no-close")
+        else if (a == kNoCloseOption)
             o.close = false;
-        else if (a == "--connect-in")
+        else if (a == kConnectInOption)
             o.connect_in = parse_choice<trace::ConnectIn>(scenario, a, value());
-        else if (a == "--worker")
+        else if (a == kWorkerOption)
             o.worker = parse_choice<trace::Worker>(scenario, a, value());
-        else if (a == "--with-block")
+        else if (a == kWithBlockOption)
             o.with_block = true;
-        else if (a == trace::launch::kTraceFdOption)
+        else if (a == kTraceFdOption)
             trace_fd = parse_fd(scenario, value());
-        else if (a == trace::launch::kControlFdOption)
+        else if (a == kControlFdOption)
             g_control_fd = parse_fd(scenario, value());
-        else if (a == "--fault")
+        else if (a == kFaultOption)
             o.fault = parse_choice<trace::Fault>(scenario, a, value());
         else
             usage_error(scenario, "unknown argument: " + a);
     }
-    if (o.uri.empty()) usage_error(scenario, "--uri is required");
+    if (o.uri.empty()) usage_error(scenario, std::string(kUriOption) + " is required");
     if (o.worker == trace::Worker::none && o.connect_in == trace::ConnectIn::worker)
-        usage_error(scenario, "--connect-in worker needs a worker thread");
+        usage_error(scenario, std::string(kConnectInOption) + " worker needs a worker thread");
     g_stepping = g_control_fd >= 0;
 
     const char* ca = std::getenv("DAEMONLAB_CA");

@@ -22,19 +22,59 @@ inline constexpr int kVersion = 1;
 // of it is atomic on a pipe and threads emit without a lock.
 inline constexpr std::size_t kMaxLine = 4000;
 
-// How the host starts a demo: which fd carries what, the options that tell the demo (or the
-// Python tracer) so, and the words of the control pipe in step mode. A demo reads one word a
-// line: kGo lets it past the pause point it waits at, kRun lets it run on without pausing;
-// end of file means kRun.
+// How the host starts a demo: which fd carries what, the options it passes to the demo (or
+// to the Python tracer), and the words of the control pipe in step mode.
 namespace launch {
 inline constexpr int kTraceFd = 3;   // the trace, written by the demo
 inline constexpr int kControlFd = 4; // step mode: the control words, read by the demo
 inline constexpr int kStackFd = 5;   // CPython: faulthandler's stack dumps
+
+// The fds' options, given to both engines (the tracer: before "--").
 inline constexpr std::string_view kTraceFdOption = "--trace-fd";
 inline constexpr std::string_view kControlFdOption = "--control-fd";
-inline constexpr std::string_view kStackFdOption = "--stack-fd";
+inline constexpr std::string_view kStackFdOption = "--stack-fd";         // CPython only
+inline constexpr std::string_view kStackSignalOption = "--stack-signal"; // CPython only
+// Both engines: the receiver policy (a Names<Receiver> name).
+inline constexpr std::string_view kReceiverOption = "--receiver";
+// The C++ model demos (demos/scenarios/demo.cpp): the server, the close switch, the
+// sandbox's knobs (Names<ConnectIn>, Names<Worker>) and the faults injected to test the host.
+inline constexpr std::string_view kUriOption = "--uri";
+inline constexpr std::string_view kCloseOption = "--close";
+inline constexpr std::string_view kNoCloseOption = "--no-close";
+inline constexpr std::string_view kConnectInOption = "--connect-in";
+inline constexpr std::string_view kWorkerOption = "--worker";
+inline constexpr std::string_view kWithBlockOption = "--with-block";
+inline constexpr std::string_view kFaultOption = "--fault";
+// The Python tracer: a pause point (NAME=LINE), and the end of its options (the program
+// and its arguments follow).
+inline constexpr std::string_view kPauseOption = "--pause";
+inline constexpr std::string_view kEndOfOptions = "--";
+
+// The control pipe: one word a line. kGo lets the thread past the pause point it waits at,
+// kRun past every later one too; end of file (or a read error) means kRun. Any other line
+// (spaces, tabs and CR around a word do not count; a line over kMaxControlLine bytes is
+// never a word) is ignored and the thread goes on waiting for the next line: a host newer
+// than the demo may send a word the demo does not know, and the only safe answer to a
+// command one does not understand is to do nothing. Taking it as kGo or kRun would carry
+// out a command nobody gave (kRun would even end step mode for good); ignored, the thread
+// stays `paused` on the trace, so the host sees that the word did nothing, and kGo, kRun or
+// closing the pipe still work. docs/TRACE-PROTOCOL.md, "Control".
 inline constexpr std::string_view kGo = "go";
 inline constexpr std::string_view kRun = "run";
+inline constexpr std::size_t kMaxControlLine = 256;
+enum class Control { go, run };
+
+// One line of the control pipe (without its LF, at most kMaxControlLine bytes) as a word;
+// nullopt: not a word (ignored).
+constexpr std::optional<Control> parse_control(std::string_view line) {
+    constexpr std::string_view blank = " \t\r";
+    const std::size_t a = line.find_first_not_of(blank);
+    if (a == std::string_view::npos) return std::nullopt;
+    line = line.substr(a, line.find_last_not_of(blank) + 1 - a);
+    if (line == kGo) return Control::go;
+    if (line == kRun) return Control::run;
+    return std::nullopt;
+}
 } // namespace launch
 
 // What an event says (the third field of a line).
@@ -56,6 +96,7 @@ enum class Kind {
     atexit,           // name=
     exit,             // code=
     error,            // text=
+    tracer_error,     // where= exception= text=
 };
 
 // A thread's state (state=).
@@ -117,7 +158,8 @@ inline constexpr std::string_view version = "version", pid = "pid", engine = "en
                                   origin = "origin", target = "target", state = "state", on = "on",
                                   pending = "pending", timeout = "timeout", at = "at",
                                   step = "step", uri = "uri", text = "text", code = "code",
-                                  reason = "reason", how = "how", exception = "exception";
+                                  reason = "reason", how = "how", exception = "exception",
+                                  where = "where";
 } // namespace key
 
 // ---- the one table per enum -------------------------------------------------------------
@@ -130,7 +172,7 @@ using Table = std::array<std::pair<E, std::string_view>, N>;
 
 template <>
 struct Names<Kind> {
-    static constexpr Table<Kind, 17> table = {{
+    static constexpr Table<Kind, 18> table = {{
         {Kind::process, "process"},
         {Kind::library, "library"},
         {Kind::thread, "thread"},
@@ -148,6 +190,7 @@ struct Names<Kind> {
         {Kind::atexit, "atexit"},
         {Kind::exit, "exit"},
         {Kind::error, "error"},
+        {Kind::tracer_error, "tracer-error"},
     }};
 };
 
@@ -308,6 +351,8 @@ constexpr bool known_field(Kind k, std::string_view f) {
         return f == K::target;
     case Kind::exit:
         return f == K::code;
+    case Kind::tracer_error:
+        return any({K::where, K::exception, K::text});
     }
     return false;
 }

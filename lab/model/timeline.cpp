@@ -153,6 +153,13 @@ void Timeline::apply(const TraceEvent& e) {
         shutdown_waiting_for_ = -1;
         mark(std::string(e.get(key::code)));
         break;
+    case Kind::tracer_error: // not a marker: it is about the writer, not the program
+        if (tracer_errors_.size() < kMaxTracerErrors)
+            tracer_errors_.push_back({e.t_ns, e.tid, std::string(e.get(key::where)),
+                                      std::string(e.get(key::exception)),
+                                      std::string(e.get(key::text))});
+        ++tracer_error_count_;
+        break;
     }
 }
 

@@ -75,6 +75,14 @@ struct Frame {
 // Every thread's stack, innermost frame first, by the thread's Lane::ident.
 using Stacks = std::map<std::string, std::vector<Frame>>;
 
+// The writer's own failure (a tracer-error event): where in the writer, the exception's type
+// and its message. Says nothing about the program, only that the trace may miss something.
+struct TracerError {
+    std::int64_t t = 0;
+    int tid = 0;
+    std::string where, exception, text;
+};
+
 // What the demo said about itself (the process and library events).
 struct ProcessInfo {
     int version = 0;
@@ -106,6 +114,11 @@ class Timeline {
     std::size_t events() const { return events_; }
     // Well-formed events this host does not understand (a newer writer): ignored, counted.
     std::size_t unknown_events() const { return unknown_; }
+    // The writer's failures: the first kMaxTracerErrors kept (a tracer failing in a loop must
+    // not fill the host's memory), all of them counted.
+    static constexpr std::size_t kMaxTracerErrors = 32;
+    const std::vector<TracerError>& tracer_errors() const { return tracer_errors_; }
+    std::size_t tracer_error_count() const { return tracer_error_count_; }
 
   private:
     Lane& lane_for(int tid);
@@ -120,6 +133,8 @@ class Timeline {
     ProcessInfo process_;
     int shutdown_waiting_for_ = -1;
     std::size_t events_ = 0, unknown_ = 0;
+    std::vector<TracerError> tracer_errors_;
+    std::size_t tracer_error_count_ = 0;
 };
 
 } // namespace lab

@@ -264,6 +264,9 @@ json run_json(const RunState& st, const Strings& strings) {
         options["worker"] = trace::name(o.worker);
         options["with_block"] = o.with_block;
     }
+    json tracer_errors = json::array(); // the writer's own failures (at most kMaxTracerErrors)
+    for (const TracerError& e : t.tracer_errors())
+        tracer_errors.push_back({{"where", e.where}, {"exception", e.exception}, {"text", e.text}});
     json why = json::array();
     for (const std::string& line : explanation(v, t, strings, Lang::en, &st.stacks))
         why.push_back(line);
@@ -279,6 +282,7 @@ json run_json(const RunState& st, const Strings& strings) {
                 {"waiting_on", waiting},
                 {"explanation", why},
                 {"malformed_trace_lines", st.malformed},
+                {"tracer_errors", tracer_errors},
                 {"error", v.error.empty() ? json(nullptr) : json(v.error)}};
     if (o.engine == trace::Engine::cpython) {
         const RuntimeVersions rv = versions(st);

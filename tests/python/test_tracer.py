@@ -544,6 +544,41 @@ class StepAndReceiver(TempDirCase):
                 nxt = [g for (t, kk, g) in r.events[i + 1:] if t == tid][0]
                 self.assertEqual(nxt.get("state"), "running")
 
+    def test_unknown_control_word_is_ignored(self):
+        # The rule of docs/TRACE-PROTOCOL.md ("Control"), the same as the C++ demo's
+        # (tests/test_conformance.cpp): a line that is not `go` or `run` does nothing and the
+        # thread reads on. Here: three such lines, then ` go\r` (a word, with blanks), then
+        # one more, then end of file. Ignored, the first pause passes on ` go\r`, the second
+        # reads the blank line and then end of file (`run`), the third does not pause.
+        # Taken as `go`, every line would pass one pause (all three would pause); taken as
+        # `run`, only the first would.
+        prog = self.write("steps.py", """\
+            a = 1  # step: one
+            b = 2  # step: two
+            print("done")  # step: three
+            """)
+        pauses = ["--pause", "one=1", "--pause", "two=2", "--pause", "three=3"]
+        ctl_r, ctl_w = os.pipe()
+        os.write(ctl_w, b"next\n\n" + b"g" * 300 + b"\n go\r\n\n")
+        os.close(ctl_w)
+        try:
+            with tempfile.TemporaryFile() as tf:
+                p = subprocess.run([PY, str(TRACER), "--trace-fd", str(tf.fileno()),
+                                    "--control-fd", str(ctl_r)] + pauses + ["--", str(prog)],
+                                   cwd=str(self.dir), stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   timeout=20, pass_fds=(tf.fileno(), ctl_r))
+                tf.seek(0)
+                r = Run(p.returncode, p.stdout.decode(), tf.read().decode())
+        finally:
+            os.close(ctl_r)
+        self.assertEqual((r.rc, r.out), (0, "done\n"))
+        self.assertEqual([f["name"] for _, k, f in r.events if k == "step"],
+                         ["one", "two", "three"])
+        paused = [f["step"] for _, k, f in r.events if k == "state" and f["state"] == "paused"]
+        self.assertEqual(paused, ["one", "two"], r.trace_text)
+        self.assertEqual(r.find("tracer-error"), [])
+
     def test_receiver_policy_applies_to_recv_events_only(self):
         # A stand-in package named websockets: the policy keys on the target's module and
         # name, so the real library is not needed here.

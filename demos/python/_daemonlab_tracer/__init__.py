@@ -18,8 +18,9 @@
 #
 # Options
 #   --trace-fd N       where events go (required; a pipe; EPIPE/EBADF are ignored).
-#   --control-fd N     step mode: at a pause point the thread reads one line from N: `go`
-#                      (go on), `run` or end of file (go on and never pause again).
+#   --control-fd N     step mode: at a pause point the thread reads lines from N: `go`
+#                      (go on), `run` or end of file (go on and never pause again); any
+#                      other line is ignored (docs/TRACE-PROTOCOL.md, "Control").
 #   --stack-fd N       every thread's Python stack is written on N, in faulthandler's format,
 #   --stack-signal S   when the process gets signal S (default SIGUSR2), by a Python-level
 #                      handler (GIL held: safe while threads move). The tracer's own

@@ -18,22 +18,39 @@ _stepper = {"on": False, "file": "", "lines": {}, "hits": {}, "control": -1,
 _pause_lock = threading.Lock()  # one thread pauses at a time
 
 
+# The control words (demos/trace/protocol.hpp, trace::launch; docs/TRACE-PROTOCOL.md,
+# "Control"), and the longest line that can be one.
+_GO, _RUN = b"go", b"run"
+_MAX_CONTROL_LINE = 256
+
+
 def _read_control():
+    """The host's next word: "go" or "run". A line that is not a word (spaces, tabs and CR
+    around one do not count; a line over _MAX_CONTROL_LINE bytes never is one) is ignored
+    and the next line read: a newer host's word does nothing here, and the thread stays
+    paused on the trace. End of file or a read error means "run"."""
     fd = _stepper["control"]
-    buf = b""
-    while len(buf) < 256:
-        try:
-            c = os.read(fd, 1)
-        except InterruptedError:
-            continue
-        except OSError:
-            return "run"
-        if not c:
-            return "run"
-        if c == b"\n":
-            return buf.decode("utf-8", "replace").strip()
-        buf += c
-    return "run"
+    while True:
+        buf = b""
+        overlong = False
+        while True:
+            try:
+                c = os.read(fd, 1)
+            except InterruptedError:
+                continue
+            except OSError:
+                return "run"
+            if not c:
+                return "run"
+            if c == b"\n":
+                break
+            if len(buf) < _MAX_CONTROL_LINE:
+                buf += c
+            else:
+                overlong = True
+        word = buf.strip(b" \t\r")
+        if not overlong and word in (_GO, _RUN):
+            return word.decode("ascii")
 
 
 def _pause(name):
@@ -45,7 +62,7 @@ def _pause(name):
         if not _stepper["stepping"]:
             return
         _emit(tid, "state", ("state", "paused"), ("step", name))
-        if _read_control() != "go":
+        if _read_control() == "run":
             _stepper["stepping"] = False
         _emit(tid, "state", ("state", "running"))
 
