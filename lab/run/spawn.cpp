@@ -21,6 +21,8 @@ extern char** environ;
 
 namespace lab {
 
+namespace launch = trace::launch;
+
 Fd& Fd::operator=(Fd&& o) noexcept {
     reset();
     fd = std::exchange(o.fd, -1);
@@ -39,7 +41,7 @@ int stack_signal() {
 std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server) {
     using trace::name;
     if (o.engine == trace::Engine::cpython) {
-        std::vector<std::string> a = {o.python, tracer_path(), "--receiver",
+        std::vector<std::string> a = {o.python, tracer_path(), std::string(launch::kReceiverOption),
                                       std::string(name(o.receiver))};
         const std::string program = o.program.empty() ? program_path(o.scenario) : o.program;
         if (o.step) {
@@ -51,26 +53,29 @@ std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server
                 std::fclose(f);
             }
             for (const auto& [pause, line] : pause_points(source))
-                a.insert(a.end(), {"--pause", pause + "=" + std::to_string(line)});
+                a.insert(a.end(),
+                         {std::string(launch::kPauseOption), pause + "=" + std::to_string(line)});
         }
-        a.push_back("--");
+        a.push_back(std::string(launch::kEndOfOptions));
         a.push_back(program);
         a.insert(a.end(), o.args.begin(), o.args.end());
         return a;
     }
-    std::vector<std::string> a = {demo_path(o.scenario),
-                                  "--uri",
-                                  server.uri,
-                                  "--receiver",
-                                  std::string(name(o.receiver)),
-                                  effective_close(o) ? "--close" : "--no-close"};
+    std::vector<std::string> a = {
+        demo_path(o.scenario),
+        std::string(launch::kUriOption),
+        server.uri,
+        std::string(launch::kReceiverOption),
+        std::string(name(o.receiver)),
+        std::string(effective_close(o) ? launch::kCloseOption : launch::kNoCloseOption)};
     const Scenario* s = find_scenario(o.scenario);
     if (s && s->sandbox) {
-        a.insert(a.end(), {"--connect-in", std::string(name(o.connect_in)), "--worker",
-                           std::string(name(o.worker))});
-        if (o.with_block) a.push_back("--with-block");
+        a.insert(a.end(), {std::string(launch::kConnectInOption), std::string(name(o.connect_in)),
+                           std::string(launch::kWorkerOption), std::string(name(o.worker))});
+        if (o.with_block) a.push_back(std::string(launch::kWithBlockOption));
     }
-    if (o.fault != trace::Fault::none) a.insert(a.end(), {"--fault", std::string(name(o.fault))});
+    if (o.fault != trace::Fault::none)
+        a.insert(a.end(), {std::string(launch::kFaultOption), std::string(name(o.fault))});
     return a;
 }
 
@@ -138,7 +143,7 @@ std::vector<std::string> spawn_argv(const RunOptions& o, const ServerInfo& serve
     if (cpython)
         fd_args.insert(fd_args.end(),
                        {std::string(trace::launch::kStackFdOption), std::to_string(kStackFd),
-                        "--stack-signal", std::to_string(stack_signal())});
+                        std::string(launch::kStackSignalOption), std::to_string(stack_signal())});
     args.insert(cpython ? args.begin() + 2 : args.end(), fd_args.begin(), fd_args.end());
     if (cpython)
         args.insert(args.begin(), {libexec_path("daemonlab-launch"), std::to_string(::getpid())});
