@@ -156,12 +156,14 @@ int cmd_run(const RunOptions& opt, bool as_json, const std::string& trace_out, c
         std::cout << run_json(st, ui.strings).dump(2, ' ', false, json::error_handler_t::replace)
                   << "\n";
     } else {
-        std::cout << command_line(opt); // as it runs again: every setting (run_flags)
+        // The line runs again as printed, pasted into a shell: every setting (run_flags), and
+        // what it ran on as a comment.
+        std::cout << command_line(opt);
         if (opt.engine == trace::Engine::cpython) {
             const RuntimeVersions rv = versions(st);
-            std::cout << "  (CPython " << (rv.python.empty() ? "?" : rv.python);
-            if (!rv.websockets.empty()) std::cout << " · websockets " << rv.websockets;
-            std::cout << ")";
+            std::cout << "  # CPython " << terminal_safe(rv.python.empty() ? "?" : rv.python);
+            if (!rv.websockets.empty())
+                std::cout << " · websockets " << terminal_safe(rv.websockets);
         }
         std::cout << "\n";
         print_timeline(st, ui);
