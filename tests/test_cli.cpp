@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
+#include <utility>
 
 namespace ts = testing_support;
 using nlohmann::json;
@@ -210,7 +211,9 @@ static void walk_threaded_client(bool close) {
     ASSERT_TRUE(lesson);
     const lab::Scenario* scenario = lab::find_scenario("threaded-client");
     ASSERT_TRUE(scenario);
-    const std::string trace = std::string(DAEMONLAB_TEST_DIR) + "/step-walk.json";
+    // One file per test: the two walks may run at once (ctest -j).
+    const std::string trace =
+        std::string(DAEMONLAB_TEST_DIR) + "/step-walk-" + (close ? "close" : "no-close") + ".json";
     std::remove(trace.c_str());
     ts::Interactive p({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "run", "threaded-client",
                        "--step", "--lang", "en", close ? "--close" : "--no-close", "--trace-out",
@@ -337,4 +340,141 @@ TEST(Cli, ACrashedDemoIsExitStatusFour) {
     EXPECT_EQ(j["verdict"], "crashed");
     EXPECT_EQ(j["signal"], SIGABRT);
     EXPECT_EQ(daemonlab({"run", "passed-in", "--inject-fault", "lightning"}).exit_code, 2);
+}
+
+// Issue 24: the real interpreter takes "as installed" by name, and says it back; the model
+// has no such policy and says so (status 2, naming the engine to use).
+TEST(Cli, RunTakesReceiverLibraryOnTheRealInterpreterOnly) {
+    // A missing interpreter: the run fails at once, and the JSON still says what was asked.
+    auto r = daemonlab({"run", "threaded-client", "--engine", "python", "--python",
+                        "/nonexistent/python3", "--receiver", "library", "--json"});
+    EXPECT_NE(r.exit_code, 2) << r.out;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["engine"], "python");
+    EXPECT_EQ(j["options"]["receiver"], "library");
+    EXPECT_NE(j["command"].get<std::string>().find("--receiver library"), std::string::npos)
+        << j["command"];
+    auto model = daemonlab({"run", "threaded-client", "--receiver", "library"});
+    EXPECT_EQ(model.exit_code, 2) << model.out;
+    EXPECT_NE(model.out.find("--engine python"), std::string::npos) << model.out;
+}
+
+// Issue 23 item 8: room --grace is checked as run's, before the room opens.
+TEST(Cli, RoomRefusesABadGraceAsRunDoes) {
+    for (const char* bad : {"50", "0", "0x10", "1e3", "70000"}) {
+        auto room = daemonlab({"room", "--listen", "loopback", "--grace", bad}, 30);
+        auto run = daemonlab({"run", "inside-thread", "--grace", bad}, 30);
+        EXPECT_EQ(room.exit_code, 2) << bad << ": " << room.out;
+        EXPECT_EQ(room.out.find("http://"), std::string::npos) << "the room opened: " << room.out;
+        // The same words as run's, after each command's name.
+        const std::string said = run.out.substr(run.out.find("--grace"));
+        EXPECT_NE(room.out.find("daemonlab room: " + said), std::string::npos)
+            << room.out << "\nrun said: " << run.out;
+    }
+    // A good one opens the room; the end of stdin closes it.
+    auto ok = daemonlab({"room", "--listen", "loopback", "--grace", "150", "--lang", "en"}, 30);
+    EXPECT_EQ(ok.exit_code, 0) << ok.out;
+    EXPECT_NE(ok.out.find("http://127.0.0.1:"), std::string::npos) << ok.out;
+}
+
+// The words of a POSIX shell command line, as `sh` splits them: blanks separate, '...'
+// quotes, \ escapes one character, and a # that starts a word starts a comment. (What
+// command_line() writes.)
+static std::vector<std::string> shell_words(const std::string& line) {
+    std::vector<std::string> words;
+    std::string w;
+    bool in_word = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (c == ' ' || c == '\t') {
+            if (in_word) words.push_back(std::exchange(w, {}));
+            in_word = false;
+        } else if (c == '#' && !in_word) {
+            break;
+        } else if (c == '\\' && i + 1 < line.size()) {
+            w += line[++i];
+            in_word = true;
+        } else if (c == '\'') {
+            const std::size_t end = line.find('\'', i + 1);
+            w += line.substr(i + 1, end - i - 1);
+            i = end;
+            in_word = true;
+        } else {
+            w += c;
+            in_word = true;
+        }
+    }
+    if (in_word) words.push_back(w);
+    return words;
+}
+
+// The line of `out` that starts with `daemonlab run ` or `daemonlab explain `.
+static std::string printed_command(const std::string& out) {
+    for (std::size_t at = 0; at < out.size();) {
+        const std::size_t end = std::min(out.find('\n', at), out.size());
+        const std::string line = out.substr(at, end - at);
+        if (line.starts_with("daemonlab run ") || line.starts_with("daemonlab explain "))
+            return line;
+        at = end + 1;
+    }
+    return {};
+}
+
+// Issue 24: every command line `run` and `explain` print (the terminal's first line, and
+// "command" in the JSON) runs as printed, in a shell, and gets the same settings: the same
+// JSON options, engine, scenario or program, and the same line printed back.
+TEST(Cli, EveryPrintedCommandLineRunsAsPrinted) {
+    const std::string dir = std::string(DAEMONLAB_TEST_DIR) + "/printed command";
+    std::filesystem::create_directories(dir);
+    const std::string program = dir + "/it's mine.py"; // a space and a quote to say back
+    std::ofstream(program) << "print('hello')\n";
+    const std::vector<std::vector<std::string>> cases = {
+        {"run", "threaded-client", "--receiver", "daemon"},
+        {"run", "passed-in", "--close", "--grace", "150"},
+        {"run", "inside-thread", "--receiver", "non-daemon", "--grace", "150"},
+        {"run", "explicit-close", "--no-close", "--receiver", "daemon"},
+        {"run", "sandbox", "--connect-in", "worker", "--worker", "non-daemon", "--with-block",
+         "--receiver", "daemon"},
+        {"run", "passed-in", "--inject-fault", "abort"},
+        // The real interpreter, missing: fails at once, and is still said back in full.
+        {"run", "threaded-client", "--engine", "python", "--python", "/nonexistent/py thon3",
+         "--receiver", "daemon", "--close"},
+        {"explain", program, "--python", "/nonexistent/python3", "--grace", "200", "--timeout",
+         "1.5", "--receiver", "non-daemon", "--", "-v", "two words"},
+    };
+    // `line` run by /bin/sh, with daemonlab on its PATH.
+    auto shell = [](const std::string& line) {
+        return ts::run({"/bin/sh", "-c", "PATH='" DAEMONLAB_BIN_DIR "':\"$PATH\"; " + line}, 60);
+    };
+    auto same_settings = [](const json& a, const json& b) {
+        for (const char* key : {"scenario", "engine", "options", "program", "args", "command"})
+            EXPECT_EQ(a.value(key, json()), b.value(key, json())) << key;
+    };
+    for (std::vector<std::string> args : cases) {
+        SCOPED_TRACE(::testing::PrintToString(args));
+        // Options right after the command's name: after explain's -- they are the program's.
+        std::vector<std::string> as_json = args;
+        as_json.insert(as_json.begin() + 1, "--json");
+        const ts::Result first = daemonlab(as_json);
+        ASSERT_NE(first.exit_code, 2) << first.out;
+        const json asked = json::parse(first.out, nullptr, false);
+        ASSERT_FALSE(asked.is_discarded()) << first.out;
+        const std::string command = asked["command"];
+        args.insert(args.begin() + 1, {"--lang", "en"});
+        const std::string terminal = printed_command(daemonlab(args).out);
+        // The terminal prints the JSON's line (and, for CPython, a comment after it).
+        EXPECT_EQ(shell_words(terminal), shell_words(command)) << terminal << "\n" << command;
+        // The JSON's line, run as printed: the same settings, the same line.
+        const std::size_t name_end = command.find(' ', command.find(' ') + 1);
+        const ts::Result again =
+            shell(command.substr(0, name_end) + " --json" + command.substr(name_end));
+        ASSERT_NE(again.exit_code, 2) << command << "\n" << again.out;
+        const json settings = json::parse(again.out, nullptr, false);
+        ASSERT_FALSE(settings.is_discarded()) << command << "\n" << again.out;
+        same_settings(settings, asked);
+        // The terminal's line, comment and all, run as printed: it prints itself again.
+        const ts::Result again_terminal = shell(terminal);
+        EXPECT_EQ(again_terminal.exit_code, first.exit_code) << again_terminal.out;
+        EXPECT_EQ(printed_command(again_terminal.out), terminal) << again_terminal.out;
+    }
 }

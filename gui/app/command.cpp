@@ -11,16 +11,11 @@
 namespace gui {
 namespace {
 
-std::vector<std::string> scenario_ids() {
-    std::vector<std::string> ids;
-    for (const lab::Scenario& s : lab::catalog()) ids.emplace_back(s.id);
-    return ids;
-}
-
-// The receiver policies the model runs: their names from the protocol's table.
+// The receiver policies the model runs (the matrix's, and a second run's): their names.
 const std::vector<std::string> kReceivers = [] {
     std::vector<std::string> v;
-    for (trace::Receiver r : lab::kMatrixReceivers) v.emplace_back(trace::name(r));
+    for (trace::Receiver r : lab::receivers_for(trace::Engine::model))
+        v.emplace_back(trace::name(r));
     return v;
 }();
 
@@ -62,32 +57,30 @@ const CLI::Validator kCell(
     },
     "SCENARIO,RECEIVER,close|no-close");
 
+// The typed run flags, as the app reads them (Flags' strings), once they are checked.
+void take_run_flags(Flags& f) {
+    const lab::RunFlags& r = f.run_flags;
+    lab::RunFlags as_run = r; // "Your program" runs on CPython, whatever the lab's engine
+    if (f.program) as_run.engine = trace::Engine::cpython;
+    lab::RunOptions checked;
+    if (std::string err = as_run.options({}, checked); !err.empty())
+        throw CLI::ValidationError(err); // at the command line's edge: CLI11 says it, status 2
+    if (r.scenario) f.scenario = r.scenario;
+    if (r.engine) f.engine = std::string(trace::name(*r.engine));
+    if (r.python) f.python = r.python;
+    if (r.receiver) f.receiver = std::string(trace::name(*r.receiver));
+    if (r.close) f.close = *r.close;
+}
+
 } // namespace
 
 void add_flags(CLI::App& cmd, Flags& f) {
-    add_optional(cmd, "--scenario", f.scenario, "the scenario to open (see: daemonlab list)")
-        ->check(CLI::IsMember(scenario_ids()));
+    namespace rf = lab::run_flag;
+    f.run_flags.add_to(cmd, rf::scenario_option | rf::engine | rf::receiver | rf::close);
     add_optional(cmd, "--lang", f.lang, "zh, en or both")
         ->check(CLI::IsMember({"zh", "en", "both"}));
-    add_optional(cmd, "--receiver", f.receiver,
-                 "recv_events daemon policy (library: as installed, CPython only)")
-        ->check(CLI::IsMember([] {
-            std::vector<std::string> v = kReceivers;
-            v.emplace_back(trace::name(trace::Receiver::library));
-            return v;
-        }()));
-    cmd.add_option_function<std::string>(
-           "--engine",
-           [&f](const std::string& v) {
-               f.engine = v == "python" ? std::string(trace::name(trace::Engine::cpython)) : v;
-           },
-           "the engine of the lab's runs: model (the C++ model, default) or python (CPython)")
-        ->check(CLI::IsMember({"model", "python", "cpython"}));
-    add_optional(cmd, "--python", f.python,
-                 "the interpreter for --engine python (default python3)");
     add_optional(cmd, "--program", f.program,
                  "open your own FILE.py under \"Your program\" (it runs only when you press Run)");
-    cmd.add_flag("--close", f.close, "close the connection before main ends");
     cmd.add_flag("--run", f.run, "run the scenario at once");
     cmd.add_flag("--step", f.step, "step by step: the demo stops at each step of the lesson");
     add_optional(cmd, "--predict", f.predict, "answer \"Will it exit?\" for the first run")
@@ -140,9 +133,7 @@ void add_flags(CLI::App& cmd, Flags& f) {
         ->group(script);
     cmd.callback([&f] {
         if (f.walk) f.step = f.run = true;
-        if (f.receiver == std::string(trace::name(trace::Receiver::library)) && !f.program &&
-            f.engine.value_or("model") == "model")
-            throw CLI::ValidationError("--receiver library", "needs --engine python");
+        take_run_flags(f);
     });
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "lab/term/cli.hpp"
+#include "lab/term/run_flags.hpp"
 
 #include <optional>
 #include <string>
@@ -14,9 +15,13 @@ class App;
 namespace gui {
 
 struct Flags {
-    std::optional<std::string> scenario, lang, receiver, theme, predict;
-    std::optional<std::string> engine;  // model or cpython: the engine of the lab's runs
-    std::optional<std::string> python;  // the interpreter for the CPython engine
+    // --scenario, --engine, --python, --receiver, --close: typed, in the words and with the
+    // checks of `daemonlab run` (lab/term/run_flags.hpp).
+    lab::RunFlags run_flags;
+    // The same, as the app reads them today (filled from run_flags once parsed): the
+    // engine's and the receiver's protocol names ("cpython", "library").
+    std::optional<std::string> scenario, receiver, engine, python;
+    std::optional<std::string> lang, theme, predict;
     std::optional<std::string> program; // "Your program": open this .py file (not run)
     bool close = false, run = false, step = false, matrix = false, fullscreen = false;
     int width = 0, height = 0;       // --size; 0: the saved one

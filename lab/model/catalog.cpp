@@ -1,6 +1,7 @@
 #include "lab/model/catalog.hpp"
 
-#include <cstdlib>
+#include "lab/model/install_paths.hpp"
+
 #include <filesystem>
 
 namespace lab {
@@ -37,12 +38,8 @@ const Scenario* find_scenario(std::string_view id) {
 }
 
 std::string libexec_path(std::string_view file) {
-    namespace fs = std::filesystem;
-    if (const char* env = std::getenv("DAEMONLAB_DEMO_DIR"); env && *env)
-        return (fs::path(env) / file).string();
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    return (exe.parent_path().parent_path() / DAEMONLAB_DEMO_REL / file).string();
+    return (std::filesystem::path(installed_path("DAEMONLAB_DEMO_DIR", DAEMONLAB_DEMO_REL)) / file)
+        .string();
 }
 
 std::string demo_path(std::string_view id) {

@@ -3,6 +3,7 @@
 #include "lab/model/catalog.hpp"
 #include "lab/model/lines.hpp"
 #include "lab/model/programs.hpp"
+#include "lab/model/run_options.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -146,7 +147,9 @@ Content load_content(const std::string& dir_name, const std::string& programs) {
             for (const auto& [key, node] : *e) {
                 const std::string name(key.str());
                 const auto receiver = trace::parse<trace::Receiver>(name);
-                if (!receiver || receiver == trace::Receiver::library) {
+                // What a lesson expects is what the matrix runs: the model's policies.
+                const auto model = receivers_for(trace::Engine::model);
+                if (!receiver || std::find(model.begin(), model.end(), *receiver) == model.end()) {
                     c.errors.push_back(where(file, node.source()) + ": expect." + name +
                                        ": not a receiver policy (inherit, daemon, non-daemon)");
                     continue;

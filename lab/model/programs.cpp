@@ -1,22 +1,16 @@
 #include "lab/model/programs.hpp"
 
+#include "lab/model/install_paths.hpp"
 #include "lab/model/lines.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 
 namespace lab {
-namespace fs = std::filesystem;
 
 std::string python_dir() {
-    if (const char* env = std::getenv("DAEMONLAB_PYTHON_DIR"); env && *env) return env;
-    // As content_dir(): <prefix>/share/daemonlab/python, installed or in the build tree.
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    return (exe.parent_path().parent_path() / "share/daemonlab/python").string();
+    return installed_path("DAEMONLAB_PYTHON_DIR", "share/daemonlab/python");
 }
 
 std::string program_path(std::string_view scenario) {

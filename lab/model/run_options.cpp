@@ -26,8 +26,7 @@ std::string validate(const RunOptions& o) {
     const Scenario* s = find_scenario(o.scenario);
     if (!s) return "unknown scenario '" + o.scenario + "' (see: daemonlab list)";
     using trace::ConnectIn, trace::Worker;
-    if (o.receiver == trace::Receiver::library && !cpython)
-        return "--receiver library needs the CPython engine (--engine python)";
+    if (std::string err = check_receiver(o); !err.empty()) return err;
     if (cpython && o.fault != trace::Fault::none)
         return "--inject-fault is for the model's demos (--engine model)";
     const RunOptions def;
@@ -36,6 +35,35 @@ std::string validate(const RunOptions& o) {
     if (o.worker == Worker::none && o.connect_in == ConnectIn::worker)
         return "--connect-in worker needs a worker thread (--worker daemon or non-daemon)";
     return {};
+}
+
+std::span<const trace::Receiver> receivers_for(trace::Engine engine) {
+    static constexpr trace::Receiver kCpython[] = {
+        trace::Receiver::library, trace::Receiver::inherit, trace::Receiver::daemon,
+        trace::Receiver::non_daemon};
+    static_assert(std::size(kMatrixReceivers) == std::size(kCpython) - 1);
+    if (engine == trace::Engine::cpython) return kCpython;
+    return kMatrixReceivers;
+}
+
+trace::Receiver default_receiver(trace::Engine engine) {
+    return engine == trace::Engine::cpython ? trace::Receiver::library : trace::Receiver::inherit;
+}
+
+trace::Receiver effective_receiver(trace::Engine engine, trace::Receiver wanted) {
+    const std::span<const trace::Receiver> can = receivers_for(engine);
+    return std::find(can.begin(), can.end(), wanted) != can.end() ? wanted
+                                                                  : trace::Receiver::inherit;
+}
+
+trace::Receiver effective_receiver(const RunOptions& o) {
+    return effective_receiver(o.engine, o.receiver);
+}
+
+std::string check_receiver(const RunOptions& o) {
+    if (effective_receiver(o) == o.receiver) return {};
+    return "--receiver " + std::string(trace::name(o.receiver)) +
+           " needs the CPython engine (--engine python)";
 }
 
 bool effective_close(const RunOptions& o) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,22 @@ struct RunOptions {
 
 // Checks the options against the catalog; returns an error message, or "" when valid.
 std::string validate(const RunOptions& o);
+
+// The receiver policies each engine can run, in the order they are offered: the C++ model
+// has inherit, daemon and non-daemon (kMatrixReceivers); CPython also has library,
+// websockets as installed, first.
+std::span<const trace::Receiver> receivers_for(trace::Engine engine);
+// The receiver a run starts with when none is asked for: library on CPython (a program runs
+// with the websockets it has), inherit on the model (websockets <= 12.0, the lessons' case).
+trace::Receiver default_receiver(trace::Engine engine);
+// The receiver a run on `engine` uses when `wanted` was chosen: wanted, unless the engine
+// cannot run it (library, "as installed", on the model), then inherit. For a choice that
+// outlives a change of engine (the app); validate() refuses library on the model, because a
+// command line that asks for it is a mistake to say.
+trace::Receiver effective_receiver(trace::Engine engine, trace::Receiver wanted);
+trace::Receiver effective_receiver(const RunOptions& o);
+// "" when the engine can run the receiver asked for, else what to do (validate() says it too).
+std::string check_receiver(const RunOptions& o);
 // The close switch as it will apply (the scenario's default when unset).
 bool effective_close(const RunOptions& o);
 

@@ -1,7 +1,7 @@
 #include "lab/model/strings.hpp"
 
-#include <cstdlib>
-#include <filesystem>
+#include "lab/model/install_paths.hpp"
+
 #include <toml++/toml.h>
 
 namespace lab {
@@ -78,13 +78,7 @@ std::string fill(std::string_view text, const std::vector<Arg>& args) {
 }
 
 std::string content_dir() {
-    namespace fs = std::filesystem;
-    if (const char* env = std::getenv("DAEMONLAB_CONTENT"); env && *env) return env;
-    // <prefix>/bin/daemonlab -> <prefix>/share/daemonlab/content, installed or in the build
-    // tree (where it links to the sources: packaging/CMakeLists.txt); no source path is baked in.
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    return (exe.parent_path().parent_path() / "share/daemonlab/content").string();
+    return installed_path("DAEMONLAB_CONTENT", "share/daemonlab/content");
 }
 
 } // namespace lab

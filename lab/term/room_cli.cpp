@@ -8,6 +8,7 @@
 #include "lab/room/room_run.hpp"
 #include "lab/room/room_server.hpp"
 #include "lab/run/runner.hpp"
+#include "lab/term/run_flags.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -25,7 +26,7 @@ struct Options {
     int port = 0;
     std::string code;
     std::size_t max_attendees = 500;
-    int grace_ms = 300;
+    RunFlags run; // --grace: the rounds' runs, as `daemonlab run` takes it
     std::string lang = "both";
 };
 
@@ -36,6 +37,11 @@ std::string percent(double a) {
 }
 
 int run_room(const Options& o) {
+    RunOptions every; // what every round's run shares (checked before the room opens)
+    if (std::string bad = o.run.options({}, every); !bad.empty()) {
+        std::cerr << "daemonlab room: " << bad << "\n";
+        return 2;
+    }
     std::string err;
     const Strings strings = room_strings(&err);
     if (!err.empty()) std::cerr << "daemonlab: " << err;
@@ -83,8 +89,7 @@ int run_room(const Options& o) {
         if (cmd == "help") {
             say("cli.room.help");
         } else if (cmd == "ask") {
-            RunOptions r;
-            r.grace_ms = o.grace_ms;
+            RunOptions r = every;
             in >> r.scenario;
             if (!find_scenario(r.scenario)) {
                 say("cli.room.bad-scenario", {{"id", r.scenario}});
@@ -95,7 +100,8 @@ int run_room(const Options& o) {
                     r.close = true;
                 else if (w == "no-close")
                     r.close = false;
-                else if (auto rec = trace::parse<trace::Receiver>(w))
+                else if (auto rec = trace::parse<trace::Receiver>(w);
+                         rec && effective_receiver(r.engine, *rec) == *rec) // not library
                     r.receiver = *rec;
                 else
                     say("cli.room.unknown", {{"cmd", w}});
@@ -191,7 +197,7 @@ RoomCommand add_room_command(CLI::App& app) {
                     "the room code (6 of 2-9, A-Z without I and O); random by default");
     sub->add_option("--max-attendees", opts->max_attendees, "how many phones may join")
         ->check(CLI::Range(1, 5000));
-    sub->add_option("--grace", opts->grace_ms, "ms to confirm a hang")->check(CLI::Range(0, 60000));
+    opts->run.add_to(*sub, run_flag::grace);
     sub->add_option("--lang", opts->lang, "zh, en or both")
         ->check(CLI::IsMember({"zh", "en", "both"}));
     return {sub, [opts] { return run_room(*opts); }};

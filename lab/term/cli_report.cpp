@@ -1,0 +1,192 @@
+// cli_report.cpp — a run as the terminal reports it: the text timeline, the verdict and its
+// reasons, and the JSON object of --json.
+#include "lab/term/cli_common.hpp"
+
+#include "lab/model/catalog.hpp"
+#include "lab/model/sanitize.hpp"
+#include "lab/term/run_flags.hpp"
+#include "lab/term/terminal.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace lab {
+namespace {
+
+using nlohmann::json;
+
+// The GUI's legend, in glyphs (lab::look decides the category for both).
+const char* glyph(const Segment& s) {
+    switch (look(s)) {
+    case Look::running:
+        return "█";
+    case Look::socket:
+        return "▓";
+    case Look::message:
+        return "▒";
+    case Look::join:
+        return "░";
+    case Look::paused:
+        return "║";
+    case Look::other:
+        return "▁";
+    case Look::done:
+        break;
+    }
+    return "·";
+}
+
+} // namespace
+
+RuntimeVersions versions(const RunState& st) {
+    const ProcessInfo& p = st.timeline.process();
+    return {p.python.empty() ? st.python.version : p.python,
+            p.library_version.empty() ? st.python.websockets : p.library_version};
+}
+
+void print_timeline(const RunState& st, const Ui& ui) {
+    const Timeline& t = st.timeline;
+    if (t.lanes().empty()) return;
+    const std::int64_t t0 = st.spawned_ns, t1 = std::max(t.last_ns(), st.verdict.exit_seen_ns);
+    constexpr int kCols = 60;
+    const double per_col = std::max(1.0, double(t1 - t0) / kCols); // ns per column
+    char msbuf[32];
+    std::snprintf(msbuf, sizeof msbuf, "%.1f", per_col / 1e6);
+    std::cout << "\n";
+    ui.say("cli.timeline", {{"ms", msbuf}});
+    for (Lang lang : ui.langs) {
+        std::size_t name_w = 0, flag_w = 0;
+        // Names come from the demo: never a control character to the terminal.
+        auto name_of = [](const Lane& l) { return terminal_safe(l.name); };
+        auto flag_of = [&](const Lane& l) {
+            return terminal_safe(describe_daemon(l, ui.strings, lang));
+        };
+        for (const Lane& l : t.lanes()) {
+            name_w = std::max(name_w, display_width(name_of(l)));
+            flag_w = std::max(flag_w, display_width(flag_of(l)));
+        }
+        for (const Lane& l : t.lanes()) {
+            std::string row;
+            for (int c = 0; c < kCols; ++c) {
+                const std::int64_t a = t0 + std::int64_t(c * per_col),
+                                   b = std::int64_t(a + per_col);
+                // The state that covers most of this column.
+                const Segment* best = nullptr;
+                std::int64_t best_len = 0;
+                for (const Segment& s : l.segments) {
+                    std::int64_t end = s.t1 < 0 ? t1 : s.t1;
+                    std::int64_t len = std::min(end, b) - std::max(s.t0, a);
+                    if (s.state == ThreadState::done && s.t0 >= a && s.t0 < b) len = 1;
+                    if (len > best_len || (!best && len >= 0 && s.t0 < b && end >= a)) {
+                        best = &s;
+                        best_len = len;
+                    }
+                }
+                row += best ? glyph(*best) : " ";
+            }
+            std::cout << "  " << pad_to(name_of(l), name_w) << "  " << pad_to(flag_of(l), flag_w)
+                      << "  " << row << "\n";
+        }
+        if (t.main_end_ns() >= 0) {
+            int col = int(double(t.main_end_ns() - t0) / per_col);
+            std::cout << std::string(2 + name_w + 2 + flag_w + 2 +
+                                         std::size_t(std::clamp(col, 0, kCols - 1)),
+                                     ' ')
+                      << "^\n";
+        }
+    }
+    ui.say("cli.legend", {}, "  ");
+}
+
+void print_verdict(const RunState& st, const Ui& ui) {
+    std::cout << "\n";
+    for (Lang l : ui.langs)
+        std::cout << ui.strings.get("cli.verdict", l) << ": "
+                  << terminal_safe(headline(st.verdict, st.timeline, ui.strings, l)) << "\n";
+    for (Lang l : ui.langs)
+        for (const std::string& line :
+             explanation(st.verdict, st.timeline, ui.strings, l, &st.stacks))
+            std::cout << "  - " << terminal_safe(line) << "\n";
+    if (st.malformed) std::cout << "  (" << st.malformed << " malformed trace line(s) ignored)\n";
+    if (st.verdict.outcome == Outcome::crashed || st.verdict.outcome == Outcome::failed ||
+        (st.verdict.outcome == Outcome::exited && st.verdict.exit_code != 0))
+        if (!st.output.empty())
+            std::cout << "\n--- demo output ---\n" << terminal_safe(st.output, true);
+}
+
+json run_json(const RunState& st, const Strings& strings) {
+    const Verdict& v = st.verdict;
+    const Timeline& t = st.timeline;
+    json threads = json::array();
+    for (const Lane& l : t.lanes()) {
+        const Segment* cur = l.current();
+        // The state the thread was in when the process ended (close_at keeps the last one).
+        json blocked_on = nullptr;
+        std::string state = cur ? std::string(trace::name(cur->state)) : "unknown";
+        if (cur && cur->state == ThreadState::blocked) blocked_on = cur->on_text;
+        json thread = {{"name", l.name},
+                       {"daemon", l.daemon},
+                       {"daemon_source", trace::name(l.source)},
+                       {"creator", l.creator.empty() ? json(nullptr) : json(l.creator)},
+                       {"state_at_end", state},
+                       {"blocked_on", blocked_on}};
+        if (st.options.engine == trace::Engine::cpython) {
+            thread["created_at"] =
+                l.origin.empty() ? (l.site.empty() ? json(nullptr) : json(l.site)) : json(l.origin);
+            thread["created_in"] = l.site.empty() ? json(nullptr) : json(l.site);
+            thread["target"] = l.target.empty() ? json(nullptr) : json(l.target);
+            json stack = json::array();
+            if (auto it = st.stacks.find(l.ident); !l.ident.empty() && it != st.stacks.end())
+                for (const Frame& f : it->second)
+                    stack.push_back({{"file", f.file}, {"line", f.line}, {"function", f.function}});
+            thread["stack"] = stack;
+        }
+        threads.push_back(thread);
+    }
+    json waiting = json::array();
+    for (int tid : awaited(v, t))
+        if (const Lane* l = t.lane(tid)) waiting.push_back(l->name);
+    const RunOptions& o = st.options;
+    json options = {{"receiver", trace::name(o.receiver)},
+                    {"close", effective_close(o)},
+                    {"grace_ms", o.grace_ms}};
+    if (const Scenario* s = find_scenario(o.scenario); s && s->sandbox) {
+        options["connect_in"] = trace::name(o.connect_in);
+        options["worker"] = trace::name(o.worker);
+        options["with_block"] = o.with_block;
+    }
+    json tracer_errors = json::array(); // the writer's own failures (at most kMaxTracerErrors)
+    for (const TracerError& e : t.tracer_errors())
+        tracer_errors.push_back({{"where", e.where}, {"exception", e.exception}, {"text", e.text}});
+    json why = json::array();
+    for (const std::string& line : explanation(v, t, strings, Lang::en, &st.stacks))
+        why.push_back(line);
+    json out = {{"scenario", o.scenario},
+                {"engine", o.engine == trace::Engine::cpython ? "python" : "model"},
+                {"options", options},
+                {"verdict", to_string(v.outcome)},
+                {"exit_code", v.outcome == Outcome::exited ? json(v.exit_code) : json(nullptr)},
+                {"signal", v.signal ? json(v.signal) : json(nullptr)},
+                {"main_end_to_exit_ms",
+                 v.main_end_to_exit_ms >= 0 ? json(v.main_end_to_exit_ms) : json(nullptr)},
+                {"threads", threads},
+                {"waiting_on", waiting},
+                {"explanation", why},
+                {"malformed_trace_lines", st.malformed},
+                {"tracer_errors", tracer_errors},
+                {"error", v.error.empty() ? json(nullptr) : json(v.error)}};
+    out["command"] = command_line(o); // runs it again as it ran (the terminal prints it too)
+    if (o.engine == trace::Engine::cpython) {
+        const RuntimeVersions rv = versions(st);
+        out["python"] = rv.python.empty() ? json(nullptr) : json(rv.python);
+        out["websockets"] = rv.websockets.empty() ? json(nullptr) : json(rv.websockets);
+        if (!o.program.empty()) {
+            out["program"] = o.program;
+            out["args"] = o.args;
+        }
+    }
+    return out;
+}
+
+} // namespace lab
