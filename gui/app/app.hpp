@@ -158,7 +158,7 @@ class App {
     std::vector<std::string> banner_lines(lab::Lang l) const;
     std::string prediction_line(lab::Lang l) const;
     // app_program.cpp
-    bool own_program() const { return scenario_ == kOwnProgram; }
+    bool own_program() const { return next_.scenario == kOwnProgram; }
     void own_program_pane();
     void open_own_program();
     lab::RunOptions own_options(); // writes edited code to a private temp file first
@@ -201,16 +201,12 @@ class App {
     Session session_;
     Quiz quiz_;
 
-    // The scenario on show and the switches of the next run.
-    std::string scenario_;
-    trace::Receiver receiver_ = trace::Receiver::inherit;
-    bool close_ = false;
-    trace::ConnectIn connect_in_ = trace::ConnectIn::main;
-    trace::Worker worker_ = trace::Worker::daemon;
-    bool with_block_ = false;
-    trace::Engine engine_ = trace::Engine::model;
-    std::string python_bin_ = "python3"; // the interpreter for the CPython engine
-    std::string python_;                 // the Python on show (lesson or the demo's header comment)
+    // The switches of the next run, as the controls set them: the scenario on show (a
+    // catalog id, or kOwnProgram), engine, receiver, close (always set), the sandbox's
+    // worker, connect_in and with-block, step mode and the interpreter. options() is the run
+    // they make.
+    lab::RunOptions next_;
+    std::string python_; // the Python on show (lesson or the demo's header comment)
 
     // "Your program" (app_program.cpp): the scenario list's last entry.
     static constexpr const char* kOwnProgram = "*your-program";
@@ -236,7 +232,6 @@ class App {
     RoomView room_; // the workshop room (room_view.hpp)
 
     // Step by step.
-    bool step_mode_ = false;
     bool user_moved_ = false; // Prev/Next pressed since the run began
     Stepper stepper_;
     int last_shown_ = -2;

@@ -35,8 +35,8 @@ void App::code_pane() {
         own_program_pane();
         return;
     }
-    const lab::Lesson* lesson = content_.lesson(scenario_);
-    const lab::Scenario* sc = lab::find_scenario(scenario_);
+    const lab::Lesson* lesson = content_.lesson(next_.scenario);
+    const lab::Scenario* sc = lab::find_scenario(next_.scenario);
     if (ImGui::BeginTabBar("code")) {
         const std::optional<CodeTab> want = std::exchange(want_tab_, std::nullopt);
         for (const CodeTab tab : {CodeTab::python, CodeTab::cpp}) {

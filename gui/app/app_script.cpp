@@ -108,7 +108,7 @@ bool App::screenshot_ready(double waited_ms) {
                 waited_ms > fl.after_ms + 10000;
     } else if (fl.run) {
         if (finished && fl.then_receiver) { // the second run
-            receiver_ = trace::parse<trace::Receiver>(*flags_.then_receiver).value();
+            next_.receiver = trace::parse<trace::Receiver>(*flags_.then_receiver).value();
             flags_.then_receiver.reset();
             start_run();
             ready_frames_ = 0;
@@ -157,7 +157,7 @@ json App::describe() const {
                             {"pause", hit.pause},
                             {"t_ms", double(hit.t_ns - run.spawned_ns) / 1e6},
                             {"tid", hit.tid}});
-        step = {{"mode", step_mode_},
+        step = {{"mode", next_.step},
                 {"shown", stepper_.shown() >= 0 ? json(stepper_.shown() + 1) : json(nullptr)},
                 {"of", lesson->steps.size()},
                 {"caption", step_caption()},
@@ -255,9 +255,9 @@ json App::describe() const {
         {"room", room_.describe()},
         {"fullscreen", fullscreen_},
         {"font_scale", settings_.font_scale},
-        {"scenario", scenario_},
-        {"receiver", trace::name(receiver_)},
-        {"close", close_},
+        {"scenario", next_.scenario},
+        {"receiver", trace::name(next_.receiver)},
+        {"close", lab::effective_close(next_)},
         {"banner", banner_lines()},
         {"verdict", session_.has_run() ? json(lab::to_string(run.verdict.outcome)) : json(nullptr)},
         // The demo's process id (gone by now when the app killed it on the way out).

@@ -78,20 +78,6 @@ bool Matrix::compared() const {
 
 namespace {
 
-ImU32 outcome_color(lab::Outcome o) {
-    const Palette& p = palette();
-    switch (o) {
-    case lab::Outcome::exited:
-        return p.banner_exited;
-    case lab::Outcome::hung:
-        return p.banner_hung;
-    case lab::Outcome::running:
-        return p.cell_running;
-    default:
-        return p.banner_other;
-    }
-}
-
 std::string outcome_word(std::optional<lab::Outcome> o, const MatrixText& text) {
     if (!o) return text.get("ui.outcome.pending");
     return text.get("ui.outcome." + std::string(lab::to_string(*o)));
@@ -186,7 +172,9 @@ int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string
                 else if (m.running(i))
                     observed = lab::Outcome::running;
                 ImDrawList* dl = ImGui::GetWindowDrawList();
-                dl->AddRectFilled(a, b, observed ? outcome_color(*observed) : pal.cell_pending, 4);
+                dl->AddRectFilled(
+                    a, b, observed ? outcome_color(*observed, OutcomeUse::cell) : pal.cell_pending,
+                    4);
                 const bool disagree = m.disagree(i);
                 if (hovered || disagree)
                     dl->AddRect(a, b, disagree ? pal.pause_arrow : pal.cell_text, 4, 0,

@@ -333,10 +333,7 @@ float TimelineView::draw_run(ImDrawList* dl, ImVec2 a, float width, float label_
     const float big_h = text.big ? text.big->FontSize : line;
     const float header_h = big_h + line * 0.5f, axis_h = line * 1.3f;
     float y = a.y;
-    const ImU32 accent = run.verdict.outcome == lab::Outcome::hung      ? pal.accent_hung
-                         : run.verdict.outcome == lab::Outcome::exited  ? pal.accent_exited
-                         : run.verdict.outcome == lab::Outcome::running ? pal.accent_running
-                                                                        : pal.accent_other;
+    const ImU32 accent = outcome_color(run.verdict.outcome, OutcomeUse::accent);
     RunView shown = rv;
     if (own_scale) shown.label += "  " + text.get("timeline.own-scale");
     header_.draw(dl, ImVec2(a.x, y), ImVec2(a.x + width, y + header_h), shown,
