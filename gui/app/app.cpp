@@ -24,8 +24,7 @@ namespace gui {
 using lab::Lang;
 
 App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared prepared)
-    : window_(window), settings_(std::move(settings)), room_([] { glfwPostEmptyEvent(); }),
-      flags_(flags) {
+    : window_(window), settings_(std::move(settings)), room_([] { glfwPostEmptyEvent(); }) {
     content_ = std::move(prepared.content);
     font_choice_ = std::move(prepared.font_choice);
     fonts_ = prepared.fonts;
@@ -55,7 +54,6 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     if (flags.receiver) next_.receiver = trace::parse<trace::Receiver>(*flags.receiver).value();
     if (flags.close) next_.close = true;
     next_.step = flags.step;
-    walking_ = flags.walk;
     if (flags.predict) quiz_.predict(*flags.predict == "yes", false);
     export_dir_ = flags.export_dir.value_or(settings_.export_dir.empty() ? default_export_dir()
                                                                          : settings_.export_dir);
@@ -427,7 +425,6 @@ void App::frame() {
 
 void App::after_render(int fb_w, int fb_h) {
     write_requested_png(fb_w, fb_h);
-    walk_after_render(fb_w, fb_h);
 }
 
 void App::save_settings() {
