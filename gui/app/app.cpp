@@ -24,8 +24,7 @@ namespace gui {
 using lab::Lang;
 
 App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared prepared)
-    : window_(window), settings_(std::move(settings)), room_([] { glfwPostEmptyEvent(); }),
-      flags_(flags) {
+    : window_(window), settings_(std::move(settings)), room_([] { glfwPostEmptyEvent(); }) {
     content_ = std::move(prepared.content);
     font_choice_ = std::move(prepared.font_choice);
     fonts_ = prepared.fonts;
@@ -45,17 +44,16 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     if (!settings_.error.empty()) content_.errors.push_back(settings_.error);
     select(flags.scenario.value_or(lab::find_scenario(settings_.scenario) ? settings_.scenario
                                                                           : "threaded-client"));
-    if (flags.engine) engine_ = trace::parse<trace::Engine>(*flags.engine).value();
-    if (flags.python) python_bin_ = *flags.python;
+    if (flags.engine) next_.engine = trace::parse<trace::Engine>(*flags.engine).value();
+    if (flags.python) next_.python = *flags.python;
     if (flags.program) {
         own_path_ = *flags.program;
         select(kOwnProgram);
         open_own_program();
     }
-    if (flags.receiver) receiver_ = trace::parse<trace::Receiver>(*flags.receiver).value();
-    if (flags.close) close_ = true;
-    step_mode_ = flags.step;
-    walking_ = flags.walk;
+    if (flags.receiver) next_.receiver = trace::parse<trace::Receiver>(*flags.receiver).value();
+    if (flags.close) next_.close = true;
+    next_.step = flags.step;
     if (flags.predict) quiz_.predict(*flags.predict == "yes", false);
     export_dir_ = flags.export_dir.value_or(settings_.export_dir.empty() ? default_export_dir()
                                                                          : settings_.export_dir);
@@ -66,8 +64,8 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     if (flags.matrix) {
         view_ = View::matrix;
         if (server_)
-            matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(), engine_,
-                          python_bin_, [] { glfwPostEmptyEvent(); });
+            matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(),
+                          next_.engine, next_.python, [] { glfwPostEmptyEvent(); });
     }
 }
 
@@ -107,17 +105,16 @@ void App::text_block(const lab::Text& text) {
 // user's runs with the websockets they have); opening a matrix cell (app_matrix.cpp) sets
 // every switch to the cell's.
 void App::select(const std::string& id) {
-    if (id != scenario_) restart_steps();
+    if (id != next_.scenario) restart_steps();
     page_ = -1;
-    scenario_ = id;
+    next_.scenario = id;
     python_.clear();
     if (id == kOwnProgram) {
-        python_ = own_code_;
-        receiver_ = trace::Receiver::library; // a program of your own runs as installed
+        next_.receiver = trace::Receiver::library; // a program of your own runs as installed
         return;
     }
     settings_.scenario = id;
-    close_ = lab::effective_close({.scenario = id});
+    next_.close = lab::effective_close({.scenario = id});
     if (const lab::Lesson* lesson = content_.lesson(id))
         python_ = lesson->python;
     else if (const lab::Scenario* sc = lab::find_scenario(id))
@@ -127,24 +124,22 @@ void App::select(const std::string& id) {
 lab::RunOptions App::options() const {
     if (own_program()) // what own_options() will run; the file is written only on Run
         return {.engine = trace::Engine::cpython,
-                .receiver = receiver_,
+                .receiver = next_.receiver,
                 .keep_hung_ms = settings_.keep_hung_s * 1000, // a hang looks like one here too
-                .python = python_bin_,
+                .python = next_.python,
                 .program =
                     own_edited_ || own_opened_.empty() ? std::string("(edited)") : own_opened_};
-    lab::RunOptions o{.engine = engine_,
-                      .scenario = scenario_,
-                      .receiver = receiver_,
-                      .close = close_,
-                      .python = python_bin_};
-    if (engine_ == trace::Engine::model && o.receiver == trace::Receiver::library)
+    lab::RunOptions o = next_;
+    if (o.engine == trace::Engine::model && o.receiver == trace::Receiver::library)
         o.receiver = trace::Receiver::inherit; // "as installed" exists only on CPython
-    if (const lab::Scenario* s = lab::find_scenario(scenario_); s && s->sandbox) {
-        o.connect_in = worker_ == trace::Worker::none ? trace::ConnectIn::main : connect_in_;
-        o.worker = worker_;
-        o.with_block = with_block_;
-    }
-    o.step = step_mode_;
+    const lab::Scenario* s = lab::find_scenario(o.scenario);
+    if (!s || !s->sandbox) { // the sandbox's switches are kept, but apply only there
+        const lab::RunOptions plain;
+        o.connect_in = plain.connect_in;
+        o.worker = plain.worker;
+        o.with_block = plain.with_block;
+    } else if (o.worker == trace::Worker::none)
+        o.connect_in = trace::ConnectIn::main;
     o.keep_hung_ms = settings_.keep_hung_s * 1000; // a hang stays alive to be seen (§2)
     return o;
 }
@@ -227,11 +222,11 @@ std::optional<lab::Outcome> App::expected_outcome(const lab::RunOptions& o) cons
 // ---- step by step -------------------------------------------------------------------------
 
 const lab::Lesson* App::step_lesson() const {
-    return content_.lesson(scenario_);
+    return content_.lesson(next_.scenario);
 }
 
 const lab::RunState* App::step_run() const {
-    return session_.has_run() && session_.current().options.scenario == scenario_
+    return session_.has_run() && session_.current().options.scenario == next_.scenario
                ? &session_.current()
                : nullptr;
 }
@@ -311,7 +306,7 @@ std::vector<StepMark> App::step_marks(const lab::RunState& run, bool current) co
 
 bool App::step_card_shown() const {
     const lab::Lesson* lesson = step_lesson();
-    return lesson && (step_mode_ || user_moved_) && stepper_.shown() >= 0 &&
+    return lesson && (next_.step || user_moved_) && stepper_.shown() >= 0 &&
            std::size_t(stepper_.shown()) < lesson->steps.size();
 }
 
@@ -403,9 +398,10 @@ void App::frame() {
     if (!own_temp_dir_.empty() && !session_.live()) remove_own_temp(); // its run has ended
     if (compare_next_ && session_.has_run() && session_.current().finished()) {
         compare_next_ = false; // "Compare with the other engine": the second run
-        engine_ = engine_ == trace::Engine::model ? trace::Engine::cpython : trace::Engine::model;
-        if (engine_ == trace::Engine::model && receiver_ == trace::Receiver::library)
-            receiver_ = trace::Receiver::inherit;
+        next_.engine =
+            next_.engine == trace::Engine::model ? trace::Engine::cpython : trace::Engine::model;
+        if (next_.engine == trace::Engine::model && next_.receiver == trace::Receiver::library)
+            next_.receiver = trace::Receiver::inherit;
         start_run();
     }
     keys();
@@ -429,7 +425,6 @@ void App::frame() {
 
 void App::after_render(int fb_w, int fb_h) {
     write_requested_png(fb_w, fb_h);
-    walk_after_render(fb_w, fb_h);
 }
 
 void App::save_settings() {

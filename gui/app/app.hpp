@@ -11,8 +11,10 @@
 //   app_export.cpp    the legend row's Export buttons, PNG and Chrome trace
 //   app_program.cpp   "Your program": a .py file opened or edited, run on CPython
 //   app_pages.cpp     the background pages, glossary hovers, the demo's output
-//   app_script.cpp    scripted runs (--screenshot, --walk, --export ...): the tests' driver
 //   app_main.cpp      the platform: GLFW window, GL context, the main loop
+//
+// The scripted runs of the tests (--screenshot, --walk, --export ...) are driven from outside
+// the App, by a ScriptDriver (script_driver.hpp) the main loop owns.
 //
 // The App owns the echo server and a Session (the run on show and the one before it), a
 // Quiz (predictions and the tally), the Stepper, the Matrix and the settings; each view
@@ -60,19 +62,6 @@ struct Prepared {
 Prepared prepare(ImFontAtlas& atlas, float font_scale);
 float font_px(float scale);
 
-// What one step of the scripted walk (--walk) saw.
-struct WalkRecord {
-    int step = 0, of = 0;       // the number shown, and the lesson's count
-    std::string label;          // the step's caption as drawn
-    std::string pause;          // the lesson step's pause point
-    std::string paused_at;      // the pause point the demo waits at (RunState::paused_at)
-    bool thread_paused = false; // the pausing thread's lane was in the paused state there
-    std::int64_t t_ns = 0;
-    int tid = 0;
-    std::vector<int> py, cpp, pause_lines; // highlighted as drawn
-    std::string shot;                      // the PNG of that moment
-};
-
 class App {
   public:
     App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared prepared);
@@ -89,11 +78,10 @@ class App {
     void start_run();
     void save_settings();
 
-    // Scripted runs (app_script.cpp).
-    bool screenshot_ready(double waited_ms);
-    nlohmann::json describe() const; // what is on screen, for --screenshot
-
   private:
+    // The tests' driver (script_driver.hpp) reads what was drawn and presses what a user would.
+    friend class ScriptDriver;
+
     // Texts, in the interface's language.
     std::string t(std::string_view key) const { return content_.strings.get(key, ui_lang()); }
     // A control's label: in 双语, both languages ("运行 / Run"); else as t().
@@ -158,7 +146,7 @@ class App {
     std::vector<std::string> banner_lines(lab::Lang l) const;
     std::string prediction_line(lab::Lang l) const;
     // app_program.cpp
-    bool own_program() const { return scenario_ == kOwnProgram; }
+    bool own_program() const { return next_.scenario == kOwnProgram; }
     void own_program_pane();
     void open_own_program();
     lab::RunOptions own_options(); // writes edited code to a private temp file first
@@ -183,10 +171,6 @@ class App {
     void write_requested_png(int fb_w, int fb_h);
     void set_status(const std::string& error, const std::string& saved_key,
                     const std::string& path);
-    // app_script.cpp
-    void walk_tick();
-    void walk_after_render(int fb_w, int fb_h);
-    void open_requested_cell();
 
     GLFWwindow* window_;
     Settings settings_;
@@ -201,16 +185,12 @@ class App {
     Session session_;
     Quiz quiz_;
 
-    // The scenario on show and the switches of the next run.
-    std::string scenario_;
-    trace::Receiver receiver_ = trace::Receiver::inherit;
-    bool close_ = false;
-    trace::ConnectIn connect_in_ = trace::ConnectIn::main;
-    trace::Worker worker_ = trace::Worker::daemon;
-    bool with_block_ = false;
-    trace::Engine engine_ = trace::Engine::model;
-    std::string python_bin_ = "python3"; // the interpreter for the CPython engine
-    std::string python_;                 // the Python on show (lesson or the demo's header comment)
+    // The switches of the next run, as the controls set them: the scenario on show (a
+    // catalog id, or kOwnProgram), engine, receiver, close (always set), the sandbox's
+    // worker, connect_in and with-block, step mode and the interpreter. options() is the run
+    // they make.
+    lab::RunOptions next_;
+    std::string python_; // the Python on show (lesson or the demo's header comment)
 
     // "Your program" (app_program.cpp): the scenario list's last entry.
     static constexpr const char* kOwnProgram = "*your-program";
@@ -236,7 +216,6 @@ class App {
     RoomView room_; // the workshop room (room_view.hpp)
 
     // Step by step.
-    bool step_mode_ = false;
     bool user_moved_ = false; // Prev/Next pressed since the run began
     Stepper stepper_;
     int last_shown_ = -2;
@@ -278,22 +257,6 @@ class App {
     std::string status_key_, status_arg_; // what it says: a saved_* key and the path, or the error
     bool status_error_ = false;
     nlohmann::json exports_ = nlohmann::json::array();
-
-    // Scripted (--screenshot).
-    enum class WalkPhase {
-        start,    // the demo waits at a step: show its Python
-        python,   // the Python is drawn: record it, show the C++
-        cpp,      // the C++ is drawn: record it
-        recorded, // picture this frame, then Next
-    };
-    Flags flags_;
-    bool walking_ = false, walk_done_ = false;
-    WalkPhase walk_phase_ = WalkPhase::start;
-    int walk_frames_ = 0;
-    WalkRecord walk_rec_;
-    std::vector<WalkRecord> walk_;
-    int ready_frames_ = 0;
-    bool exports_done_ = false, opened_ = false;
 };
 
 } // namespace gui

@@ -28,6 +28,30 @@ ImVec4 rect_of_window() {
     return ImVec4(a.x, a.y, a.x + size.x, a.y + size.y);
 }
 
+// A line of code (its indent taken off) in the parts it wraps to, `width` wide: at least one,
+// the spaces hanging past each part's end not drawn.
+std::vector<std::string> code_parts(std::string_view code, float width) {
+    std::vector<std::string> parts = wrap_lines(code, width, text_width);
+    if (parts.empty()) parts.emplace_back();
+    for (std::string& part : parts) part.erase(part.find_last_not_of(' ') + 1);
+    return parts;
+}
+
+// The note on the header of a block these switches do not run: after the line when it fits
+// there, else under it (from the code's column), wrapped if it must be.
+void off_mark(const std::string& mark, ImFont* ui, float code_x, float right, float& text_right) {
+    ImGui::PushFont(ui);
+    same_line_if_fits(text_width(mark));
+    if (ImGui::GetCursorPosX() < code_x) ImGui::SetCursorPosX(code_x);
+    const float x = ImGui::GetCursorPosX();
+    for (const std::string& part : wrap_lines(mark, right - x, text_width)) {
+        ImGui::SetCursorPosX(x);
+        ImGui::TextDisabled("%s", part.c_str());
+        text_right = std::max(text_right, ImGui::GetItemRectMax().x);
+    }
+    ImGui::PopFont();
+}
+
 } // namespace
 
 void App::code_pane() {
@@ -35,8 +59,8 @@ void App::code_pane() {
         own_program_pane();
         return;
     }
-    const lab::Lesson* lesson = content_.lesson(scenario_);
-    const lab::Scenario* sc = lab::find_scenario(scenario_);
+    const lab::Lesson* lesson = content_.lesson(next_.scenario);
+    const lab::Scenario* sc = lab::find_scenario(next_.scenario);
     if (ImGui::BeginTabBar("code")) {
         const std::optional<CodeTab> want = std::exchange(want_tab_, std::nullopt);
         for (const CodeTab tab : {CodeTab::python, CodeTab::cpp}) {
@@ -96,10 +120,7 @@ void App::code_pane() {
             std::max(code_x, std::min(code_x + text_width(line.substr(0, indent_n)),
                                       right - cont - text_width("abcdefghijkl")));
         const float wrap_w = std::max(right - text_x - cont, text_width("abcd"));
-        std::vector<std::string> parts = wrap_lines(line.substr(indent_n), wrap_w, text_width);
-        if (parts.empty()) parts.emplace_back();
-        for (std::string& part : parts) // spaces hanging past the end are not drawn
-            part.erase(part.find_last_not_of(' ') + 1);
+        const std::vector<std::string> parts = code_parts(line.substr(indent_n), wrap_w);
         const ImVec2 p = ImGui::GetCursorScreenPos();
         if (is_hot) {
             const float h = ImGui::GetTextLineHeightWithSpacing() * float(parts.size()) -
@@ -140,18 +161,7 @@ void App::code_pane() {
         if (color) ImGui::PopStyleColor();
         if (std::any_of(off.begin(), off.end(),
                         [n](const lab::OffBlock& b) { return b.header == n; })) {
-            ImGui::PushFont(fonts_.ui);
-            // After the line when it fits there, else under it, wrapped if it must be.
-            const std::string mark = t("ui.code.off_mark");
-            same_line_if_fits(text_width(mark));
-            if (ImGui::GetCursorPosX() < code_x) ImGui::SetCursorPosX(code_x);
-            const float x = ImGui::GetCursorPosX();
-            for (const std::string& part : wrap_lines(mark, right - x, text_width)) {
-                ImGui::SetCursorPosX(x);
-                ImGui::TextDisabled("%s", part.c_str());
-                code_box_.text_right = std::max(code_box_.text_right, ImGui::GetItemRectMax().x);
-            }
-            ImGui::PopFont();
+            off_mark(t("ui.code.off_mark"), fonts_.ui, code_x, right, code_box_.text_right);
         }
     });
     if (scroll_code_ > 0) --scroll_code_;

@@ -28,18 +28,19 @@ void App::engine_controls() {
         const std::string engine_label = label("ui.engine." + std::string(name));
         ImGui::SameLine();
         if (ImGui::RadioButton((engine_label + "##engine").c_str(),
-                               own_program() ? e == trace::Engine::cpython : engine_ == e))
-            engine_ = e;
+                               own_program() ? e == trace::Engine::cpython : next_.engine == e))
+            next_.engine = e;
     }
     ImGui::EndDisabled();
     ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
 }
 
 void App::controls() {
-    const lab::Scenario* sc = lab::find_scenario(scenario_);
+    const lab::Scenario* sc = lab::find_scenario(next_.scenario);
     engine_controls();
-    const bool cpython = own_program() || engine_ == trace::Engine::cpython;
-    if (!cpython && receiver_ == trace::Receiver::library) receiver_ = trace::Receiver::inherit;
+    const bool cpython = own_program() || next_.engine == trace::Engine::cpython;
+    if (!cpython && next_.receiver == trace::Receiver::library)
+        next_.receiver = trace::Receiver::inherit;
     same_line_if_fits(ImGui::CalcTextSize(t("ui.receiver").c_str()).x);
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(label("ui.receiver").c_str());
@@ -52,7 +53,7 @@ void App::controls() {
         const std::string receiver_label = label("ui.receiver." + std::string(trace::name(r)));
         same_line_if_fits(ImGui::CalcTextSize(receiver_label.c_str()).x +
                           ImGui::GetFrameHeight() * 1.5f);
-        if (ImGui::RadioButton(receiver_label.c_str(), receiver_ == r)) receiver_ = r;
+        if (ImGui::RadioButton(receiver_label.c_str(), next_.receiver == r)) next_.receiver = r;
         if (r == trace::Receiver::library) tip(t("ui.receiver.library.tip"));
     }
     if (!own_program()) {
@@ -60,28 +61,29 @@ void App::controls() {
         ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
         if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(close_label.c_str()).x + 40)
             ImGui::NewLine();
-        ImGui::Checkbox(close_label.c_str(), &close_);
+        bool close = lab::effective_close(next_);
+        if (ImGui::Checkbox(close_label.c_str(), &close)) next_.close = close;
     }
     if (sc && sc->sandbox) sandbox_controls();
     ImGui::BeginDisabled(!server_);
     // "Run" until this scenario (or program) has run; then "Run again".
-    const bool ran_here =
-        session_.has_run() && (own_program() ? !session_.current().options.program.empty()
-                                             : session_.current().options.scenario == scenario_);
+    const bool ran_here = session_.has_run() &&
+                          (own_program() ? !session_.current().options.program.empty()
+                                         : session_.current().options.scenario == next_.scenario);
     if (ImGui::Button(label(ran_here ? "ui.run_again" : "ui.run").c_str())) request_run();
     tip(t(own_program() ? "ui.own.run.tip" : "ui.run.tip"));
     ImGui::EndDisabled();
     rerun_popup();
     if (!own_program()) {
         ImGui::SameLine();
-        const lab::Lesson* lesson = content_.lesson(scenario_);
+        const lab::Lesson* lesson = content_.lesson(next_.scenario);
         // Once the run on show has its verdict (a confirmed hang is kept alive to be seen, and
         // the next run ends it), not while it is still deciding or paused at a step.
         ImGui::BeginDisabled(!server_ || !lesson ||
                              (session_.live() && !session_.current().finished()));
-        if (ImGui::Button(
-                label(engine_ == trace::Engine::model ? "ui.compare.cpython" : "ui.compare.model")
-                    .c_str()))
+        if (ImGui::Button(label(next_.engine == trace::Engine::model ? "ui.compare.cpython"
+                                                                     : "ui.compare.model")
+                              .c_str()))
             compare_engines();
         ImGui::EndDisabled();
         tip(t("ui.compare.tip"), true);
@@ -136,9 +138,10 @@ void App::compare_engines() {
         return e == trace::Engine::model ? trace::Engine::cpython : trace::Engine::model;
     };
     if (session_.has_run() && lab::same_settings(session_.current().options, options())) {
-        engine_ = other(engine_); // the run on show is these settings: run the other engine
-        if (engine_ == trace::Engine::model && receiver_ == trace::Receiver::library)
-            receiver_ = trace::Receiver::inherit;
+        next_.engine =
+            other(next_.engine); // the run on show is these settings: run the other engine
+        if (next_.engine == trace::Engine::model && next_.receiver == trace::Receiver::library)
+            next_.receiver = trace::Receiver::inherit;
         start_run();
         return;
     }
@@ -153,27 +156,27 @@ void App::sandbox_controls() {
     for (const auto& [w, name] : trace::Names<trace::Worker>::table) {
         ImGui::SameLine();
         if (ImGui::RadioButton((label("ui.worker." + std::string(name)) + "##w").c_str(),
-                               worker_ == w))
-            worker_ = w;
+                               next_.worker == w))
+            next_.worker = w;
     }
     ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
     ImGui::TextUnformatted(label("ui.connect_in").c_str());
-    ImGui::BeginDisabled(worker_ == trace::Worker::none);
+    ImGui::BeginDisabled(next_.worker == trace::Worker::none);
     for (const auto& [c, name] : trace::Names<trace::ConnectIn>::table) {
         ImGui::SameLine();
         if (ImGui::RadioButton((label("ui.connect_in." + std::string(name)) + "##c").c_str(),
-                               connect_in_ == c))
-            connect_in_ = c;
+                               next_.connect_in == c))
+            next_.connect_in = c;
     }
     ImGui::EndDisabled();
     const std::string wb = label("ui.with_block");
     same_line_if_fits(ImGui::CalcTextSize(wb.c_str()).x + 40);
-    ImGui::Checkbox(wb.c_str(), &with_block_);
+    ImGui::Checkbox(wb.c_str(), &next_.with_block);
 }
 
 void App::step_controls() {
     const lab::Lesson* lesson = step_lesson();
-    if (ImGui::Checkbox(label("ui.step.mode").c_str(), &step_mode_) && !step_mode_ &&
+    if (ImGui::Checkbox(label("ui.step.mode").c_str(), &next_.step) && !next_.step &&
         session_.stepping())
         run_to_end(); // switched off mid-run: no more pauses
     tip(t("ui.step.mode.tip"));
@@ -230,9 +233,10 @@ std::vector<std::string> App::banner_lines(Lang l) const {
     if (own_program() && !own_error_.empty())
         return {content_.strings.format("ui.own.error", l, {{"error", own_error_}})};
     const bool other_scenario =
-        session_.has_run() && (own_program() ? session_.current().options.program.empty()
-                                             : session_.current().options.scenario != scenario_ ||
-                                                   !session_.current().options.program.empty());
+        session_.has_run() &&
+        (own_program() ? session_.current().options.program.empty()
+                       : session_.current().options.scenario != next_.scenario ||
+                             !session_.current().options.program.empty());
     if (!session_.has_run() || other_scenario)
         return {content_.strings.get(own_program() ? "ui.own.idle" : "ui.idle", l)};
     const lab::RunState& run = session_.current();
@@ -283,16 +287,9 @@ namespace {
 
 ImU32 banner_color(const Palette& pal, const lab::RunState* run) {
     if (!run) return pal.banner_idle;
-    switch (run->verdict.outcome) {
-    case lab::Outcome::running:
-        return run->timeline.shutdown_waiting_for() >= 0 ? pal.banner_waiting : pal.banner_idle;
-    case lab::Outcome::exited:
-        return pal.banner_exited;
-    case lab::Outcome::hung:
-        return pal.banner_hung;
-    default:
-        return pal.banner_other;
-    }
+    // Still running while the shutdown waits for a thread: the colour of waiting.
+    if (!run->finished() && run->timeline.shutdown_waiting_for() >= 0) return pal.banner_waiting;
+    return outcome_color(run->verdict.outcome, OutcomeUse::banner);
 }
 
 } // namespace

@@ -18,7 +18,7 @@ void App::scenario_list() {
         const std::string id(s.id);
         const std::string label = std::to_string(n++) + "  " +
                                   content_.strings.get("scenario." + id + ".title", ui_lang());
-        if (wrapped_selectable(label, ("##" + id).c_str(), scenario_ == id && page_ < 0))
+        if (wrapped_selectable(label, ("##" + id).c_str(), next_.scenario == id && page_ < 0))
             select(id);
         tip(content_.strings.get("scenario." + id + ".summary", ui_lang()) + "\n\n" +
             t("ui.scenarios.rule"));
@@ -66,20 +66,22 @@ void App::lesson_pane() {
                     content_.strings.get("ui.own.about", lab::Lang::en)});
         return;
     }
-    const lab::Lesson* lesson = content_.lesson(scenario_);
+    const lab::Lesson* lesson = content_.lesson(next_.scenario);
     if (scroll_lesson_) {
         ImGui::SetScrollY(0);
         scroll_lesson_ = false;
     }
     if (step_card_shown()) step_card(*lesson);
     ImGui::PushFont(fonts_.big);
-    const std::string title = content_.strings.get("scenario." + scenario_ + ".title", ui_lang());
+    const std::string title =
+        content_.strings.get("scenario." + next_.scenario + ".title", ui_lang());
     ImGui::TextWrapped("%s", lesson && !lesson->title.empty() ? lesson->title.in(ui_lang()).c_str()
                                                               : title.c_str());
     ImGui::PopFont();
     if (!lesson) {
-        text_block({content_.strings.get("scenario." + scenario_ + ".summary", lab::Lang::zh),
-                    content_.strings.get("scenario." + scenario_ + ".summary", lab::Lang::en)});
+        text_block(
+            {content_.strings.get("scenario." + next_.scenario + ".summary", lab::Lang::zh),
+             content_.strings.get("scenario." + next_.scenario + ".summary", lab::Lang::en)});
         ImGui::TextDisabled("%s", t("ui.no_lesson").c_str());
         return;
     }

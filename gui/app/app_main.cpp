@@ -3,6 +3,7 @@
 // glfwWaitEvents() until input arrives or a run's watcher thread posts an empty event (new
 // trace events, the verdict); while a run is live it wakes for the banner's clock.
 #include "gui/app/app.hpp"
+#include "gui/app/script_driver.hpp"
 
 #include "gui/picture/screenshot.hpp"
 #include "gui/text/theme.hpp"
@@ -150,6 +151,7 @@ int run_app(Flags flags) {
     int rc = 0;
     {
         App app(window, settings, flags, std::move(*prepared));
+        ScriptDriver script(flags);
         if (flags.run) app.start_run();
         const double started = glfwGetTime();
         int settle = 3; // frames to draw after an event, so ImGui's layout settles
@@ -181,12 +183,13 @@ int run_app(Flags flags) {
             glClear(GL_COLOR_BUFFER_BIT);
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
             app.after_render(w, h);
-            if (scripted && app.screenshot_ready((glfwGetTime() - started) * 1000)) {
+            script.after_render(app, w, h);
+            if (scripted && script.ready(app, (glfwGetTime() - started) * 1000)) {
                 if (const std::string err = write_png(flags.screenshot, w, h); !err.empty()) {
                     std::fprintf(stderr, "daemonlab: %s\n", err.c_str());
                     rc = 1;
                 }
-                std::ofstream(flags.screenshot + ".json") << app.describe().dump(2) << "\n";
+                std::ofstream(flags.screenshot + ".json") << script.describe(app).dump(2) << "\n";
                 break;
             }
             glfwSwapBuffers(window);

@@ -29,10 +29,10 @@ void App::matrix_pane() {
     engine_controls();
     ImGui::EndDisabled();
     ImGui::BeginDisabled(busy || !server_);
-    const bool ran = matrix_.started() && matrix_.engine() == engine_;
+    const bool ran = matrix_.started() && matrix_.engine() == next_.engine;
     if (ImGui::Button(label(ran ? "ui.matrix.run_again" : "ui.matrix.run").c_str()) && server_)
-        matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(), engine_,
-                      python_bin_, [] { glfwPostEmptyEvent(); });
+        matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(), next_.engine,
+                      next_.python, [] { glfwPostEmptyEvent(); });
     ImGui::EndDisabled();
     ImGui::SameLine();
     ImGui::BeginDisabled(!busy);
@@ -86,12 +86,10 @@ void App::open_cell(std::size_t i) {
     if (!result) return;
     const lab::RunOptions& o = result->options;
     select(o.scenario);
-    receiver_ = o.receiver;
-    close_ = lab::effective_close(o);
-    engine_ = o.engine;
-    connect_in_ = o.connect_in;
-    worker_ = o.worker;
-    with_block_ = o.with_block;
+    const bool step = next_.step; // the learner's step mode stays; every switch is the cell's
+    next_ = o;
+    next_.close = lab::effective_close(o);
+    next_.step = step;
     session_.open(*result);
     on_new_run();
     quiz_.run_opened();

@@ -85,7 +85,6 @@ void App::open_own_program() {
     own_code_ = std::move(text);
     own_opened_ = std::filesystem::absolute(own_path_).string();
     own_edited_ = false;
-    python_ = own_code_;
 }
 
 lab::RunOptions App::own_options() {
@@ -156,7 +155,6 @@ void App::own_program_pane() {
     if (ImGui::InputTextMultiline("##code", &own_code_, ImGui::GetContentRegionAvail(),
                                   ImGuiInputTextFlags_AllowTabInput)) {
         own_edited_ = true;
-        python_ = own_code_;
     }
     ImGui::PopFont();
 }

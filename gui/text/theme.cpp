@@ -142,6 +142,21 @@ const Palette& palette() {
     return g_palette;
 }
 
+ImU32 outcome_color(lab::Outcome o, OutcomeUse use) {
+    const Palette& p = palette();
+    const bool accent = use == OutcomeUse::accent;
+    switch (o) {
+    case lab::Outcome::exited:
+        return accent ? p.accent_exited : p.banner_exited;
+    case lab::Outcome::hung:
+        return accent ? p.accent_hung : p.banner_hung;
+    case lab::Outcome::running:
+        return accent ? p.accent_running : use == OutcomeUse::cell ? p.cell_running : p.banner_idle;
+    default:
+        return accent ? p.accent_other : p.banner_other;
+    }
+}
+
 void apply_theme(const std::string& theme) {
     ImGuiStyle& st = ImGui::GetStyle();
     st = ImGuiStyle();

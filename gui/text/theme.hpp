@@ -3,6 +3,8 @@
 // washed-out projector. Views read palette(); apply_theme() switches it and ImGui's style.
 #pragma once
 
+#include "lab/model/verdict.hpp"
+
 #include <imgui.h>
 #include <string>
 
@@ -33,6 +35,13 @@ struct Palette {
 };
 
 const Palette& palette();
+
+// Where a verdict's colour is shown: each surface has its own shades of the same meaning
+// (the banner's background, a matrix cell's, the timeline header's accent).
+enum class OutcomeUse { banner, cell, accent };
+// The one outcome → colour rule: exited green, hung red, running blue (the banner: its idle
+// colour), anything else (killed, timed out, failed) amber.
+ImU32 outcome_color(lab::Outcome o, OutcomeUse use);
 // "normal" or "high-contrast": sets palette() and ImGui's style (call before ScaleAllSizes).
 void apply_theme(const std::string& theme);
 

@@ -78,23 +78,44 @@ bool Matrix::compared() const {
 
 namespace {
 
-ImU32 outcome_color(lab::Outcome o) {
-    const Palette& p = palette();
-    switch (o) {
-    case lab::Outcome::exited:
-        return p.banner_exited;
-    case lab::Outcome::hung:
-        return p.banner_hung;
-    case lab::Outcome::running:
-        return p.cell_running;
-    default:
-        return p.banner_other;
-    }
-}
-
 std::string outcome_word(std::optional<lab::Outcome> o, const MatrixText& text) {
     if (!o) return text.get("ui.outcome.pending");
     return text.get("ui.outcome." + std::string(lab::to_string(*o)));
+}
+
+// A cell's tooltip: its switches and what was seen, the verdict's headline, the lesson's
+// reason, the engines' disagreement, and that a click opens it.
+void cell_tip(const Matrix& m, const MatrixText& text, const lab::Lesson* lesson, std::size_t i,
+              const std::string& seen) {
+    const lab::RunOptions& options = m.options(i);
+    const lab::RunState* result = m.result(i);
+    const bool disagree = m.disagree(i);
+    std::string tip = text.content->strings.format(
+        "ui.matrix.tip", text.lang,
+        {{"scenario", text.get("scenario." + options.scenario + ".title")},
+         {"receiver", text.get("ui.receiver." + std::string(trace::name(options.receiver)))},
+         {"close", text.get(lab::effective_close(options) ? "ui.closed_yes" : "ui.closed_no")},
+         {"outcome", seen}});
+    auto add_line = [&](const std::string& more) {
+        tip += '\n';
+        tip += more;
+    };
+    if (result)
+        add_line(
+            lab::headline(result->verdict, result->timeline, text.content->strings, text.lang));
+    if (lesson && lesson_expects(*lesson, options) && lesson_default(options))
+        add_line(text.content->strings.format("ui.matrix.tip_lesson", text.lang,
+                                              {{"reason", lesson->predict.in(text.lang)}}));
+    if (disagree) {
+        const lab::RunState* model = m.result(trace::Engine::model, i);
+        const lab::RunState* py = m.result(trace::Engine::cpython, i);
+        add_line(
+            text.content->strings.format("ui.matrix.tip_disagree", text.lang,
+                                         {{"model", outcome_word(model->verdict.outcome, text)},
+                                          {"cpython", outcome_word(py->verdict.outcome, text)}}));
+    }
+    if (result) add_line(text.get("ui.matrix.tip_open"));
+    tooltip(tip);
 }
 
 } // namespace
@@ -172,7 +193,6 @@ int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string
             const float h = line * 1.3f + float(most) * small_size * 1.15f + 4;
             for (int c = 0; c < 2; ++c) {
                 const std::size_t i = row * 6 + std::size_t(r) * 2 + std::size_t(c);
-                const lab::RunOptions& options = m.options(i);
                 const lab::RunState* result = m.result(i);
                 const ImVec2 a(p.x + float(c) * (half + 6), p.y), b(a.x + half, a.y + h);
                 ImGui::SetCursorScreenPos(a);
@@ -186,7 +206,9 @@ int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string
                 else if (m.running(i))
                     observed = lab::Outcome::running;
                 ImDrawList* dl = ImGui::GetWindowDrawList();
-                dl->AddRectFilled(a, b, observed ? outcome_color(*observed) : pal.cell_pending, 4);
+                dl->AddRectFilled(
+                    a, b, observed ? outcome_color(*observed, OutcomeUse::cell) : pal.cell_pending,
+                    4);
                 const bool disagree = m.disagree(i);
                 if (hovered || disagree)
                     dl->AddRect(a, b, disagree ? pal.pause_arrow : pal.cell_text, 4, 0,
@@ -203,37 +225,7 @@ int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string
                     dl->AddText(font, small_size,
                                 ImVec2(a.x + 6, a.y + line * 1.3f + float(k) * small_size * 1.15f),
                                 pal.cell_text, small[k].c_str());
-                if (hovered) {
-                    std::string tip = text.content->strings.format(
-                        "ui.matrix.tip", text.lang,
-                        {{"scenario", text.get("scenario." + options.scenario + ".title")},
-                         {"receiver",
-                          text.get("ui.receiver." + std::string(trace::name(options.receiver)))},
-                         {"close", text.get(lab::effective_close(options) ? "ui.closed_yes"
-                                                                          : "ui.closed_no")},
-                         {"outcome", seen}});
-                    auto add_line = [&](const std::string& more) {
-                        tip += '\n';
-                        tip += more;
-                    };
-                    if (result)
-                        add_line(lab::headline(result->verdict, result->timeline,
-                                               text.content->strings, text.lang));
-                    if (lesson && lesson_expects(*lesson, options) && lesson_default(options))
-                        add_line(text.content->strings.format(
-                            "ui.matrix.tip_lesson", text.lang,
-                            {{"reason", lesson->predict.in(text.lang)}}));
-                    if (disagree) {
-                        const lab::RunState* model = m.result(trace::Engine::model, i);
-                        const lab::RunState* py = m.result(trace::Engine::cpython, i);
-                        add_line(text.content->strings.format(
-                            "ui.matrix.tip_disagree", text.lang,
-                            {{"model", outcome_word(model->verdict.outcome, text)},
-                             {"cpython", outcome_word(py->verdict.outcome, text)}}));
-                    }
-                    if (result) add_line(text.get("ui.matrix.tip_open"));
-                    tooltip(tip);
-                }
+                if (hovered) cell_tip(m, text, lesson, i, seen);
                 if (pressed && result) clicked = int(i);
             }
             ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + h + 4));

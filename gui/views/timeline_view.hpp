@@ -1,6 +1,7 @@
 // timeline_view.hpp — draws lab::Timeline snapshots (the model) and nothing else: one lane
 // per thread, state segments, markers, the shutdown's join arrow, the live "now" edge.
-// One class per kind of row, as in Tracy: AxisRow, RunHeaderRow, LaneRow.
+// One class per kind of row, as in Tracy: RunHeaderRow, AxisRow, LaneRow, MarkLayer
+// (timeline_context.hpp), each drawing with one TimelineContext.
 //
 // Time is drawn through a TimeMap (time_map.hpp): idle pauses collapsed into breaks (a toggle
 // shows them), the compared runs lined up at "main ended", each with its own scale when one
@@ -69,29 +70,7 @@ struct DrawnText {
     ImVec4 region; // where it must fit
 };
 
-class AxisRow {
-  public:
-    void draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const Viewport& vp, const TimeMap& map) const;
-};
-
-class RunHeaderRow {
-  public:
-    void draw(ImDrawList* dl, ImVec2 a, ImVec2 b, const RunView& rv, ImU32 color, ImFont* big,
-              std::vector<DrawnText>* drawn) const;
-};
-
-class LaneRow {
-  public:
-    // Lines of the lane's label (name, then the daemon badge wrapped to `width`).
-    static std::vector<std::string> label_lines(const lab::Lane& lane, const TimelineText& text,
-                                                float width);
-    // Draws the lane; hover tips when interactive.
-    void draw(ImDrawList* dl, ImVec2 label_a, ImVec2 bar_a, ImVec2 bar_b, const lab::Lane& lane,
-              const lab::RunState& run, const Viewport& vp, const TimeMap& map,
-              const TimelineText& text, float dim, const std::vector<StepMark>& steps,
-              const std::vector<std::string>& label, bool interactive,
-              std::vector<DrawnText>* drawn) const;
-};
+struct TimelineContext; // timeline_context.hpp: one run as it is drawn
 
 class TimelineView {
   public:
@@ -114,16 +93,11 @@ class TimelineView {
     float content_height() const { return height_; } // what the runs took, last frame
 
   private:
-    float draw_run(ImDrawList* dl, ImVec2 a, float width, float label_w, const RunView& run,
-                   const TimeMap& map, Viewport vp, bool own_scale, const TimelineText& text,
-                   float dim, bool interactive, std::vector<DrawnText>* drawn);
+    float draw_run(TimelineContext& ctx, const RunView& rv, float y, float label_w, bool own_scale);
     Viewport vp_;
     ImVec2 rect_min_{0, 0}, rect_max_{0, 0};
     std::vector<DrawnText> drawn_;
     float height_ = 0;
-    AxisRow axis_;
-    RunHeaderRow header_;
-    LaneRow lane_;
 };
 
 } // namespace gui
