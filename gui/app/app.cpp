@@ -42,17 +42,17 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
         notice_ = notice_.empty() ? m : notice_ + "\n" + m;
     }
     if (!settings_.error.empty()) content_.errors.push_back(settings_.error);
-    select(flags.scenario.value_or(lab::find_scenario(settings_.scenario) ? settings_.scenario
+    select(flags.run_flags.scenario.value_or(lab::find_scenario(settings_.scenario) ? settings_.scenario
                                                                           : "threaded-client"));
-    if (flags.engine) next_.engine = trace::parse<trace::Engine>(*flags.engine).value();
-    if (flags.python) next_.python = *flags.python;
+    if (flags.run_flags.engine) next_.engine = *flags.run_flags.engine;
+    if (flags.run_flags.python) next_.python = *flags.run_flags.python;
     if (flags.program) {
         own_path_ = *flags.program;
         select(kOwnProgram);
         open_own_program();
     }
-    if (flags.receiver) next_.receiver = trace::parse<trace::Receiver>(*flags.receiver).value();
-    if (flags.close) next_.close = true;
+    if (flags.run_flags.receiver) next_.receiver = *flags.run_flags.receiver;
+    if (flags.run_flags.close) next_.close = *flags.run_flags.close;
     next_.step = flags.step;
     if (flags.predict) quiz_.predict(*flags.predict == "yes", false);
     export_dir_ = flags.export_dir.value_or(settings_.export_dir.empty() ? default_export_dir()
@@ -110,7 +110,7 @@ void App::select(const std::string& id) {
     next_.scenario = id;
     python_.clear();
     if (id == kOwnProgram) {
-        next_.receiver = trace::Receiver::library; // a program of your own runs as installed
+        next_.receiver = lab::default_receiver(trace::Engine::cpython); // as installed
         return;
     }
     settings_.scenario = id;
@@ -130,8 +130,7 @@ lab::RunOptions App::options() const {
                 .program =
                     own_edited_ || own_opened_.empty() ? std::string("(edited)") : own_opened_};
     lab::RunOptions o = next_;
-    if (o.engine == trace::Engine::model && o.receiver == trace::Receiver::library)
-        o.receiver = trace::Receiver::inherit; // "as installed" exists only on CPython
+    o.receiver = lab::effective_receiver(o); // "as installed" exists only on CPython
     const lab::Scenario* s = lab::find_scenario(o.scenario);
     if (!s || !s->sandbox) { // the sandbox's switches are kept, but apply only there
         const lab::RunOptions plain;
@@ -400,8 +399,7 @@ void App::frame() {
         compare_next_ = false; // "Compare with the other engine": the second run
         next_.engine =
             next_.engine == trace::Engine::model ? trace::Engine::cpython : trace::Engine::model;
-        if (next_.engine == trace::Engine::model && next_.receiver == trace::Receiver::library)
-            next_.receiver = trace::Receiver::inherit;
+        next_.receiver = lab::effective_receiver(next_.engine, next_.receiver);
         start_run();
     }
     keys();

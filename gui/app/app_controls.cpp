@@ -39,17 +39,13 @@ void App::controls() {
     const lab::Scenario* sc = lab::find_scenario(next_.scenario);
     engine_controls();
     const bool cpython = own_program() || next_.engine == trace::Engine::cpython;
-    if (!cpython && next_.receiver == trace::Receiver::library)
-        next_.receiver = trace::Receiver::inherit;
+    const trace::Engine engine = cpython ? trace::Engine::cpython : trace::Engine::model;
+    next_.receiver = lab::effective_receiver(engine, next_.receiver);
     same_line_if_fits(ImGui::CalcTextSize(t("ui.receiver").c_str()).x);
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(label("ui.receiver").c_str());
     tip(t("ui.receiver.tip"));
-    std::vector<trace::Receiver> receivers;
-    if (cpython) receivers.push_back(trace::Receiver::library); // as installed
-    receivers.insert(receivers.end(), std::begin(lab::kMatrixReceivers),
-                     std::end(lab::kMatrixReceivers));
-    for (trace::Receiver r : receivers) {
+    for (trace::Receiver r : lab::receivers_for(engine)) {
         const std::string receiver_label = label("ui.receiver." + std::string(trace::name(r)));
         same_line_if_fits(ImGui::CalcTextSize(receiver_label.c_str()).x +
                           ImGui::GetFrameHeight() * 1.5f);
@@ -140,8 +136,7 @@ void App::compare_engines() {
     if (session_.has_run() && lab::same_settings(session_.current().options, options())) {
         next_.engine =
             other(next_.engine); // the run on show is these settings: run the other engine
-        if (next_.engine == trace::Engine::model && next_.receiver == trace::Receiver::library)
-            next_.receiver = trace::Receiver::inherit;
+        next_.receiver = lab::effective_receiver(next_.engine, next_.receiver);
         start_run();
         return;
     }

@@ -57,19 +57,14 @@ const CLI::Validator kCell(
     },
     "SCENARIO,RECEIVER,close|no-close");
 
-// The typed run flags, as the app reads them (Flags' strings), once they are checked.
-void take_run_flags(Flags& f) {
+// The typed run flags, checked as `daemonlab run` checks them.
+void check_run_flags(const Flags& f) {
     const lab::RunFlags& r = f.run_flags;
     lab::RunFlags as_run = r; // "Your program" runs on CPython, whatever the lab's engine
     if (f.program) as_run.engine = trace::Engine::cpython;
     lab::RunOptions checked;
     if (std::string err = as_run.options({}, checked); !err.empty())
         throw CLI::ValidationError(err); // at the command line's edge: CLI11 says it, status 2
-    if (r.scenario) f.scenario = r.scenario;
-    if (r.engine) f.engine = std::string(trace::name(*r.engine));
-    if (r.python) f.python = r.python;
-    if (r.receiver) f.receiver = std::string(trace::name(*r.receiver));
-    if (r.close) f.close = *r.close;
 }
 
 } // namespace
@@ -133,7 +128,7 @@ void add_flags(CLI::App& cmd, Flags& f) {
         ->group(script);
     cmd.callback([&f] {
         if (f.walk) f.step = f.run = true;
-        take_run_flags(f);
+        check_run_flags(f);
     });
 }
 

@@ -18,12 +18,9 @@ struct Flags {
     // --scenario, --engine, --python, --receiver, --close: typed, in the words and with the
     // checks of `daemonlab run` (lab/term/run_flags.hpp).
     lab::RunFlags run_flags;
-    // The same, as the app reads them today (filled from run_flags once parsed): the
-    // engine's and the receiver's protocol names ("cpython", "library").
-    std::optional<std::string> scenario, receiver, engine, python;
     std::optional<std::string> lang, theme, predict;
     std::optional<std::string> program; // "Your program": open this .py file (not run)
-    bool close = false, run = false, step = false, matrix = false, fullscreen = false;
+    bool run = false, step = false, matrix = false, fullscreen = false;
     int width = 0, height = 0;       // --size; 0: the saved one
     float font_scale = 0;            // 0: the saved one
     std::optional<std::string> room; // --room [--room-listen lan|loopback|ADDRESS]

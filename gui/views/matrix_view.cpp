@@ -118,6 +118,17 @@ void cell_tip(const Matrix& m, const MatrixText& text, const lab::Lesson* lesson
     tooltip(tip);
 }
 
+// The matrix's shape, from the one list of its columns (lab/model/catalog.hpp): a column per
+// receiver, split into a cell per close switch; a row per scenario.
+constexpr std::size_t kReceivers = std::size(lab::kMatrixReceivers);
+constexpr std::size_t kCloses = std::size(lab::kMatrixCloses);
+constexpr std::size_t kCells = kReceivers * kCloses;
+constexpr float kCellGap = 6;
+// One cell's width in a receiver's column `w` wide.
+float cell_width(float w) {
+    return (w - kCellGap * float(kCloses - 1)) / float(kCloses);
+}
+
 } // namespace
 
 int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string>* drawn) {
@@ -125,7 +136,7 @@ int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string
     const Palette& pal = palette();
     int clicked = -1;
     const float line = ImGui::GetTextLineHeight();
-    if (!ImGui::BeginTable("matrix", 4,
+    if (!ImGui::BeginTable("matrix", 1 + int(kReceivers),
                            ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_BordersInnerV |
                                ImGuiTableFlags_SizingStretchProp))
         return -1;
@@ -140,20 +151,20 @@ int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string
     for (trace::Receiver r : lab::kMatrixReceivers) {
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(text.get("ui.receiver." + std::string(trace::name(r))).c_str());
-        const float w = ImGui::GetContentRegionAvail().x, half = (w - 6) / 2;
+        const float w = ImGui::GetContentRegionAvail().x, half = cell_width(w);
         cell_w = std::max(40.0f, half - 12);
         const ImVec2 p = ImGui::GetCursorScreenPos();
-        for (int c = 0; c < 2; ++c) {
-            std::string label = text.get(c ? "ui.closed_yes" : "ui.closed_no");
-            ImGui::SetCursorScreenPos(ImVec2(p.x + float(c) * (half + 6), p.y));
+        for (std::size_t c = 0; c < kCloses; ++c) {
+            std::string label = text.get(lab::kMatrixCloses[c] ? "ui.closed_yes" : "ui.closed_no");
+            ImGui::SetCursorScreenPos(ImVec2(p.x + float(c) * (half + kCellGap), p.y));
             ImGui::TextDisabled("%s", label.c_str());
         }
     }
-    const std::size_t rows = m.size() / 6;
+    const std::size_t rows = m.size() / kCells;
     for (std::size_t row = 0; row < rows; ++row) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        const lab::RunOptions& first = m.options(row * 6);
+        const lab::RunOptions& first = m.options(row * kCells);
         const lab::Lesson* lesson = text.content->lesson(first.scenario);
         ImGui::TextWrapped("%zu  %s", row + 1,
                            text.get("scenario." + first.scenario + ".title").c_str());
@@ -164,10 +175,10 @@ int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string
         auto measure = [&](std::string_view t) {
             return font->CalcTextSizeA(small_size, FLT_MAX, 0, t.data(), t.data() + t.size()).x;
         };
-        std::vector<std::string> smalls[6];
+        std::vector<std::string> smalls[kCells];
         std::size_t most = 1;
-        for (std::size_t k = 0; k < 6; ++k) {
-            const std::size_t i = row * 6 + k;
+        for (std::size_t k = 0; k < kCells; ++k) {
+            const std::size_t i = row * kCells + k;
             const lab::RunOptions& options = m.options(i);
             const lab::RunState* result = m.result(i);
             auto mark = [&](lab::Outcome predicted) {
@@ -186,15 +197,15 @@ int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string
             if (drawn) (*drawn)[i] = small;
             most = std::max(most, smalls[k].size());
         }
-        for (int r = 0; r < 3; ++r) {
+        for (std::size_t r = 0; r < kReceivers; ++r) {
             ImGui::TableNextColumn();
-            const float w = ImGui::GetContentRegionAvail().x, half = (w - 6) / 2;
+            const float w = ImGui::GetContentRegionAvail().x, half = cell_width(w);
             const ImVec2 p = ImGui::GetCursorScreenPos();
             const float h = line * 1.3f + float(most) * small_size * 1.15f + 4;
-            for (int c = 0; c < 2; ++c) {
-                const std::size_t i = row * 6 + std::size_t(r) * 2 + std::size_t(c);
+            for (std::size_t c = 0; c < kCloses; ++c) {
+                const std::size_t i = row * kCells + r * kCloses + c;
                 const lab::RunState* result = m.result(i);
-                const ImVec2 a(p.x + float(c) * (half + 6), p.y), b(a.x + half, a.y + h);
+                const ImVec2 a(p.x + float(c) * (half + kCellGap), p.y), b(a.x + half, a.y + h);
                 ImGui::SetCursorScreenPos(a);
                 ImGui::PushID(int(i));
                 const bool pressed = ImGui::InvisibleButton("cell", ImVec2(half, h));
@@ -220,7 +231,7 @@ int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string
                 std::string seen = m.started() || observed ? outcome_word(observed, text)
                                                            : text.get("ui.matrix.not_run");
                 dl->AddText(ImVec2(a.x + 6, a.y + 3), pal.cell_text, seen.c_str());
-                const std::vector<std::string>& small = smalls[std::size_t(r) * 2 + std::size_t(c)];
+                const std::vector<std::string>& small = smalls[r * kCloses + c];
                 for (std::size_t k = 0; k < small.size(); ++k)
                     dl->AddText(font, small_size,
                                 ImVec2(a.x + 6, a.y + line * 1.3f + float(k) * small_size * 1.15f),

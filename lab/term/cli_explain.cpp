@@ -15,7 +15,7 @@ Command add_explain_command(CLI::App& app, std::string& lang) {
         RunFlags flags;
         // websockets as installed, and more time than a lesson: a real program may be slow
         RunOptions base{.engine = trace::Engine::cpython,
-                        .receiver = trace::Receiver::library,
+                        .receiver = default_receiver(trace::Engine::cpython),
                         .timeout_ms = kExplainTimeoutMs};
         bool as_json = false;
     };
