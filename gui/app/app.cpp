@@ -42,8 +42,8 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
         notice_ = notice_.empty() ? m : notice_ + "\n" + m;
     }
     if (!settings_.error.empty()) content_.errors.push_back(settings_.error);
-    select(flags.run_flags.scenario.value_or(lab::find_scenario(settings_.scenario) ? settings_.scenario
-                                                                          : "threaded-client"));
+    select(flags.run_flags.scenario.value_or(
+        lab::find_scenario(settings_.scenario) ? settings_.scenario : "threaded-client"));
     if (flags.run_flags.engine) next_.engine = *flags.run_flags.engine;
     if (flags.run_flags.python) next_.python = *flags.run_flags.python;
     if (flags.program) {
