@@ -2,7 +2,7 @@
 //
 // In the style of Boost.Beast's examples: one io_context, one acceptor, every step of an
 // accept visible in listener.cpp, and one error convention (an error_code and `fail`). What it
-// guarantees to both servers (docs/LISTENER.md):
+// guarantees to both servers (docs/ARCHITECTURE.md, "The listener"):
 //   - every socket is close-on-exec from birth (the acceptor by socket(SOCK_CLOEXEC), each
 //     accepted one by accept4(SOCK_CLOEXEC)): a demo spawned meanwhile inherits none;
 //   - at most `max_connections` live at once (a ConnectionSlot counts one): past it the server may

@@ -8,7 +8,7 @@
 // suspected; if nothing at all happens for `grace_ms`, it is confirmed and the demo killed.
 // The demo dies with the host too (PR_SET_PDEATHSIG in the demo): no orphans.
 // Inside: spawn.hpp starts the demo, watch.hpp decides when to ask, kill and tell, and
-// lab/model/judge.hpp gives the verdict (docs/RUN-LIFE.md).
+// lab/model/judge.hpp gives the verdict (docs/ARCHITECTURE.md, "A run's life").
 #pragma once
 
 #include "lab/model/run_options.hpp"

@@ -682,11 +682,14 @@ class EchoServer(object):
 
 def run_lesson(server, vendor, version, lesson_id, close, receiver=None):
     """Runs one lesson program traced; returns (verdict, output, trace). A run that never
-    got to "main is done" (on a loaded machine the handshake can time out) is run once
-    more: that is the test's infrastructure failing, not a verdict."""
-    result = run_lesson_once(server, vendor, version, lesson_id, close, receiver)
-    if "main is done" not in result[1]:
+    got to "main is done" because websockets' own 10 s opening handshake timed out (seen
+    when ctest runs this beside the GUI tests on 2 cores) is run again, up to three times in
+    all: that is the test's infrastructure failing, not a verdict. Any other way of not
+    reaching main's end fails the test at once."""
+    for _ in range(3):
         result = run_lesson_once(server, vendor, version, lesson_id, close, receiver)
+        if "main is done" in result[1] or "timed out during handshake" not in result[3]:
+            break
     return result
 
 
