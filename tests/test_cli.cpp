@@ -3,6 +3,7 @@
 #include "lab/model/lessons.hpp"
 #include "lab/term/terminal.hpp"
 #include "subprocess.hpp"
+#include "wait.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -123,19 +124,11 @@ TEST(Cli, MatrixJudgesEveryCell) {
     }
 }
 
+using testing_support::eventually;
+
 namespace {
 
 // Polls `pred` until it holds (true) or `limit` has passed (false).
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-}
-
 // How many threads process `pid` has now (0 when it is gone).
 std::size_t threads_of(int pid) {
     std::error_code ec;

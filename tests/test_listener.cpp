@@ -5,6 +5,7 @@
 #include "lab/net/listener.hpp"
 #include "lab/room/room.hpp"
 #include "lab/room/room_server.hpp"
+#include "wait.hpp"
 
 #include <arpa/inet.h>
 #include <boost/asio/write.hpp>
@@ -28,33 +29,10 @@ namespace beast = boost::beast;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+using testing_support::eventually;
+using testing_support::tcp_connect;
+
 namespace {
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(5ms);
-    }
-    return pred();
-}
-
-// A plain TCP connection to 127.0.0.1:port that says nothing (close-on-exec itself, so any
-// inheritable socket left in this process is a server's). -1 on failure.
-int tcp_connect(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 // Waits until the peer closes `fd` (true) or `limit` passes (false).
 bool closed_by_peer(int fd, std::chrono::milliseconds limit) {

@@ -1,6 +1,7 @@
 // The client against the echo server, over real loopback sockets, ws:// and wss://.
 #include "demos/wsync/client.hpp"
 #include "lab/net/echo_server.hpp"
+#include "wait.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -11,6 +12,8 @@
 using namespace std::chrono_literals;
 using lab::EchoServer;
 using lab::ServerFault;
+
+using testing_support::eventually;
 
 namespace {
 
@@ -23,15 +26,6 @@ open(const EchoServer& s, wsync::ReceiverPolicy p = wsync::ReceiverPolicy::daemo
 }
 
 // Waits (bounded) until `pred` holds.
-template <class Pred>
-bool eventually(Pred pred) {
-    for (int i = 0; i < 500; ++i) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(10ms);
-    }
-    return pred();
-}
-
 class Net : public ::testing::TestWithParam<bool> {}; // param: TLS
 
 } // namespace

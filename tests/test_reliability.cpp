@@ -10,6 +10,7 @@
 #include "lab/term/safe_write.hpp"
 #include "lab/term/step_input.hpp"
 #include "subprocess.hpp"
+#include "wait.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -34,34 +35,12 @@ using nlohmann::json;
 namespace ts = testing_support;
 namespace fs = std::filesystem;
 
+using testing_support::eventually;
+using testing_support::tcp_connect;
+
 namespace {
 
 const std::string kDaemonlab = std::string(DAEMONLAB_BIN_DIR) + "/daemonlab";
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(10ms);
-    }
-    return pred();
-}
-
-// A plain TCP connection to 127.0.0.1:port that says nothing. -1 on failure.
-int tcp_connect(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 // How many descriptors below `limit` process `pid` has open now.
 int open_fds(pid_t pid, int limit) {

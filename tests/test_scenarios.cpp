@@ -6,6 +6,7 @@
 #include "lab/net/echo_server.hpp"
 #include "lab/run/runner.hpp"
 #include "subprocess.hpp"
+#include "wait.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -19,19 +20,11 @@
 
 using namespace lab;
 
+using testing_support::eventually;
+
 namespace {
 
 // Polls `pred` until it holds (true) or `limit` has passed (false).
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-}
-
 class Scenarios : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
