@@ -35,6 +35,9 @@ struct TimelineContext {
 
     float bar_x0() const { return vp.x0; }
     float bar_x1() const { return vp.x1; }
+    // Where the mouse is, for hover tips; far off the timeline when not interactive (the
+    // export), so nothing is hovered there.
+    ImVec2 mouse() const { return interactive ? ImGui::GetIO().MousePos : ImVec2(-1e9f, -1e9f); }
     // Records a text drawn at `rect` that had to fit `region`.
     void note(const char* what, const std::string& s, ImVec4 rect, ImVec4 region) const {
         if (drawn) drawn->push_back({what, s, rect, region});

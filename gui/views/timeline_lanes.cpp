@@ -67,7 +67,7 @@ const lab::Segment* LaneRow::segments(const TimelineContext& ctx, const lab::Lan
     const TimeMap& map = *ctx.map;
     const Viewport& vp = ctx.vp;
     const float dim = ctx.dim;
-    const ImVec2 mouse = ctx.interactive ? ImGui::GetIO().MousePos : ImVec2(-1e9f, -1e9f);
+    const ImVec2 mouse = ctx.mouse();
     const double run_end = run_end_ms(run);
     const lab::Segment* hovered = nullptr;
     for (const lab::Segment& s : lane.segments) {
@@ -95,7 +95,7 @@ const StepMark* LaneRow::markers(const TimelineContext& ctx, const lab::Lane& la
     const TimeMap& map = *ctx.map;
     const Viewport& vp = ctx.vp;
     const float dim = ctx.dim;
-    const ImVec2 mouse = ctx.interactive ? ImGui::GetIO().MousePos : ImVec2(-1e9f, -1e9f);
+    const ImVec2 mouse = ctx.mouse();
     const float h = bar_b.y - bar_a.y, line = ImGui::GetTextLineHeight();
     auto sx = [&](std::int64_t ns) { return vp.x(map.shown_ns(run, ns)); };
     // Point events of this thread.
