@@ -243,6 +243,13 @@ EchoServer::EchoServer(EchoServerOptions options) : impl_(std::make_unique<Impl>
         m.tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                           ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                           ssl::context::no_tlsv1_1);
+        // No session tickets. A TLS 1.3 server sends them just after the handshake, while
+        // websockets 12.0's receiver thread is already reading and main is writing the
+        // upgrade request: Python's ssl then has two threads in one SSL object, and the
+        // request fails ("[SSL] internal error") or is lost (a handshake time-out). No
+        // client of ours resumes a session, so nothing is lost by sending none.
+        SSL_CTX_set_options(m.tls.native_handle(), SSL_OP_NO_TICKET);
+        SSL_CTX_set_num_tickets(m.tls.native_handle(), 0);
         m.tls.use_certificate_chain(net::buffer(presented.server_cert_pem));
         m.tls.use_private_key(net::buffer(presented.server_key_pem), ssl::context::pem);
     }

@@ -681,19 +681,7 @@ class EchoServer(object):
 
 
 def run_lesson(server, vendor, version, lesson_id, close, receiver=None):
-    """Runs one lesson program traced; returns (verdict, output, trace). A run that never
-    got to "main is done" because websockets' own 10 s opening handshake timed out (seen
-    when ctest runs this beside the GUI tests on 2 cores) is run again, up to three times in
-    all: that is the test's infrastructure failing, not a verdict. Any other way of not
-    reaching main's end fails the test at once."""
-    for _ in range(3):
-        result = run_lesson_once(server, vendor, version, lesson_id, close, receiver)
-        if "main is done" in result[1] or "timed out during handshake" not in result[3]:
-            break
-    return result
-
-
-def run_lesson_once(server, vendor, version, lesson_id, close, receiver):
+    """Runs one lesson program traced; returns (verdict, output, trace)."""
     prog = SCENARIOS / (lesson_id.replace("-", "_") + ".py")
     env = dict(os.environ, ECHO_URI=server.uri, SSL_CERT_FILE=str(server.cert),
                PYTHONPATH=str(vendor / version), CLOSE="1" if close else "0")
