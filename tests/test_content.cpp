@@ -3,6 +3,7 @@
 #include "lab/model/catalog.hpp"
 #include "lab/model/lessons.hpp"
 #include "lab/model/programs.hpp"
+#include "lab/model/strings.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -76,6 +77,15 @@ TEST(Content, RealContentPassesTheChecker) {
     EXPECT_EQ(c.lessons.size(), catalog().size());
     EXPECT_GE(c.pages.size(), 4u);
     EXPECT_GE(c.glossary.size(), 15u);
+}
+
+// The app loads its words from several files into one table (gui/app/app_main.cpp, the CLI,
+// the room); a key in two of them would mean two wordings, one silently winning.
+TEST(Content, EveryKeyIsDefinedOnce) {
+    Strings all;
+    for (const char* file :
+         {"strings.toml", "ui.toml", "ui_panes.toml", "timeline.toml", "room.toml"})
+        EXPECT_TRUE(all.load(kContent + "/" + file)) << all.error();
 }
 
 TEST(Content, EveryPageAndTermHasBothLanguages) {
@@ -424,4 +434,20 @@ TEST_F(BrokenContent, APausePointTheProgramDoesNotMark) {
     EXPECT_TRUE(has_problem(p, "pause point not marked in the program (# step: start)")) << list(p);
     EXPECT_TRUE(has_problem(p, "are not the C++ demo's (connect, start, close, main-end)"))
         << list(p);
+}
+
+TEST_F(BrokenContent, AKeyDefinedTwiceIsRefused) {
+    write("a.toml", "[\"ui.same\"]\nzh = '第一处'\nen = 'first'\n");
+    write("b.toml", "[\"ui.other\"]\nzh = '别处'\nen = 'other'\n\n[\"ui.same\"]\nzh = '第二处'\nen "
+                    "= 'second'\n");
+    Strings s;
+    ASSERT_TRUE(s.load(path("a.toml"))) << s.error();
+    EXPECT_FALSE(s.load(path("b.toml")));
+    EXPECT_NE(s.error().find(path("b.toml") + ":5: 'ui.same' is already defined at " +
+                             path("a.toml") + ":1"),
+              std::string::npos)
+        << s.error();
+    EXPECT_EQ(s.get("ui.same", Lang::en), "first");  // the first wording stays
+    EXPECT_EQ(s.get("ui.other", Lang::en), "other"); // and the rest of the file still loads
+    EXPECT_TRUE(s.load(path("a.toml"))) << "re-reading one file is not a duplicate";
 }

@@ -28,6 +28,18 @@ bool Strings::load(const std::string& path) {
             ok = false;
             continue;
         }
+        const int line = int(node.source().begin.line);
+        const std::string here = path + ":" + std::to_string(line);
+        auto [at, fresh] = origin_.try_emplace(std::string(key.str()), path, line);
+        if (!fresh && at->second.first != path) {
+            // One key, one wording: a later file must not quietly reword an earlier one.
+            error_ = here + ": '" + std::string(key.str()) + "' is already defined at " +
+                     at->second.first + ":" + std::to_string(at->second.second) +
+                     "; keep one of the two";
+            ok = false;
+            continue;
+        }
+        at->second = {path, line};
         table_[std::string(key.str())] = {std::move(*zh), std::move(*en)};
     }
     return ok;

@@ -23,8 +23,9 @@ struct Arg {
 class Strings {
   public:
     // Loads a TOML file of { key = { zh = "...", en = "..." } }. Returns false and sets
-    // error() (file, line and what is wrong) when it cannot be read; keys already loaded
-    // stay.
+    // error() (file, line and what is wrong) when it cannot be read, or when a key is
+    // already defined by another file loaded earlier (that first definition stays); keys
+    // already loaded stay. Loading the same file again re-reads it.
     bool load(const std::string& path);
     const std::string& error() const { return error_; }
 
@@ -38,6 +39,7 @@ class Strings {
 
   private:
     std::map<std::string, std::pair<std::string, std::string>, std::less<>> table_; // zh, en
+    std::map<std::string, std::pair<std::string, int>, std::less<>> origin_;        // file, line
     std::string error_;
 };
 
