@@ -11,7 +11,7 @@
 
 namespace lab {
 
-// What the lesson says this run does (its `expect` table: the article's rules), when the
+// What the lesson says this run does (its `expect` table: the lesson's rules), when the
 // scenario's other options (the sandbox's worker, connect_in, with-block) are at their
 // defaults; nothing when the lesson does not say.
 std::optional<Outcome> lesson_expects(const Lesson& lesson, const RunOptions& o);

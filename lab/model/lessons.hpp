@@ -18,7 +18,7 @@
 //   cpp = ["ws = wsync::connect(URI());"]   # text found on the C++ lines it covers
 //   zh = "..." en = "..."
 //   threads = 2                             # optional: threads alive at this pause point
-//   [expect]                                # what the article's rules say the demo does,
+//   [expect]                                # what the lesson's rules say the demo does,
 //   inherit = ["hangs", "exits"]            # per receiver policy: [without close(),
 //   daemon = ["exits", "exits"]             #  with close()]; the matrix's "predicted"
 //   non-daemon = ["hangs", "exits"]

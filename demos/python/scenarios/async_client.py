@@ -1,6 +1,6 @@
-# async-client: the article's other workaround: the asyncio client, run entirely inside a
-# daemon thread. No receiver thread; the event loop runs in the daemon thread t.
-# From python-websockets issue #1455 (https://github.com/python-websockets/websockets/issues/1455).
+# async-client: the asyncio client, run entirely inside a daemon thread, a workaround a
+# Chinese write-up of python-websockets issue #1455 suggests. No receiver thread; the
+# event loop runs in the daemon thread t.
 # Run: ECHO_URI=wss://... [CLOSE=1] python3 async_client.py
 import asyncio
 import os
