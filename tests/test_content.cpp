@@ -91,7 +91,8 @@ TEST(Content, EveryKeyIsDefinedOnce) {
 TEST(Content, EveryPageAndTermHasBothLanguages) {
     Content c = load_content(kContent);
     for (std::string_view id :
-         {"10-daemon-threads", "20-interpreter-exit", "30-websockets-13", "40-good-practice"}) {
+         {"00-where-this-comes-from", "10-daemon-threads", "20-interpreter-exit",
+          "30-websockets-13", "40-good-practice", "45-stopping-for-good"}) {
         bool found = false;
         for (const Page& p : c.pages) found |= p.id == id;
         EXPECT_TRUE(found) << "page " << id << " missing";

@@ -1,6 +1,6 @@
 # threaded-client: the reporter's program. A daemon Thread subclass connects in
 # __init__, which runs on the main thread, so main creates recv_events. From
-# python-websockets issue #1455 (websockets 12.0; fixed in 13.0), the address made local.
+# python-websockets issue #1455 (websockets 12.0; fixed in 13.0), plus a few lab lines.
 # Run: ECHO_URI=wss://... [CLOSE=1] python3 threaded_client.py
 import os
 from threading import Event, Thread
