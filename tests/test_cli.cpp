@@ -109,7 +109,7 @@ TEST(Cli, MatrixJudgesEveryCell) {
         }
     }
     EXPECT_GT(hung, 0);
-    // Each cell does what its lesson says the article's rules predict.
+    // Each cell does what its lesson's rules predict.
     const lab::Content content = lab::load_content(std::string(DAEMONLAB_SOURCE_DIR) + "/content");
     for (auto& run : j["runs"]) {
         const lab::Lesson* lesson = content.lesson(run["scenario"].get<std::string>());

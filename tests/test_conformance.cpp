@@ -35,7 +35,7 @@ std::string describe(const RunOptions& o) {
            std::string(trace::name(o.receiver));
 }
 
-// Every scenario with the receiver policies of both sides of the article (a hang and an
+// Every scenario with the receiver policies of both sides of the 13.0 fix (a hang and an
 // exit), on one engine; the scenarios' own defaults otherwise.
 std::vector<RunOptions> cells(trace::Engine engine) {
     std::vector<RunOptions> out;

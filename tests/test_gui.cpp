@@ -438,7 +438,7 @@ TEST(Gui, MatrixMatchesTheCliAndOpensACell) {
         SCOPED_TRACE(key);
         ASSERT_TRUE(want.count(key));
         EXPECT_EQ(c["verdict"], want[key]);
-        // The lesson's prediction (the article's rules) is shown, and holds.
+        // The lesson's prediction (the lesson's rules) is shown, and holds.
         if (!c["predicted"].is_null()) {
             ++predicted;
             EXPECT_EQ(c["predicted"], c["verdict"]);

@@ -1,5 +1,5 @@
-// Every scenario of the article, really run: a demo process against the local echo
-// server, watched by the runner. The verdicts below are the article's claims; the test
+// Every scenario of chapter 1, really run: a demo process against the local echo
+// server, watched by the runner. The verdicts below are the lessons' claims; the test
 // fails if the programs do not behave that way.
 #include "lab/model/catalog.hpp"
 #include "lab/model/strings.hpp"
@@ -57,7 +57,7 @@ class Scenarios : public ::testing::Test {
 
 } // namespace
 
-// The article's table, under websockets <= 12.0 (inherit) and >= 13.0 (daemon).
+// The lessons' table, under websockets 11.0-12.0 (inherit) and >= 13.0 (daemon).
 TEST_F(Scenarios, ThreadedClientHangsUnderInheritAndExitsUnderDaemon) {
     EXPECT_EQ(outcome("threaded-client", trace::Receiver::inherit), Outcome::hung);
     EXPECT_EQ(outcome("threaded-client", trace::Receiver::daemon), Outcome::exited);

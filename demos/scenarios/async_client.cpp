@@ -1,7 +1,7 @@
-// async-client — the article's other workaround: the asyncio client, run entirely inside a
-// daemon thread. The event loop lives in that thread; there is no receiver thread at all,
-// so nothing but the daemon thread holds the connection, and the program exits. (The
-// receiver policy does not apply here: there is no recv_events.)
+// async-client — a workaround from a write-up of issue #1455: the asyncio client, run
+// entirely inside a daemon thread. The event loop lives in that thread; there is no receiver
+// thread at all, so nothing but the daemon thread holds the connection, and the program
+// exits. (The receiver policy does not apply here: there is no recv_events.)
 // Mirrors demos/python/scenarios/async_client.py line for line.
 #include "demos/wsync/async_client.hpp"
 #include "demos/scenarios/demo.hpp"

@@ -24,7 +24,7 @@ struct Options {
 
 const Options& options();
 
-// The echo server to talk to (the article uses wss://echo.websocket.org).
+// The echo server to talk to (issue #1455's program uses wss://echo.websocket.org).
 inline const std::string& URI() {
     return options().uri;
 }

@@ -1,4 +1,4 @@
-// explicit-close — passed-in, plus the first workaround from the article: main closes the
+// explicit-close — passed-in, plus the first workaround (python-websockets #1455): main closes the
 // connection before it ends. close() runs the closing handshake and joins recv_events, so
 // by the time the interpreter shuts down there is no non-daemon thread left to wait for.
 // (--no-close turns this back into passed-in.)

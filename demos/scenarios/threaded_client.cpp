@@ -1,6 +1,6 @@
-// threaded-client — the article's program. The thread is a daemon, but its connection is
-// opened in __init__, which runs in the main thread: so recv_events is created by the
-// main thread and, up to websockets 12.0, copies its daemon flag (False).
+// threaded-client — the reporter's program (issue #1455). The thread is a daemon, but its
+// connection is opened in __init__, which runs in the main thread: so recv_events is created
+// by the main thread and, up to websockets 12.0, copies its daemon flag (False).
 // Mirrors demos/python/scenarios/threaded_client.py line for line.
 #include "demos/scenarios/demo.hpp"
 

@@ -1,6 +1,6 @@
 // matrix_view.hpp — every scenario × receiver policy × close, run in parallel as real
 // processes (lab::Run), the way `daemonlab matrix` runs them, and drawn as a grid: what
-// was observed, and what was predicted: the lesson's `expect` table (the article's rules)
+// was observed, and what was predicted: the lesson's `expect` table (the lesson's rules)
 // and the learner's own answers this session.
 #pragma once
 

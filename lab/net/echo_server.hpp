@@ -1,7 +1,7 @@
 // echo_server.hpp — the local WebSocket echo server the demos talk to (host side).
 //
 // Boost.Beast, ws:// or wss://, bound to 127.0.0.1 only. Like the public echo service in
-// the article it greets each client with one text message as soon as the handshake is
+// issue #1455 it greets each client with one text message as soon as the handshake is
 // done, then echoes every message back. It never closes an idle connection on a timer: a
 // client that does not close stays connected, which is exactly what the lesson needs (a
 // hung demo is kept up to 10 minutes, a paused step forever). Only when it is full does the
