@@ -81,7 +81,7 @@ import builtins  # noqa: E402
 import os  # noqa: E402
 import threading  # noqa: E402
 
-from . import shutdown, step, threads, waits, writer  # noqa: E402
+from . import shutdown, step, sync, threads, waits, writer  # noqa: E402
 from .shutdown import _end, _install_atexit, _instrument_shutdown  # noqa: E402
 from .threads import (_install_threads, _program, _receiver, _send_library,  # noqa: E402
                       _strip_tracebacks)
@@ -93,7 +93,8 @@ _PROG_NAME = "daemonlab_tracer"
 _RECEIVER_POLICIES = ("library", "inherit", "daemon", "non-daemon")
 # The entry point's globals: it is __main__ until the program takes that name.
 _BOOT_GLOBALS = getattr(sys.modules.get("__main__"), "__dict__", {})
-writer._own([sys.modules[__name__], writer, step, threads, waits, shutdown], _BOOT_GLOBALS)
+writer._own([sys.modules[__name__], writer, step, threads, waits, shutdown, sync],
+            _BOOT_GLOBALS)
 
 
 # --------------------------------------------------------------------------------------
@@ -254,6 +255,7 @@ def main(argv):
 
     _install_threads()
     _install_blocking()
+    sync._install_sync()
     _install_atexit()
     if opts["pauses"]:
         lines = {}

@@ -1,0 +1,18 @@
+# process-pool: a ProcessPoolExecutor worker that never returns. At exit the executor's
+# hook joins its manager thread, which waits for the worker's result.
+# Run: python3 process_pool.py (hangs)
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+
+def forever():
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    multiprocessing.set_start_method("fork")
+    pool = ProcessPoolExecutor(max_workers=1)
+    pool.submit(forever)
+    print("main is done")
