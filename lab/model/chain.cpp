@@ -76,7 +76,9 @@ std::string link_text(const Timeline& t, const Lane& l, const Segment& seg, bool
                          "chain.end.deadline", lang,
                          {{"thread", l.name}, {"wait", wait}, {"s", seconds(seg.deadline - now)}})
                    : s.format("chain.end.timed", lang, {{"thread", l.name}, {"wait", wait}});
-    if (io(seg)) return s.format("chain.end.io", lang, {{"thread", l.name}, {"wait", wait}});
+    // Before main ends I/O can still end by itself; after, the judge's rule says (verdict.hpp).
+    if (io(seg) && (t.main_end_ns() < 0 || !waits_forever(seg)))
+        return s.format("chain.end.io", lang, {{"thread", l.name}, {"wait", wait}});
     return s.format("chain.end.forever", lang, {{"thread", l.name}, {"wait", wait}});
 }
 

@@ -43,15 +43,14 @@ std::string_view to_string(KilledBy k) {
     return lookup(kKilledBy, k);
 }
 
-namespace {
-
-// Nothing will end this wait by itself.
 bool waits_forever(const Segment& s) {
     if (s.state != ThreadState::blocked || s.timeout) return false;
     if (s.on == Wait::socket_read || s.on == Wait::ssl_read)
         return s.pending <= 0; // no reply is on its way (-1: nobody knows; the grace decides)
     return true;               // message, join, event, lock...: only another thread could end them
 }
+
+namespace {
 
 std::string ms(double v) {
     char buf[32];

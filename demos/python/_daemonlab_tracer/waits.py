@@ -244,6 +244,32 @@ def _patch_queue(queue):
 
     queue.Queue.get = _same_face(get, q_get)
 
+    # SimpleQueue is a C type (websockets' sync Assembler uses one): a subclass stands in.
+    base = getattr(queue, "SimpleQueue", None)
+    if isinstance(base, type):
+        s_get = base.get
+
+        class SimpleQueue(base):
+            __slots__ = ()
+
+            def get(self, block=True, timeout=None):
+                if not block:
+                    return s_get(self, False)
+                try:
+                    return s_get(self, False)
+                except empty:
+                    pass
+                tid = _enter("queue-get", timeout)
+                try:
+                    return s_get(self, block, timeout)
+                finally:
+                    if tid is not None:
+                        _leave(tid)
+
+        SimpleQueue.__module__ = base.__module__
+        SimpleQueue.__qualname__ = base.__qualname__
+        queue.SimpleQueue = SimpleQueue
+
 
 def _joined_by():
     """Replaced by sync._install_sync: who main's select in an event loop joins, or None."""
