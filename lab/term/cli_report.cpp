@@ -90,11 +90,25 @@ void print_timeline(const RunState& st, const Ui& ui) {
                       << "  " << row << "\n";
         }
         if (t.main_end_ns() >= 0) {
-            int col = int(double(t.main_end_ns() - t0) / per_col);
-            std::cout << std::string(2 + name_w + 2 + flag_w + 2 +
-                                         std::size_t(std::clamp(col, 0, kCols - 1)),
-                                     ' ')
-                      << "^\n";
+            // The exit's stages where each begins: ^ main ends, H threading's exit hooks,
+            // J the join of non-daemon threads, A the atexit handlers, X the exit.
+            std::string marks(kCols, ' ');
+            auto put = [&](std::int64_t at, char c) {
+                marks[std::size_t(std::clamp(int(double(at - t0) / per_col), 0, kCols - 1))] = c;
+            };
+            std::int64_t hooks = -1, join = -1, handlers = -1, exit = -1;
+            for (const Marker& m : t.markers()) {
+                if (m.kind == trace::Kind::threading_atexit && hooks < 0) hooks = m.t;
+                if (m.kind == trace::Kind::shutdown && join < 0) join = m.t;
+                if (m.kind == trace::Kind::atexit && handlers < 0) handlers = m.t;
+                if (m.kind == trace::Kind::exit) exit = m.t;
+            }
+            for (auto [at, c] : {std::pair{exit, 'X'}, std::pair{handlers, 'A'},
+                                 std::pair{join, 'J'}, std::pair{hooks, 'H'}})
+                if (at >= 0) put(at, c);
+            put(t.main_end_ns(), '^');
+            marks.erase(marks.find_last_not_of(' ') + 1);
+            std::cout << std::string(2 + name_w + 2 + flag_w + 2, ' ') << marks << "\n";
         }
     }
     ui.say("cli.legend", {}, "  ");

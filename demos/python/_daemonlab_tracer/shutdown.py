@@ -72,10 +72,24 @@ def _install_atexit():
     _orig_atexit_register(_at_exit)
 
 
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+
+
+def _not_stdlib(filename):
+    return not filename.startswith(_STDLIB) or "-packages" in filename
+
+
+def _first(f, test):
+    """The innermost frame from f outwards whose file passes test (the tracer's skipped)."""
+    while f is not None and not test(f.f_code.co_filename):
+        f = _caller(f.f_back)
+    return f
+
+
 def _cut_off():
     """Each daemon thread still alive as the process ends: `cut-off at=FILE:LINE`, where it
-    stops (the innermost frame of the program's own code, else of any code not the
-    tracer's). The host says which of them were cut off mid-work."""
+    stops (the innermost frame of the program's own code, else of a library outside the
+    standard library, else of any code not the tracer's). The host says which of them were cut off mid-work."""
     try:
         frames = sys._current_frames()
         me = threading.get_ident()
@@ -83,10 +97,7 @@ def _cut_off():
             if t.ident == me or not t.daemon or not t.is_alive():
                 continue
             f = _caller(frames.get(t.ident))
-            g = f
-            while g is not None and not _is_own(g.f_code.co_filename):
-                g = _caller(g.f_back)
-            f = g or f
+            f = _first(f, lambda fn: _is_own(fn)) or _first(f, _not_stdlib) or f
             at = "" if f is None else "%s:%d" % (f.f_code.co_filename, f.f_lineno)
             _emit(t.native_id, "cut-off", ("at", at[-800:]))
     except Exception as e:
