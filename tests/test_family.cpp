@@ -12,8 +12,6 @@
 #include <future>
 #include <gtest/gtest.h>
 #include <iostream>
-#include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <semaphore>
 
@@ -37,54 +35,43 @@ std::string family(const std::string& name) {
     return (fs::path(DAEMONLAB_SOURCE_DIR) / "demos/python/family" / (name + ".py")).string();
 }
 
-const std::vector<std::string> kMembers = {
-    "pool_atexit",  "pool_blocked", "asyncio_executor", "socketserver_close", "mp_queue_join",
-    "process_pool", "timer",        "daemon_writer",    "lock_order"};
-
-// Every member on every interpreter, truth and explain side by side, a few at a time.
-const std::map<std::string, std::vector<FamilyRun>>& runs() {
-    static std::map<std::string, std::vector<FamilyRun>> all = [] {
-        std::map<std::string, std::vector<FamilyRun>> out;
-        std::vector<lab::Interpreter> pythons = lab::one_per_version();
-        for (int minor = lab::kOldestMinor; minor <= lab::kNewestMinor; ++minor)
-            if (std::none_of(pythons.begin(), pythons.end(),
-                             [&](const lab::Interpreter& i) { return i.minor == minor; }))
-                std::cout << "[  SKIP    ] CPython 3." << minor
-                          << ": not found (PATH, pyenv, venv); its family runs are skipped\n";
-        std::counting_semaphore<8> slots(6);
-        std::vector<std::future<FamilyRun>> futures;
-        for (const std::string& m : kMembers)
-            for (const lab::Interpreter& py : pythons)
-                futures.push_back(std::async(std::launch::async, [&slots, m, py] {
-                    FamilyRun r{m, py.path, py.version, {}, {}, {}};
-                    slots.acquire();
-                    // timeout(1) puts the program in its own process group and kills all of
-                    // it: multiprocessing's children too.
-                    r.truth = ts::run({"/usr/bin/timeout", "-s", "KILL",
-                                       std::to_string(int(kLimitS)), py.path, family(m)},
-                                      kLimitS + 10);
-                    slots.release();
-                    slots.acquire();
-                    ts::Result e =
-                        ts::run({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "explain",
-                                 family(m), "--json", "--python", py.path, "--grace", kGrace,
-                                 "--timeout", std::to_string(int(kLimitS))},
-                                kLimitS + 20);
-                    slots.release();
-                    r.raw = e.out;
-                    try {
-                        r.explain = json::parse(e.out);
-                    } catch (const std::exception&) {
-                    }
-                    return r;
-                }));
-        for (auto& f : futures) {
-            FamilyRun r = f.get();
-            out[r.program].push_back(std::move(r));
-        }
-        return out;
-    }();
-    return all;
+// One member on every interpreter, truth and explain side by side, a few at a time (each
+// test runs its own member, so ctest can run them in parallel).
+std::vector<FamilyRun> runs(const std::string& member) {
+    const std::vector<lab::Interpreter> pythons = lab::one_per_version();
+    for (int minor = lab::kOldestMinor; minor <= lab::kNewestMinor; ++minor)
+        if (std::none_of(pythons.begin(), pythons.end(),
+                         [&](const lab::Interpreter& i) { return i.minor == minor; }))
+            std::cout << "[  SKIP    ] CPython 3." << minor
+                      << ": not found (PATH, pyenv, venv); its family run is skipped\n";
+    std::counting_semaphore<8> slots(6);
+    std::vector<std::future<FamilyRun>> futures;
+    for (const lab::Interpreter& py : pythons)
+        futures.push_back(std::async(std::launch::async, [&slots, member, py] {
+            FamilyRun r{member, py.path, py.version, {}, {}, {}};
+            slots.acquire();
+            // timeout(1) puts the program in its own process group and kills all of it:
+            // multiprocessing's children too.
+            r.truth = ts::run({"/usr/bin/timeout", "-s", "KILL", std::to_string(int(kLimitS)),
+                               py.path, family(member)},
+                              kLimitS + 10);
+            slots.release();
+            slots.acquire();
+            ts::Result e = ts::run({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "explain",
+                                    family(member), "--json", "--python", py.path, "--grace",
+                                    kGrace, "--timeout", std::to_string(int(kLimitS))},
+                                   kLimitS + 20);
+            slots.release();
+            r.raw = e.out;
+            try {
+                r.explain = json::parse(e.out);
+            } catch (const std::exception&) {
+            }
+            return r;
+        }));
+    std::vector<FamilyRun> out;
+    for (auto& f : futures) out.push_back(f.get());
+    return out;
 }
 
 bool still_running(const ts::Result& truth) {
@@ -100,10 +87,9 @@ std::string text(const json& j) {
 // The verdict agrees with the truth; then `check` says what the user relies on.
 template <class Check>
 void each(const std::string& member, Check check) {
-    const auto& all = runs();
-    auto it = all.find(member);
-    if (it == all.end() || it->second.empty()) GTEST_SKIP() << "no CPython 3.9-3.13 found";
-    for (const FamilyRun& r : it->second) {
+    const std::vector<FamilyRun> all = runs(member);
+    if (all.empty()) GTEST_SKIP() << "no CPython 3.9-3.13 found";
+    for (const FamilyRun& r : all) {
         SCOPED_TRACE(member + " on " + r.python + " (" + r.version + ")");
         ASSERT_TRUE(r.explain.is_object()) << "explain did not print JSON:\n" << r.raw;
         const std::string verdict = r.explain["verdict"];

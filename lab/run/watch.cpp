@@ -44,7 +44,10 @@ WatchActions Watch::on_trace(const Timeline& t, std::int64_t now) {
     const std::int64_t progress = last_progress_ns(t);
     // Only a periodic daemon thread woke up (websockets' keepalive): the suspicion, and the
     // quiet it counts from, stand.
-    if (confirmed_ < 0 && stuck && suspected_ >= 0 && progress == progress_ns_) return a;
+    const auto& lanes = t.lanes();
+    const bool ticking = std::any_of(lanes.begin(), lanes.end(),
+                                     [&](const Lane& l) { return l.alive() && periodic(l, t); });
+    if (confirmed_ < 0 && stuck && ticking && suspected_ >= 0 && progress == progress_ns_) return a;
     last_trace_ = now;
     progress_ns_ = progress;
     if (confirmed_ >= 0) return a; // the verdict is in; the process only lingers
