@@ -197,11 +197,16 @@ std::vector<std::string> chain_explanation(const Verdict& v, const Timeline& t, 
     const Lane* main = nullptr;
     for (const Lane& l : t.lanes())
         if (l.is_main()) main = &l;
-    if (main && blocked(main->current())) {
-        const std::vector<int> chain = wait_chain(t, main->tid);
-        std::string text = stage_text(stage_at(t, main->current()->t0), s, lang);
+    if (main && !main->current()) main = nullptr; // no state yet: no chain
+    const std::vector<int> chain = main ? wait_chain(t, main->tid) : std::vector<int>{};
+    const StageAt stage = main ? stage_at(t, main->current()->t0) : StageAt{};
+    // The interpreter's plain join of one thread is said already (why.hung.thread): the
+    // chain is told when it says more (another stage, or a longer chain).
+    if (main && blocked(main->current()) && (stage.stage != Stage::join || chain.size() > 2)) {
+        std::string text = stage_text(stage, s, lang);
         for (std::size_t i = 0; i < chain.size(); ++i) {
             const Lane* l = t.lane(chain[i]);
+            if (!l->current()) break; // a thread announced, with no state yet
             text += s.get(i == 0 ? "chain.sep.first" : "chain.sep", lang) +
                     link_text(t, *l, *l->current(), i + 1 == chain.size(), now, s, lang);
         }
