@@ -2,6 +2,7 @@
 // of the C++ model demos and of the real CPython under the tracer): each row is a trace, the
 // facts the host had at the end (how the process ended, or how long it had been still), and
 // the verdict and thread that must come out. No processes, no clock.
+#include "lab/model/chain.hpp"
 #include "lab/model/judge.hpp"
 #include "lab/model/trace_parser.hpp"
 
@@ -81,6 +82,24 @@ const Row kRows[] = {
     // names the thread.
     {"python-sleeper", {}, 0, {}, 5000, false, Outcome::running, "sleeper"},
     {"python-sleeper", {}, kSigKill, KilledBy::timeout, 5000, false, Outcome::timed_out, "sleeper"},
+    // The exit family (demos/python/family/). concurrent.futures' exit hook joins a worker
+    // that waits for an atexit handler: hung in the threading-atexit stage.
+    {"family-pool-atexit", {}, 0, {}, 400, false, Outcome::hung, "ThreadPoolExecutor-0_0"},
+    {"family-pool-atexit", {}, 0, {}, 250, false, Outcome::running},
+    // Deadlocks before main ends: lock order; asyncio.run() joining its executor.
+    {"family-lock-order", {}, 0, {}, 400, false, Outcome::hung, "one,two"},
+    {"family-asyncio-executor",
+     {},
+     0,
+     {},
+     400,
+     false,
+     Outcome::hung,
+     "asyncio_0,Thread-1 (_do_shutdown)"},
+    // A chain that ends in I/O, or in a timer, still runs.
+    {"family-socketserver-close", {}, 0, {}, 5000, false, Outcome::running},
+    {"family-timer", {}, 0, {}, 5000, false, Outcome::running, "Thread-1"},
+    {"family-daemon-writer", 0, 0, {}, 2, false, Outcome::exited},
 };
 
 class Judge : public ::testing::TestWithParam<Row> {};
@@ -176,4 +195,51 @@ TEST(JudgeRules, ASyntaxErrorIsAnErrorOnCPythonOnly) {
     EXPECT_EQ(v.error, "  x = (");
     f.engine = trace::Engine::model;
     EXPECT_EQ(judge(f).outcome, Outcome::exited);
+}
+
+// The stage, the chain and the daemon threads cut off, from the same recorded traces.
+namespace {
+std::vector<std::string> chain_names(const Timeline& t) {
+    std::vector<std::string> names;
+    for (const Lane& l : t.lanes())
+        if (l.is_main())
+            for (int tid : wait_chain(t, l.tid)) names.push_back(t.lane(tid)->name);
+    return names;
+}
+} // namespace
+
+TEST(Chain, PoolWorkerIsJoinedInConcurrentFuturesExitHook) {
+    const Timeline t = load("family-pool-atexit");
+    const StageAt at = stage_at(t);
+    EXPECT_EQ(at.stage, Stage::hooks);
+    EXPECT_EQ(at.hook, "_python_exit");
+    EXPECT_EQ(chain_names(t), (std::vector<std::string>{"MainThread", "ThreadPoolExecutor-0_0"}));
+}
+
+TEST(Chain, LockOrderChainGoesThroughBothLockHolders) {
+    const Timeline t = load("family-lock-order");
+    EXPECT_EQ(stage_at(t).stage, Stage::main);
+    const std::vector<std::string> names = chain_names(t);
+    ASSERT_EQ(names.size(), 3u);
+    EXPECT_EQ(names[0], "MainThread");
+    EXPECT_EQ(names[1], "one"); // main joins `one` first; `one` wants the lock `two` holds
+    EXPECT_EQ(names[2], "two");
+}
+
+TEST(Chain, TimerSaysWhenItFiresAndDaemonWriterIsCutOff) {
+    Strings s;
+    ASSERT_TRUE(s.load(content_dir() + "/strings.toml")) << s.error();
+    const Timeline timer = load("family-timer");
+    Verdict v;
+    v.outcome = Outcome::timed_out;
+    v.exit_seen_ns = timer.last_ns() + 2'000'000'000; // killed at the limit, 2 s later
+    std::string why;
+    for (const std::string& line : chain_explanation(v, timer, s, Lang::en)) why += line + "\n";
+    EXPECT_NE(why.find("fires in 598 s"), std::string::npos) << why;
+
+    const Timeline writer = load("family-daemon-writer");
+    const std::vector<const Lane*> cut = cut_off(writer);
+    ASSERT_EQ(cut.size(), 1u);
+    EXPECT_EQ(cut[0]->name, "writer");
+    EXPECT_NE(cut[0]->cut_off_at.find("daemon_writer.py:"), std::string::npos);
 }

@@ -212,6 +212,11 @@ TEST(Trace, GoldenFileHoldsEveryKind) {
     for (const Segment& s : t.lane(10)->segments)
         if (s.on) waits.push_back(*s.on);
     EXPECT_EQ(waits.size(), 9u);
+    // A timed wait's deadline and the call that waits; a daemon thread cut off at exit.
+    EXPECT_EQ(t.lane(10)->segments[3].deadline, 5000);
+    EXPECT_EQ(t.lane(10)->segments[3].call, "work");
+    EXPECT_TRUE(t.lane(9)->cut_off);
+    EXPECT_EQ(t.lane(9)->cut_off_at, "prog.py:30");
     // The pause, the message with its escapes, how main ended, and the shutdown in order.
     EXPECT_EQ(t.lane(7)->segments[3].state, trace::State::paused);
     EXPECT_EQ(t.lane(7)->segments[3].step, "connect");

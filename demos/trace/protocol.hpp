@@ -82,7 +82,7 @@ enum class Kind {
     process,          // version= pid= engine= scenario=|program= python= receiver=
     library,          // name= version= path=
     thread,           // name= daemon=0|1 source= creator= creator-tid= ident= site= origin= target=
-    state,            // state= [on= target= pending= timeout= at=] [step=]
+    state,            // state= [on= target= pending= timeout= deadline= at= call=] [step=]
     connected,        // uri=
     message,          // text=
     print,            // text=
@@ -97,6 +97,7 @@ enum class Kind {
     exit,             // code=
     error,            // text=
     tracer_error,     // where= exception= text=
+    cut_off,          // at=  (a daemon thread still alive as the process ends)
 };
 
 // A thread's state (state=).
@@ -159,7 +160,7 @@ inline constexpr std::string_view version = "version", pid = "pid", engine = "en
                                   pending = "pending", timeout = "timeout", at = "at",
                                   step = "step", uri = "uri", text = "text", code = "code",
                                   reason = "reason", how = "how", exception = "exception",
-                                  where = "where";
+                                  where = "where", deadline = "deadline", call = "call";
 } // namespace key
 
 // ---- the one table per enum -------------------------------------------------------------
@@ -172,7 +173,7 @@ using Table = std::array<std::pair<E, std::string_view>, N>;
 
 template <>
 struct Names<Kind> {
-    static constexpr Table<Kind, 18> table = {{
+    static constexpr Table<Kind, 19> table = {{
         {Kind::process, "process"},
         {Kind::library, "library"},
         {Kind::thread, "thread"},
@@ -191,6 +192,7 @@ struct Names<Kind> {
         {Kind::exit, "exit"},
         {Kind::error, "error"},
         {Kind::tracer_error, "tracer-error"},
+        {Kind::cut_off, "cut-off"},
     }};
 };
 
@@ -329,7 +331,8 @@ constexpr bool known_field(Kind k, std::string_view f) {
         return any({K::name, K::daemon, K::source, K::creator, K::creator_tid, K::ident, K::site,
                     K::origin, K::target});
     case Kind::state:
-        return any({K::state, K::on, K::target, K::pending, K::timeout, K::at, K::step});
+        return any({K::state, K::on, K::target, K::pending, K::timeout, K::deadline, K::at, K::call,
+                    K::step});
     case Kind::connected:
         return f == K::uri;
     case Kind::message:
@@ -353,6 +356,8 @@ constexpr bool known_field(Kind k, std::string_view f) {
         return f == K::code;
     case Kind::tracer_error:
         return any({K::where, K::exception, K::text});
+    case Kind::cut_off:
+        return f == K::at;
     }
     return false;
 }

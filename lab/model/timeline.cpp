@@ -113,6 +113,8 @@ void Timeline::apply(const TraceEvent& e) {
         s.target = e.get_int(key::target);
         s.pending = e.get_int(key::pending);
         s.timeout = e.get(key::timeout) == "1";
+        s.deadline = e.get_int64(key::deadline);
+        s.call = e.get(key::call);
         set_state(e, std::move(s));
         break;
     }
@@ -153,6 +155,12 @@ void Timeline::apply(const TraceEvent& e) {
         shutdown_waiting_for_ = -1;
         mark(std::string(e.get(key::code)));
         break;
+    case Kind::cut_off: {
+        Lane& l = lane_for(e.tid);
+        l.cut_off = true;
+        l.cut_off_at = e.get(key::at);
+        break;
+    }
     case Kind::tracer_error: // not a marker: it is about the writer, not the program
         if (tracer_errors_.size() < kMaxTracerErrors)
             tracer_errors_.push_back({e.t_ns, e.tid, std::string(e.get(key::where)),

@@ -28,6 +28,8 @@ struct Segment {
     int target = -1;        // join: the thread waited for
     int pending = -1;       // socket read: replies still expected
     bool timeout = false;   // the wait has a deadline
+    std::int64_t deadline = -1; // ... at this CLOCK_MONOTONIC time, when the writer knows it
+    std::string call;           // blocked: the function the program called that waits
 };
 
 // How a segment is drawn: the legend's categories, the same in the GUI (a colour) and in the
@@ -48,6 +50,8 @@ struct Lane {
     std::string origin; // the program's own line on that stack, when site is in a library
     std::string target; // the target's qualified name
     std::int64_t started_ns = 0;
+    std::string cut_off_at; // a daemon thread alive as the process ended: where it stopped
+    bool cut_off = false;   // ... (a cut-off event came)
     std::vector<Segment> segments;
 
     const Segment* current() const { return segments.empty() ? nullptr : &segments.back(); }

@@ -61,6 +61,11 @@ int TraceEvent::get_int(std::string_view key, int fallback) const {
     return to_number(get(key), v) ? v : fallback;
 }
 
+std::int64_t TraceEvent::get_int64(std::string_view key, std::int64_t fallback) const {
+    std::int64_t v;
+    return to_number(get(key), v) ? v : fallback;
+}
+
 std::optional<TraceEvent> parse_trace_line(std::string_view line) {
     TraceEvent e;
     std::size_t field = 0;

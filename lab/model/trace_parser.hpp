@@ -21,6 +21,7 @@ struct TraceEvent {
 
     std::string_view get(std::string_view key) const; // "" when absent
     int get_int(std::string_view key, int fallback = -1) const;
+    std::int64_t get_int64(std::string_view key, std::int64_t fallback = -1) const;
     // The field as one of E's protocol names; nullopt when absent or unknown.
     template <class E>
     std::optional<E> get_enum(std::string_view key) const {

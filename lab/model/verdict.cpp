@@ -1,5 +1,7 @@
 #include "lab/model/verdict.hpp"
 
+#include "lab/model/chain.hpp"
+
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -41,15 +43,14 @@ std::string_view to_string(KilledBy k) {
     return lookup(kKilledBy, k);
 }
 
-namespace {
-
-// Nothing will end this wait by itself.
 bool waits_forever(const Segment& s) {
     if (s.state != ThreadState::blocked || s.timeout) return false;
     if (s.on == Wait::socket_read || s.on == Wait::ssl_read)
         return s.pending <= 0; // no reply is on its way (-1: nobody knows; the grace decides)
     return true;               // message, join, event, lock...: only another thread could end them
 }
+
+namespace {
 
 std::string ms(double v) {
     char buf[32];
@@ -60,14 +61,27 @@ std::string ms(double v) {
 } // namespace
 
 std::vector<int> stuck_waits(const Timeline& t) {
-    if (t.shutdown_waiting_for() < 0) return {};
-    std::vector<int> waits;
+    // Before main ends only waits that another thread of the process must end count (a
+    // deadlock); after, also I/O that nothing will answer (waits_forever). A periodic daemon
+    // thread (chain.hpp) cannot end the hang: it is left out.
+    const bool ended = t.main_end_ns() >= 0;
+    std::vector<int> non_daemon, daemon;
+    int main_tid = -1;
     for (const Lane& l : t.lanes()) {
-        if (!l.alive()) continue;
-        if (!waits_forever(*l.current())) return {}; // someone can still move
-        if (!l.daemon && !l.is_main()) waits.push_back(l.tid);
+        if (!l.alive() || periodic(l, t)) continue;
+        const Segment& cur = *l.current();
+        if (!(ended ? waits_forever(cur) : waits_in_process(cur))) return {}; // it can move
+        if (l.is_main())
+            main_tid = l.tid;
+        else
+            (l.daemon ? daemon : non_daemon).push_back(l.tid);
     }
-    return waits;
+    // Whom the hang is blamed on: the non-daemon threads the interpreter waits for; else the
+    // daemon threads main waits for; else main itself.
+    if (!non_daemon.empty()) return non_daemon;
+    if (!daemon.empty()) return daemon;
+    if (main_tid >= 0) return {main_tid};
+    return {};
 }
 
 std::string describe_daemon(const Lane& l, const Strings& s, Lang lang) {
@@ -122,6 +136,8 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
             if (!names.empty()) names += ", ";
             names += l ? l->name : "?";
         }
+        if (t.main_end_ns() < 0)
+            return s.format("verdict.hung.deadlock", lang, {{"threads", names}});
         return s.format(v.waiting_on.size() > 1 ? "verdict.hung.many" : "verdict.hung", lang,
                         {{"threads", names}});
     }
@@ -219,6 +235,7 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
                                                                : "why.exited.abandoned",
                                                          lang, {{"threads", abandoned}}));
     }
+    for (std::string& line : chain_explanation(v, t, s, lang)) lines.push_back(std::move(line));
     return lines;
 }
 

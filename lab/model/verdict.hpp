@@ -44,6 +44,9 @@ struct Verdict {
     std::int64_t hang_confirmed_ns = -1; // ... and the grace passed with nothing new
 };
 
+// Nothing will end this wait by itself (after main ended: untimed, and no reply on its way).
+bool waits_forever(const Segment& s);
+
 // The interpreter's shutdown is waiting, and no thread can make progress: every live
 // thread is blocked with no deadline and no reply expected. Returns the non-daemon
 // threads shutdown still has to wait for (empty when the process is not stuck).

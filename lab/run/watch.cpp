@@ -1,5 +1,6 @@
 #include "lab/run/watch.hpp"
 
+#include "lab/model/chain.hpp"
 #include "lab/model/run_limits.hpp"
 
 #include <algorithm>
@@ -38,10 +39,19 @@ void Watch::kill(KilledBy by, std::int64_t now, WatchActions& a) {
 
 WatchActions Watch::on_trace(const Timeline& t, std::int64_t now) {
     // Any event restarts the watch: the process moved.
-    last_trace_ = now;
     WatchActions a;
+    const bool stuck = !stuck_waits(t).empty();
+    const std::int64_t progress = last_progress_ns(t);
+    // Only a periodic daemon thread woke up (websockets' keepalive): the suspicion, and the
+    // quiet it counts from, stand.
+    const auto& lanes = t.lanes();
+    const bool ticking = std::any_of(lanes.begin(), lanes.end(),
+                                     [&](const Lane& l) { return l.alive() && periodic(l, t); });
+    if (confirmed_ < 0 && stuck && ticking && suspected_ >= 0 && progress == progress_ns_) return a;
+    last_trace_ = now;
+    progress_ns_ = progress;
     if (confirmed_ >= 0) return a; // the verdict is in; the process only lingers
-    suspected_ = stuck_waits(t).empty() ? -1 : now;
+    suspected_ = stuck ? now : -1;
     if (suspected_ >= 0) {
         verdict_.hang_suspected_ns = suspected_;
         a.verdict_changed = true;

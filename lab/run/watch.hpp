@@ -53,12 +53,13 @@ class Watch {
     Facts facts(const Timeline& t, std::int64_t now) const;
 
     RunOptions options_;
-    std::int64_t timeout_at_ = -1; // kill at this time (-1 in step mode)
-    std::int64_t last_trace_ = -1; // the last movement
-    std::int64_t suspected_ = -1;  // the process stopped making progress then
-    std::int64_t stacks_for_ = -1; // the suspicion the stacks were asked for
-    std::int64_t confirmed_ = -1;  // the hang was confirmed then
-    std::int64_t kill_sent_ = -1;  // the last kill sent
+    std::int64_t timeout_at_ = -1;  // kill at this time (-1 in step mode)
+    std::int64_t last_trace_ = -1;  // the last movement
+    std::int64_t suspected_ = -1;   // the process stopped making progress then
+    std::int64_t progress_ns_ = -1; // last_progress_ns() at the last movement
+    std::int64_t stacks_for_ = -1;  // the suspicion the stacks were asked for
+    std::int64_t confirmed_ = -1;   // the hang was confirmed then
+    std::int64_t kill_sent_ = -1;   // the last kill sent
     std::optional<KilledBy> killed_by_;
     bool stepping_ = false;
     Verdict verdict_; // as published: `hung` at confirmation only when the hang is kept alive

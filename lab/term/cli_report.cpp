@@ -3,6 +3,7 @@
 #include "lab/term/cli_common.hpp"
 
 #include "lab/model/catalog.hpp"
+#include "lab/model/chain.hpp"
 #include "lab/model/sanitize.hpp"
 #include "lab/term/run_flags.hpp"
 #include "lab/term/terminal.hpp"
@@ -89,11 +90,25 @@ void print_timeline(const RunState& st, const Ui& ui) {
                       << "  " << row << "\n";
         }
         if (t.main_end_ns() >= 0) {
-            int col = int(double(t.main_end_ns() - t0) / per_col);
-            std::cout << std::string(2 + name_w + 2 + flag_w + 2 +
-                                         std::size_t(std::clamp(col, 0, kCols - 1)),
-                                     ' ')
-                      << "^\n";
+            // The exit's stages where each begins: ^ main ends, H threading's exit hooks,
+            // J the join of non-daemon threads, A the atexit handlers, X the exit.
+            std::string marks(kCols, ' ');
+            auto put = [&](std::int64_t at, char c) {
+                marks[std::size_t(std::clamp(int(double(at - t0) / per_col), 0, kCols - 1))] = c;
+            };
+            std::int64_t hooks = -1, join = -1, handlers = -1, exit = -1;
+            for (const Marker& m : t.markers()) {
+                if (m.kind == trace::Kind::threading_atexit && hooks < 0) hooks = m.t;
+                if (m.kind == trace::Kind::shutdown && join < 0) join = m.t;
+                if (m.kind == trace::Kind::atexit && handlers < 0) handlers = m.t;
+                if (m.kind == trace::Kind::exit) exit = m.t;
+            }
+            for (auto [at, c] : {std::pair{exit, 'X'}, std::pair{handlers, 'A'},
+                                 std::pair{join, 'J'}, std::pair{hooks, 'H'}})
+                if (at >= 0) put(at, c);
+            put(t.main_end_ns(), '^');
+            marks.erase(marks.find_last_not_of(' ') + 1);
+            std::cout << std::string(2 + name_w + 2 + flag_w + 2, ' ') << marks << "\n";
         }
     }
     ui.say("cli.legend", {}, "  ");
@@ -160,6 +175,35 @@ json run_json(const RunState& st, const Strings& strings) {
     for (const TracerError& e : t.tracer_errors())
         tracer_errors.push_back({{"where", e.where}, {"exception", e.exception}, {"text", e.text}});
     json why = json::array();
+    json chain = json::array(); // main's wait chain (lab/model/chain.hpp)
+    const Lane* main = nullptr;
+    for (const Lane& l : t.lanes())
+        if (l.is_main()) main = &l;
+    if (main)
+        for (int tid : wait_chain(t, main->tid)) {
+            const Lane* l = t.lane(tid);
+            const Segment* cur = l->current();
+            const bool blocked = cur && cur->state == ThreadState::blocked;
+            chain.push_back(
+                {{"thread", l->name},
+                 {"state", cur ? std::string(trace::name(cur->state)) : "unknown"},
+                 {"on", blocked ? json(cur->on_text) : json(nullptr)},
+                 {"call", blocked && !cur->call.empty() ? json(cur->call) : json(nullptr)},
+                 {"at", blocked && !cur->at.empty() ? json(cur->at) : json(nullptr)},
+                 {"timeout", blocked && cur->timeout},
+                 {"ends_in_s",
+                  blocked && cur->deadline >= 0
+                      ? json(double(cur->deadline - std::max(t.last_ns(), v.exit_seen_ns)) / 1e9)
+                      : json(nullptr)}});
+        }
+    json cut = json::array();
+    for (const Lane* l : cut_off(t))
+        cut.push_back(
+            {{"thread", l->name},
+             {"at", l->cut_off_at.empty() ? json(nullptr) : json(l->cut_off_at)},
+             {"state", std::string(trace::name(l->current()->state))},
+             {"on", l->current()->state == ThreadState::blocked ? json(l->current()->on_text)
+                                                                : json(nullptr)}});
     for (const std::string& line : explanation(v, t, strings, Lang::en, &st.stacks))
         why.push_back(line);
     json out = {{"scenario", o.scenario},
@@ -172,6 +216,9 @@ json run_json(const RunState& st, const Strings& strings) {
                  v.main_end_to_exit_ms >= 0 ? json(v.main_end_to_exit_ms) : json(nullptr)},
                 {"threads", threads},
                 {"waiting_on", waiting},
+                {"stage", to_string(stage_at(t).stage)},
+                {"chain", chain},
+                {"cut_off", cut},
                 {"explanation", why},
                 {"malformed_trace_lines", st.malformed},
                 {"tracer_errors", tracer_errors},

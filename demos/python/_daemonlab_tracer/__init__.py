@@ -41,9 +41,12 @@
 # Exit status: the program's own. 2 for a bad command line, a missing PROGRAM or a Python
 # older than 3.9 (one line on stderr saying what is wrong and how to fix it).
 #
-# Not reported: `threading.Lock().acquire()` and other C-level lock waits (the locks are C
-# objects; wrapping them would change their type). A wait on a Condition, Semaphore or
-# Barrier shows as on=condition. atexit._ncallbacks() counts one extra callback per
+# Locks: a Lock or RLock made by the program's own code (or a library outside the standard
+# library) is a proxy (sync._TracedLock) whose blocking acquire() writes on=lock with the
+# holder as target; threading.Lock and threading.RLock become factory functions for that
+# (isinstance(x, threading.Lock) no longer works on 3.13). The standard library's own locks
+# (Queue, Event, logging) stay C locks and their waits are not reported. A wait on a
+# Condition, Semaphore or Barrier shows as on=condition. atexit._ncallbacks() counts one extra callback per
 # registered handler (the marker that writes `atexit name=...` just before it).
 #
 # The tracer's failures (a patch that no longer fits the running Python, say) are written
@@ -54,7 +57,9 @@
 #   writer    the one write path: escaping, fitting a line, the lock; `tracer-error`
 #   threads   threading.Thread patches: each thread's flag, creator, site, target
 #   waits     the blocking calls (state blocked / running), patched at start or on import
-#   shutdown  threading's exit hooks, the join (threading._shutdown), atexit, exit
+#   sync      the program's locks, asyncio.run()'s join of the default executor
+#   shutdown  threading's exit hooks, the join (threading._shutdown), atexit, daemon
+#             threads cut off, exit
 #   step      pause points (the control fd) and stack dumps (the stack fd)
 # and this file: the command line, and PROGRAM.py run as __main__. The modules are
 # imported only after the version check below, and the entry point removes the package
@@ -81,7 +86,7 @@ import builtins  # noqa: E402
 import os  # noqa: E402
 import threading  # noqa: E402
 
-from . import shutdown, step, threads, waits, writer  # noqa: E402
+from . import shutdown, step, sync, threads, waits, writer  # noqa: E402
 from .shutdown import _end, _install_atexit, _instrument_shutdown  # noqa: E402
 from .threads import (_install_threads, _program, _receiver, _send_library,  # noqa: E402
                       _strip_tracebacks)
@@ -93,7 +98,8 @@ _PROG_NAME = "daemonlab_tracer"
 _RECEIVER_POLICIES = ("library", "inherit", "daemon", "non-daemon")
 # The entry point's globals: it is __main__ until the program takes that name.
 _BOOT_GLOBALS = getattr(sys.modules.get("__main__"), "__dict__", {})
-writer._own([sys.modules[__name__], writer, step, threads, waits, shutdown], _BOOT_GLOBALS)
+writer._own([sys.modules[__name__], writer, step, threads, waits, shutdown, sync],
+            _BOOT_GLOBALS)
 
 
 # --------------------------------------------------------------------------------------
@@ -254,6 +260,7 @@ def main(argv):
 
     _install_threads()
     _install_blocking()
+    sync._install_sync()
     _install_atexit()
     if opts["pauses"]:
         lines = {}

@@ -6,7 +6,7 @@ import os
 import sys
 import threading
 
-from .threads import _qualname
+from .threads import _caller, _is_own, _qualname
 from .waits import _same_face
 from .writer import _emit, _emit_last, _get_native_id, _tracer_error
 
@@ -72,7 +72,40 @@ def _install_atexit():
     _orig_atexit_register(_at_exit)
 
 
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+
+
+def _not_stdlib(filename):
+    return not filename.startswith(_STDLIB) or "-packages" in filename
+
+
+def _first(f, test):
+    """The innermost frame from f outwards whose file passes test (the tracer's skipped)."""
+    while f is not None and not test(f.f_code.co_filename):
+        f = _caller(f.f_back)
+    return f
+
+
+def _cut_off():
+    """Each daemon thread still alive as the process ends: `cut-off at=FILE:LINE`, where it
+    stops (the innermost frame of the program's own code, else of a library outside the
+    standard library, else of any code not the tracer's). The host says which of them were cut off mid-work."""
+    try:
+        frames = sys._current_frames()
+        me = threading.get_ident()
+        for t in list(threading._active.values()):
+            if t.ident == me or not t.daemon or not t.is_alive():
+                continue
+            f = _caller(frames.get(t.ident))
+            f = _first(f, lambda fn: _is_own(fn)) or _first(f, _not_stdlib) or f
+            at = "" if f is None else "%s:%d" % (f.f_code.co_filename, f.f_lineno)
+            _emit(t.native_id, "cut-off", ("at", at[-800:]))
+    except Exception as e:
+        _tracer_error("_cut_off", e)
+
+
 def _at_exit():
+    _cut_off()
     _emit_last(_get_native_id(), "exit", ("code", _end["code"]))
     if _end["sigint"]:
         # An uncaught KeyboardInterrupt: CPython ends the process by SIGINT after its

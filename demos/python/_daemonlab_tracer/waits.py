@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 
-from .threads import _announce_unknown
+from .threads import _announce_unknown, _is_own
 from .writer import (_OURS, _emit_raw, _esc, _get_native_id, _monotonic_ns, _tls, _trace,
                      _tracer_error)
 
@@ -33,9 +33,55 @@ def _at(f):
     return s
 
 
-def _enter(on, timeout, target=None):
+_MAX_WAIT_S = 1e8  # a deadline further than ~3 years is written as none (TIMEOUT_MAX)
+
+
+def _timeout_fields(timeout):
+    """`timeout=1` and, when the timeout is known in seconds, `deadline=` (the monotonic ns
+    at which the wait gives up): None/False, no deadline; True, one of unknown length."""
+    if timeout is None or timeout is False:
+        return ""
+    if timeout is True:
+        return "\ttimeout=1"
+    try:
+        secs = float(timeout)
+        if secs < 0 or secs > _MAX_WAIT_S:
+            return "\ttimeout=1"
+        return "\ttimeout=1\tdeadline=%d" % (_monotonic_ns() + int(secs * 1e9))
+    except (TypeError, ValueError, OverflowError):
+        return "\ttimeout=1"
+
+
+_call_cache = {}
+
+
+def _call(f):
+    """The function the program called that waits: the frame's own function when it is the
+    program's, else the outermost library frame that the program's code called (e.g.
+    `ThreadingMixIn.server_close`), else the frame's own (a thread with no program frame)."""
+    code = f.f_code
+    name = _call_cache.get(code)
+    if name is None:
+        name = getattr(code, "co_qualname", code.co_name)
+        if len(_call_cache) < 20000:
+            _call_cache[code] = name
+    if _is_own(code.co_filename):
+        return name
+    g = f
+    for _ in range(40):
+        b = g.f_back
+        if b is None or id(b.f_globals) in _OURS:
+            break
+        if _is_own(b.f_code.co_filename):
+            return getattr(g.f_code, "co_qualname", g.f_code.co_name)
+        g = b
+    return name
+
+
+def _enter(on, timeout, target=None, call=None):
     """Before a blocking call: writes `state blocked` and returns the tid, or None when
-    this call is nested in another reported one (or the tracer failed: reported)."""
+    this call is nested in another reported one (or the tracer failed: reported).
+    timeout: None (no deadline), True (a deadline of unknown length) or seconds."""
     tls = _tls
     try:
         if tls.depth or not _trace.enabled:
@@ -49,10 +95,13 @@ def _enter(on, timeout, target=None):
         tid = tls.tid
         while f is not None and id(f.f_globals) in _OURS:
             f = f.f_back
-        line = "%d\t%d\tstate\tstate=blocked\ton=%s%s%s%s\n" % (
-            _monotonic_ns(), tid, on, "\ttimeout=1" if timeout else "",
+        if f is not None and call is None:
+            call = _call(f)
+        line = "%d\t%d\tstate\tstate=blocked\ton=%s%s%s%s%s\n" % (
+            _monotonic_ns(), tid, on, _timeout_fields(timeout),
             "" if target is None else "\ttarget=%d" % target,
-            "" if f is None else "\tat=" + _at(f))
+            "" if f is None else "\tat=" + _at(f),
+            "" if not call else "\tcall=" + _esc(call[:200]))
         _emit_raw(line.encode("utf-8", "replace"))
         return tid
     except Exception as e:
@@ -107,7 +156,7 @@ def _install_blocking():
     def wait(self, timeout=None):
         if self._flag:  # set already: it returns at once, nothing to report
             return ev_wait(self, timeout)
-        tid = _enter("event", timeout is not None)
+        tid = _enter("event", timeout)
         try:
             return ev_wait(self, timeout)
         finally:
@@ -119,7 +168,7 @@ def _install_blocking():
     cond_wait = threading.Condition.wait
 
     def cwait(self, timeout=None):
-        tid = _enter("condition", timeout is not None)
+        tid = _enter("condition", timeout)
         try:
             return cond_wait(self, timeout)
         finally:
@@ -135,7 +184,7 @@ def _install_blocking():
         tid = None
         try:
             if self._started.is_set():
-                tid = _enter("join", timeout is not None, self.native_id)
+                tid = _enter("join", timeout, self.native_id)
         except Exception as e:
             _tracer_error("Thread.join", e)
         try:
@@ -148,7 +197,7 @@ def _install_blocking():
 
     # time.sleep
     def sleep(secs):
-        tid = _enter("sleep", True) if secs else None
+        tid = _enter("sleep", secs) if secs else None
         try:
             return _orig_sleep(secs)
         finally:
@@ -159,7 +208,7 @@ def _install_blocking():
 
     # select.select
     def select_(rlist, wlist, xlist, timeout=None):
-        tid = None if timeout == 0 else _enter("select", timeout is not None)
+        tid = None if timeout == 0 else _enter("select", timeout)
         try:
             return _orig_select(rlist, wlist, xlist, timeout)
         finally:
@@ -186,7 +235,7 @@ def _patch_queue(queue):
             return q_get(self, False)
         except empty:
             pass
-        tid = _enter("queue-get", timeout is not None)
+        tid = _enter("queue-get", timeout)
         try:
             return q_get(self, block, timeout)
         finally:
@@ -194,6 +243,37 @@ def _patch_queue(queue):
                 _leave(tid)
 
     queue.Queue.get = _same_face(get, q_get)
+
+    # SimpleQueue is a C type (websockets' sync Assembler uses one): a subclass stands in.
+    base = getattr(queue, "SimpleQueue", None)
+    if isinstance(base, type):
+        s_get = base.get
+
+        class SimpleQueue(base):
+            __slots__ = ()
+
+            def get(self, block=True, timeout=None):
+                if not block:
+                    return s_get(self, False)
+                try:
+                    return s_get(self, False)
+                except empty:
+                    pass
+                tid = _enter("queue-get", timeout)
+                try:
+                    return s_get(self, block, timeout)
+                finally:
+                    if tid is not None:
+                        _leave(tid)
+
+        SimpleQueue.__module__ = base.__module__
+        SimpleQueue.__qualname__ = base.__qualname__
+        queue.SimpleQueue = SimpleQueue
+
+
+def _joined_by():
+    """Replaced by sync._install_sync: who main's select in an event loop joins, or None."""
+    return None
 
 
 def _patch_selectors(selectors):
@@ -203,7 +283,12 @@ def _patch_selectors(selectors):
         def sel(self, timeout=None):
             tid = None
             if timeout is None or timeout > 0:
-                tid = _enter("select", timeout is not None)
+                j = _joined_by()
+                if j is not None:  # asyncio.run() joins the default executor's threads
+                    tid = _enter("join", j[1] if j[1] is not None else timeout, j[0],
+                                 "shutdown_default_executor")
+                else:
+                    tid = _enter("select", timeout)
             try:
                 return orig(self, timeout)
             finally:
@@ -228,7 +313,7 @@ def _wrap_socket_read(cls, name, on):
         if not _tls.depth:
             t = self.gettimeout()
             if t != 0.0:
-                tid = _enter(on, t is not None)
+                tid = _enter(on, t)
         try:
             return orig(self, *args, **kwargs)
         finally:

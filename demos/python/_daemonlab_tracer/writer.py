@@ -61,6 +61,7 @@ class _TLS(threading.local):
     known = False  # this thread's `thread` event was written
     tid = 0  # its native id, once known
     busy = False  # writing an event (reentrancy from a signal handler)
+    joining = None  # asyncio.run() joins the default executor: (threads, deadline ns)
 
 
 _tls = _TLS()

@@ -75,3 +75,9 @@ cpython python-crash 12.0 0 -- "$tmp/crash.py"
 printf 'import threading, time\nthreading.Thread(target=time.sleep, args=(60,), name="sleeper").start()\n' \
     >"$tmp/sleeper.py"
 cpython python-sleeper 12.0 0 -- "$tmp/sleeper.py"
+
+# The exit family (demos/python/family/), each as python3 runs it under the tracer.
+family=$repo/demos/python/family
+for f in pool_atexit lock_order asyncio_executor socketserver_close timer daemon_writer; do
+    HOLD=2 cpython "family-${f//_/-}" 12.0 0 -- "$family/$f.py"
+done
