@@ -8,6 +8,7 @@
 #include "subprocess.hpp"
 #include "wait.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -341,4 +342,43 @@ TEST(TidReuse, ANewThreadWithAnOldTidGetsItsOwnLane) {
     EXPECT_EQ(l->current()->state, lab::ThreadState::blocked);
     EXPECT_EQ(t.lanes()[1].name, "old");
     EXPECT_FALSE(t.lanes()[1].alive());
+}
+
+// ---- hostile programs (issue 19, item 10) --------------------------------------------------
+
+// 100 children that would sleep for 5 minutes, and main exits: a clear verdict at once, and
+// none of them outlives the run.
+TEST(Hostile, AHundredChildrenAreAllEndedWithTheRun) {
+    const std::string pidfile = (dir() / "hundred.pids").string();
+    fs::remove(pidfile);
+    const std::string file = program("hundred.py", "import os, time\n"
+                                                   "pids = []\n"
+                                                   "for _ in range(100):\n"
+                                                   "    pid = os.fork()\n"
+                                                   "    if pid == 0:\n"
+                                                   "        time.sleep(300); os._exit(0)\n"
+                                                   "    pids.append(pid)\n"
+                                                   "open(" +
+                                                       json(pidfile).dump() +
+                                                       ", 'w').write(' '.join(map(str, pids)))\n");
+    const Explained e = explain(file, {"--timeout", "20"}, kPython, 60);
+    EXPECT_FALSE(e.r.timed_out);
+    EXPECT_EQ(e.j.value("verdict", ""), "exited") << e.j.dump(2);
+    std::ifstream in(pidfile);
+    std::vector<int> pids;
+    for (int p; in >> p;) pids.push_back(p);
+    ASSERT_EQ(pids.size(), 100u);
+    const bool gone = ts::eventually(
+        [&] { return std::none_of(pids.begin(), pids.end(), [](int p) { return ts::alive(p); }); },
+        std::chrono::milliseconds(3000));
+    EXPECT_TRUE(gone) << "a child outlived the run";
+    for (int p : pids) ::kill(p, SIGKILL);
+}
+
+// A program that prints without end: the time limit, a bounded output, and the host returns.
+TEST(Hostile, PrintingWithoutEndMeetsTheTimeLimit) {
+    const std::string file = program("print-forever.py", "while True:\n    print('x' * 100)\n");
+    const Explained e = explain(file, {"--timeout", "2"}, kPython, 60);
+    EXPECT_FALSE(e.r.timed_out) << "the host did not return";
+    EXPECT_EQ(e.j.value("verdict", ""), "timeout") << e.j.dump(2).substr(0, 2000);
 }
