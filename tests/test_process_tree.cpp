@@ -382,3 +382,16 @@ TEST(Hostile, PrintingWithoutEndMeetsTheTimeLimit) {
     EXPECT_FALSE(e.r.timed_out) << "the host did not return";
     EXPECT_EQ(e.j.value("verdict", ""), "timeout") << e.j.dump(2).substr(0, 2000);
 }
+
+// --io-grace is read by --grace's rule, and its messages name it.
+TEST(IoWait, ABadIoGraceIsRefusedWithStatusTwo) {
+    const std::string file = program("ok.py", "pass\n");
+    for (const char* bad : {"50", "1e3", "0x10", "-5", "70000"}) {
+        SCOPED_TRACE(bad);
+        const ts::Result r = ts::run({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "explain",
+                                      file, "--python", kPython, "--io-grace", bad},
+                                     30);
+        EXPECT_EQ(r.exit_code, 2) << r.out;
+        EXPECT_NE(r.out.find("--io-grace"), std::string::npos) << r.out;
+    }
+}
