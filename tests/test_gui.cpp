@@ -858,7 +858,7 @@ TEST(Gui, AHungRunStaysAliveWithACounterAndTheAtexitGhost) {
                        text.find("still waiting for recv_events") != std::string::npos;
         if (t["what"] == "caption") {
             ghost |= text.find("ws.close would run here, after the join") != std::string::npos &&
-                     text.find("ws.close 本该在这里运行") != std::string::npos;
+                     text.find("ws.close 要等 join 结束才会在这里执行") != std::string::npos;
             registered |= text.find("atexit registers ws.close") != std::string::npos;
         }
     }

@@ -71,12 +71,13 @@ class AxisRow {
     void break_labels(const TimelineContext& ctx, float y, float h) const;
 };
 
-// Where each lane's centre is, by thread id (the join arrow and the counter point there).
+// Where each lane's centre is, by thread id (the join arrow and the counter point there). A
+// reused tid has two lanes; the newest is the thread that has it now (Timeline::lane).
 struct LaneCentres {
     std::vector<std::pair<int, float>> y;
     float of(int tid) const {
-        for (auto& [t, cy] : y)
-            if (t == tid) return cy;
+        for (auto it = y.rbegin(); it != y.rend(); ++it)
+            if (it->first == tid) return it->second;
         return -1.0f;
     }
 };

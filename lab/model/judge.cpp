@@ -1,5 +1,7 @@
 #include "lab/model/judge.hpp"
 
+#include "lab/model/io_wait.hpp"
+
 #include <string>
 
 namespace lab {
@@ -53,6 +55,7 @@ Verdict judge(const Facts& f) {
     Verdict v;
     v.hang_confirmed_ns = f.hang_confirmed_ns;
     v.waiting_on = f.waiting_on;
+    v.io_quiet_ms = f.io_quiet_ms;
     if (f.end) {
         v.exit_seen_ns = f.end->seen_ns;
         if (f.end->by_signal)
@@ -63,14 +66,22 @@ Verdict judge(const Facts& f) {
     }
     if (f.hang_confirmed_ns >= 0) {
         v.outcome = Outcome::hung;
+        v.io_quiet_ms = f.io_quiet_ms;
         return v;
     }
     // The hang rule: shutdown waits and no thread can move (stuck_waits), and nothing at all
-    // has happened for the grace.
-    if (std::vector<int> stuck = stuck_waits(f.timeline);
-        !stuck.empty() && f.quiet_ns >= std::int64_t{f.grace_ms} * 1'000'000) {
+    // has happened for the grace. A wait on I/O is judged by the other end (io_wait.hpp):
+    // still running while a process of the program's own tree may answer, else a hang after
+    // the I/O grace.
+    std::vector<int> stuck = stuck_waits(f.timeline);
+    if (stuck.empty()) return v;
+    const bool io = f.io_grace_ms >= 0 && !io_waits(f.timeline).empty();
+    if (io && !live_peers(f.timeline).empty()) return v;
+    const int grace = hang_grace_ms(f.timeline, f.grace_ms, f.io_grace_ms);
+    if (f.quiet_ns >= std::int64_t{grace} * 1'000'000) {
         v.outcome = Outcome::hung;
         v.waiting_on = std::move(stuck);
+        if (io) v.io_quiet_ms = grace;
     }
     return v;
 }

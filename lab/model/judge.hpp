@@ -25,12 +25,14 @@ struct ProcessEnd {
 struct Facts {
     const Timeline& timeline;
     trace::Engine engine = trace::Engine::model;
-    int grace_ms = 300;        // a hang is confirmed after this long with nothing new
+    int grace_ms = 300;   // a hang is confirmed after this long with nothing new
+    int io_grace_ms = -1; // ... or this long, when it waits on I/O (io_wait.hpp); -1: no I/O rule
     std::int64_t quiet_ns = 0; // since the last movement (the last trace the host read)
     // A hang confirmed earlier stays the verdict, naming the threads it named then, whatever
     // the process does afterwards (kept alive, it may still write).
     std::int64_t hang_confirmed_ns = -1;
     std::vector<int> waiting_on;
+    int io_quiet_ms = -1;              // a hang confirmed earlier on I/O: its grace
     std::optional<KilledBy> killed_by; // the host ended it (or has sent the kill)
     std::optional<ProcessEnd> end;     // unset: the process still runs
 };

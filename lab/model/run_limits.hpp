@@ -8,12 +8,15 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace lab {
 
 inline constexpr int kMinGraceMs = 100;
 inline constexpr int kMaxGraceMs = 60'000;
 inline constexpr int kDefaultTimeoutMs = 20'000;
+// --io-grace: a wait on I/O with nobody of the program's tree to answer (io_wait.hpp).
+inline constexpr int kDefaultIoGraceMs = 5'000;
 // How long the GUI may keep a confirmed hang alive (RunOptions::keep_hung_ms): 10 minutes.
 inline constexpr int kMaxKeepHungMs = 600'000;
 
@@ -23,6 +26,8 @@ int run_timeout_ms(int grace_ms, int timeout_ms = kDefaultTimeoutMs);
 
 // --grace MS: a decimal integer of milliseconds, kMinGraceMs..kMaxGraceMs, nothing else
 // (no sign, no hex, no exponent, no unit). Returns "" and sets `out`, or says what is wrong.
-std::string parse_grace_ms(const std::string& text, int& out);
+// --io-grace MS (io_wait.hpp) is read by the same rule: `flag_name` names it in the message.
+std::string parse_grace_ms(const std::string& text, int& out,
+                           std::string_view flag_name = "--grace");
 
 } // namespace lab

@@ -20,6 +20,9 @@ std::string validate(const RunOptions& o) {
     if (o.grace_ms < kMinGraceMs || o.grace_ms > kMaxGraceMs)
         return "--grace must be " + std::to_string(kMinGraceMs) + ".." +
                std::to_string(kMaxGraceMs) + " ms";
+    if (o.io_grace_ms < kMinGraceMs || o.io_grace_ms > kMaxGraceMs)
+        return "--io-grace must be " + std::to_string(kMinGraceMs) + ".." +
+               std::to_string(kMaxGraceMs) + " ms";
     if (o.keep_hung_ms < 0 || o.keep_hung_ms > kMaxKeepHungMs)
         return "keep_hung_ms must be 0.." + std::to_string(kMaxKeepHungMs) + " ms";
     if (cpython && !o.program.empty()) return {}; // a program of the user's, as it is

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "demos/trace/protocol.hpp"
+#include "lab/model/run_limits.hpp"
 #include "lab/model/timeline.hpp"
 #include "lab/model/verdict.hpp"
 
@@ -29,7 +30,11 @@ struct RunOptions {
     trace::ConnectIn connect_in = trace::ConnectIn::main; // sandbox: who calls connect()
     trace::Worker worker = trace::Worker::daemon;         // sandbox: the worker thread
     bool with_block = false;                              // sandbox
-    int grace_ms = 300;     // confirm a suspected hang after this long (run_limits.hpp)
+    int grace_ms = 300; // confirm a suspected hang after this long (run_limits.hpp)
+    // A suspected hang that waits on I/O (io_wait.hpp) with no process of the program's own tree
+    // left to answer: confirmed after this long with no data (programs of the user's only; a
+    // lesson keeps grace_ms). kMinGraceMs..kMaxGraceMs.
+    int io_grace_ms = kDefaultIoGraceMs;
     int timeout_ms = 20000; // kill a run that neither ends nor hangs (not in step mode); when
                             // not longer than grace_ms, grace_ms + 10 s (run_timeout_ms)
     bool step = false;      // pause at each pause point until go()

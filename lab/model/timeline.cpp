@@ -23,19 +23,31 @@ Look look(const Segment& s) {
     return Look::other;
 }
 
+// A tid is unique among the live threads only: the kernel reuses it once a thread is gone
+// (after ~32,000 short threads). A lane is the thread that had the tid from its `thread` event
+// on; the newest lane with a tid is the one its events are about.
 const Lane* Timeline::lane(int tid) const {
-    for (const Lane& l : lanes_)
-        if (l.tid == tid) return &l;
+    for (auto l = lanes_.rbegin(); l != lanes_.rend(); ++l)
+        if (l->tid == tid) return &*l;
     return nullptr;
 }
 
 Lane& Timeline::lane_for(int tid) {
-    for (Lane& l : lanes_)
-        if (l.tid == tid) return l;
+    for (auto l = lanes_.rbegin(); l != lanes_.rend(); ++l)
+        if (l->tid == tid) return *l;
     Lane& l = lanes_.emplace_back();
     l.tid = tid;
     l.name = "thread " + std::to_string(tid);
     return l;
+}
+
+// The lane for a `thread` event: a new one when the tid's lane has ended (a reused tid).
+Lane& Timeline::lane_for_new_thread(int tid) {
+    Lane& l = lane_for(tid);
+    if (l.segments.empty() || l.alive()) return l;
+    Lane& fresh = lanes_.emplace_back();
+    fresh.tid = tid;
+    return fresh;
 }
 
 void Timeline::set_state(const TraceEvent& e, Segment s) {
@@ -68,6 +80,7 @@ void Timeline::apply(const TraceEvent& e) {
     switch (*e.kind) {
     case Kind::process:
         process_.version = e.get_int(key::version, 0);
+        process_.pid = e.get_int(key::pid);
         process_.engine = e.get_enum<trace::Engine>(key::engine).value_or(trace::Engine::model);
         process_.scenario = e.get(key::scenario);
         process_.program = e.get(key::program);
@@ -79,7 +92,7 @@ void Timeline::apply(const TraceEvent& e) {
         process_.library_version = e.get(key::version);
         break;
     case Kind::thread: {
-        Lane& l = lane_for(e.tid);
+        Lane& l = lane_for_new_thread(e.tid);
         l.name = e.get(key::name);
         l.daemon = e.get(key::daemon) == "1";
         if (auto src = e.get_enum<DaemonSource>(key::source))

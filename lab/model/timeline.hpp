@@ -90,9 +90,23 @@ struct TracerError {
 // What the demo said about itself (the process and library events).
 struct ProcessInfo {
     int version = 0;
+    int pid = -1; // the process that writes the trace (the program, under the launcher)
     trace::Engine engine = trace::Engine::model;
     std::string scenario, program, python, receiver;
     std::string library, library_version; // e.g. websockets 13.0
+};
+
+// A process of the run's own tree, as the host last saw it (/proc): the program itself and
+// everything it started (the launcher keeps orphans in the tree). Its command line is the
+// program's to choose: valid UTF-8, at most kMaxCommand bytes.
+struct TreeProcess {
+    static constexpr std::size_t kMaxCommand = 200;
+    int pid = 0;
+    int ppid = 0;
+    char state = '?'; // /proc's: R running, S sleeping, D disk, T stopped, Z zombie...
+    std::string command;
+    bool program = false; // the program the run started (the others are what it started)
+    bool alive() const { return state != 'Z' && state != 'X' && state != 'x'; }
 };
 
 class Timeline {
@@ -100,7 +114,16 @@ class Timeline {
     void apply(const TraceEvent& e);
     // The host saw the process end at t: close every open segment there.
     void close_at(std::int64_t t);
+    // The host saw the trace's pipe end at t while the process still ran: the program closed
+    // the trace's fd or replaced it (dup2), so nothing after t is known.
+    void trace_lost_at(std::int64_t t) { trace_lost_ns_ = t; }
+    std::int64_t trace_lost_ns() const { return trace_lost_ns_; } // -1: the trace was whole
+    // The run's process tree as the host saw it last (lab/run/process_tree.hpp), while it ran.
+    void set_processes(std::vector<TreeProcess> p) { processes_ = std::move(p); }
+    const std::vector<TreeProcess>& processes() const { return processes_; }
 
+    // The lane of the thread that has `tid` now (the newest: the kernel reuses a tid once its
+    // thread is gone, and a `thread` event for it then starts a new lane).
     const Lane* lane(int tid) const;
     const std::vector<Lane>& lanes() const { return lanes_; }
     const std::vector<Marker>& markers() const { return markers_; }
@@ -126,11 +149,14 @@ class Timeline {
 
   private:
     Lane& lane_for(int tid);
+    Lane& lane_for_new_thread(int tid);
     void set_state(const TraceEvent& e, Segment s);
 
     std::vector<Lane> lanes_;
     std::vector<Marker> markers_;
     std::int64_t first_ns_ = -1, last_ns_ = -1, main_end_ns_ = -1, shutdown_ns_ = -1;
+    std::int64_t trace_lost_ns_ = -1;
+    std::vector<TreeProcess> processes_;
     int main_exit_code_ = -1;
     std::optional<trace::MainEnd> main_end_how_;
     std::string main_exception_;

@@ -1,6 +1,7 @@
 #include "lab/model/verdict.hpp"
 
 #include "lab/model/chain.hpp"
+#include "lab/model/io_wait.hpp"
 
 #include <array>
 #include <cmath>
@@ -126,6 +127,9 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
         }
         return s.get("verdict.running", lang);
     case Outcome::exited:
+        if (t.main_end_ns() < 0) // main never finished, or the trace that would say so was lost
+            return s.format(t.trace_lost_ns() >= 0 ? "verdict.exited.lost" : "verdict.exited.early",
+                            lang, {{"code", std::to_string(v.exit_code)}});
         return s.format("verdict.exited", lang,
                         {{"code", std::to_string(v.exit_code)},
                          {"ms", v.main_end_to_exit_ms >= 0 ? ms(v.main_end_to_exit_ms) : "?"}});
@@ -138,6 +142,9 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
         }
         if (t.main_end_ns() < 0)
             return s.format("verdict.hung.deadlock", lang, {{"threads", names}});
+        if (v.io_quiet_ms >= 0) // a wait on I/O: no data came for the I/O grace (io_wait.hpp)
+            return s.format("verdict.hung.io", lang,
+                            {{"threads", names}, {"s", seconds(v.io_quiet_ms)}});
         return s.format(v.waiting_on.size() > 1 ? "verdict.hung.many" : "verdict.hung", lang,
                         {{"threads", names}});
     }
@@ -155,6 +162,8 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
             return s.format(
                 "verdict.timeout.waiting", lang,
                 {{"thread", l->name}, {"wait", describe_wait(*l->current(), t, s, lang)}});
+        if (t.main_end_ns() < 0 && t.trace_lost_ns() >= 0)
+            return s.get("verdict.timeout.lost", lang);
         return s.get(t.main_end_ns() >= 0 ? "verdict.timeout.shutdown" : "verdict.timeout.main",
                      lang);
     case Outcome::failed:
@@ -216,6 +225,8 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
                 lines.push_back(
                     s.format("why.hung.blocked_at", lang, {{"thread", l->name}, {"where", at}}));
         }
+        explain_io(v, t, s, lang, lines); // the other end of a wait on I/O
+        on_socket = on_socket && v.io_quiet_ms < 0 && live_peers(t).empty();
         lines.push_back(on_socket ? s.get("why.hung.rule", lang)
                                   : s.format("why.hung.rule.other", lang, {{"threads", names}}));
     } else if (v.outcome == Outcome::exited) {

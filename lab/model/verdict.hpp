@@ -42,6 +42,7 @@ struct Verdict {
     std::int64_t exit_seen_ns = -1;      // host's CLOCK_MONOTONIC when it saw the end
     std::int64_t hang_suspected_ns = -1; // the process stopped making progress
     std::int64_t hang_confirmed_ns = -1; // ... and the grace passed with nothing new
+    int io_quiet_ms = -1; // hung on a wait on I/O: no data came for this long (io_wait.hpp)
 };
 
 // Nothing will end this wait by itself (after main ended: untimed, and no reply on its way).

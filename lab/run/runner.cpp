@@ -1,6 +1,7 @@
 #include "lab/run/runner.hpp"
 
 #include "lab/model/trace_parser.hpp"
+#include "lab/run/process_tree.hpp"
 #include "lab/run/python_engine.hpp"
 #include "lab/run/spawn.hpp"
 #include "lab/run/spawn_hygiene.hpp"
@@ -56,6 +57,8 @@ class Watcher {
     siginfo_t loop();
     void finish(const siginfo_t& info);
     bool read_trace();
+    void trace_ended();
+    void look_at_tree(std::int64_t now);
     bool read_output();
     bool read_stacks();
     void read_commands();
@@ -70,16 +73,29 @@ class Watcher {
     Watch watch_;
     TraceReader reader_;
     int paused_tid_ = -1; // step mode: the thread waiting at a pause point
-    std::string stacks_;  // cpython: faulthandler's dump, asked for at a suspected hang
+    std::int64_t first_kill_ns_ = -1;
+    std::int64_t tree_seen_ns_ = -1; // the process tree was last read then
+    std::string stacks_;             // cpython: faulthandler's dump, asked for at a suspected hang
     char buf_[16384];
 };
 
-// SIGKILL to the demo itself (through its pidfd when there is one) and to its process group
-// (what it started goes with it). The group alone is not enough: a program may leave it
-// (setpgid, setsid), and the group is then empty or not its own.
-void kill_hard(const Spawned& sp) {
+// Ends the demo. Through the launcher (the real interpreter), a first SIGTERM to it: it kills
+// the program's whole tree, orphans that left the group included, then itself. Directly, or
+// when the launcher has not done so in kLauncherGraceNs: SIGKILL to the demo itself (through
+// its pidfd when there is one) and to its process group. The group alone is not enough: a
+// program may leave it (setpgid, setsid), and the group is then empty or not its own.
+constexpr std::int64_t kLauncherGraceNs = 1'000'000'000;
+
+int send_signal(const Spawned& sp, int sig) {
+    if (sp.pidfd.fd >= 0)
+        return int(::syscall(SYS_pidfd_send_signal, sp.pidfd.fd, sig, nullptr, 0));
+    return ::kill(sp.pid, sig); // not reaped yet: the pid is still ours
+}
+
+void kill_hard(const Spawned& sp, bool launcher_first) {
+    if (sp.launcher && launcher_first && send_signal(sp, SIGTERM) == 0) return;
     if (sp.pidfd.fd < 0 || ::syscall(SYS_pidfd_send_signal, sp.pidfd.fd, SIGKILL, nullptr, 0) != 0)
-        ::kill(sp.pid, SIGKILL); // not reaped yet: the pid is still ours
+        ::kill(sp.pid, SIGKILL);
     ::kill(-sp.pid, SIGKILL);
 }
 
@@ -96,7 +112,11 @@ void Watcher::send_control(std::string_view word) {
 }
 
 void Watcher::perform(const WatchActions& a) {
-    if (a.kill) kill_hard(sp_);
+    if (a.kill) {
+        const std::int64_t now = monotonic_ns();
+        if (first_kill_ns_ < 0) first_kill_ns_ = now;
+        kill_hard(sp_, now - first_kill_ns_ < kLauncherGraceNs);
+    }
     if (a.request_stacks) {
         stacks_.clear();
         ::kill(sp_.pid, stack_signal());
@@ -135,6 +155,40 @@ bool Watcher::read_trace() {
     st.malformed = reader_.malformed();
     if (watch_.on_trace(st.timeline, monotonic_ns()).verdict_changed) st.verdict = watch_.verdict();
     return true;
+}
+
+// EOF on the trace. At the process's end the kernel closes its fds just before it becomes a
+// zombie (and the launcher ends right after the program): an end that follows within
+// kTraceEofToExitNs is that. A process that still runs then has lost its trace: the program
+// closed fd 3 or put something else there (dup2).
+constexpr int kTraceEofToExitMs = 250;
+
+void Watcher::trace_ended() {
+    sp_.trace.reset(); // fd -1: poll ignores it
+    const std::int64_t at = monotonic_ns();
+    if (sp_.pidfd.fd < 0) return; // without a pidfd, no telling: say nothing
+    pollfd p{sp_.pidfd.fd, POLLIN, 0};
+    int r;
+    do r = ::poll(&p, 1, kTraceEofToExitMs);
+    while (r < 0 && errno == EINTR);
+    if (r != 0) return; // it ended: the trace was whole
+    std::lock_guard lock(s_.mu);
+    s_.state.timeline.trace_lost_at(at);
+}
+
+// The run's processes, read again at most every kTreeEveryNs, or kTreeSuspectNs while a hang
+// is suspected (the other end of a wait on I/O may be one of them, and may end).
+constexpr std::int64_t kTreeEveryNs = 500'000'000, kTreeSuspectNs = 50'000'000;
+
+void Watcher::look_at_tree(std::int64_t now) {
+    const std::int64_t every = watch_.suspecting() ? kTreeSuspectNs : kTreeEveryNs;
+    if (tree_seen_ns_ >= 0 && now - tree_seen_ns_ < every) return;
+    tree_seen_ns_ = now;
+    std::vector<TreeProcess> tree =
+        process_tree(sp_.pid, sp_.launcher, s_.state.timeline.process().pid);
+    std::lock_guard lock(s_.mu);
+    s_.state.timeline.set_processes(std::move(tree));
+    watch_.on_tree(s_.state.timeline, now);
 }
 
 bool Watcher::read_stacks() {
@@ -192,7 +246,7 @@ siginfo_t Watcher::loop() {
             if (read_trace())
                 moved = true;
             else
-                sp_.trace.reset(); // fd -1: poll ignores it
+                trace_ended();
         }
         if (fds[1].revents) {
             if (read_output())
@@ -211,6 +265,7 @@ siginfo_t Watcher::loop() {
                 return info;
         }
         // The timeline is written by this thread only: reading it here needs no lock.
+        look_at_tree(monotonic_ns());
         perform(watch_.on_tick(s_.state.timeline, monotonic_ns()));
     }
 }

@@ -202,6 +202,7 @@ Spawned spawn(const RunOptions& o, const ServerInfo& server, const CaFile* ca) {
     // The demo's ends close here as they go: only the demo writes, so EOF on the trace means
     // it is gone.
     sp.pidfd = Fd(pidfd_open(sp.pid));
+    sp.launcher = cpython;
     return sp;
 }
 

@@ -33,7 +33,10 @@ struct Spawned {
     Fd control;                  // write, step mode: the control words (fd 4)
     Fd stacks;                   // read, cpython: faulthandler's stack dumps (fd 5)
     std::int64_t spawned_ns = 0; // just before the spawn: the demo's first event is later
-    std::string error;           // it could not start: why ("" when it did)
+    // `pid` is daemonlab-launch, the program's parent and subreaper: SIGTERM from us ends the
+    // program's whole tree (demos/launch/launch.cpp); SIGKILL on it would leave orphans.
+    bool launcher = false;
+    std::string error; // it could not start: why ("" when it did)
 };
 
 // `ca`: for a lesson's program on CPython, the echo server's CA, handed over as a descriptor

@@ -1,6 +1,7 @@
 #include "lab/run/watch.hpp"
 
 #include "lab/model/chain.hpp"
+#include "lab/model/io_wait.hpp"
 #include "lab/model/run_limits.hpp"
 
 #include <algorithm>
@@ -22,11 +23,13 @@ Facts Watch::facts(const Timeline& t, std::int64_t now) const {
     Facts f{.timeline = t,
             .engine = options_.engine,
             .grace_ms = options_.grace_ms,
+            .io_grace_ms = io_grace_ms(options_),
             .quiet_ns = now - last_trace_,
             .killed_by = killed_by_};
     if (confirmed_ >= 0) {
         f.hang_confirmed_ns = verdict_.hang_confirmed_ns;
         f.waiting_on = verdict_.waiting_on;
+        f.io_quiet_ms = verdict_.io_quiet_ms;
     }
     return f;
 }
@@ -52,11 +55,19 @@ WatchActions Watch::on_trace(const Timeline& t, std::int64_t now) {
     progress_ns_ = progress;
     if (confirmed_ >= 0) return a; // the verdict is in; the process only lingers
     suspected_ = stuck ? now : -1;
+    suspect_grace_ms_ = hang_grace_ms(t, options_.grace_ms, io_grace_ms(options_));
+    recheck_at_ = -1;
     if (suspected_ >= 0) {
         verdict_.hang_suspected_ns = suspected_;
         a.verdict_changed = true;
     }
     return a;
+}
+
+void Watch::on_tree(const Timeline& t, std::int64_t now) {
+    const std::size_t peers = live_peers(t).size();
+    if (peers < peers_) last_trace_ = std::max(last_trace_, now);
+    peers_ = peers;
 }
 
 WatchActions Watch::on_command(WatchCommand c, std::int64_t now) {
@@ -97,8 +108,15 @@ WatchActions Watch::on_tick(const Timeline& t, std::int64_t now) {
             stacks_for_ = suspected_;
             a.request_stacks = true;
         }
-        if (Verdict v = judge(facts(t, now)); v.outcome == Outcome::hung) {
+        Verdict v = judge(facts(t, now));
+        // Past the grace and still not a hang: a wait on I/O that a process of the program's
+        // tree may still answer (io_wait.hpp). Look again soon: that process may end.
+        if (v.outcome != Outcome::hung && suspected_ >= 0 &&
+            now >= suspected_ + suspect_grace_ms_ * kMs)
+            recheck_at_ = now + kRecheckNs;
+        if (v.outcome == Outcome::hung) {
             confirmed_ = now;
+            verdict_.io_quiet_ms = v.io_quiet_ms;
             verdict_.waiting_on = std::move(v.waiting_on);
             verdict_.hang_confirmed_ns = now;
             // Kept alive: the verdict is known now; the process lives on until the limit, the
@@ -128,7 +146,8 @@ std::int64_t Watch::deadline() const {
     std::int64_t at = timeout_at_;
     auto until = [&](std::int64_t t) { at = at < 0 ? t : std::min(at, t); };
     if (suspected_ >= 0) {
-        until(suspected_ + options_.grace_ms * kMs);
+        until(suspected_ + suspect_grace_ms_ * kMs);
+        if (recheck_at_ >= 0) until(recheck_at_);
         if (options_.engine == trace::Engine::cpython && suspected_ != stacks_for_)
             until(suspected_ + options_.grace_ms * kMs / 2); // time to ask for the stacks
     }

@@ -31,12 +31,19 @@ class Watch {
   public:
     // A kill that has not taken effect yet is sent again this often, until the process is gone.
     static constexpr std::int64_t kKillAgainNs = 100'000'000;
+    // A suspected hang past its grace that is not one yet (a wait on I/O whose other end is a
+    // live process of the program's tree) is judged again this often.
+    static constexpr std::int64_t kRecheckNs = 100'000'000;
 
     Watch(const RunOptions& options, std::int64_t spawned_ns);
 
     // New trace was read at `now` (its events are in `t`): the process moved.
     WatchActions on_trace(const Timeline& t, std::int64_t now);
     WatchActions on_command(WatchCommand c, std::int64_t now);
+    // The process tree was read again at `now` (it is in `t`): a process of the program's own
+    // tree that ended counts as a movement, as the data it sent last may still be on its way
+    // to a thread that waits on I/O (io_wait.hpp).
+    void on_tree(const Timeline& t, std::int64_t now);
     // Time passed: the grace, the stacks' half-grace, the time limit, the kept hang's limit,
     // a kill still to take effect. Harmless to call early.
     WatchActions on_tick(const Timeline& t, std::int64_t now);
@@ -46,6 +53,9 @@ class Watch {
     // The next time on_tick must run, or -1 (nothing pending: only events matter).
     std::int64_t deadline() const;
     const Verdict& verdict() const { return verdict_; }
+    // A hang is suspected and not confirmed: the runner keeps the process tree up to date (the
+    // other end of a wait on I/O may be one of its processes).
+    bool suspecting() const { return suspected_ >= 0 && confirmed_ < 0 && !killed_by_; }
     bool killed() const { return killed_by_.has_value(); }
 
   private:
@@ -58,6 +68,9 @@ class Watch {
     std::int64_t suspected_ = -1;   // the process stopped making progress then
     std::int64_t progress_ns_ = -1; // last_progress_ns() at the last movement
     std::int64_t stacks_for_ = -1;  // the suspicion the stacks were asked for
+    std::size_t peers_ = 0;         // live processes of the tree besides the program, last seen
+    int suspect_grace_ms_ = 0;      // the suspicion's grace (io_wait.hpp: longer on I/O)
+    std::int64_t recheck_at_ = -1;  // past that grace, not a hang yet: judge again then
     std::int64_t confirmed_ = -1;   // the hang was confirmed then
     std::int64_t kill_sent_ = -1;   // the last kill sent
     std::optional<KilledBy> killed_by_;

@@ -27,7 +27,7 @@ Command add_explain_command(CLI::App& app, std::string& lang) {
                         "its arguments (after --, any that look like options)");
     explain->add_flag("--json", s->as_json, "print one JSON object");
     namespace rf = run_flag;
-    s->flags.add_to(*explain, rf::python | rf::receiver | rf::grace | rf::timeout);
+    s->flags.add_to(*explain, rf::python | rf::receiver | rf::grace | rf::io_grace | rf::timeout);
     explain->footer(kExitStatus);
     add_lang(*explain, lang);
     return {explain, [s](const Ui& ui) {

@@ -4,6 +4,7 @@
 
 #include "lab/model/catalog.hpp"
 #include "lab/model/chain.hpp"
+#include "lab/model/io_wait.hpp"
 #include "lab/model/sanitize.hpp"
 #include "lab/term/run_flags.hpp"
 #include "lab/term/terminal.hpp"
@@ -166,6 +167,7 @@ json run_json(const RunState& st, const Strings& strings) {
     json options = {{"receiver", trace::name(o.receiver)},
                     {"close", effective_close(o)},
                     {"grace_ms", o.grace_ms}};
+    if (!o.program.empty()) options["io_grace_ms"] = o.io_grace_ms;
     if (const Scenario* s = find_scenario(o.scenario); s && s->sandbox) {
         options["connect_in"] = trace::name(o.connect_in);
         options["worker"] = trace::name(o.worker);
@@ -174,6 +176,13 @@ json run_json(const RunState& st, const Strings& strings) {
     json tracer_errors = json::array(); // the writer's own failures (at most kMaxTracerErrors)
     for (const TracerError& e : t.tracer_errors())
         tracer_errors.push_back({{"where", e.where}, {"exception", e.exception}, {"text", e.text}});
+    json processes = json::array(); // the run's process tree as last seen while it ran
+    for (const TreeProcess& p : t.processes())
+        processes.push_back({{"pid", p.pid},
+                             {"ppid", p.ppid},
+                             {"command", p.command},
+                             {"state", process_state(p.state)},
+                             {"program", p.program}});
     json why = json::array();
     json chain = json::array(); // main's wait chain (lab/model/chain.hpp)
     const Lane* main = nullptr;
@@ -219,6 +228,9 @@ json run_json(const RunState& st, const Strings& strings) {
                 {"stage", to_string(stage_at(t).stage)},
                 {"chain", chain},
                 {"cut_off", cut},
+                {"no_data_for_ms", v.io_quiet_ms >= 0 ? json(v.io_quiet_ms) : json(nullptr)},
+                {"trace_lost", t.trace_lost_ns() >= 0},
+                {"processes", processes},
                 {"explanation", why},
                 {"malformed_trace_lines", st.malformed},
                 {"tracer_errors", tracer_errors},

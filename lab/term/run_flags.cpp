@@ -1,6 +1,7 @@
 #include "lab/term/run_flags.hpp"
 
 #include "lab/model/catalog.hpp"
+#include "lab/model/io_wait.hpp"
 #include "lab/model/run_limits.hpp"
 #include "lab/term/cli_common.hpp"
 
@@ -90,6 +91,14 @@ void RunFlags::add_to(CLI::App& cmd, unsigned which) {
         cmd.add_option_function<std::string>(
             "--grace", [this](const std::string& v) { grace = v; }, help);
     }
+    if (which & run_flag::io_grace)
+        cmd.add_option_function<std::string>(
+            "--io-grace", [this](const std::string& v) { io_grace = v; },
+            "ms with no data before a wait on I/O (a socket, a pipe, select) whose other end is "
+            "outside the program's own process tree is confirmed as a hang: a decimal "
+            "integer, " +
+                std::to_string(kMinGraceMs) + ".." + std::to_string(kMaxGraceMs) + " (default " +
+                std::to_string(kDefaultIoGraceMs) + ")");
     if (which & run_flag::timeout)
         cmd.add_option_function<double>(
                "--timeout", [this](double s) { timeout_s = s; },
@@ -110,6 +119,9 @@ std::string RunFlags::options(const RunOptions& base, RunOptions& out) const {
     o.with_block = o.with_block || with_block;
     if (grace)
         if (std::string err = parse_grace_ms(*grace, o.grace_ms); !err.empty()) return err;
+    if (io_grace)
+        if (std::string err = parse_grace_ms(*io_grace, o.io_grace_ms, "--io-grace"); !err.empty())
+            return err;
     if (timeout_s) o.timeout_ms = int(*timeout_s * 1000);
     if (std::string err = check_receiver(o); !err.empty()) return err;
     out = std::move(o);
@@ -146,6 +158,10 @@ std::string command_line(const RunOptions& o) {
     if (o.grace_ms != def.grace_ms) {
         add("--grace");
         add(std::to_string(o.grace_ms));
+    }
+    if (explain && o.io_grace_ms != def.io_grace_ms) {
+        add("--io-grace");
+        add(std::to_string(o.io_grace_ms));
     }
     if (explain) {
         char seconds[32];

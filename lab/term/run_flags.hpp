@@ -26,6 +26,7 @@ inline constexpr unsigned no_close = 1u << 6;        // --no-close (with --close
 inline constexpr unsigned sandbox = 1u << 7;         // --connect-in, --worker, --with-block
 inline constexpr unsigned grace = 1u << 8;           // --grace MS
 inline constexpr unsigned timeout = 1u << 9;         // --timeout S
+inline constexpr unsigned io_grace = 1u << 10;       // --io-grace MS (a program of the user's)
 } // namespace run_flag
 
 // What the command line said, typed; unset: the flag was not given.
@@ -38,7 +39,8 @@ struct RunFlags {
     std::optional<trace::ConnectIn> connect_in;
     std::optional<trace::Worker> worker;
     bool with_block = false;
-    std::optional<std::string> grace; // as typed: parse_grace_ms says what is wrong with it
+    std::optional<std::string> grace;    // as typed: parse_grace_ms says what is wrong with it
+    std::optional<std::string> io_grace; // --io-grace, as typed (the same rule)
     std::optional<double> timeout_s;
 
     // Declares the `which` flags (run_flag::...) on `cmd`, writing into this object, which
