@@ -32,6 +32,7 @@ const Lane* Timeline::lane(int tid) const {
 Lane& Timeline::lane_for(int tid) {
     for (Lane& l : lanes_)
         if (l.tid == tid) return l;
+    if (lanes_.size() >= kMaxLanes) drop_finished_lanes();
     Lane& l = lanes_.emplace_back();
     l.tid = tid;
     l.name = "thread " + std::to_string(tid);
@@ -47,7 +48,9 @@ void Timeline::set_state(const TraceEvent& e, Segment s) {
     }
     s.t0 = e.t_ns;
     if (s.state == ThreadState::done) s.t1 = s.t0; // a point: the lane ends here
+    if (merge_repeat(l, s)) return;
     l.segments.push_back(std::move(s));
+    if (++segments_ > kMaxSegments) thin_lane(l);
 }
 
 void Timeline::apply(const TraceEvent& e) {
@@ -63,7 +66,7 @@ void Timeline::apply(const TraceEvent& e) {
     if (first_ns_ < 0) first_ns_ = e.t_ns;
     last_ns_ = std::max(last_ns_, e.t_ns);
     auto mark = [&](std::string text = {}, int target = -1) {
-        markers_.push_back({e.t_ns, e.tid, *e.kind, std::move(text), target});
+        add_marker({e.t_ns, e.tid, *e.kind, std::move(text), target});
     };
     switch (*e.kind) {
     case Kind::process:
@@ -152,6 +155,16 @@ void Timeline::apply(const TraceEvent& e) {
     case Kind::exit:
         shutdown_waiting_for_ = -1;
         mark(std::string(e.get(key::code)));
+        break;
+    case Kind::refused:
+        if (!refusal_) {
+            auto what = e.get_enum<trace::Refusal>(key::what);
+            if (!what && !e.get(key::what).empty()) ++unknown_; // a newer writer's reason
+            refusal_ = Refusal{what.value_or(trace::Refusal::program),
+                               std::string(e.get(key::text)), std::string(e.get(key::version))};
+            if (refusal_->what == trace::Refusal::python && process_.python.empty())
+                process_.python = refusal_->version;
+        }
         break;
     case Kind::tracer_error: // not a marker: it is about the writer, not the program
         if (tracer_errors_.size() < kMaxTracerErrors)

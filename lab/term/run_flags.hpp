@@ -28,6 +28,9 @@ inline constexpr unsigned grace = 1u << 8;           // --grace MS
 inline constexpr unsigned timeout = 1u << 9;         // --timeout S
 } // namespace run_flag
 
+// explain's `--python all`: the program on every supported CPython found, side by side.
+inline constexpr std::string_view kEveryInterpreter = "all";
+
 // What the command line said, typed; unset: the flag was not given.
 struct RunFlags {
     std::optional<std::string> scenario;
