@@ -336,8 +336,10 @@ TEST(Explain, NoTerminalEscapesFromTheProgram) {
         const ts::Result r = daemonlab(args);
         EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << args[3] << "\n" << r.out;
         EXPECT_EQ(r.out.find('\x07'), std::string::npos) << args[3] << "\n" << r.out;
-        EXPECT_NE(r.out.find("\\e]0;"), std::string::npos) << args[3] << ": shown escaped\n"
-                                                          << r.out;
+        if (args[3] != "all") { // one verdict line per interpreter: no program text shown
+            EXPECT_NE(r.out.find("\\e]0;"), std::string::npos) << args[3] << ": shown escaped\n"
+                                                               << r.out;
+        }
     }
     ::unsetenv("PYTHONPATH");
 }

@@ -48,12 +48,11 @@ TEST(SetupPython, MakesEachVersionOnceFromLocalWheelsAndLeavesNothingHalfMade) {
     fs::remove_all(dir);
     const fs::path wheels = dir / "wheels", empty = dir / "empty", data = dir / "data";
     fs::create_directories(empty);
-    ASSERT_EQ(
-        ts::run({"python3", std::string(DAEMONLAB_SOURCE_DIR) + "/tests/python/make_wheels.py",
-                 vendor, wheels.string()},
-                60)
-            .exit_code,
-        0);
+    ASSERT_EQ(ts::run({kPython, std::string(DAEMONLAB_SOURCE_DIR) + "/tests/python/make_wheels.py",
+                       vendor, wheels.string()},
+                      60)
+                  .exit_code,
+              0);
     ::setenv("XDG_DATA_HOME", data.c_str(), 1);
 
     // No network (here: nowhere to install from): a clear message, nothing left behind.
