@@ -25,7 +25,8 @@ std::string tracer_path();
 inline constexpr int kLessonsNeedWebsockets = 11;
 
 // Runs `python` once (at most `timeout_ms`) to learn its version and that of the websockets
-// it imports, with this PYTHONPATH. need_websockets: a missing or older (< 11) websockets
+// it imports, with this PYTHONPATH. A run does not call it (the tracer reports the versions
+// and refuses what it cannot run on the trace); the tests use it to decide what to skip. need_websockets: a missing or older (< 11) websockets
 // is an error. Results are cached per (python, PYTHONPATH).
 PythonCheck check_python(const std::string& python, bool need_websockets, int timeout_ms = 5000);
 
