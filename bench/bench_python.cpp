@@ -120,6 +120,26 @@ int main(int argc, char** argv) {
     traced_vs_untraced(python, work, runs, "4 workers, 2000 queue items");
     if (argc > 3) traced_vs_untraced(python, argv[3], runs, "a lesson's program (real library)");
 
+    // The whole `daemonlab explain` of a program that exits (host start, tracer, verdict)
+    // beside the untraced interpreter on the same program (goal: at most +10 ms).
+    {
+        const std::string quick = write_program("dl_bench_quick.py", "print('hi')\n");
+        // daemonlab is built beside this benchmark (build/bench/bin).
+        const std::string bin =
+            std::filesystem::canonical("/proc/self/exe").parent_path().string() + "/daemonlab";
+        std::vector<double> plain, explained;
+        for (int i = 0; i < runs; ++i) {
+            plain.push_back(wall_ms({python, quick}));
+            explained.push_back(wall_ms({bin, "explain", quick, "--python", python}));
+        }
+        const double a = median(plain), b = median(explained);
+        std::printf("## explain of a program that exits (median of %d, interleaved)\n", runs);
+        std::printf("  python3 prog.py %7.1f ms   daemonlab explain prog.py %7.1f ms   +%.1f ms "
+                    "(goal <= +10 ms)\n",
+                    a, b, b - a);
+        std::filesystem::remove(quick);
+    }
+
     // The interpreter starts waiting (shutdown-wait) -> the verdict: the grace plus the
     // host's own delay. And a program that exits: its exit event -> the verdict.
     std::printf("## verdict latency, %d runs each\n", runs);

@@ -7,14 +7,14 @@
 #   apt-get install -y xvfb xauth time hyperfine xdotool
 # The python section needs Debian's python3 and websockets (../shared/vendor/websockets, or
 # PYTHONPATH / a virtual environment's python given as PYTHON=...).
-# Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace runs matrix python gui fonts
+# Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace timeline runs matrix python gui fonts
 #                                                   (default: all)
 # Each section takes under two minutes on 2 cores.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "${1:-$here/build/bench}" && pwd)
 shift || true
-sections=${*:-trace runs matrix python gui fonts}
+sections=${*:-trace timeline runs matrix python gui fonts}
 bin=$B/bin
 
 machine() {
@@ -30,6 +30,10 @@ for s in $sections; do
     trace)
         echo "## cost of one trace event (bench_trace)"
         "$bin/bench_trace" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+        ;;
+    timeline)
+        echo "## host memory for one simulated hour of trace (bench_timeline)"
+        "$bin/bench_timeline" 3600 20000
         ;;
     runs)
         echo "## exit → verdict, hang diagnosis, whole run (bench_runs)"

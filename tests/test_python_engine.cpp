@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 
@@ -225,6 +226,121 @@ TEST(Explain, BrokenInputGetsAClearMessage) {
         daemonlab({"explain", program("ok.py", "pass\n"), "--python", "/nonexistent/python3"});
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("apt-get install python3"), std::string::npos) << r.out;
+}
+
+// issue 23: a program that ran and exited with 2 is not "broken"; a FIFO or a device is not
+// a regular file (and is never read until memory runs out); an interpreter older than 3.9 is
+// refused by name.
+TEST(Explain, WordsForWhatRanAndWhatCouldNot) {
+    int status = 0;
+    // os._exit(2) from main after a thread's uncaught exception: no main-end, status 2.
+    json j = explain(program("two.py", "import os, threading\n"
+                                       "def boom():\n"
+                                       "    raise ValueError('boom')\n"
+                                       "t = threading.Thread(target=boom)\n"
+                                       "t.start(); t.join()\n"
+                                       "os._exit(2)\n"),
+                     {}, status);
+    EXPECT_EQ(status, 0) << j.dump(2);
+    EXPECT_EQ(j["verdict"], "exited") << j.dump(2);
+    EXPECT_EQ(j["exit_code"], 2);
+    j = explain(program("argparse2.py", "import sys\nsys.exit(2)\n"), {}, status);
+    EXPECT_EQ(j["verdict"], "exited") << j.dump(2);
+
+    const fs::path fifo = fs::path(DAEMONLAB_TEST_DIR) / "python-programs" / "fifo.py";
+    fs::create_directories(fifo.parent_path());
+    fs::remove(fifo);
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    for (const std::string& file : {fifo.string(), std::string("/dev/zero")}) {
+        const auto started = std::chrono::steady_clock::now();
+        j = explain(file, {"--timeout", "20"}, status);
+        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10)) << file;
+        EXPECT_EQ(status, 2) << file;
+        EXPECT_EQ(j["verdict"], "error") << j.dump(2);
+        EXPECT_NE(j["error"].get<std::string>().find("not a regular file"), std::string::npos)
+            << j.dump(2);
+    }
+
+    const char* root = std::getenv("PYENV_ROOT");
+    const fs::path old = fs::path(root ? root : std::string(std::getenv("HOME")) + "/.pyenv") /
+                         "versions/3.8.18/bin/python3";
+    if (!fs::exists(old)) GTEST_SKIP() << old << " is not here: no Python 3.8 to refuse";
+    ts::Result r = daemonlab({"explain", program("ok.py", "print('ran')\n"), "--python", old});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("Python 3.8.18"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("3.9 to 3.13"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("\nran\n"), std::string::npos) << r.out;
+}
+
+// issue 23: the host asks for stacks through the tracer's own socket, never by a signal, so
+// a program's own SIGUSR2 disposition cannot change what it is seen to do.
+TEST(Explain, StacksAreAskedForWithoutASignal) {
+    const std::string hang = "import threading\n"
+                             "ev = threading.Event()\n"
+                             "threading.Thread(target=ev.wait, name='stuck').start()\n";
+    for (const auto& [name, setup] : std::vector<std::pair<std::string, std::string>>{
+             {"usr2-default.py", "import signal\nsignal.signal(signal.SIGUSR2, signal.SIG_DFL)\n"},
+             {"usr2-exits.py", "import os, signal\n"
+                               "signal.signal(signal.SIGUSR2, lambda *a: os._exit(0))\n"}}) {
+        int status = 0;
+        json j = explain(program(name, setup + hang), {"--timeout", "10"}, status);
+        EXPECT_EQ(j["verdict"], "hung") << name << j.dump(2);
+        EXPECT_EQ(status, 3) << name;
+        const json* stuck = thread_named(j, "stuck");
+        ASSERT_NE(stuck, nullptr) << j.dump(2);
+        EXPECT_FALSE((*stuck)["stack"].empty()) << name << ": the stacks came all the same";
+    }
+}
+
+// issue 23: every string that comes from a program (its websockets' __version__, a fake
+// interpreter's version, thread names, output, errors) reaches the terminal through
+// terminal_safe: not one ESC or BEL in what explain prints, in every mode.
+TEST(Explain, NoTerminalEscapesFromTheProgram) {
+    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "python-programs" / "escapes";
+    fs::create_directories(dir / "websockets");
+    const std::string evil = "\\x1b]0;pwned\\x07\\x1b[2J";
+    std::ofstream(dir / "websockets/__init__.py") << "__version__ = '" << evil << "'\n";
+    std::ofstream(dir / "websockets/version.py") << "version = '" << evil << "'\n";
+    const std::string prog =
+        program("escapes/evil.py", "import sys, threading, websockets\n"
+                                   "print('" +
+                                       evil +
+                                       "')\n"
+                                       "def f():\n"
+                                       "    raise ValueError('" +
+                                       evil +
+                                       "')\n"
+                                       "t = threading.Thread(target=f, name='" +
+                                       evil +
+                                       "')\n"
+                                       "t.start(); t.join()\n"
+                                       "sys.exit(3)\n");
+    // A fake interpreter: its version, library and refusal all carry escapes.
+    const fs::path fake = dir / "fakepython";
+    std::ofstream(fake)
+        << "#!/bin/sh\n"
+           "printf '1\\t1\\tprocess\\tversion=1\\tpid=1\\tengine=cpython\\tprogram=x"
+           "\\tpython=3.11.2\\033]0;pwned\\007\\n' >&3\n"
+           "printf '1\\t1\\tlibrary\\tname=websockets\\tversion=\\033[2J13\\n' >&3\n"
+           "printf '1\\t-1\\trefused\\twhat=python\\ttext=bad \\033]0;x\\007\\n' >&3\n"
+           "printf 'out \\033]0;pwned\\007\\n'\n"
+           "exit 1\n";
+    fs::permissions(fake, fs::perms::owner_all);
+    ::setenv("PYTHONPATH", dir.c_str(), 1);
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"explain", prog, "--python", kPython},
+          std::vector<std::string>{"explain", prog, "--python", kPython, "--lang", "both"},
+          std::vector<std::string>{"explain", prog, "--python", fake.string()},
+          std::vector<std::string>{"explain", prog, "--python", "all"}}) {
+        const ts::Result r = daemonlab(args);
+        EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << args[3] << "\n" << r.out;
+        EXPECT_EQ(r.out.find('\x07'), std::string::npos) << args[3] << "\n" << r.out;
+        if (args[3] != "all") { // one verdict line per interpreter: no program text shown
+            EXPECT_NE(r.out.find("\\e]0;"), std::string::npos) << args[3] << ": shown escaped\n"
+                                                               << r.out;
+        }
+    }
+    ::unsetenv("PYTHONPATH");
 }
 
 // Programs that misbehave: they crash, fork, exec, read stdin, or print a lot.

@@ -191,6 +191,9 @@ TEST(Trace, GoldenFileHoldsEveryKind) {
     EXPECT_EQ(t.process().engine, trace::Engine::cpython);
     EXPECT_EQ(t.process().python, "3.11.2");
     EXPECT_EQ(t.process().library_version, "12.0");
+    ASSERT_TRUE(t.refusal());
+    EXPECT_EQ(t.refusal()->what, trace::Refusal::websockets);
+    EXPECT_EQ(t.refusal()->version, "10.4");
     const Lane* recv = t.lane(8);
     ASSERT_TRUE(recv);
     EXPECT_EQ(recv->name, "Thread-1 (recv_events)");
@@ -303,4 +306,60 @@ TEST(Trace, EveryNameParsesBack) {
     check(trace::MainEnd{});
     check(trace::Engine{});
     EXPECT_FALSE(trace::parse<trace::Kind>("from-the-future"));
+}
+
+// issue 23: the host's memory does not grow with the trace's volume. A thread looping on a
+// short wait merges into one segment with a count; many different states, many threads and
+// many markers stay under the caps; the shutdown's markers are never dropped; and the
+// timeline says it was thinned.
+TEST(Trace, TimelineIsThinnedToBoundMemory) {
+    Timeline t;
+    std::int64_t ns = 0;
+    auto ev = [&](int tid, trace::Kind k, std::vector<std::pair<std::string, std::string>> f) {
+        TraceEvent e;
+        e.t_ns = ++ns;
+        e.tid = tid;
+        e.kind = k;
+        e.fields = std::move(f);
+        t.apply(e);
+    };
+    using K = trace::Kind;
+    ev(1, K::thread, {{"name", "MainThread"}, {"daemon", "0"}, {"source", "main"}});
+    ev(2, K::thread, {{"name", "poller"}, {"daemon", "0"}, {"source", "inherited"}});
+    for (int i = 0; i < 200'000; ++i) {
+        ev(2, K::state,
+           {{"state", "blocked"}, {"on", "event"}, {"timeout", "1"}, {"at", "p.py:3"}});
+        ev(2, K::state, {{"state", "running"}});
+    }
+    const Lane* poller = t.lane(2);
+    ASSERT_TRUE(poller);
+    EXPECT_LE(poller->segments.size(), Timeline::kThinAfter + 2);
+    int repeats = 0;
+    for (const Segment& s : poller->segments) repeats += s.repeats;
+    EXPECT_GT(repeats, 190'000); // counted, not lost
+    EXPECT_TRUE(t.thinned().any());
+
+    // Two waits in turn (nothing to merge), thousands of short threads, a flood of prints.
+    for (int i = 0; i < 300'000; ++i)
+        ev(1, K::state,
+           {{"state", "blocked"}, {"on", i % 2 ? "sleep" : "queue-get"}, {"timeout", "1"}});
+    for (int tid = 100; tid < 20'100; ++tid) {
+        ev(tid, K::thread, {{"name", "w"}, {"daemon", "1"}, {"source", "explicit"}});
+        ev(tid, K::state, {{"state", "done"}});
+    }
+    for (int i = 0; i < 100'000; ++i) ev(1, K::print, {{"text", "progress"}});
+    ev(1, K::main_end, {{"how", "return"}, {"code", "0"}});
+    ev(1, K::shutdown, {});
+    EXPECT_LE(t.segment_count(), Timeline::kMaxSegments + 1);
+    std::size_t counted = 0;
+    for (const Lane& l : t.lanes()) counted += l.segments.size();
+    EXPECT_EQ(counted, t.segment_count());
+    EXPECT_LE(t.lanes().size(), Timeline::kMaxLanes);
+    EXPECT_LE(t.markers().size(), Timeline::kMaxMarkers + 2);
+    EXPECT_GT(t.thinned().lanes, 0u);
+    EXPECT_GT(t.thinned().markers, 0u);
+    EXPECT_EQ(t.markers().back().kind, K::shutdown); // the shutdown's markers stay
+    EXPECT_EQ(t.main_end_ns() >= 0, true);
+    EXPECT_TRUE(t.lane(1)->is_main());                             // main is never dropped
+    EXPECT_EQ(t.lane(2)->current()->state, trace::State::running); // the current state is right
 }

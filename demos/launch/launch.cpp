@@ -11,18 +11,21 @@
 // - The host ends a run with SIGTERM sent to us (only the host's SIGTERM counts, by the
 //   sender's pid): the whole tree is killed with SIGKILL, then we die by SIGKILL. The host
 //   falls back to SIGKILL on us and the group if that does not happen in time.
-// - Other signals from the host (the stack request) are passed on to the program; signals
+// - Other signals from the host are passed on to the program; signals
 //   from anyone else reached the program themselves (its group) or are not meant for it.
 // - PR_SET_PDEATHSIG (ours and the program's) survives execve(): the kernel kills us when the
 //   host's thread that spawned us ends, and the program when we end. The parent checks close
 //   the races where the parent died before prctl().
 #include "demos/launch/tree.hpp"
+#include "demos/trace/protocol.hpp"
 
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -30,6 +33,25 @@
 #include <unistd.h>
 
 namespace {
+
+// The host learns on the trace why the program was not started (docs/TRACE-PROTOCOL.md:
+// `refused what=python`). The name is the user's own --python; only TAB, LF and backslash
+// need escaping, and the line is cut well below trace::kMaxLine.
+void refuse_python(const char* program, int err) {
+    std::string name;
+    for (const char* c = program; *c && name.size() < 1000; ++c)
+        name += *c == '\\' ? "\\\\" : *c == '\t' ? "\\t" : *c == '\n' ? "\\n" : std::string(1, *c);
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    const std::string line =
+        std::to_string(std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec) + "\t-1\t" +
+        std::string(trace::name(trace::Kind::refused)) + "\t" + std::string(trace::key::what) +
+        "=" + std::string(trace::name(trace::Refusal::python)) + "\t" +
+        std::string(trace::key::text) + "=cannot run " + name + ": " + std::strerror(err) +
+        ". Install Python 3.9 to 3.13 (apt-get install python3), or name one with --python "
+        "PATH.\n";
+    [[maybe_unused]] ssize_t r = ::write(trace::launch::kTraceFd, line.data(), line.size());
+}
 
 // Ends like the program did: its exit code, or its signal (without a core file of our own).
 [[noreturn]] void end_as(int status) {
@@ -82,7 +104,9 @@ int main(int argc, char** argv) {
         if (::getppid() != self) std::_Exit(125); // we are already gone
         ::sigprocmask(SIG_SETMASK, &before, nullptr);
         ::execvp(argv[2], argv + 2);
-        std::fprintf(stderr, "daemonlab: cannot start %s: %s\n", argv[2], std::strerror(errno));
+        const int err = errno;
+        std::fprintf(stderr, "daemonlab: cannot start %s: %s\n", argv[2], std::strerror(err));
+        refuse_python(argv[2], err);
         std::_Exit(127);
     }
     // The program holds the run's pipes; our copies would only keep them open.
@@ -115,6 +139,6 @@ int main(int argc, char** argv) {
             launch::end_tree(self, child, status);
             end_as(W_EXITCODE(0, SIGKILL));
         }
-        ::kill(child, sig); // the stack request, and the like
+        ::kill(child, sig); // any other signal the host sends is meant for the program
     }
 }

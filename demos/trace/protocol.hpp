@@ -32,8 +32,10 @@ inline constexpr int kStackFd = 5;   // CPython: faulthandler's stack dumps
 // The fds' options, given to both engines (the tracer: before "--").
 inline constexpr std::string_view kTraceFdOption = "--trace-fd";
 inline constexpr std::string_view kControlFdOption = "--control-fd";
-inline constexpr std::string_view kStackFdOption = "--stack-fd";         // CPython only
-inline constexpr std::string_view kStackSignalOption = "--stack-signal"; // CPython only
+inline constexpr std::string_view kStackFdOption = "--stack-fd"; // CPython only
+// CPython only: the lessons need websockets of at least this major version; the tracer
+// checks it before the program runs and refuses (a `refused what=websockets` event) when not.
+inline constexpr std::string_view kNeedWebsocketsOption = "--need-websockets";
 // Both engines: the receiver policy (a Names<Receiver> name).
 inline constexpr std::string_view kReceiverOption = "--receiver";
 // The C++ model demos (demos/scenarios/demo.cpp): the server, the close switch, the
@@ -98,7 +100,13 @@ enum class Kind {
     error,            // text=
     tracer_error,     // where= exception= text=
     cut_off,          // at=  (a daemon thread still alive as the process ends)
+    refused,          // what= text= [version=]: the program was not run (Refusal)
 };
+
+// Why a program was not run (refused what=): the program is not a runnable file (bad
+// input), the interpreter is missing or too old, or the lessons' websockets is missing or
+// too old (failures to run).
+enum class Refusal { program, python, websockets };
 
 // A thread's state (state=).
 enum class State { running, blocked, paused, done };
@@ -160,7 +168,8 @@ inline constexpr std::string_view version = "version", pid = "pid", engine = "en
                                   pending = "pending", timeout = "timeout", at = "at",
                                   step = "step", uri = "uri", text = "text", code = "code",
                                   reason = "reason", how = "how", exception = "exception",
-                                  where = "where", deadline = "deadline", call = "call";
+                                  where = "where", deadline = "deadline", call = "call",
+                                  what = "what";
 } // namespace key
 
 // ---- the one table per enum -------------------------------------------------------------
@@ -173,7 +182,7 @@ using Table = std::array<std::pair<E, std::string_view>, N>;
 
 template <>
 struct Names<Kind> {
-    static constexpr Table<Kind, 19> table = {{
+    static constexpr Table<Kind, 20> table = {{
         {Kind::process, "process"},
         {Kind::library, "library"},
         {Kind::thread, "thread"},
@@ -193,6 +202,16 @@ struct Names<Kind> {
         {Kind::error, "error"},
         {Kind::tracer_error, "tracer-error"},
         {Kind::cut_off, "cut-off"},
+        {Kind::refused, "refused"},
+    }};
+};
+
+template <>
+struct Names<Refusal> {
+    static constexpr Table<Refusal, 3> table = {{
+        {Refusal::program, "program"},
+        {Refusal::python, "python"},
+        {Refusal::websockets, "websockets"},
     }};
 };
 
@@ -358,6 +377,8 @@ constexpr bool known_field(Kind k, std::string_view f) {
         return any({K::where, K::exception, K::text});
     case Kind::cut_off:
         return f == K::at;
+    case Kind::refused:
+        return any({K::what, K::text, K::version});
     }
     return false;
 }

@@ -8,17 +8,14 @@ namespace lab {
 
 namespace {
 
-// A program that never ran: a syntax error (the tracer reports main ending in SyntaxError),
-// or the tracer refused to start it (status 2 with an error and no main-end). "" otherwise.
-std::string broken_program(const Timeline& t, int status) {
+// A program that never ran: a syntax error (the tracer reports main ending in SyntaxError).
+// "" otherwise. (Whatever the exit status: a program that ran and exited with 2 ran.)
+std::string syntax_error(const Timeline& t) {
     const std::string& exc = t.main_exception();
     if (t.main_end_how() == trace::MainEnd::exception &&
         (exc.starts_with("SyntaxError") || exc.starts_with("IndentationError") ||
          exc.starts_with("TabError")))
         return exc.substr(exc.find('\n') + 1);
-    if (t.main_end_ns() < 0 && status == 2)
-        for (const Marker& m : t.markers())
-            if (m.kind == trace::Kind::error) return m.text;
     return {};
 }
 
@@ -27,11 +24,17 @@ void judge_exit(const Facts& f, Verdict& v) {
     v.exit_code = f.end->status;
     if (f.timeline.main_end_ns() >= 0)
         v.main_end_to_exit_ms = double(f.end->seen_ns - f.timeline.main_end_ns()) / 1e6;
-    if (f.engine == trace::Engine::cpython)
-        if (std::string why = broken_program(f.timeline, f.end->status); !why.empty()) {
+    if (const std::optional<Refusal>& r = f.timeline.refusal()) {
+        // Refused by the writer: the program is not a runnable file (bad input), or the
+        // interpreter or its websockets cannot run it (a failure to run).
+        v.outcome = r->what == trace::Refusal::program ? Outcome::error : Outcome::failed;
+        v.error = r->text;
+    } else if (f.engine == trace::Engine::cpython) {
+        if (std::string why = syntax_error(f.timeline); !why.empty()) {
             v.outcome = Outcome::error;
             v.error = why;
         }
+    }
 }
 
 void judge_signal(const Facts& f, Verdict& v) {

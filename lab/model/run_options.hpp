@@ -15,10 +15,12 @@
 
 namespace lab {
 
+// The interpreter of a CPython run, as its trace tells (the tracer's `process python=`,
+// `library`, `refused`), or as check_python() found it.
 struct PythonCheck {
     std::string python;     // the interpreter as given
-    std::string version;    // "3.11.2", or "" when it could not run
-    std::string websockets; // its websockets version, or "" when it has none
+    std::string version;    // "3.11.2", or "" when it could not run (or has not yet said)
+    std::string websockets; // its websockets version, or "" when it has none (or not known)
     std::string error;      // what is wrong and how to fix it, or ""
 };
 

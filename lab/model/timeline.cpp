@@ -35,6 +35,7 @@ const Lane* Timeline::lane(int tid) const {
 Lane& Timeline::lane_for(int tid) {
     for (auto l = lanes_.rbegin(); l != lanes_.rend(); ++l)
         if (l->tid == tid) return *l;
+    if (lanes_.size() >= kMaxLanes) drop_finished_lanes();
     Lane& l = lanes_.emplace_back();
     l.tid = tid;
     l.name = "thread " + std::to_string(tid);
@@ -45,6 +46,7 @@ Lane& Timeline::lane_for(int tid) {
 Lane& Timeline::lane_for_new_thread(int tid) {
     Lane& l = lane_for(tid);
     if (l.segments.empty() || l.alive()) return l;
+    if (lanes_.size() >= kMaxLanes) drop_finished_lanes();
     Lane& fresh = lanes_.emplace_back();
     fresh.tid = tid;
     return fresh;
@@ -59,7 +61,9 @@ void Timeline::set_state(const TraceEvent& e, Segment s) {
     }
     s.t0 = e.t_ns;
     if (s.state == ThreadState::done) s.t1 = s.t0; // a point: the lane ends here
+    if (merge_repeat(l, s)) return;
     l.segments.push_back(std::move(s));
+    if (++segments_ > kMaxSegments) thin_lane(l);
 }
 
 void Timeline::apply(const TraceEvent& e) {
@@ -75,7 +79,7 @@ void Timeline::apply(const TraceEvent& e) {
     if (first_ns_ < 0) first_ns_ = e.t_ns;
     last_ns_ = std::max(last_ns_, e.t_ns);
     auto mark = [&](std::string text = {}, int target = -1) {
-        markers_.push_back({e.t_ns, e.tid, *e.kind, std::move(text), target});
+        add_marker({e.t_ns, e.tid, *e.kind, std::move(text), target});
     };
     switch (*e.kind) {
     case Kind::process:
@@ -174,6 +178,16 @@ void Timeline::apply(const TraceEvent& e) {
         l.cut_off_at = e.get(key::at);
         break;
     }
+    case Kind::refused:
+        if (!refusal_) {
+            auto what = e.get_enum<trace::Refusal>(key::what);
+            if (!what && !e.get(key::what).empty()) ++unknown_; // a newer writer's reason
+            refusal_ = Refusal{what.value_or(trace::Refusal::program),
+                               std::string(e.get(key::text)), std::string(e.get(key::version))};
+            if (refusal_->what == trace::Refusal::python && process_.python.empty())
+                process_.python = refusal_->version;
+        }
+        break;
     case Kind::tracer_error: // not a marker: it is about the writer, not the program
         if (tracer_errors_.size() < kMaxTracerErrors)
             tracer_errors_.push_back({e.t_ns, e.tid, std::string(e.get(key::where)),

@@ -30,6 +30,11 @@ struct Segment {
     bool timeout = false;   // the wait has a deadline
     std::int64_t deadline = -1; // ... at this CLOCK_MONOTONIC time, when the writer knows it
     std::string call;           // blocked: the function the program called that waits
+    // Thinning (Timeline's memory cap): the same wait entered again this many more times
+    // after short runs, merged into this segment; or, when `thinned`, this segment stands
+    // for `repeats` + 1 older segments drawn as one (their states are not kept).
+    int repeats = 0;
+    bool thinned = false;
 };
 
 // How a segment is drawn: the legend's categories, the same in the GUI (a colour) and in the
@@ -109,6 +114,13 @@ struct TreeProcess {
     bool alive() const { return state != 'Z' && state != 'X' && state != 'x'; }
 };
 
+// The writer did not run the program (a `refused` event): what was wrong, in its words.
+struct Refusal {
+    trace::Refusal what = trace::Refusal::program;
+    std::string text;    // what is wrong and how to fix it
+    std::string version; // python, websockets: the version found, when one was
+};
+
 class Timeline {
   public:
     void apply(const TraceEvent& e);
@@ -131,6 +143,8 @@ class Timeline {
     std::int64_t first_ns() const { return first_ns_; } // -1 before any event
     std::int64_t last_ns() const { return last_ns_; }   // time of the latest event
     const ProcessInfo& process() const { return process_; }
+    // Set when the writer refused to run the program (the first refusal counts).
+    const std::optional<Refusal>& refusal() const { return refusal_; }
     std::int64_t main_end_ns() const { return main_end_ns_; }
     std::int64_t shutdown_ns() const { return shutdown_ns_; }
     int main_exit_code() const { return main_exit_code_; }
@@ -147,10 +161,33 @@ class Timeline {
     const std::vector<TracerError>& tracer_errors() const { return tracer_errors_; }
     std::size_t tracer_error_count() const { return tracer_error_count_; }
 
+    // Memory is bounded whatever the trace's volume (an hour of a thread looping on a
+    // 10 µs wait): past these sizes the timeline is thinned and says so. A lane's repeats of
+    // one wait merge into one segment with a count; when all lanes together hold more than
+    // kMaxSegments, the lane that grows has its older half drawn as one segment; past
+    // kMaxLanes, the oldest finished lanes go; past kMaxMarkers, only the shutdown's markers
+    // are kept. All counts are in thinned().
+    static constexpr std::size_t kThinAfter = 64; // a lane's segments before it merges
+    static constexpr std::size_t kMaxSegments = 100'000;
+    static constexpr std::size_t kMaxLanes = 2'000;
+    static constexpr std::size_t kMaxMarkers = 20'000;
+    struct Thinned {
+        std::size_t merged = 0;  // segments merged into an earlier one
+        std::size_t lanes = 0;   // finished lanes dropped
+        std::size_t markers = 0; // markers not kept
+        bool any() const { return merged + lanes + markers > 0; }
+    };
+    const Thinned& thinned() const { return thinned_; }
+    std::size_t segment_count() const { return segments_; }
+
   private:
     Lane& lane_for(int tid);
     Lane& lane_for_new_thread(int tid);
     void set_state(const TraceEvent& e, Segment s);
+    bool merge_repeat(Lane& l, const Segment& s);
+    void thin_lane(Lane& l);
+    void drop_finished_lanes();
+    void add_marker(Marker m);
 
     std::vector<Lane> lanes_;
     std::vector<Marker> markers_;
@@ -161,10 +198,13 @@ class Timeline {
     std::optional<trace::MainEnd> main_end_how_;
     std::string main_exception_;
     ProcessInfo process_;
+    std::optional<Refusal> refusal_;
     int shutdown_waiting_for_ = -1;
     std::size_t events_ = 0, unknown_ = 0;
     std::vector<TracerError> tracer_errors_;
     std::size_t tracer_error_count_ = 0;
+    std::size_t segments_ = 0; // in all lanes
+    Thinned thinned_;
 };
 
 } // namespace lab

@@ -25,8 +25,6 @@ std::string tracer_path() {
     return python_dir() + "/daemonlab_tracer.py";
 }
 
-namespace {
-
 // Runs argv, feeding nothing, for at most timeout_ms; returns (exit status or -1, output).
 std::pair<int, std::string> run_captured(const std::vector<std::string>& args, int timeout_ms) {
     int p[2];
@@ -58,7 +56,8 @@ std::pair<int, std::string> run_captured(const std::vector<std::string>& args, i
         if (::poll(&f, 1, int(left.count())) <= 0) break;
         ssize_t n = ::read(p[0], buf, sizeof buf);
         if (n <= 0) break;
-        if (out.size() < 64 * 1024) out.append(buf, std::size_t(n));
+        out.append(buf, std::size_t(n));
+        if (out.size() > 64 * 1024) out.erase(0, out.size() - 64 * 1024); // the last 64 KiB
     }
     ::close(p[0]);
     ::kill(pid, SIGKILL); // a no-op when it is done; no orphan when it is not
@@ -66,6 +65,8 @@ std::pair<int, std::string> run_captured(const std::vector<std::string>& args, i
     ::waitpid(pid, &status, 0);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
+
+namespace {
 
 std::string first_line(std::string_view s) {
     return std::string(s.substr(0, s.find('\n')));

@@ -119,7 +119,7 @@ void Watcher::perform(const WatchActions& a) {
     }
     if (a.request_stacks) {
         stacks_.clear();
-        ::kill(sp_.pid, stack_signal());
+        request_stacks(sp_);
     }
     for (std::string_view word : a.control) send_control(word);
     if (a.close_control) sp_.control.reset(); // EOF: run on, whatever comes
@@ -153,6 +153,12 @@ bool Watcher::read_trace() {
         }
     });
     st.malformed = reader_.malformed();
+    // cpython: the versions, as the tracer found them (no separate start to ask), and what it
+    // refused, in its words.
+    const ProcessInfo& p = st.timeline.process();
+    st.python.version = p.python;
+    st.python.websockets = p.library_version;
+    if (const auto& r = st.timeline.refusal()) st.python.error = r->text;
     if (watch_.on_trace(st.timeline, monotonic_ns()).verdict_changed) st.verdict = watch_.verdict();
     return true;
 }
@@ -381,16 +387,14 @@ void Run::watch() {
     const bool lesson = cpython && opt.program.empty();
     std::optional<CaFile> ca;
     if (cpython) {
-        PythonCheck check = check_python(opt.python, lesson);
-        {
-            std::lock_guard lock(mu_);
-            state_.python = check;
-        }
-        if (!check.error.empty()) return fail(check.error);
-        if (lesson) {
-            ca.emplace(server_.ca_pem);
-            if (!ca->error().empty()) return fail(ca->error());
-        }
+        std::lock_guard lock(mu_);
+        state_.python.python = opt.python;
+    }
+    // The interpreter is not started beforehand to ask its versions: the tracer reports them
+    // on the trace and refuses an unsupported Python or websockets itself (`refused`).
+    if (lesson) {
+        ca.emplace(server_.ca_pem);
+        if (!ca->error().empty()) return fail(ca->error());
     }
     Spawned sp = spawn(opt, server_, ca ? &*ca : nullptr);
     if (!sp.error.empty()) return fail(sp.error);

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <vector>
@@ -34,8 +35,12 @@ void Fd::reset() {
     fd = -1;
 }
 
-int stack_signal() {
-    return SIGUSR2; // faulthandler dumps every thread's stack
+void request_stacks(const Spawned& sp) {
+    if (sp.stacks.fd < 0) return;
+    const char ask = '?';
+    ssize_t r;
+    do r = ::send(sp.stacks.fd, &ask, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (r < 0 && errno == EINTR);
 }
 
 std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server) {
@@ -43,6 +48,9 @@ std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server
     if (o.engine == trace::Engine::cpython) {
         std::vector<std::string> a = {o.python, tracer_path(), std::string(launch::kReceiverOption),
                                       std::string(name(o.receiver))};
+        if (o.program.empty()) // a lesson: the tracer checks its websockets before it runs
+            a.insert(a.end(), {std::string(launch::kNeedWebsocketsOption),
+                               std::to_string(kLessonsNeedWebsockets)});
         const std::string program = o.program.empty() ? program_path(o.scenario) : o.program;
         if (o.step) {
             std::string source;
@@ -88,6 +96,15 @@ bool make_pipe(Fd& r, Fd& w) {
     if (::pipe2(p, O_CLOEXEC) != 0) return false;
     r = Fd(p[0]);
     w = Fd(p[1]);
+    return true;
+}
+
+// The stack channel goes both ways (a request, then the dump): a socket pair.
+bool make_socket_pair(Fd& ours, Fd& theirs) {
+    int p[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) != 0) return false;
+    ours = Fd(p[0]);
+    theirs = Fd(p[1]);
     return true;
 }
 
@@ -142,8 +159,7 @@ std::vector<std::string> spawn_argv(const RunOptions& o, const ServerInfo& serve
                        {std::string(trace::launch::kControlFdOption), std::to_string(kControlFd)});
     if (cpython)
         fd_args.insert(fd_args.end(),
-                       {std::string(trace::launch::kStackFdOption), std::to_string(kStackFd),
-                        std::string(launch::kStackSignalOption), std::to_string(stack_signal())});
+                       {std::string(trace::launch::kStackFdOption), std::to_string(kStackFd)});
     args.insert(cpython ? args.begin() + 2 : args.end(), fd_args.begin(), fd_args.end());
     if (cpython)
         args.insert(args.begin(), {libexec_path("daemonlab-launch"), std::to_string(::getpid())});
@@ -161,7 +177,8 @@ Spawned spawn(const RunOptions& o, const ServerInfo& server, const CaFile* ca) {
     const bool cpython = o.engine == trace::Engine::cpython;
     Fd trace_w, out_w, ctl_r, stack_w;
     if (!make_pipe(sp.trace, trace_w) || !make_pipe(sp.output, out_w) ||
-        (o.step && !make_pipe(ctl_r, sp.control)) || (cpython && !make_pipe(sp.stacks, stack_w))) {
+        (o.step && !make_pipe(ctl_r, sp.control)) ||
+        (cpython && !make_socket_pair(sp.stacks, stack_w))) {
         sp.error = std::string("cannot make pipes: ") + std::strerror(errno);
         return sp;
     }

@@ -27,11 +27,11 @@ struct Fd {
 // A started demo: this side's ends of its pipes.
 struct Spawned {
     pid_t pid = -1;
-    Fd pidfd;                    // -1 on a kernel without pidfd_open
-    Fd trace;                    // read: the trace (fd 3 in the demo)
-    Fd output;                   // read: its stdout and stderr
-    Fd control;                  // write, step mode: the control words (fd 4)
-    Fd stacks;                   // read, cpython: faulthandler's stack dumps (fd 5)
+    Fd pidfd;   // -1 on a kernel without pidfd_open
+    Fd trace;   // read: the trace (fd 3 in the demo)
+    Fd output;  // read: its stdout and stderr
+    Fd control; // write, step mode: the control words (fd 4)
+    Fd stacks;  // cpython, a socket: a byte written asks for every thread's stack (fd 5)
     std::int64_t spawned_ns = 0; // just before the spawn: the demo's first event is later
     // `pid` is daemonlab-launch, the program's parent and subreaper: SIGTERM from us ends the
     // program's whole tree (demos/launch/launch.cpp); SIGKILL on it would leave orphans.
@@ -43,7 +43,8 @@ struct Spawned {
 // (ca_file.hpp); else null.
 Spawned spawn(const RunOptions& o, const ServerInfo& server, const CaFile* ca);
 
-// The signal the tracer dumps every thread's stack on (cpython).
-int stack_signal();
+// Asks the tracer for every thread's stack (cpython): one byte on the stack socket, which the
+// tracer's own thread answers on the same socket. No signal: the program's are its own.
+void request_stacks(const Spawned& sp);
 
 } // namespace lab

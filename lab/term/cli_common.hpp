@@ -86,6 +86,7 @@ Command add_run_command(CLI::App& app, std::string& lang);     // cli_run.cpp
 Command add_explain_command(CLI::App& app, std::string& lang); // cli_explain.cpp
 Command add_matrix_command(CLI::App& app, std::string& lang);  // cli_matrix.cpp
 Command add_serve_command(CLI::App& app);                      // cli_serve.cpp
+Command add_setup_python_command(CLI::App& app);               // cli_setup.cpp
 // Runs `opt` live and prints its report (terminal or JSON); the exit status. (cli_run.cpp)
 int cmd_run(const RunOptions& opt, bool as_json, const std::string& trace_out, const Ui& ui);
 

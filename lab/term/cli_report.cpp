@@ -125,11 +125,28 @@ void print_verdict(const RunState& st, const Ui& ui) {
              explanation(st.verdict, st.timeline, ui.strings, l, &st.stacks))
             std::cout << "  - " << terminal_safe(line) << "\n";
     if (st.malformed) std::cout << "  (" << st.malformed << " malformed trace line(s) ignored)\n";
+    if (const Timeline::Thinned& th = st.timeline.thinned(); th.any())
+        ui.say("cli.thinned",
+               {{"merged", std::to_string(th.merged)},
+                {"lanes", std::to_string(th.lanes)},
+                {"markers", std::to_string(th.markers)}},
+               "  ");
     if (st.verdict.outcome == Outcome::crashed || st.verdict.outcome == Outcome::failed ||
         (st.verdict.outcome == Outcome::exited && st.verdict.exit_code != 0))
         if (!st.output.empty())
             std::cout << "\n--- demo output ---\n" << terminal_safe(st.output, true);
 }
+
+namespace {
+// How the timeline was thinned to stay within its memory cap (timeline.hpp), or null.
+json thinned_json(const Timeline& t) {
+    const Timeline::Thinned& th = t.thinned();
+    if (!th.any()) return nullptr;
+    return {{"segments_merged", th.merged},
+            {"lanes_dropped", th.lanes},
+            {"markers_dropped", th.markers}};
+}
+} // namespace
 
 json run_json(const RunState& st, const Strings& strings) {
     const Verdict& v = st.verdict;
@@ -234,6 +251,7 @@ json run_json(const RunState& st, const Strings& strings) {
                 {"explanation", why},
                 {"malformed_trace_lines", st.malformed},
                 {"tracer_errors", tracer_errors},
+                {"thinned", thinned_json(t)},
                 {"error", v.error.empty() ? json(nullptr) : json(v.error)}};
     out["command"] = command_line(o); // runs it again as it ran (the terminal prints it too)
     if (o.engine == trace::Engine::cpython) {

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <unistd.h>
 
 namespace lab {
@@ -132,11 +133,14 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
 } // namespace
 
 int cmd_run(const RunOptions& opt, bool as_json, const std::string& trace_out, const Ui& ui) {
-    EchoServer server({.tls = true});
+    // A lesson talks to the echo server; a user's program (explain) does not: no server, no
+    // certificate to make, for it.
+    std::optional<EchoServer> server;
+    if (opt.program.empty()) server.emplace(EchoServerOptions{.tls = true});
     std::mutex mu;
     std::condition_variable cv;
     std::uint64_t version = 0;
-    Run run(opt, {server.uri(), server.ca_pem()}, [&] {
+    Run run(opt, server ? ServerInfo{server->uri(), server->ca_pem()} : ServerInfo{}, [&] {
         {
             std::lock_guard lock(mu);
             ++version;

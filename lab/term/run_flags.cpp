@@ -52,8 +52,10 @@ void RunFlags::add_to(CLI::App& cmd, unsigned which) {
     if (which & (run_flag::engine | run_flag::python))
         cmd.add_option_function<std::string>(
                "--python", [this](const std::string& v) { python = v; },
-               which & run_flag::engine ? "the interpreter for --engine python"
-                                        : "the interpreter to run it with")
+               which & run_flag::engine
+                   ? "the interpreter for --engine python (CPython 3.9 to 3.13)"
+                   : "the interpreter to run it with (CPython 3.9 to 3.13); all: every one "
+                     "found (python3.X on PATH, pyenv, $VIRTUAL_ENV), side by side")
             ->default_str("python3");
     if (which & run_flag::receiver)
         cmd.add_option_function<trace::Receiver>(

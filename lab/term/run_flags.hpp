@@ -29,6 +29,9 @@ inline constexpr unsigned timeout = 1u << 9;         // --timeout S
 inline constexpr unsigned io_grace = 1u << 10;       // --io-grace MS (a program of the user's)
 } // namespace run_flag
 
+// explain's `--python all`: the program on every supported CPython found, side by side.
+inline constexpr std::string_view kEveryInterpreter = "all";
+
 // What the command line said, typed; unset: the flag was not given.
 struct RunFlags {
     std::optional<std::string> scenario;

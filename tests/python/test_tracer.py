@@ -300,10 +300,11 @@ class TracerEvents(TempDirCase):
             print("main is done", flush=True)
             """)
         trace_r, trace_w = os.pipe()
-        stack_r, stack_w = os.pipe()
+        stack_r, stack_w = socket.socketpair()
+        stack_w = stack_w.detach()
         proc = subprocess.Popen(
             [PY, str(TRACER), "--trace-fd", str(trace_w), "--stack-fd", str(stack_w),
-             "--stack-signal", str(int(signal.SIGUSR2)), "--", str(prog)],
+             "--", str(prog)],
             cwd=str(self.dir), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, pass_fds=(trace_w, stack_w))
         os.close(trace_w)
@@ -319,18 +320,18 @@ class TracerEvents(TempDirCase):
             self.assertIn("shutdown-wait", text)
             time.sleep(0.3)
             self.assertIsNone(proc.poll(), "the program should hang")
-            proc.send_signal(signal.SIGUSR2)
+            stack_r.sendall(b"?")  # a request: no signal reaches the program
             stacks = b""
             deadline = time.monotonic() + 5
             while b"hang.py" not in stacks and time.monotonic() < deadline:
-                stacks += os.read(stack_r, 65536)
+                stacks += stack_r.recv(65536)
             stacks = stacks.decode()
         finally:
             proc.kill()
             proc.wait()
             rest = os.read(trace_r, 1 << 20).decode()
             os.close(trace_r)
-            os.close(stack_r)
+            stack_r.close()
             proc.stdout.close()
         r = Run(proc.returncode, "", text + rest)
         _, stuck_tid, stuck = r.first("thread", name="stuck")
@@ -340,6 +341,7 @@ class TracerEvents(TempDirCase):
         self.assertEqual(r.find("exit"), [])
         self.assertIn("Thread 0x%016x" % int(stuck["ident"]), stacks)
         self.assertIn('File "%s", line 4 in waiter' % prog, stacks)
+        self.assertNotIn("_daemonlab_tracer", stacks)  # not the tracer's thread, nor frames
 
     def test_tracer_error_is_reported_not_swallowed(self):
         # An object whose __getattr__ raises: the tracer fails to name the handler; the
@@ -489,9 +491,79 @@ class BehaviourPreserved(TempDirCase):
         self.assertEqual(missing.rc, 2)
         self.assertIn("nope.py", missing.out)
         self.assertIn("no such file", missing.out)
+        _, _, f = missing.first("refused", what="program")
+        self.assertIn("no such file", f["text"])
         bad_opt = self.run_traced(prog, opts=["--receiver", "sometimes"])
         self.assertEqual(bad_opt.rc, 2)
         self.assertIn("--receiver must be one of", bad_opt.out)
+
+
+class Refusals(TempDirCase):
+    """What the tracer does not run, it says on the trace (`refused what=...`), so the host
+    needs no interpreter start of its own to find out."""
+
+    def test_fifo_and_device_are_not_regular_files(self):
+        fifo = self.dir / "fifo.py"
+        os.mkfifo(str(fifo))
+        for prog in (fifo, Path("/dev/zero")):
+            started = time.monotonic()
+            r = self.run_traced(prog, timeout=10)
+            self.assertLess(time.monotonic() - started, 5, prog)  # no read that never ends
+            self.assertEqual(r.rc, 2, prog)
+            _, _, f = r.first("refused", what="program")
+            self.assertIn("not a regular file", f["text"])
+
+    def test_missing_websockets_is_refused_before_the_program_runs(self):
+        prog = self.write("ran.py", "print('the program ran')\n")
+        env = dict(os.environ, PYTHONPATH=str(self.write("websockets/__init__.py", "raise ImportError('no')\n").parent.parent))
+        r = self.run_traced(prog, opts=["--need-websockets", "11"], env=env)
+        self.assertEqual(r.rc, 1, r.out)
+        self.assertNotIn("the program ran", r.out)
+        _, _, f = r.first("refused", what="websockets")
+        self.assertIn("has no websockets", f["text"])
+
+    def test_old_websockets_is_refused_with_its_version(self):
+        self.write("websockets/__init__.py", "")
+        self.write("websockets/version.py", "version = '10.4'\n")
+        prog = self.write("ran.py", "print('the program ran')\n")
+        env = dict(os.environ, PYTHONPATH=str(self.dir))
+        r = self.run_traced(prog, opts=["--need-websockets", "11"], env=env)
+        self.assertEqual(r.rc, 1, r.out)
+        _, _, f = r.first("refused", what="websockets", version="10.4")
+        self.assertIn("need 11 or newer", f["text"])
+        r.first("library", name="websockets", version="10.4")
+
+    def test_versions_are_on_the_trace(self):
+        self.write("websockets/__init__.py", "")
+        self.write("websockets/version.py", "version = '13.0'\n")
+        prog = self.write("ran.py", "print('the program ran')\n")
+        env = dict(os.environ, PYTHONPATH=str(self.dir))
+        r = self.run_traced(prog, opts=["--need-websockets", "11"], env=env)
+        self.assertEqual((r.rc, r.out), (0, "the program ran\n"))
+        r.first("process", python="%d.%d.%d" % sys.version_info[:3])
+        r.first("library", name="websockets", version="13.0")
+
+    def test_old_pythons_are_refused_naming_their_version(self):
+        root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+        olds = sorted(Path(root, "versions").glob("[23].*/bin/python"))
+        olds = [p for p in olds if re.match(r"(2\.|3\.[0-8]\.)", p.parent.parent.name)]
+        if not olds:
+            self.skipTest("no Python older than 3.9 under %s/versions" % root)
+        prog = self.write("ran.py", "print('the program ran')\n")
+        for py in olds:
+            version = py.parent.parent.name
+            with tempfile.TemporaryFile() as tf:
+                p = subprocess.run([str(py), str(TRACER), "--trace-fd", str(tf.fileno()), "--",
+                                    str(prog)], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, pass_fds=(tf.fileno(),),
+                                   timeout=20)
+                tf.seek(0)
+                r = Run(p.returncode, p.stdout.decode(), tf.read().decode())
+            self.assertEqual(r.rc, 1, (version, r.out))
+            self.assertNotIn("the program ran", r.out)
+            self.assertIn("Python %s" % version, r.out)
+            _, _, f = r.first("refused", what="python", version=version)
+            self.assertIn("3.9 to 3.13", f["text"])
 
 
 class StepAndReceiver(TempDirCase):

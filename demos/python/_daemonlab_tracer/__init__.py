@@ -6,7 +6,7 @@
 # and then loaded from __pycache__; a script is compiled on every start). The host starts:
 #
 #   python3 daemonlab_tracer.py --trace-fd 3 [--control-fd 4] [--stack-fd 5]
-#           [--stack-signal 12|SIGUSR2] [--receiver library|inherit|daemon|non-daemon]
+#           [--receiver library|inherit|daemon|non-daemon] [--need-websockets MAJOR]
 #           [--pause NAME=LINE ...] -- PROGRAM.py [ARGS...]
 #
 # PROGRAM.py then runs as `__main__`, with sys.argv == [PROGRAM.py, ARGS...], its cwd and
@@ -21,11 +21,14 @@
 #   --control-fd N     step mode: at a pause point the thread reads lines from N: `go`
 #                      (go on), `run` or end of file (go on and never pause again); any
 #                      other line is ignored (docs/TRACE-PROTOCOL.md, "Control").
-#   --stack-fd N       every thread's Python stack is written on N, in faulthandler's format,
-#   --stack-signal S   when the process gets signal S (default SIGUSR2), by a Python-level
-#                      handler (GIL held: safe while threads move). The tracer's own
-#                      frames (the handler, the wrappers around blocking calls) are left
-#                      out of the dump.
+#   --stack-fd N       a socket: each time the host writes a byte on it, every thread's
+#                      Python stack is written back on it, in faulthandler's format, by
+#                      the tracer's own thread (stacks.py; no signal, GIL held: safe while
+#                      threads move). The tracer's own frames (the wrappers around
+#                      blocking calls) are left out of the dump.
+#   --need-websockets MAJOR
+#                      the lessons: before the program runs, websockets must import and be
+#                      at least this major version; else `refused what=websockets`, exit 1.
 #   --receiver P       library (default): leave websockets alone. inherit|daemon|non-daemon:
 #                      give websockets' recv_events thread that daemon flag (inherit: as if
 #                      no daemon= were given, as in websockets <= 12.0; daemon: >= 13.0).
@@ -38,8 +41,9 @@
 #                      --control-fd a pause point only writes `step name=NAME`.
 #                      The lessons' programs mark pause points with `# step: NAME[, NAME]`.
 #
-# Exit status: the program's own. 2 for a bad command line, a missing PROGRAM or a Python
-# older than 3.9 (one line on stderr saying what is wrong and how to fix it).
+# Exit status: the program's own. 2 for a bad command line or a PROGRAM that is not a
+# readable regular file, 1 for a Python older than 3.9 or a missing websockets (one line
+# on stderr saying what is wrong and how to fix it, and a `refused` event on the trace).
 #
 # Locks: a Lock or RLock made by the program's own code (or a library outside the standard
 # library) is a proxy (sync._TracedLock) whose blocking acquire() writes on=lock with the
@@ -72,13 +76,35 @@ import sys
 
 _MIN = (3, 9)
 
+
+def _refuse_old_python():
+    """Python 2.7 to 3.8 get here: one line on stderr and `refused what=python` on the
+    trace fd (found in argv by hand: the option parser below needs 3.9)."""
+    version = "%d.%d.%d" % tuple(sys.version_info[:3])
+    text = ("%s is Python %s; DaemonLab needs CPython 3.9 to 3.13. Install one "
+            "(apt-get install python3, or pyenv install 3.12) and point DaemonLab at it "
+            "with --python PATH." % (sys.executable or "this interpreter", version))
+    sys.stderr.write("daemonlab_tracer: %s\n" % text)
+    argv = sys.argv[1:]
+    for i in range(len(argv) - 1):
+        if argv[i] == "--trace-fd" and argv[i + 1].isdigit():
+            import os
+            try:
+                t = int(__import__("time").monotonic() * 1e9)
+            except AttributeError:
+                t = 0
+            line = "%d\t-1\trefused\twhat=python\tversion=%s\ttext=%s\n" % (
+                t, version, text.replace("\\", "\\\\").replace("\t", " "))
+            try:
+                os.write(int(argv[i + 1]), line.encode("utf-8"))
+            except (OSError, ValueError):
+                pass
+            break
+    sys.exit(1)
+
+
 if sys.version_info < _MIN:
-    sys.stderr.write(
-        "daemonlab_tracer: this is Python %d.%d.%d at %s; the tracer needs Python 3.9 or "
-        "newer. Install one (`apt-get install python3`) and point DaemonLab at it with "
-        "--python PATH.\n" % (sys.version_info[0], sys.version_info[1], sys.version_info[2],
-                              sys.executable or "?"))
-    sys.exit(2)
+    _refuse_old_python()
 
 # Only what any threaded program loads anyway: queue, selectors, socket and ssl are
 # patched when the program imports them (waits._PatchOnImport), which keeps start-up short.
@@ -86,7 +112,7 @@ import builtins  # noqa: E402
 import os  # noqa: E402
 import threading  # noqa: E402
 
-from . import shutdown, step, sync, threads, waits, writer  # noqa: E402
+from . import shutdown, stacks, step, sync, threads, waits, writer  # noqa: E402
 from .shutdown import _end, _install_atexit, _instrument_shutdown  # noqa: E402
 from .threads import (_install_threads, _program, _receiver, _send_library,  # noqa: E402
                       _strip_tracebacks)
@@ -98,7 +124,7 @@ _PROG_NAME = "daemonlab_tracer"
 _RECEIVER_POLICIES = ("library", "inherit", "daemon", "non-daemon")
 # The entry point's globals: it is __main__ until the program takes that name.
 _BOOT_GLOBALS = getattr(sys.modules.get("__main__"), "__dict__", {})
-writer._own([sys.modules[__name__], writer, step, threads, waits, shutdown, sync],
+writer._own([sys.modules[__name__], writer, step, stacks, threads, waits, shutdown, sync],
             _BOOT_GLOBALS)
 
 
@@ -109,8 +135,9 @@ writer._own([sys.modules[__name__], writer, step, threads, waits, shutdown, sync
 def _usage_error(what):
     sys.stderr.write(
         "%s: %s\nusage: python3 daemonlab_tracer.py --trace-fd N [--control-fd N] "
-        "[--stack-fd N] [--stack-signal SIG] [--receiver library|inherit|daemon|non-daemon] "
-        "[--pause NAME=LINE ...] -- PROGRAM.py [ARGS...]\n" % (_PROG_NAME, what))
+        "[--stack-fd N] [--receiver library|inherit|daemon|non-daemon] "
+        "[--need-websockets MAJOR] [--pause NAME=LINE ...] -- PROGRAM.py [ARGS...]\n"
+        % (_PROG_NAME, what))
     sys.exit(2)
 
 
@@ -129,7 +156,7 @@ def _parse_fd(opt, s):
 
 
 def _parse_args(argv):
-    opts = {"trace": -1, "control": -1, "stack": -1, "signal": "SIGUSR2",
+    opts = {"trace": -1, "control": -1, "stack": -1, "need_ws": 0,
             "receiver": "library", "pauses": []}
     i = 0
     while i < len(argv):
@@ -140,10 +167,10 @@ def _parse_args(argv):
         if not a.startswith("--"):
             break
         if "=" in a and a.split("=", 1)[0] in ("--trace-fd", "--control-fd", "--stack-fd",
-                                                  "--stack-signal", "--receiver"):
+                                                  "--need-websockets", "--receiver"):
             a, v = a.split("=", 1)
             argv = argv[:i] + [a, v] + argv[i + 1:]
-        if a not in ("--trace-fd", "--control-fd", "--stack-fd", "--stack-signal",
+        if a not in ("--trace-fd", "--control-fd", "--stack-fd", "--need-websockets",
                      "--receiver", "--pause"):
             _usage_error("unknown option %s" % a)
         if i + 1 >= len(argv):
@@ -156,8 +183,10 @@ def _parse_args(argv):
             opts["control"] = _parse_fd(a, v)
         elif a == "--stack-fd":
             opts["stack"] = _parse_fd(a, v)
-        elif a == "--stack-signal":
-            opts["signal"] = v
+        elif a == "--need-websockets":
+            if not v.isdigit():
+                _usage_error("--need-websockets needs a major version number, not %r" % v)
+            opts["need_ws"] = int(v)
         elif a == "--receiver":
             if v not in _RECEIVER_POLICIES:
                 _usage_error("--receiver must be one of %s, not %r"
@@ -194,10 +223,39 @@ def _private(fd):
             pass  # checked open by _parse_fd; a failure here only lets a child inherit it
 
 
+def _refuse(tid, what, text, status, version=None):
+    """The program is not run: `refused what=...` on the trace, one line on stderr."""
+    sys.stderr.write("%s: %s\n" % (_PROG_NAME, text))
+    fields = [("what", what), ("text", text)]
+    if version:
+        fields.append(("version", version))
+    _emit(tid, "refused", *fields)
+    sys.exit(status)
+
+
 def _fail(what, tid):
-    sys.stderr.write("%s: %s\n" % (_PROG_NAME, what))
-    _emit(tid, "error", ("text", what))
-    sys.exit(2)
+    _refuse(tid, "program", what, 2)
+
+
+def _check_websockets(tid, need):
+    """The lessons' websockets, before the program runs: present, and new enough."""
+    try:
+        from websockets.version import version
+    except Exception:
+        _refuse(tid, "websockets",
+                "%s (Python %s) has no websockets. Make a virtual environment with it: "
+                "daemonlab setup-python, or python3 -m venv ~/dl-venv && ~/dl-venv/bin/pip "
+                "install websockets, then run with --python ~/dl-venv/bin/python (or set "
+                "PYTHONPATH to a websockets source tree)."
+                % (sys.executable, sys.version.split()[0]), 1)
+    threads._send_library(tid)
+    major = version.split(".")[0]
+    if not major.isdigit() or int(major) < need:
+        _refuse(tid, "websockets",
+                "%s has websockets %s; the lessons need %d or newer, whose websockets.sync "
+                "client they use (daemonlab setup-python, or pip install -U websockets in a "
+                "virtual environment, then --python)." % (sys.executable, version, need), 1,
+                version)
 
 
 def _forked():
@@ -236,6 +294,10 @@ def main(argv):
     if os.path.isdir(prog):
         _fail("PROGRAM %r is a directory; give a Python file" % prog, tid)
     try:
+        import stat
+        if not stat.S_ISREG(os.stat(prog).st_mode):  # a FIFO would block, /dev/zero not end
+            _fail("PROGRAM %r is not a regular file (a FIFO, a device or a socket); give a "
+                  "Python file" % prog, tid)
         with open(prog, "rb") as f:
             source = f.read()
     except OSError as e:
@@ -245,23 +307,17 @@ def main(argv):
     _program["path"] = prog
     _program["dir"] = os.path.dirname(os.path.realpath(prog))
 
-    if opts["stack"] >= 0:
-        import signal
-        v = opts["signal"]
-        try:
-            signum = int(v) if v.isdigit() else int(getattr(signal, v.upper()))
-        except (AttributeError, ValueError, TypeError):
-            _usage_error("--stack-signal needs a signal number or name, not %r" % v)
-        step._stack["fd"] = opts["stack"]
-        try:
-            signal.signal(signum, step._dump_stacks)
-        except (OSError, ValueError, RuntimeError) as e:
-            _emit(tid, "error", ("text", "cannot listen for stack requests: %s" % e))
-
     _install_threads()
     _install_blocking()
     sync._install_sync()
     _install_atexit()
+    if opts["need_ws"]:
+        _check_websockets(tid, opts["need_ws"])
+    if opts["stack"] >= 0:
+        try:
+            stacks.start(opts["stack"])
+        except Exception as e:  # no thread can be started: the host gets no stacks
+            _tracer_error("stacks.start", e)
     if opts["pauses"]:
         lines = {}
         for name, line in opts["pauses"]:

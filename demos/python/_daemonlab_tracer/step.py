@@ -1,11 +1,10 @@
-# step.py — pause points (step mode: the control fd), and every thread's stack on request
-# (the stack fd).
+# step.py — pause points (step mode: the control fd).
 
 import os
 import sys
 import threading
 
-from .writer import _emit, _get_native_id, _OURS, _os_write, _tracer_error
+from .writer import _emit, _get_native_id, _tracer_error
 
 # --------------------------------------------------------------------------------------
 # Step mode
@@ -93,54 +92,10 @@ def _untrace():
         sys.settrace(None)
 
 
-# --------------------------------------------------------------------------------------
-# Stacks
-
-
-_stack = {"fd": -1}
-
-
-def _dump_stacks(signum, frame):
-    """Every thread's Python stack, in faulthandler's format, on the stack fd; the
-    tracer's own frames (the wrappers around blocking calls, this handler) are left out.
-
-    A Python-level signal handler, not faulthandler's: it runs in the main thread with the
-    GIL held (also while main waits in threading._shutdown: that lock wait is interruptible),
-    so it reads every thread's frames safely. faulthandler's C handler reads them without the
-    GIL and can crash a process whose threads are still moving (seen: SIGSEGV, 2 in 30 runs).
-    """
-    fd = _stack["fd"]
-    if fd < 0:
-        return
-    try:
-        out = []
-        for ident, top in sys._current_frames().items():
-            out.append("Thread 0x%016x (most recent call first):\n" % ident)
-            depth = 0
-            f = top
-            while f is not None and depth < 100:
-                if id(f.f_globals) not in _OURS:
-                    code = f.f_code
-                    out.append('  File "%s", line %d in %s\n' % (
-                        code.co_filename, f.f_lineno or 0, code.co_name))
-                f = f.f_back
-                depth += 1
-            out.append("\n")
-        data = "".join(out).encode("utf-8", "replace")
-        while data:
-            n = _os_write(fd, data[:65536])
-            data = data[n:]
-    except OSError:
-        pass  # the host stopped reading stacks (EPIPE, EAGAIN): it asks again or gives up
-    except Exception as e:
-        _tracer_error("_dump_stacks", e)
-
-
 def _after_fork():
     """In a child after os.fork(): the parent's pause lock may be held by a thread the
-    child does not have, and the control and stack fds are the parent's conversation."""
+    child does not have, and the control fd is the parent's conversation."""
     global _pause_lock
     _pause_lock = threading.Lock()
     _stepper["stepping"] = False  # never read the parent's `go`
     _stepper["control"] = -1
-    _stack["fd"] = -1
