@@ -97,6 +97,7 @@ enum class Kind {
     exit,             // code=
     error,            // text=
     tracer_error,     // where= exception= text=
+    snapshot,         // stage= threads= (daemonlab attach's reporter: its last line)
 };
 
 // A thread's state (state=).
@@ -126,6 +127,7 @@ enum class DaemonSource {
     assigned,  // .daemon set before start()
     inherited, // no flag given: copied from the creating thread
     dummy,     // a thread threading did not start: always daemonic
+    unknown,   // not started under the tracer (daemonlab attach): how is not known
 };
 
 // How websockets' recv_events thread gets its daemon flag (receiver=).
@@ -159,7 +161,7 @@ inline constexpr std::string_view version = "version", pid = "pid", engine = "en
                                   pending = "pending", timeout = "timeout", at = "at",
                                   step = "step", uri = "uri", text = "text", code = "code",
                                   reason = "reason", how = "how", exception = "exception",
-                                  where = "where";
+                                  where = "where", stage = "stage", threads = "threads";
 } // namespace key
 
 // ---- the one table per enum -------------------------------------------------------------
@@ -172,7 +174,7 @@ using Table = std::array<std::pair<E, std::string_view>, N>;
 
 template <>
 struct Names<Kind> {
-    static constexpr Table<Kind, 18> table = {{
+    static constexpr Table<Kind, 19> table = {{
         {Kind::process, "process"},
         {Kind::library, "library"},
         {Kind::thread, "thread"},
@@ -191,6 +193,7 @@ struct Names<Kind> {
         {Kind::exit, "exit"},
         {Kind::error, "error"},
         {Kind::tracer_error, "tracer-error"},
+        {Kind::snapshot, "snapshot"},
     }};
 };
 
@@ -225,12 +228,13 @@ struct Names<Wait> {
 
 template <>
 struct Names<DaemonSource> {
-    static constexpr Table<DaemonSource, 5> table = {{
+    static constexpr Table<DaemonSource, 6> table = {{
         {DaemonSource::main, "main"},
         {DaemonSource::explicit_, "explicit"},
         {DaemonSource::assigned, "assigned"},
         {DaemonSource::inherited, "inherited"},
         {DaemonSource::dummy, "dummy"},
+        {DaemonSource::unknown, "unknown"},
     }};
 };
 
@@ -353,6 +357,8 @@ constexpr bool known_field(Kind k, std::string_view f) {
         return f == K::code;
     case Kind::tracer_error:
         return any({K::where, K::exception, K::text});
+    case Kind::snapshot:
+        return any({K::stage, K::threads});
     }
     return false;
 }

@@ -153,6 +153,9 @@ void Timeline::apply(const TraceEvent& e) {
         shutdown_waiting_for_ = -1;
         mark(std::string(e.get(key::code)));
         break;
+    case Kind::snapshot: // daemonlab attach: the reporter's last line, the exit stage it saw
+        mark(std::string(e.get(key::stage)));
+        break;
     case Kind::tracer_error: // not a marker: it is about the writer, not the program
         if (tracer_errors_.size() < kMaxTracerErrors)
             tracer_errors_.push_back({e.t_ns, e.tid, std::string(e.get(key::where)),
