@@ -199,20 +199,23 @@ bool contains(const std::string& s, std::string_view what) {
 // What gdb's output says went wrong, as a refusal; "" when it queued the call.
 std::string gdb_refusal(const GdbRun& g, int pid) {
     if (contains(g.output, "DL-QUEUED 0")) return {};
+    // First: a process that ended (a zombie too) gives ptrace's EPERM as well.
+    if (contains(g.output, "No such process") || !alive(pid))
+        return "pid " + std::to_string(pid) + " exited during the attach.";
     if (contains(g.output, "Operation not permitted") ||
         contains(g.output, "ptrace: Permission denied"))
         return "gdb could not attach: ptrace: Operation not permitted. " + permission_fix(pid);
-    if (contains(g.output, "No such process") || !alive(pid))
-        return "pid " + std::to_string(pid) + " exited during the attach.";
     if (contains(g.output, "No symbol") && contains(g.output, "Py_AddPendingCall"))
         return "pid " + std::to_string(pid) +
                " has no Py_AddPendingCall symbol: not a CPython that attach knows.";
     if (contains(g.output, "DL-QUEUED"))
         return "CPython refused the pending call (its queue of pending calls is full).";
+    if (g.timed_out)
+        return "time-out: gdb did not get the reporter queued in time (a busy machine, or a "
+               "process that hogs the CPU); it was interrupted and has detached, and the "
+               "process runs on unchanged.";
     std::string last = g.output.substr(g.output.size() > 300 ? g.output.size() - 300 : 0);
-    return "gdb did not queue the reporter (" +
-           std::string(g.timed_out ? "time-out" : "status " + std::to_string(g.status)) +
-           "): " + last;
+    return "gdb did not queue the reporter (status " + std::to_string(g.status) + "): " + last;
 }
 
 } // namespace
@@ -277,7 +280,7 @@ AttachResult attach(int pid, int timeout_ms) {
                         "pid " + std::to_string(pid) + " exited during the attach.");
         if (ms_left(deadline) == 0)
             return done(AttachStatus::timed_out,
-                        "the main thread did not run the reporter within " +
+                        "time-out: the main thread did not run the reporter within " +
                             std::to_string(timeout_ms) +
                             " ms: it is not at a point where Python code can run (C code "
                             "holding the GIL, e.g. a long re.match, or a long time.sleep or "

@@ -54,6 +54,7 @@ Command add_attach_command(CLI::App& app, std::string& lang) {
     struct State {
         int pid = -1;
         bool as_json = false;
+        int timeout_ms = 2000;
     };
     auto s = std::make_shared<State>();
     auto* cmd = app.add_subcommand(
@@ -61,6 +62,9 @@ Command add_attach_command(CLI::App& app, std::string& lang) {
                   "restarting it: its threads, the exit stage, which thread the exit waits for");
     cmd->add_option("pid", s->pid, "the process id of a CPython 3.9–3.13 program")->required();
     cmd->add_flag("--json", s->as_json, "print one JSON object (explain's, plus pid and stage)");
+    cmd->add_option("--timeout", s->timeout_ms,
+                    "milliseconds for the whole attach (default 2000; more on a busy machine)")
+        ->check(CLI::Range(500, 60000));
     add_lang(*cmd, lang);
     cmd->footer(
         "How: gdb (Debian package gdb) attaches for a moment and queues a small reporter with "
@@ -70,9 +74,10 @@ Command add_attach_command(CLI::App& app, std::string& lang) {
         "Exit status: 0 the snapshot was taken, 2 refused (no such process, not CPython "
         "3.9–3.13, not allowed to trace it, gdb missing, it exited during the attach), 5 "
         "time-out (the main thread could not run the reporter within 2 s: C code holds the "
-        "GIL, or main is in a long sleep; gdb detached, nothing was changed).");
+        "GIL, or main is in a long sleep, or a busy machine: see --timeout; gdb detached, nothing "
+        "was changed).");
     return {cmd, [s](const Ui& ui) {
-                AttachResult r = attach(s->pid);
+                AttachResult r = attach(s->pid, s->timeout_ms);
                 if (r.status != AttachStatus::ok) {
                     std::cerr << "daemonlab attach: " << terminal_safe(r.error) << "\n";
                     return r.status == AttachStatus::timed_out ? 5 : 2;
