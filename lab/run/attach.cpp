@@ -292,6 +292,7 @@ AttachResult attach(int pid, int timeout_ms) {
     if (!read_snapshot(trace, stacks, r))
         return done(AttachStatus::refused, "the reporter's snapshot could not be read.");
     r.state.pid = pid;
+    r.trace = std::move(trace);
     return done(AttachStatus::ok, {});
 }
 

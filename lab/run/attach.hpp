@@ -39,7 +39,7 @@ struct Target {
 // tried: the permission is only known for sure when gdb tries).
 Target inspect_target(int pid, std::string& error);
 
-// The user's CPython processes (same uid, or all when root), oldest first, not this one.
+// The user's CPython processes (same uid, or all when root), newest first, not this one.
 std::vector<Target> python_processes();
 
 enum class AttachStatus {
@@ -54,6 +54,7 @@ struct AttachResult {
     Target target;
     RunState state;    // timeline (one sample), stacks, pid; verdict running
     std::string stage; // main | threading-atexit | shutdown | atexit | finalizing
+    std::string trace; // the reporter's lines as read (the app adds samples up)
     double took_ms = 0;
 };
 

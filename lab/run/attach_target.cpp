@@ -187,11 +187,13 @@ std::vector<Target> python_processes() {
         std::string err;
         Target t = inspect_target(int(pid), err);
         if (t.python.empty() || (!root && t.uid != int(::geteuid()))) continue;
+        // DaemonLab's own runs (under its tracer) are explained by their run, live.
+        if (t.cmdline.find("daemonlab_tracer.py") != std::string::npos) continue;
         out.push_back(std::move(t));
     }
     ::closedir(d);
     std::sort(out.begin(), out.end(),
-              [](const Target& a, const Target& b) { return a.age_s > b.age_s; });
+              [](const Target& a, const Target& b) { return a.age_s < b.age_s; });
     return out;
 }
 
