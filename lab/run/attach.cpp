@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
 #include <iterator>
@@ -70,6 +72,27 @@ struct PrivateDir {
         return ok;
     }
 };
+
+// What an attach killed half-way (the app closed by a signal) left in `base`: our own
+// private directories older than two minutes (an attach takes at most one), with the four files
+// they can hold.
+void remove_stale(const std::string& base) {
+    DIR* d = ::opendir(base.c_str());
+    if (!d) return;
+    const std::time_t now = std::time(nullptr);
+    while (dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (!name.starts_with("daemonlab-attach-")) continue;
+        const std::string path = base + "/" + name;
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || now - st.st_mtime < 120)
+            continue;
+        if (st.st_uid != ::geteuid() && ::geteuid() != 0) continue;
+        for (const char* f : {"trace", "stacks", "code", "gdb"}) ::unlink((path + "/" + f).c_str());
+        ::rmdir(path.c_str());
+    }
+    ::closedir(d);
+}
 
 std::string hex(std::string_view s) {
     static const char* digits = "0123456789abcdef";
@@ -250,6 +273,7 @@ AttachResult attach(int pid, int timeout_ms) {
                                st.st_uid == ::geteuid() && int(st.st_uid) == r.target.uid
                            ? runtime
                            : "/tmp";
+    remove_stale(base);
     std::string templ = base + "/daemonlab-attach-XXXXXX";
     if (!::mkdtemp(templ.data()))
         return done(AttachStatus::refused,
