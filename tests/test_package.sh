@@ -45,7 +45,7 @@ grep -qE '(^|, )libssl3 ' <<<"$depends" || fail "Depends lacks libssl3 (the demo
 if [ "$gui" = ON ]; then
     grep -qE '(^|, )libglfw3 ' <<<"$depends" || fail "Depends lacks libglfw3 (the app's window)"
 fi
-[ "$(field Recommends)" = python3 ] || fail "Recommends: '$(field Recommends)', want python3"
+[ "$(field Recommends)" = "python3, gdb" ] || fail "Recommends: '$(field Recommends)', want python3, gdb"
 [ -n "$(field Maintainer)" ] || fail "no Maintainer"
 # The maintainer scripts byte-compile the tracer at install (and remove the bytecode at
 # removal), the way dh_python3 does; the package itself ships no bytecode.

@@ -245,6 +245,7 @@ TEST(Trace, GoldenFileHoldsEveryKind) {
         {K::atexit, "ws.close"},
         {K::error, "Exception in thread reader"},
         {K::exit, "1"},
+        {K::snapshot, "shutdown"}, // daemonlab attach's last line: the stage it saw
         {K::print, "known kind"},
     };
     EXPECT_EQ(marks, want);

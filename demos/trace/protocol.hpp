@@ -101,6 +101,7 @@ enum class Kind {
     tracer_error,     // where= exception= text=
     cut_off,          // at=  (a daemon thread still alive as the process ends)
     refused,          // what= text= [version=]: the program was not run (Refusal)
+    snapshot,         // stage= threads= (daemonlab attach's reporter: its last line)
 };
 
 // Why a program was not run (refused what=): the program is not a runnable file (bad
@@ -135,6 +136,7 @@ enum class DaemonSource {
     assigned,  // .daemon set before start()
     inherited, // no flag given: copied from the creating thread
     dummy,     // a thread threading did not start: always daemonic
+    unknown,   // not started under the tracer (daemonlab attach): how is not known
 };
 
 // How websockets' recv_events thread gets its daemon flag (receiver=).
@@ -169,7 +171,7 @@ inline constexpr std::string_view version = "version", pid = "pid", engine = "en
                                   step = "step", uri = "uri", text = "text", code = "code",
                                   reason = "reason", how = "how", exception = "exception",
                                   where = "where", deadline = "deadline", call = "call",
-                                  what = "what";
+                                  what = "what", stage = "stage", threads = "threads";
 } // namespace key
 
 // ---- the one table per enum -------------------------------------------------------------
@@ -182,7 +184,7 @@ using Table = std::array<std::pair<E, std::string_view>, N>;
 
 template <>
 struct Names<Kind> {
-    static constexpr Table<Kind, 20> table = {{
+    static constexpr Table<Kind, 21> table = {{
         {Kind::process, "process"},
         {Kind::library, "library"},
         {Kind::thread, "thread"},
@@ -203,6 +205,7 @@ struct Names<Kind> {
         {Kind::tracer_error, "tracer-error"},
         {Kind::cut_off, "cut-off"},
         {Kind::refused, "refused"},
+        {Kind::snapshot, "snapshot"},
     }};
 };
 
@@ -246,12 +249,13 @@ struct Names<Wait> {
 
 template <>
 struct Names<DaemonSource> {
-    static constexpr Table<DaemonSource, 5> table = {{
+    static constexpr Table<DaemonSource, 6> table = {{
         {DaemonSource::main, "main"},
         {DaemonSource::explicit_, "explicit"},
         {DaemonSource::assigned, "assigned"},
         {DaemonSource::inherited, "inherited"},
         {DaemonSource::dummy, "dummy"},
+        {DaemonSource::unknown, "unknown"},
     }};
 };
 
@@ -379,6 +383,8 @@ constexpr bool known_field(Kind k, std::string_view f) {
         return f == K::at;
     case Kind::refused:
         return any({K::what, K::text, K::version});
+    case Kind::snapshot:
+        return any({K::stage, K::threads});
     }
     return false;
 }

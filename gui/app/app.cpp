@@ -24,7 +24,8 @@ namespace gui {
 using lab::Lang;
 
 App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared prepared)
-    : window_(window), settings_(std::move(settings)), room_([] { glfwPostEmptyEvent(); }) {
+    : window_(window), settings_(std::move(settings)), room_([] { glfwPostEmptyEvent(); }),
+      attach_([] { glfwPostEmptyEvent(); }) {
     content_ = std::move(prepared.content);
     font_choice_ = std::move(prepared.font_choice);
     fonts_ = prepared.fonts;
@@ -330,7 +331,8 @@ double App::frame_interval() const {
     // only grows its lanes and its counter (tenths of a second): 10 are enough.
     if (session_.live())
         return stepper_.waiting() ? 0.5 : session_.current().finished() ? 1.0 / 10 : 1.0 / 30;
-    return matrix_.started() && !matrix_.done() ? 1.0 / 30 : 0;
+    if (matrix_.started() && !matrix_.done()) return 1.0 / 30;
+    return attach_.frame_interval(); // auto-refresh, or a sample on its way
 }
 
 void App::change_text_size(float by) {
@@ -419,6 +421,7 @@ void App::frame() {
         lab_view();
     ImGui::End();
     room_.window(content_.strings, ui_lang(), export_dir_, fonts_.big);
+    attach_.window(timeline_text());
 }
 
 void App::after_render(int fb_w, int fb_h) {

@@ -27,6 +27,7 @@
 #include "gui/app/settings.hpp"
 #include "gui/app/stepper.hpp"
 #include "gui/text/fonts.hpp"
+#include "gui/views/attach_view.hpp"
 #include "gui/views/matrix_view.hpp"
 #include "gui/views/room_view.hpp"
 #include "gui/views/timeline_view.hpp"
@@ -213,7 +214,8 @@ class App {
     TimelineView timeline_;
     float bottom_fixed_h_ = 0; // controls + banner + legend, as last drawn
     Matrix matrix_;
-    RoomView room_; // the workshop room (room_view.hpp)
+    RoomView room_;     // the workshop room (room_view.hpp)
+    AttachView attach_; // "Attach…": a running Python process (attach_view.hpp)
 
     // Step by step.
     bool user_moved_ = false; // Prev/Next pressed since the run began

@@ -120,6 +120,9 @@ void App::toolbar() {
     room_.button(content_.strings, ui_lang()); // Open room / Close room
     room_button_w_ = ImGui::GetItemRectSize().x;
     note("room");
+    ImGui::SameLine();
+    attach_.button(content_.strings, ui_lang()); // "Attach…": a running Python process
+    note("attach");
     // Below both parts.
     ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), right_bottom + st.ItemSpacing.y));
     if (!notice_.empty()) ImGui::TextColored(palette().notice, "%s", notice_.c_str());

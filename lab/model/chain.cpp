@@ -90,6 +90,12 @@ std::string_view to_string(Stage st) {
     return "?";
 }
 
+std::optional<Stage> stage_from(std::string_view name) {
+    for (const auto& [v, n] : kStages)
+        if (n == name) return v;
+    return std::nullopt;
+}
+
 StageAt stage_at(const Timeline& t, std::int64_t at_ns) {
     StageAt at;
     if (t.main_end_ns() < 0 || (at_ns >= 0 && at_ns < t.main_end_ns())) return at;

@@ -9,6 +9,7 @@
 #include "lab/model/verdict.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,7 @@ namespace lab {
 // finalization (after `exit`).
 enum class Stage { main, hooks, join, atexit, finalize };
 std::string_view to_string(Stage s); // the JSON's `stage`: "main", "threading-atexit", ...
+std::optional<Stage> stage_from(std::string_view name); // ... and back (nullopt: unknown)
 
 struct StageAt {
     Stage stage = Stage::main;

@@ -188,6 +188,9 @@ void Timeline::apply(const TraceEvent& e) {
                 process_.python = refusal_->version;
         }
         break;
+    case Kind::snapshot: // daemonlab attach: the reporter's last line, the exit stage it saw
+        mark(std::string(e.get(key::stage)));
+        break;
     case Kind::tracer_error: // not a marker: it is about the writer, not the program
         if (tracer_errors_.size() < kMaxTracerErrors)
             tracer_errors_.push_back({e.t_ns, e.tid, std::string(e.get(key::where)),

@@ -209,11 +209,13 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
             if (!l || !l->current()) continue;
             on_socket |= look(*l->current()) == Look::socket;
             names += (names.empty() ? "" : ", ") + l->name;
-            lines.push_back(s.format("why.hung.thread", lang,
-                                     {{"thread", l->name},
-                                      {"creator", l->creator},
-                                      {"daemon", describe_daemon(*l, s, lang)},
-                                      {"wait", describe_wait(*l->current(), t, s, lang)}}));
+            // Attached to, not traced from the start: the creator is not known.
+            lines.push_back(s.format(
+                l->creator.empty() ? "why.hung.thread.unknown-creator" : "why.hung.thread", lang,
+                {{"thread", l->name},
+                 {"creator", l->creator},
+                 {"daemon", describe_daemon(*l, s, lang)},
+                 {"wait", describe_wait(*l->current(), t, s, lang)}}));
             if (l->source == DaemonSource::inherited)
                 lines.push_back(s.format("why.hung.inherited", lang, {{"creator", l->creator}}));
             if (!l->site.empty())

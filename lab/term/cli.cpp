@@ -61,6 +61,7 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
 
     Command run = add_run_command(app, lang);
     Command explain = add_explain_command(app, lang);
+    Command attach = add_attach_command(app, lang);
     Command matrix = add_matrix_command(app, lang);
     Command serve = add_serve_command(app);
     Command setup = add_setup_python_command(app);
@@ -83,7 +84,7 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
 
     try {
         if (list->parsed()) return cmd_list(ui);
-        for (const Command* c : {&run, &explain, &matrix, &serve, &setup})
+        for (const Command* c : {&run, &explain, &attach, &matrix, &serve, &setup})
             if (c->sub->parsed()) return c->run(ui);
         if (room.sub->parsed()) return room.run();
     } catch (const std::exception& e) {

@@ -84,6 +84,7 @@ nlohmann::json run_json(const RunState& st, const Strings& strings);
 
 Command add_run_command(CLI::App& app, std::string& lang);     // cli_run.cpp
 Command add_explain_command(CLI::App& app, std::string& lang); // cli_explain.cpp
+Command add_attach_command(CLI::App& app, std::string& lang);  // cli_attach.cpp
 Command add_matrix_command(CLI::App& app, std::string& lang);  // cli_matrix.cpp
 Command add_serve_command(CLI::App& app);                      // cli_serve.cpp
 Command add_setup_python_command(CLI::App& app);               // cli_setup.cpp
