@@ -118,7 +118,9 @@ struct Case {
     int status;                 // ... and its exit status
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.program; } // gtest's name for it
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << c.program;
+} // gtest's name for it
 
 class AttachFamily : public testing::TestWithParam<Case> {};
 
