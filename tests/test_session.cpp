@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -490,4 +491,16 @@ TEST(Settings, ExportFolderAndHangLimitAreRemembered) {
     std::ofstream(gui::Settings::path()) << "keep_hung_s = 100000\n";
     EXPECT_EQ(gui::Settings::load().keep_hung_s, 600);
     unsetenv("XDG_CONFIG_HOME");
+}
+
+// Issue 24: the Export settings' slider showed "30 秒 / -1941471472 s" in 双语: its format,
+// made from "{n} 秒 / {n} s" with n = "%d", had two conversions and ImGui passes one value.
+// The slider's label is now text with the value in it, made printf-safe.
+TEST(PrintfLiteral, PrintsTheTextAsItIs) {
+    for (const std::string text : {"30 秒 / 30 s", "100% / %d %s %n", "", "%"}) {
+        const std::string fmt = gui::printf_literal(text);
+        char buf[128];
+        std::snprintf(buf, sizeof buf, fmt.c_str(), 12345); // one int, as ImGui passes
+        EXPECT_EQ(std::string(buf), text);
+    }
 }

@@ -91,6 +91,10 @@ void App::code_pane() {
     // dimmed, their header marked with why.
     std::vector<lab::OffBlock> off;
     if (python) off = lab::blocks_off(text, lab::switch_env(options()));
+    // A step's lines in a block these switches do not run are not lit, unless all of them are
+    // (the step is then passed over, and its place is shown dimmed).
+    if (std::any_of(hot.begin(), hot.end(), [&](int n) { return !lab::off_at(off, n); }))
+        std::erase_if(hot, [&](int n) { return lab::off_at(off, n) != nullptr; });
     drawn_ = {.tab = code_tab_, .step = shown, .hot = hot, .pause_lines = pause_lines};
     for (const lab::OffBlock& b : off)
         for (int i = b.first; i <= b.last; ++i) drawn_.off.push_back(i);

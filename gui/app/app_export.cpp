@@ -106,7 +106,10 @@ void App::export_row() {
         ImGui::Spacing();
         ImGui::TextUnformatted(text.get("timeline.hang-limit").c_str());
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
-        const std::string fmt = text.format("timeline.seconds", {{"n", "%d"}});
+        // The value written in, in each language on show ("30 秒 / 30 s"): a format made
+        // from text with one "%d" per language would read arguments never passed (issue 24).
+        const std::string fmt = printf_literal(
+            text.format("timeline.seconds", {{"n", std::to_string(settings_.keep_hung_s)}}));
         ImGui::SliderInt("##keep", &settings_.keep_hung_s, 1, 600, fmt.c_str(),
                          ImGuiSliderFlags_AlwaysClamp | ImGuiSliderFlags_Logarithmic);
         tip(text.get("timeline.hang-limit.tip"));

@@ -2,6 +2,8 @@
 
 #include "lab/model/programs.hpp"
 
+#include <algorithm>
+
 namespace lab {
 
 std::optional<std::size_t> step_at(const Lesson& lesson, std::string_view pause, std::size_t from) {
@@ -13,13 +15,22 @@ std::optional<std::size_t> step_at(const Lesson& lesson, std::string_view pause,
 std::vector<StepHit> match_steps(const Lesson& lesson, const Timeline& t) {
     std::vector<StepHit> hits;
     std::size_t next = 0, n = 0;
+    auto hit = [&](std::size_t i) {
+        return std::any_of(hits.begin(), hits.end(),
+                           [&](const StepHit& h) { return h.index == i; });
+    };
     for (const Marker& m : t.markers()) {
         if (m.kind != MarkKind::step) continue;
         ++n;
-        if (std::optional<std::size_t> i = step_at(lesson, m.text, next)) {
-            hits.push_back({.index = *i, .pause = m.text, .t_ns = m.t, .tid = m.tid, .marker = n});
+        std::optional<std::size_t> i = step_at(lesson, m.text, next);
+        if (i) {
             next = *i + 1;
+        } else { // another thread reached an earlier step late: still reached, out of order
+            for (std::size_t j = 0; j < next && !i; ++j)
+                if (lesson.steps[j].pause == m.text && !hit(j)) i = j;
+            if (!i) continue;
         }
+        hits.push_back({.index = *i, .pause = m.text, .t_ns = m.t, .tid = m.tid, .marker = n});
     }
     return hits;
 }
@@ -48,14 +59,15 @@ const OffBlock* step_switched_off(const Lesson& lesson, std::size_t index,
 std::vector<Skipped> skipped_steps(const Lesson& lesson, const std::vector<StepHit>& hits,
                                    bool finished, const std::vector<OffBlock>& off) {
     std::vector<Skipped> out;
-    const std::size_t end = finished ? lesson.steps.size() : hits.empty() ? 0 : hits.back().index;
-    std::size_t h = 0;
-    for (std::size_t i = 0; i < end; ++i) {
-        while (h < hits.size() && hits[h].index < i) ++h;
-        if (h < hits.size() && hits[h].index == i) continue;
-        if (const OffBlock* b = step_switched_off(lesson, i, off))
+    std::size_t furthest = 0; // one past the furthest step reached
+    for (const StepHit& h : hits) furthest = std::max(furthest, h.index + 1);
+    for (std::size_t i = 0; i < lesson.steps.size(); ++i) {
+        if (std::any_of(hits.begin(), hits.end(), [&](const StepHit& h) { return h.index == i; }))
+            continue;
+        const OffBlock* b = step_switched_off(lesson, i, off);
+        if (b && (finished || i < furthest))
             out.push_back({.index = i, .why = SkipWhy::switched_off, .condition = b->condition});
-        else
+        else if (finished)
             out.push_back({.index = i, .why = SkipWhy::run_ended});
     }
     return out;

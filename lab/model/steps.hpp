@@ -3,10 +3,13 @@
 // the terminal's step mode (cli.cpp) both use it.
 //
 // The rule: the run's step markers are taken in time order; a marker is the next lesson step,
-// at or after the last match, whose pause point has its name. Markers the lesson does not talk
-// about are left out (the demo is let go at once). A step is skipped when a later step was
-// reached without it, or when the run ended before it; the reason is the block of the program
-// the switches turned off around its pause point (branches.hpp), else "the run ended first".
+// at or after the last match, whose pause point has its name, else an earlier step of that
+// name not reached yet (another thread got there late: the sandbox's worker connects after
+// main started it). Markers the lesson does not talk about are left out (the demo is let go at
+// once). Whether a step was reached comes from the run's own trace only. A step not reached is
+// skipped when the switches turn off the block around its pause point (branches.hpp) and the
+// run got past it, or once the run ended (then, with no such block: "the run ended first").
+// While the run goes on, a step it may still reach (another thread) is never called skipped.
 #pragma once
 
 #include "lab/model/branches.hpp"
@@ -48,8 +51,7 @@ struct Skipped {
     std::string condition; // switched_off: the block's header, "if CLOSE:"
 };
 
-// The steps this run passed over: those before the latest hit that it did not reach, and,
-// once `finished`, every step after the latest hit. `off` is blocks_off() of the program
+// The steps this run passed over (the rule above). `off` is blocks_off() of the program
 // with the run's switches.
 std::vector<Skipped> skipped_steps(const Lesson& lesson, const std::vector<StepHit>& hits,
                                    bool finished, const std::vector<OffBlock>& off);

@@ -10,9 +10,9 @@ void Ui::say(std::string_view key, const std::vector<Arg>& args, std::string_vie
 }
 
 bool load_strings(Ui& ui) {
-    // The terminal's words, and the labels it shares with the app (skipped steps).
+    // The terminal's words, and the labels it shares with the app (steps, skipped steps).
     bool ok = true;
-    for (const char* file : {"/strings.toml", "/ui_panes.toml"})
+    for (const char* file : {"/strings.toml", "/ui.toml", "/ui_panes.toml"})
         if (!ui.strings.load(content_dir() + file)) {
             std::cerr << "daemonlab: " << ui.strings.error() << "\n";
             ok = false;
