@@ -504,3 +504,26 @@ TEST(PrintfLiteral, PrintsTheTextAsItIs) {
         EXPECT_EQ(std::string(buf), text);
     }
 }
+
+// Issue 24: an answer belongs to one run. One given for the next run is cleared when its
+// settings change; none is highlighted that the next run would not count.
+TEST(Quiz, AnAnswerForTheNextRunIsClearedWhenItsSettingsChange) {
+    Quiz q;
+    q.next_settings("threaded-client|inherit|no-close|model");
+    q.predict(true, /*undecided=*/false);
+    q.next_settings("threaded-client|inherit|no-close|model"); // the next frame: same settings
+    EXPECT_EQ(q.pending(false), true);
+    q.next_settings("threaded-client|daemon|no-close|model"); // the receiver switch moved
+    EXPECT_FALSE(q.pending(false).has_value());
+    q.run_started();
+    EXPECT_FALSE(q.said().has_value()); // nothing to judge, and nothing was shown
+    // A decided run (a hang kept alive) takes no answer: it goes to the next run.
+    q.score(ended(lab::Outcome::hung), "a");
+    q.predict(false, /*undecided=*/false);
+    EXPECT_FALSE(q.said().has_value());
+    EXPECT_EQ(q.pending(false), false);
+    q.run_started();
+    q.score(ended(lab::Outcome::hung), "b");
+    EXPECT_EQ(q.right(), true);
+    EXPECT_EQ(q.total(), 1);
+}

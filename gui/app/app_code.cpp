@@ -64,7 +64,8 @@ void App::code_pane() {
     if (ImGui::BeginTabBar("code")) {
         const std::optional<CodeTab> want = std::exchange(want_tab_, std::nullopt);
         for (const CodeTab tab : {CodeTab::python, CodeTab::cpp}) {
-            const std::string label = t(tab == CodeTab::python ? "ui.code.python" : "ui.code.cpp");
+            const std::string label =
+                this->label(tab == CodeTab::python ? "ui.code.python" : "ui.code.cpp");
             if (ImGui::BeginTabItem(label.c_str(), nullptr,
                                     want == tab ? ImGuiTabItemFlags_SetSelected : 0)) {
                 if (code_tab_ != tab) scroll_code_ = kScrollFrames;
@@ -165,7 +166,7 @@ void App::code_pane() {
         if (color) ImGui::PopStyleColor();
         if (std::any_of(off.begin(), off.end(),
                         [n](const lab::OffBlock& b) { return b.header == n; })) {
-            off_mark(t("ui.code.off_mark"), fonts_.ui, code_x, right, code_box_.text_right);
+            off_mark(label("ui.code.off_mark"), fonts_.ui, code_x, right, code_box_.text_right);
         }
     });
     if (scroll_code_ > 0) --scroll_code_;

@@ -86,7 +86,7 @@ void App::toolbar() {
     const float room_left = right_x - st.ItemSpacing.x * 2; // the left part ends here
     ImGui::SetCursorPos(start);
     ImGui::PushFont(fonts_.big);
-    ImGui::TextUnformatted(t("app.title").c_str());
+    ImGui::TextUnformatted(w("app.title").c_str());
     ImGui::PopFont();
     note("title");
     ImGui::SameLine();
@@ -111,10 +111,27 @@ void App::toolbar() {
     ImGui::TextUnformatted(tally.c_str());
     note("tally");
     tip(w("ui.tally.tip"));
-    if (quiz_.total() > 0 || !quiz_.answers().empty()) { // the score can start again
-        ImGui::SameLine(0, 2);
-        if (ImGui::SmallButton(t("ui.tally.reset").c_str())) quiz_.reset();
+    ImGui::SameLine(0, 2);
+    ImGui::TextDisabled("(?)"); // help: what the tally counts
+    note("tally.help");
+    tip(w("ui.tally.tip"));
+    if (quiz_.total() > 0 || !quiz_.answers().empty()) { // the score can start again, asked
+        ImGui::SameLine(0, st.ItemSpacing.x);
+        if (ImGui::SmallButton(w("ui.tally.reset").c_str())) ImGui::OpenPopup("##reset-score");
+        note("tally.reset");
         tip(t("ui.tally.reset.tip"));
+    }
+    if (ImGui::BeginPopupModal("##reset-score", nullptr,
+                               ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoTitleBar)) {
+        ImGui::TextUnformatted(w("ui.tally.reset.ask").c_str());
+        if (ImGui::Button(w("ui.tally.reset.yes").c_str())) {
+            quiz_.reset();
+            ImGui::CloseCurrentPopup();
+        }
+        ImGui::SameLine();
+        if (ImGui::Button(w("ui.rerun.no").c_str()) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false))
+            ImGui::CloseCurrentPopup();
+        ImGui::EndPopup();
     }
     ImGui::SameLine(0, st.ItemSpacing.x * 2);
     room_.button(content_.strings, ui_lang()); // Open room / Close room

@@ -6,6 +6,11 @@
 
 namespace lab {
 
+std::string pause_name(const Strings& strings, std::string_view pause, Lang lang) {
+    const std::string key = "pause." + std::string(pause);
+    return strings.has(key) ? strings.get(key, lang) : std::string(pause);
+}
+
 std::optional<std::size_t> step_at(const Lesson& lesson, std::string_view pause, std::size_t from) {
     for (std::size_t i = from; i < lesson.steps.size(); ++i)
         if (lesson.steps[i].pause == pause) return i;

@@ -14,6 +14,7 @@
 
 #include "lab/model/branches.hpp"
 #include "lab/model/lessons.hpp"
+#include "lab/model/strings.hpp"
 #include "lab/model/timeline.hpp"
 
 #include <cstdint>
@@ -32,6 +33,10 @@ struct StepHit {
     int tid = 0;
     std::size_t marker = 0; // the how-manieth step marker of the run (1-based)
 };
+
+// A pause point's name as a reader says it ("the end of main" for main-end): the strings'
+// "pause.NAME", else the name itself.
+std::string pause_name(const Strings& strings, std::string_view pause, Lang lang);
 
 // The lesson step a pause point named `pause` is, looking from step `from` on.
 std::optional<std::size_t> step_at(const Lesson& lesson, std::string_view pause, std::size_t from);

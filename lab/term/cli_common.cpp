@@ -65,6 +65,7 @@ const char* const kExitStatus =
     "Exit status: 0 the program exited (whatever its own exit code), 1 failure (it could not "
     "start, or --trace-out could not be written), 2 bad input (scenario, file, flag or value; "
     "a program with a syntax error), 3 it hung, 4 it crashed (killed by a signal of its own), "
-    "5 it was stopped (by the user, the host, or the time limit: still running, not a hang).";
+    "5 it was stopped (by the host, or the time limit: still running, not a hang), 130 Ctrl+C "
+    "ended the command itself (the demo dies with it).";
 
 } // namespace lab
