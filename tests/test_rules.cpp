@@ -406,3 +406,21 @@ TEST(Expect, SameSettings) {
     EXPECT_FALSE(
         same_settings({.scenario = "sandbox"}, {.scenario = "sandbox", .with_block = true}));
 }
+
+// The reason a step is passed over names the test the run made: the sandbox's close step
+// (close() in three branches) says `if CLOSE or WITH_BLOCK:` when main connects, and
+// `if CLOSE:` when the worker does (issue 24: it said `if WITH_BLOCK:` either way).
+TEST(Steps, ASkippedStepNamesTheTestTheRunMade) {
+    const Content c = load_content(std::string(DAEMONLAB_SOURCE_DIR) + "/content");
+    const Lesson* sb = c.lesson("sandbox");
+    ASSERT_TRUE(sb);
+    auto why = [&](const RunOptions& o) {
+        const std::vector<OffBlock> off = blocks_off(sb->python, switch_env(o));
+        const OffBlock* b = step_switched_off(*sb, 2, off);
+        return b ? b->condition : std::string("(runs)");
+    };
+    EXPECT_EQ(why({.scenario = "sandbox"}), "if CLOSE or WITH_BLOCK:");
+    EXPECT_EQ(why({.scenario = "sandbox", .connect_in = trace::ConnectIn::worker}), "if CLOSE:");
+    EXPECT_EQ(why({.scenario = "sandbox", .worker = trace::Worker::none}), "if CLOSE:");
+    EXPECT_EQ(why({.scenario = "sandbox", .close = true}), "(runs)");
+}

@@ -134,6 +134,10 @@ class App {
 
     // app_toolbar.cpp
     void toolbar();
+    void tally_controls(const std::string& tally);
+    void note_item(const std::string& what) { // where a toolbar item was drawn
+        toolbar_items_.push_back({what, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
+    }
     void toggle_fullscreen();
     // app_lesson.cpp
     void scenario_list();

@@ -49,16 +49,20 @@ std::size_t step_markers(const Timeline& t) {
 const OffBlock* step_switched_off(const Lesson& lesson, std::size_t index,
                                   const std::vector<OffBlock>& off) {
     if (index >= lesson.steps.size()) return nullptr;
-    const OffBlock* block = nullptr;
-    bool any = false;
+    // The reason given is an `if` whose header runs (a test the run made, not a branch it
+    // never came to), the last such in the program; else the last block whose header runs;
+    // else the first block.
+    const OffBlock *test = nullptr, *runs = nullptr, *first = nullptr;
     for (const auto& [name, line] : pause_points(lesson.python)) {
         if (name != lesson.steps[index].pause) continue;
-        any = true;
         const OffBlock* b = off_at(off, line);
         if (!b) return nullptr; // one of its lines runs
-        if (!block) block = b;
+        if (!first) first = b;
+        if (off_at(off, b->header)) continue;
+        runs = b;
+        if (b->condition.starts_with("if ")) test = b;
     }
-    return any ? block : nullptr;
+    return test ? test : runs ? runs : first;
 }
 
 std::vector<Skipped> skipped_steps(const Lesson& lesson, const std::vector<StepHit>& hits,
