@@ -656,12 +656,19 @@ TEST(Gui, ProjectorLayoutsClipNothing) {
         const char* scale;
         const char* lang;
         const char* scenario = "passed-in";
+        bool timeline_in_view = false; // a Run leaves the timeline in the window (issue 24)
     };
-    // The sandbox has the longest lines of code (its comments) and the most switches.
-    const Size sizes[] = {{1280, 720, "1.0", "both"},          {1280, 720, "1.6", "both"},
-                          {1280, 720, "2.2", "both"},          {1920, 1080, "1.0", "both"},
-                          {1920, 1080, "2.2", "both"},         {1280, 720, "2.2", "zh", "sandbox"},
-                          {1920, 1080, "1.6", "en", "sandbox"}};
+    // The sandbox has the longest lines of code (its comments) and the most switches. A+ twice
+    // in 双语 (1.2) and four times in 中文 (1.4) at 1280×720: the instructor's projector.
+    const Size sizes[] = {{1280, 720, "1.0", "both", "passed-in", true},
+                          {1280, 720, "1.2", "both", "passed-in", true},
+                          {1280, 720, "1.4", "zh", "passed-in", true},
+                          {1280, 720, "1.6", "both"},
+                          {1280, 720, "2.2", "both"},
+                          {1920, 1080, "1.0", "both", "passed-in", true},
+                          {1920, 1080, "2.2", "both"},
+                          {1280, 720, "2.2", "zh", "sandbox"},
+                          {1920, 1080, "1.6", "en", "sandbox", true}};
     // A+'s centre, by window width and language (the sizes of one language go up in order).
     std::map<std::pair<int, std::string>, std::pair<double, double>> a_plus;
     for (const Size& z : sizes) {
@@ -722,8 +729,13 @@ TEST(Gui, ProjectorLayoutsClipNothing) {
         // The timeline.
         const auto pane = r(L["timeline"]["pane"]);
         EXPECT_GT(pane[3] - pane[1], z.h / 5.0) << "the timeline was squeezed";
+        if (z.timeline_in_view) { // its header, axis and first lanes, without scrolling
+            EXPECT_LE(pane[1] + z.h / 5.0, L["window"][1].get<double>())
+                << "the timeline is below the fold after a Run";
+        }
         int lanes = 0, verdicts = 0;
         bool first_lane_in_view = false;
+        double first_lane_bottom = 0;
         for (const json& t : L["timeline"]["texts"]) {
             const auto a = r(t["rect"]), g = r(t["region"]);
             const std::string what = t["what"], text = t["text"];
@@ -733,7 +745,10 @@ TEST(Gui, ProjectorLayoutsClipNothing) {
                 EXPECT_LE(a[2], g[2] + 0.5) << text << " is wider than the label column";
                 EXPECT_GE(a[1], g[1] - 0.5) << text;
                 EXPECT_LE(a[3], g[3] + 0.5) << text << " is clipped by its lane";
-                if (lanes == 1) first_lane_in_view = a[3] <= pane[3] && a[1] >= pane[1];
+                if (lanes == 1) {
+                    first_lane_in_view = a[3] <= pane[3] && a[1] >= pane[1];
+                    first_lane_bottom = a[3];
+                }
             } else if (what == "verdict") {
                 ++verdicts;
                 EXPECT_LE(a[2], g[2] + 0.5) << text << " is wider than its header";
@@ -750,6 +765,10 @@ TEST(Gui, ProjectorLayoutsClipNothing) {
         EXPECT_EQ(verdicts, 2); // this run and the previous one
         EXPECT_GE(lanes, 6);    // three threads each, a name and a badge at least
         EXPECT_TRUE(first_lane_in_view);
+        if (z.timeline_in_view) {
+            EXPECT_LE(first_lane_bottom, L["window"][1].get<double>())
+                << "the first lane is below the window";
+        }
     }
 }
 
@@ -766,8 +785,12 @@ TEST(Gui, YourProgramRunsOnCPythonAndItsHangIsExplained) {
                            "stop = threading.Event()\n"
                            "threading.Thread(target=stop.wait, name='poller').start()\n"
                            "print('main is done')\n";
-    Shot s = shoot("own-program", {"--program", prog.string(), "--python", "/usr/bin/python3",
-                                   "--run", "--lang", "en"});
+    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui" / "own-export";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    Shot s = shoot("own-program",
+                   {"--program", prog.string(), "--python", "/usr/bin/python3", "--run", "--lang",
+                    "en", "--export", "png,trace", "--export-dir", dir.string()});
     ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
     EXPECT_EQ(s.info["scenario"], "*your-program");
     EXPECT_EQ(s.info["receiver"], "library"); // as installed
@@ -785,6 +808,33 @@ TEST(Gui, YourProgramRunsOnCPythonAndItsHangIsExplained) {
         << banner;
     EXPECT_NE(banner.find("cannot end before poller does"), std::string::npos) << banner;
     EXPECT_EQ(banner.find("server"), std::string::npos) << banner;
+    // Its exports are named after the program, with the interpreter (issue 24: not
+    // "scenario..title", an empty scenario, a process "demo-").
+    ASSERT_EQ(s.info["exports"].size(), 2u) << s.info["exports"].dump();
+    for (const json& e : s.info["exports"]) {
+        ASSERT_TRUE(e["error"].is_null()) << e.dump();
+        const fs::path path = e["path"].get<std::string>();
+        EXPECT_TRUE(path.filename().string().starts_with("daemonlab-own-hang-")) << path;
+        std::ifstream in(path, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        if (e["kind"] == "png") {
+            std::map<std::string, std::string> meta;
+            for (const auto& [k, v] : gui::read_png_text(bytes)) meta[k] = v;
+            EXPECT_EQ(meta["Title"], "DaemonLab: own-hang.py");
+            EXPECT_EQ(meta["daemonlab:program"], "own-hang.py");
+            EXPECT_FALSE(meta["daemonlab:python"].empty());
+        } else {
+            const json trace = json::parse(bytes, nullptr, false);
+            ASSERT_FALSE(trace.is_discarded());
+            EXPECT_TRUE(trace["metadata"]["scenario"].is_null());
+            EXPECT_EQ(trace["metadata"]["program"], "own-hang.py");
+            EXPECT_EQ(trace["metadata"]["python"], "/usr/bin/python3");
+            for (const json& ev : trace["traceEvents"])
+                if (ev["name"] == "process_name") {
+                    EXPECT_EQ(ev["args"]["name"], "python3 own-hang.py");
+                }
+        }
+    }
 }
 
 // A lesson on the real CPython and websockets 12.0, then the same with the receiver made a
@@ -865,4 +915,56 @@ TEST(Gui, AHungRunStaysAliveWithACounterAndTheAtexitGhost) {
     EXPECT_TRUE(counter);
     EXPECT_TRUE(ghost);
     EXPECT_TRUE(registered);
+}
+
+// Issue 24: 双语 is complete. Every screen in 双语 (a lesson run step by step, a run compared
+// with another, the matrix, your program); a string of the interface drawn in Chinese as a
+// whole item of the window's text ("text": ImGui's log of what it drew) has its English drawn
+// too. Prose is side by side by design (and logged character by character, so it never
+// matches a whole item). The room's button is the room view's (issue 22's corner badge).
+TEST(Gui, BilingualScreensShowEveryStringInBothLanguages) {
+    std::map<std::string, std::vector<std::string>> by_zh; // zh → every en it has
+    for (const char* file : {"strings", "ui", "ui_panes", "timeline"}) {
+        const toml::table t =
+            toml::parse_file(std::string(DAEMONLAB_SOURCE_DIR) + "/content/" + file + ".toml");
+        for (const auto& [key, v] : t)
+            if (const toml::table* e = v.as_table())
+                if (auto zh = (*e)["zh"].value<std::string>())
+                    if (auto en = (*e)["en"].value<std::string>()) by_zh[*zh].push_back(*en);
+    }
+    auto boundary = [](const std::string& s, std::size_t i) {
+        return i >= s.size() || std::string_view(" \n\t[]|()").find(s[i]) != std::string::npos;
+    };
+    const fs::path prog = fs::path(DAEMONLAB_TEST_DIR) / "gui" / "own-both.py";
+    fs::create_directories(prog.parent_path());
+    std::ofstream(prog) << "print('hello')\n";
+    const std::vector<std::pair<std::string, std::vector<std::string>>> screens = {
+        {"both-sandbox-step", {"--scenario", "sandbox", "--step", "--run"}},
+        {"both-compare", {"--scenario", "passed-in", "--run", "--then-receiver", "daemon"}},
+        {"both-matrix", {"--matrix"}},
+        {"both-own", {"--program", prog.string(), "--python", "/usr/bin/python3", "--run"}},
+    };
+    for (auto [name, args] : screens) {
+        for (const char* a : {"--lang", "both", "--size", "1920x1080"}) args.push_back(a);
+        Shot s = shoot(name, args, "", "-screen 0 1920x1080x24");
+        SCOPED_TRACE(name);
+        ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+        const std::string text = s.info["text"].get<std::string>();
+        ASSERT_GT(text.size(), 500u) << "ImGui's log of the window is missing";
+        for (const auto& [zh, ens] : by_zh) {
+            if (zh.size() < 4 || zh.find('{') != std::string::npos ||
+                std::find(ens.begin(), ens.end(), zh) != ens.end() || zh == "开放课堂")
+                continue;
+            for (std::size_t at = text.find(zh); at != std::string::npos;
+                 at = text.find(zh, at + 1)) {
+                if (!(at == 0 || boundary(text, at - 1)) || !boundary(text, at + zh.size()))
+                    continue;
+                const bool english = std::any_of(ens.begin(), ens.end(), [&](const auto& en) {
+                    return text.find(en) != std::string::npos;
+                });
+                EXPECT_TRUE(english) << "only in Chinese: " << zh << " (" << ens.front() << ")";
+                break;
+            }
+        }
+    }
 }

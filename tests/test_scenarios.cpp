@@ -2,12 +2,15 @@
 // server, watched by the runner. The verdicts below are the lessons' claims; the test
 // fails if the programs do not behave that way.
 #include "lab/model/catalog.hpp"
+#include "lab/model/lessons.hpp"
+#include "lab/model/steps.hpp"
 #include "lab/model/strings.hpp"
 #include "lab/net/echo_server.hpp"
 #include "lab/run/runner.hpp"
 #include "subprocess.hpp"
 #include "wait.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -152,6 +155,122 @@ TEST_F(Scenarios, SandboxFollowsTheRules) {
                        .connect_in = trace::ConnectIn::worker,
                        .worker = trace::Worker::non_daemon});
     EXPECT_EQ(st.verdict.outcome, Outcome::hung);
+}
+
+// Issue 24: the Sandbox's steps, reached or not, against every combination of its switches,
+// really run. The rules say which pause points run: connect always (in main or the worker),
+// start when there is a worker, close with close or the with-block, main-end always. A step
+// reached is never "not reached", and one not reached says why.
+TEST_F(Scenarios, SandboxStepsReachedComeFromTheRunsOwnTrace) {
+    const Content content = load_content(std::string(DAEMONLAB_SOURCE_DIR) + "/content");
+    const Lesson* lesson = content.lesson("sandbox");
+    ASSERT_TRUE(lesson);
+    ASSERT_EQ(lesson->steps.size(), 4u);
+    int combinations = 0;
+    for (trace::Worker worker :
+         {trace::Worker::none, trace::Worker::daemon, trace::Worker::non_daemon})
+        for (trace::ConnectIn in : {trace::ConnectIn::main, trace::ConnectIn::worker})
+            for (bool close : {false, true})
+                for (bool with : {false, true})
+                    for (trace::Receiver receiver : kMatrixReceivers) {
+                        if (worker == trace::Worker::none && in == trace::ConnectIn::worker)
+                            continue; // refused: no worker to connect in
+                        const RunOptions o{.scenario = "sandbox",
+                                           .receiver = receiver,
+                                           .close = close,
+                                           .connect_in = in,
+                                           .worker = worker,
+                                           .with_block = with};
+                        ASSERT_EQ(validate(o), "");
+                        const RunState st = run(o);
+                        ++combinations;
+                        const std::string what =
+                            std::string(trace::name(worker)) + " " + std::string(trace::name(in)) +
+                            " close=" + std::to_string(close) + " with=" + std::to_string(with) +
+                            " " + std::string(trace::name(receiver));
+                        ASSERT_TRUE(st.verdict.outcome == Outcome::exited ||
+                                    st.verdict.outcome == Outcome::hung)
+                            << what << "\n"
+                            << st.output;
+                        // The rules: which steps must run. A daemon worker that connects may
+                        // be abandoned before it closes (main ends when the message came):
+                        // its close step may or may not run, and the trace says which.
+                        const bool racy_close =
+                            worker == trace::Worker::daemon && in == trace::ConnectIn::worker;
+                        const bool must[4] = {true, worker != trace::Worker::none,
+                                              (close || with) && !racy_close, true};
+                        const bool off[4] = {false, worker == trace::Worker::none, !close && !with,
+                                             false};
+                        const auto hits = match_steps(*lesson, st.timeline);
+                        const auto skipped = skipped_steps(
+                            *lesson, hits, true, blocks_off(lesson->python, switch_env(o)));
+                        for (std::size_t i = 0; i < 4; ++i) {
+                            const std::string step = what + " step " + std::to_string(i + 1);
+                            bool in_trace = false; // a step marker of its pause point
+                            for (const Marker& m : st.timeline.markers())
+                                in_trace |=
+                                    m.kind == MarkKind::step && m.text == lesson->steps[i].pause;
+                            const bool reached =
+                                std::any_of(hits.begin(), hits.end(),
+                                            [&](const StepHit& h) { return h.index == i; });
+                            const auto skip =
+                                std::find_if(skipped.begin(), skipped.end(),
+                                             [&](const Skipped& k) { return k.index == i; });
+                            EXPECT_EQ(reached, in_trace) << step;
+                            EXPECT_EQ(skip == skipped.end(), in_trace) << step;
+                            if (must[i]) {
+                                EXPECT_TRUE(in_trace) << step;
+                            }
+                            if (off[i]) {
+                                EXPECT_FALSE(in_trace) << step;
+                            }
+                            if (skip != skipped.end()) {
+                                EXPECT_EQ(skip->why,
+                                          off[i] ? SkipWhy::switched_off : SkipWhy::run_ended)
+                                    << step;
+                            }
+                        }
+                    }
+    EXPECT_EQ(combinations, 60);
+}
+
+// The same in step mode, for the combination the instructor met: the worker connects after
+// main started it. At no pause point is a step it may still reach called skipped.
+TEST_F(Scenarios, SandboxStepModeNeverCallsALaterThreadsStepSkipped) {
+    const Content content = load_content(std::string(DAEMONLAB_SOURCE_DIR) + "/content");
+    const Lesson* lesson = content.lesson("sandbox");
+    ASSERT_TRUE(lesson);
+    const RunOptions o{.scenario = "sandbox",
+                       .receiver = trace::Receiver::inherit,
+                       .connect_in = trace::ConnectIn::worker,
+                       .worker = trace::Worker::non_daemon,
+                       .step = true};
+    const auto off = blocks_off(lesson->python, switch_env(o));
+    lab::Run r(o, {server_->uri(), server_->ca_pem()});
+    std::size_t released = 0;
+    for (;;) {
+        RunState st;
+        ASSERT_TRUE(eventually([&] {
+            st = r.snapshot();
+            return st.finished() || (!st.paused_at.empty() && step_markers(st.timeline) > released);
+        })) << "neither paused nor finished";
+        const auto hits = match_steps(*lesson, st.timeline);
+        if (st.finished()) {
+            const auto skipped = skipped_steps(*lesson, hits, true, off);
+            ASSERT_EQ(skipped.size(), 1u); // close: neither close nor the with-block is on
+            EXPECT_EQ(skipped[0].index, 2u);
+            EXPECT_EQ(skipped[0].why, SkipWhy::switched_off);
+            break;
+        }
+        for (const Skipped& k : skipped_steps(*lesson, hits, false, off))
+            EXPECT_NE(k.index, 0u) << "connect called skipped while paused at " << st.paused_at;
+        released = step_markers(st.timeline);
+        r.go();
+    }
+    const auto hits = match_steps(*lesson, r.snapshot().timeline);
+    std::vector<std::size_t> order;
+    for (const StepHit& h : hits) order.push_back(h.index);
+    EXPECT_EQ(order, (std::vector<std::size_t>{1, 0, 3})); // start, then the worker connects
 }
 
 TEST_F(Scenarios, KillIsAKill) {

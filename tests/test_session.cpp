@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -490,4 +491,39 @@ TEST(Settings, ExportFolderAndHangLimitAreRemembered) {
     std::ofstream(gui::Settings::path()) << "keep_hung_s = 100000\n";
     EXPECT_EQ(gui::Settings::load().keep_hung_s, 600);
     unsetenv("XDG_CONFIG_HOME");
+}
+
+// Issue 24: the Export settings' slider showed "30 秒 / -1941471472 s" in 双语: its format,
+// made from "{n} 秒 / {n} s" with n = "%d", had two conversions and ImGui passes one value.
+// The slider's label is now text with the value in it, made printf-safe.
+TEST(PrintfLiteral, PrintsTheTextAsItIs) {
+    for (const std::string text : {"30 秒 / 30 s", "100% / %d %s %n", "", "%"}) {
+        const std::string fmt = gui::printf_literal(text);
+        char buf[128];
+        std::snprintf(buf, sizeof buf, fmt.c_str(), 12345); // one int, as ImGui passes
+        EXPECT_EQ(std::string(buf), text);
+    }
+}
+
+// Issue 24: an answer belongs to one run. One given for the next run is cleared when its
+// settings change; none is highlighted that the next run would not count.
+TEST(Quiz, AnAnswerForTheNextRunIsClearedWhenItsSettingsChange) {
+    Quiz q;
+    q.next_settings("threaded-client|inherit|no-close|model");
+    q.predict(true, /*undecided=*/false);
+    q.next_settings("threaded-client|inherit|no-close|model"); // the next frame: same settings
+    EXPECT_EQ(q.pending(false), true);
+    q.next_settings("threaded-client|daemon|no-close|model"); // the receiver switch moved
+    EXPECT_FALSE(q.pending(false).has_value());
+    q.run_started();
+    EXPECT_FALSE(q.said().has_value()); // nothing to judge, and nothing was shown
+    // A decided run (a hang kept alive) takes no answer: it goes to the next run.
+    q.score(ended(lab::Outcome::hung), "a");
+    q.predict(false, /*undecided=*/false);
+    EXPECT_FALSE(q.said().has_value());
+    EXPECT_EQ(q.pending(false), false);
+    q.run_started();
+    q.score(ended(lab::Outcome::hung), "b");
+    EXPECT_EQ(q.right(), true);
+    EXPECT_EQ(q.total(), 1);
 }

@@ -12,6 +12,7 @@
 #include "gui/text/theme.hpp"
 #include "lab/model/branches.hpp"
 #include "lab/model/catalog.hpp"
+#include "lab/term/terminal.hpp"
 
 #include <GLFW/glfw3.h>
 #include <algorithm>
@@ -48,9 +49,9 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     if (flags.run_flags.engine) next_.engine = *flags.run_flags.engine;
     if (flags.run_flags.python) next_.python = *flags.run_flags.python;
     if (flags.program) {
-        own_path_ = *flags.program;
+        own_.path = *flags.program;
         select(kOwnProgram);
-        open_own_program();
+        own_.open();
     }
     if (flags.run_flags.receiver) next_.receiver = *flags.run_flags.receiver;
     if (flags.run_flags.close) next_.close = *flags.run_flags.close;
@@ -129,7 +130,7 @@ lab::RunOptions App::options() const {
                 .keep_hung_ms = settings_.keep_hung_s * 1000, // a hang looks like one here too
                 .python = next_.python,
                 .program =
-                    own_edited_ || own_opened_.empty() ? std::string("(edited)") : own_opened_};
+                    own_.edited || own_.opened().empty() ? std::string("(edited)") : own_.opened()};
     lab::RunOptions o = next_;
     o.receiver = lab::effective_receiver(o); // "as installed" exists only on CPython
     const lab::Scenario* s = lab::find_scenario(o.scenario);
@@ -159,7 +160,7 @@ void App::start_run() {
     lab::RunOptions o = options();
     if (own_program()) {
         o = own_options();
-        if (o.program.empty()) return; // own_error_ says why, in the banner
+        if (o.program.empty()) return; // own_.error() says why, in the banner
     }
     session_.start(o, lab::ServerInfo{server_->uri(), server_->ca_pem()},
                    [] { glfwPostEmptyEvent(); });
@@ -181,8 +182,9 @@ std::string App::run_label(const lab::RunState& s) const {
     if (s.options.engine == trace::Engine::cpython && !s.python.version.empty())
         engine += " " + s.python.version +
                   (s.python.websockets.empty() ? "" : " · websockets " + s.python.websockets);
+    const bool receiver_meant = s.options.program.empty() || own_.uses_websockets();
     return content_.strings.format(
-        "ui.run_label", l,
+        receiver_meant ? "ui.run_label" : "ui.run_label.program", l,
         {{"scenario", title + " · " + engine},
          {"receiver", receiver},
          {"close", t(lab::effective_close(s.options) ? "ui.closed_yes" : "ui.closed_no")},
@@ -193,8 +195,7 @@ bool App::shown_is_stale() const {
     if (!session_.has_run()) return false;
     const lab::RunOptions& shown = session_.current().options;
     if (own_program()) {
-        if (shown.program.empty()) return true; // a lesson's run
-        return !own_edited_ && shown.program != own_opened_;
+        return !own_.runs(shown.program); // a lesson's run, or another file
     }
     return !lab::same_settings(shown, options());
 }
@@ -231,34 +232,53 @@ const lab::RunState* App::step_run() const {
                : nullptr;
 }
 
+std::string App::in_langs(const std::function<std::string(Lang)>& one) const {
+    std::string out;
+    for (Lang l : content_langs()) {
+        const std::string s = one(l);
+        if (!out.empty() && !s.empty()) out += " / ";
+        out += s;
+    }
+    return out;
+}
+
 std::string App::step_caption() const {
     const lab::Lesson* lesson = step_lesson();
     if (!lesson || stepper_.shown() < 0) return {};
-    return f("ui.step.of", {{"n", std::to_string(stepper_.shown() + 1)},
-                            {"total", std::to_string(lesson->steps.size())}});
+    return in_langs([&](Lang l) {
+        return content_.strings.format("ui.step.of", l,
+                                       {{"n", std::to_string(stepper_.shown() + 1)},
+                                        {"total", std::to_string(lesson->steps.size())}});
+    });
 }
 
 std::string App::step_status() const {
-    // "3/4 close — not reached: ..." for each step the run passed over, then the state.
+    return in_langs([&](Lang l) { return step_status(l); });
+}
+
+std::string App::step_status(Lang l) const {
+    // "3/4 the close — not reached: ..." for each step the run passed over, then the state.
     std::string skips;
     if (const lab::Lesson* lesson = step_lesson())
         for (const lab::Skipped& k : skipped())
             skips += std::to_string(k.index + 1) + "/" + std::to_string(lesson->steps.size()) +
-                     " " + lesson->steps[k.index].pause + " " + skip_note(k.index) + " · ";
-    return skips + step_state();
+                     " " + lab::pause_name(content_.strings, lesson->steps[k.index].pause, l) +
+                     " " + skip_note(k.index, l) + " · ";
+    return skips + step_state(l);
 }
 
-std::string App::step_state() const {
+std::string App::step_state(Lang l) const {
+    const lab::Strings& s = content_.strings;
     const lab::RunState* run = step_run();
-    if (!run) return t("ui.step.no_run");
-    if (run->finished()) return t("ui.step.finished");
+    if (!run) return s.get("ui.step.no_run", l);
+    if (run->finished()) return s.get("ui.step.finished", l);
     if (stepper_.waiting()) {
         const int pos = stepper_.shown_pos();
-        if (pos >= 0 && pos + 1 < int(stepper_.stops().size())) return t("ui.step.behind");
-        return f("ui.step.waiting", {{"pause", run->paused_at}});
+        if (pos >= 0 && pos + 1 < int(stepper_.stops().size())) return s.get("ui.step.behind", l);
+        return s.format("ui.step.waiting", l, {{"pause", lab::pause_name(s, run->paused_at, l)}});
     }
-    if (!run->options.step) return t("ui.step.not_stepping");
-    return t("ui.step.running");
+    if (!run->options.step) return s.get("ui.step.not_stepping", l);
+    return s.get("ui.step.running", l);
 }
 
 std::vector<lab::Skipped> App::skipped() const {
@@ -271,22 +291,27 @@ std::vector<lab::Skipped> App::skipped() const {
                               lab::blocks_off(lesson->python, lab::switch_env(run->options)));
 }
 
-std::string App::skip_note(std::size_t step) const {
+std::string App::skip_note(std::size_t step, Lang l) const {
+    // Plain words: the notes' Markdown (`if CLOSE:`) is drawn as text in one line.
+    const lab::Strings& s = content_.strings;
     const lab::Lesson* lesson = step_lesson();
     if (!lesson || step >= lesson->steps.size()) return {};
     const lab::RunState* run = step_run();
     if (run && !shown_is_stale()) {
         for (const lab::Skipped& k : skipped())
             if (k.index == step)
-                return k.why == lab::SkipWhy::switched_off
-                           ? f("ui.step.skipped.off", {{"cond", k.condition}})
-                           : t("ui.step.skipped.ended");
+                return lab::render_inline(
+                    k.why == lab::SkipWhy::switched_off
+                        ? s.format("ui.step.skipped.off", l, {{"cond", k.condition}})
+                        : s.get("ui.step.skipped.ended", l),
+                    false);
         return {};
     }
     // No run with these switches yet: say ahead which steps they leave out.
     const auto off = lab::blocks_off(lesson->python, lab::switch_env(options()));
     if (const lab::OffBlock* b = lab::step_switched_off(*lesson, step, off))
-        return f("ui.step.skipped.ahead", {{"cond", b->condition}});
+        return lab::render_inline(s.format("ui.step.skipped.ahead", l, {{"cond", b->condition}}),
+                                  false);
     return {};
 }
 
@@ -396,7 +421,8 @@ void App::frame() {
         scroll_lesson_ = scroll_code_ > 0;
     }
     if (session_.has_run()) quiz_.score(session_.current(), cell_key(session_.current().options));
-    if (!own_temp_dir_.empty() && !session_.live()) remove_own_temp(); // its run has ended
+    quiz_.next_settings(cell_key(next_) + "|" + std::string(trace::name(next_.engine)));
+    if (own_.has_temp() && !session_.live()) own_.remove_temp(); // its run has ended
     if (compare_next_ && session_.has_run() && session_.current().finished()) {
         compare_next_ = false; // "Compare with the other engine": the second run
         next_.engine =
@@ -426,6 +452,19 @@ void App::frame() {
 
 void App::after_render(int fb_w, int fb_h) {
     write_requested_png(fb_w, fb_h);
+}
+
+// What a user sets by hand (not the window's size: saved on close) is saved as soon as it
+// changes, atomically (Settings::save_to), so a SIGTERM or Ctrl+C loses none of it.
+void App::save_settings_if_changed() {
+    if (ImGui::IsMouseDown(ImGuiMouseButton_Left)) return; // a slider or the splitter moves
+    const std::string now = settings_.lang + "\n" + std::to_string(settings_.font_scale) + "\n" +
+                            settings_.scenario + "\n" + std::to_string(settings_.top_fraction) +
+                            "\n" + settings_.theme + "\n" + settings_.export_dir + "\n" +
+                            std::to_string(settings_.keep_hung_s);
+    if (now == saved_) return;
+    if (!saved_.empty()) settings_.save(); // the first frame only takes note
+    saved_ = now;
 }
 
 void App::save_settings() {

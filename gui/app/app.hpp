@@ -22,6 +22,8 @@
 #pragma once
 
 #include "gui/app/command.hpp"
+#include "gui/app/export_status.hpp"
+#include "gui/app/own_program.hpp"
 #include "gui/app/quiz.hpp"
 #include "gui/app/session.hpp"
 #include "gui/app/settings.hpp"
@@ -34,6 +36,7 @@
 #include "lab/model/lessons.hpp"
 #include "lab/net/echo_server.hpp"
 
+#include <functional>
 #include <imgui.h>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -78,6 +81,7 @@ class App {
 
     void start_run();
     void save_settings();
+    void save_settings_if_changed(); // after each frame (not in scripted runs)
 
   private:
     // The tests' driver (script_driver.hpp) reads what was drawn and presses what a user would.
@@ -110,13 +114,16 @@ class App {
     void compare_engines(); // the same settings on the other engine, one above the other
     void request_run();     // Run pressed: asks first when it would end a paused run
     std::optional<lab::Outcome> expected_outcome(const lab::RunOptions& o) const;
-    const lab::Lesson* step_lesson() const;        // the lesson the steps come from
-    const lab::RunState* step_run() const;         // the run the steps are matched against
-    std::string step_caption() const;              // "Step 2/4" or ""
-    std::string step_status() const;               // skipped steps, then what the demo does now
-    std::string step_state() const;                // what the demo does now, in step mode
-    std::vector<lab::Skipped> skipped() const;     // steps the run on show passed over, and why
-    std::string skip_note(std::size_t step) const; // "— not reached: ..." or ""
+    const lab::Lesson* step_lesson() const; // the lesson the steps come from
+    const lab::RunState* step_run() const;  // the run the steps are matched against
+    // Each language on show, " / " between (in 双语 "第 2/4 步 / Step 2/4").
+    std::string in_langs(const std::function<std::string(lab::Lang)>& one) const;
+    std::string step_caption() const; // "Step 2/4" or ""
+    std::string step_status() const;  // skipped steps, then what the demo does now
+    std::string step_status(lab::Lang l) const;
+    std::string step_state(lab::Lang l) const; // what the demo does now, in step mode
+    std::vector<lab::Skipped> skipped() const; // steps the run on show passed over, and why
+    std::string skip_note(std::size_t step, lab::Lang l) const; // "— not reached: ..." or ""
     std::vector<StepMark> step_marks(const lab::RunState& run, bool current) const;
     bool step_card_shown() const; // the lesson pane opens with the step on show
     void next_step();
@@ -128,6 +135,10 @@ class App {
 
     // app_toolbar.cpp
     void toolbar();
+    void tally_controls(const std::string& tally);
+    void note_item(const std::string& what) { // where a toolbar item was drawn
+        toolbar_items_.push_back({what, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
+    }
     void toggle_fullscreen();
     // app_lesson.cpp
     void scenario_list();
@@ -142,16 +153,15 @@ class App {
     void predict_controls();
     void engine_controls();
     void rerun_popup();
-    void banner();
+    void banner(float max_h); // at most max_h high: scrolls within when longer
+    bool banner_has_run() const;
     std::vector<std::string> banner_lines() const; // every language shown
     std::vector<std::string> banner_lines(lab::Lang l) const;
     std::string prediction_line(lab::Lang l) const;
     // app_program.cpp
     bool own_program() const { return next_.scenario == kOwnProgram; }
     void own_program_pane();
-    void open_own_program();
     lab::RunOptions own_options(); // writes edited code to a private temp file first
-    void remove_own_temp();
     // app_pages.cpp
     void page_pane();
     void glossary_hook(); // hover definitions of glossary terms in prose (markdown's hook)
@@ -170,11 +180,12 @@ class App {
     void export_png();
     void export_trace();
     void write_requested_png(int fb_w, int fb_h);
-    void set_status(const std::string& error, const std::string& saved_key,
-                    const std::string& path);
+    std::string export_settings(const lab::RunState& run, lab::Lang l,
+                                const std::string& date) const;
 
     GLFWwindow* window_;
     Settings settings_;
+    std::string saved_; // the settings a user sets, as last saved (save_settings_if_changed)
     lab::Content content_;
     std::string notice_;
     FontChoice font_choice_;
@@ -195,12 +206,7 @@ class App {
 
     // "Your program" (app_program.cpp): the scenario list's last entry.
     static constexpr const char* kOwnProgram = "*your-program";
-    std::string own_path_;     // the path field
-    std::string own_code_;     // the code as in the pane (opened, maybe edited)
-    std::string own_opened_;   // the file own_code_ came from, "" for typed code
-    bool own_edited_ = false;  // changed since opened: runs from a private temp copy
-    std::string own_error_;    // opening failed: why
-    std::string own_temp_dir_; // the private directory of the temp copy while it runs
+    OwnProgram own_;
 
     bool confirm_rerun_ = false; // the "end the paused run?" popup is asked for
     bool compare_next_ = false;  // when the run on show ends, run it on the other engine
@@ -215,7 +221,7 @@ class App {
     float bottom_fixed_h_ = 0; // controls + banner + legend, as last drawn
     Matrix matrix_;
     RoomView room_;     // the workshop room (room_view.hpp)
-    AttachView attach_; // "Attach…": a running Python process (attach_view.hpp)
+    AttachView attach_; // a running Python process (attach_view.hpp)
 
     // Step by step.
     bool user_moved_ = false; // Prev/Next pressed since the run began
@@ -246,6 +252,7 @@ class App {
     std::vector<Placed> toolbar_items_;
     float room_button_w_ = 0;
     ImVec4 banner_rect_{0, 0, 0, 0};
+    float banner_full_h_ = 0;               // the banner's own height, as last drawn (unfolded)
     std::vector<std::string> matrix_small_; // each matrix cell's small text, as drawn
     float bottom_reserve_ = 0;              // the bottom's height kept while the banner changes
     float layout_key_[3] = {0, 0, 0};       // ... for this width, height and text size
@@ -254,10 +261,8 @@ class App {
 
     // Export.
     std::string export_dir_;
-    std::string png_request_;             // write the timeline here after this frame is drawn
-    std::string status_;                  // as drawn, in the languages on show
-    std::string status_key_, status_arg_; // what it says: a saved_* key and the path, or the error
-    bool status_error_ = false;
+    std::string png_request_; // write the timeline here after this frame is drawn
+    ExportStatus status_;     // the line under the buttons
     nlohmann::json exports_ = nlohmann::json::array();
 };
 

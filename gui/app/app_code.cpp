@@ -64,7 +64,8 @@ void App::code_pane() {
     if (ImGui::BeginTabBar("code")) {
         const std::optional<CodeTab> want = std::exchange(want_tab_, std::nullopt);
         for (const CodeTab tab : {CodeTab::python, CodeTab::cpp}) {
-            const std::string label = t(tab == CodeTab::python ? "ui.code.python" : "ui.code.cpp");
+            const std::string label =
+                this->label(tab == CodeTab::python ? "ui.code.python" : "ui.code.cpp");
             if (ImGui::BeginTabItem(label.c_str(), nullptr,
                                     want == tab ? ImGuiTabItemFlags_SetSelected : 0)) {
                 if (code_tab_ != tab) scroll_code_ = kScrollFrames;
@@ -91,6 +92,10 @@ void App::code_pane() {
     // dimmed, their header marked with why.
     std::vector<lab::OffBlock> off;
     if (python) off = lab::blocks_off(text, lab::switch_env(options()));
+    // A step's lines in a block these switches do not run are not lit, unless all of them are
+    // (the step is then passed over, and its place is shown dimmed).
+    if (std::any_of(hot.begin(), hot.end(), [&](int n) { return !lab::off_at(off, n); }))
+        std::erase_if(hot, [&](int n) { return lab::off_at(off, n) != nullptr; });
     drawn_ = {.tab = code_tab_, .step = shown, .hot = hot, .pause_lines = pause_lines};
     for (const lab::OffBlock& b : off)
         for (int i = b.first; i <= b.last; ++i) drawn_.off.push_back(i);
@@ -161,7 +166,7 @@ void App::code_pane() {
         if (color) ImGui::PopStyleColor();
         if (std::any_of(off.begin(), off.end(),
                         [n](const lab::OffBlock& b) { return b.header == n; })) {
-            off_mark(t("ui.code.off_mark"), fonts_.ui, code_x, right, code_box_.text_right);
+            off_mark(label("ui.code.off_mark"), fonts_.ui, code_x, right, code_box_.text_right);
         }
     });
     if (scroll_code_ > 0) --scroll_code_;

@@ -11,6 +11,7 @@
 #include <GLFW/glfw3.h>
 #include <cstdio>
 #include <imgui.h>
+#include <span>
 #include <utility>
 
 namespace gui {
@@ -41,11 +42,16 @@ void App::controls() {
     const bool cpython = own_program() || next_.engine == trace::Engine::cpython;
     const trace::Engine engine = cpython ? trace::Engine::cpython : trace::Engine::model;
     next_.receiver = lab::effective_receiver(engine, next_.receiver);
-    same_line_if_fits(ImGui::CalcTextSize(t("ui.receiver").c_str()).x);
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted(label("ui.receiver").c_str());
-    tip(t("ui.receiver.tip"));
-    for (trace::Receiver r : lab::receivers_for(engine)) {
+    // A program of the user's that does not use websockets has no receiver to switch.
+    const bool receiver_shown = !own_program() || own_.uses_websockets();
+    if (receiver_shown) {
+        same_line_if_fits(ImGui::CalcTextSize(t("ui.receiver").c_str()).x);
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(label("ui.receiver").c_str());
+        tip(t("ui.receiver.tip"));
+    }
+    for (trace::Receiver r :
+         receiver_shown ? lab::receivers_for(engine) : std::span<const trace::Receiver>()) {
         const std::string receiver_label = label("ui.receiver." + std::string(trace::name(r)));
         same_line_if_fits(ImGui::CalcTextSize(receiver_label.c_str()).x +
                           ImGui::GetFrameHeight() * 1.5f);
@@ -114,14 +120,20 @@ void App::rerun_popup() {
     }
     if (ImGui::BeginPopupModal("##rerun", nullptr,
                                ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoTitleBar)) {
-        ImGui::TextUnformatted(t("ui.rerun.ask").c_str());
-        if (ImGui::Button(t("ui.rerun.yes").c_str()) ||
+        // Say what the demo is doing: hung (kept alive to be seen), waiting at a step, or
+        // running between two steps.
+        const char* ask = session_.hung_alive()                   ? "ui.rerun.ask.hung"
+                          : !session_.current().paused_at.empty() ? "ui.rerun.ask"
+                                                                  : "ui.rerun.ask.running";
+        ImGui::TextUnformatted(label(ask).c_str());
+        if (ImGui::Button(label("ui.rerun.yes").c_str()) ||
             ImGui::IsKeyPressed(GLFW_KEY_ENTER, false)) {
             ImGui::CloseCurrentPopup();
             start_run();
         }
         ImGui::SameLine();
-        if (ImGui::Button(t("ui.rerun.no").c_str()) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false))
+        if (ImGui::Button(label("ui.rerun.no").c_str()) ||
+            ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false))
             ImGui::CloseCurrentPopup();
         ImGui::EndPopup();
     }
@@ -211,29 +223,36 @@ void App::predict_controls() {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(ask.c_str());
     tip(t("ui.predict.tip"));
-    const bool live = session_.live();
-    const std::optional<bool> pending = quiz_.pending(live);
+    // A run with its verdict (a hang kept alive too) takes no more answers: they are the next
+    // run's, and cleared when its settings change (Quiz::next_settings).
+    const bool undecided = session_.live() && !session_.current().finished();
+    const std::optional<bool> pending = quiz_.pending(undecided);
     ImGui::SameLine();
-    if (toggle_button(yes, pending && *pending)) quiz_.predict(true, live);
+    if (toggle_button(yes, pending && *pending)) quiz_.predict(true, undecided);
     ImGui::SameLine();
-    if (toggle_button(no, pending && !*pending)) quiz_.predict(false, live);
+    if (toggle_button(no, pending && !*pending)) quiz_.predict(false, undecided);
 }
 
 // ---- the banner ---------------------------------------------------------------------------
+
+// The banner speaks of the run on show: there is one, of the scenario (or program) on show.
+bool App::banner_has_run() const {
+    if (!session_.has_run()) return false;
+    const lab::RunOptions& o = session_.current().options;
+    return own_program() ? !o.program.empty() : o.scenario == next_.scenario && o.program.empty();
+}
 
 // The banner's sentences in one language: the headline, then why.
 std::vector<std::string> App::banner_lines(Lang l) const {
     if (!server_)
         return {content_.strings.format("ui.server_failed", l, {{"error", server_error_}})};
-    if (own_program() && !own_error_.empty())
-        return {content_.strings.format("ui.own.error", l, {{"error", own_error_}})};
-    const bool other_scenario =
-        session_.has_run() &&
-        (own_program() ? session_.current().options.program.empty()
-                       : session_.current().options.scenario != next_.scenario ||
-                             !session_.current().options.program.empty());
-    if (!session_.has_run() || other_scenario)
+    if (own_program() && !own_.error().empty())
+        return {content_.strings.format("ui.own.error", l, {{"error", own_.error()}})};
+    if (!banner_has_run()) {
+        if (own_program() && !own_.code.empty()) // opened or typed: what Run will do
+            return {content_.strings.format("ui.own.ready", l, {{"file", own_.name()}})};
         return {content_.strings.get(own_program() ? "ui.own.idle" : "ui.idle", l)};
+    }
     const lab::RunState& run = session_.current();
     const lab::Timeline& tl = run.timeline;
     std::vector<std::string> lines{lab::headline(run.verdict, tl, content_.strings, l)};
@@ -289,11 +308,14 @@ ImU32 banner_color(const Palette& pal, const lab::RunState* run) {
 
 } // namespace
 
-void App::banner() {
+void App::banner(float max_h) {
+    // Taller than max_h when last drawn: drawn in a box max_h high that scrolls.
+    const bool fold = banner_full_h_ > max_h;
+    if (fold) ImGui::BeginChild("##banner-fold", ImVec2(0, max_h), false);
+    const float y0 = ImGui::GetCursorPosY();
     const Palette& pal = palette();
     const bool stale = shown_is_stale();
-    const bool shown = session_.has_run() && banner_lines(ui_lang()).front() !=
-                                                 t(own_program() ? "ui.own.idle" : "ui.idle");
+    const bool shown = server_ && (!own_program() || own_.error().empty()) && banner_has_run();
     ImU32 bg = banner_color(pal, shown ? &session_.current() : nullptr);
     if (stale && shown) bg = pal.banner_idle; // greyed: the previous settings' result
     // Text first, then the box behind it, sized to what was drawn.
@@ -320,6 +342,8 @@ void App::banner() {
     }
     end_card(card, bg);
     ImGui::PopStyleColor();
+    banner_full_h_ = ImGui::GetCursorPosY() - y0;
+    if (fold) ImGui::EndChild();
 }
 
 } // namespace gui

@@ -13,6 +13,7 @@
 #include "lab/term/export.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <ctime>
@@ -29,7 +30,13 @@ namespace {
 
 // The file name's stem: the scenario and the settings of the run on show, and its verdict.
 std::string export_stem(const lab::RunState& run) {
-    std::string stem = run.options.scenario.empty() ? "program" : run.options.scenario;
+    std::string stem = run.options.scenario;
+    if (!run.options.program.empty()) { // the program's file name, safe in a file name
+        stem = std::filesystem::path(run.options.program).stem().string();
+        for (char& c : stem)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+        if (stem.empty() || stem == "program") stem = "program";
+    }
     stem += "-" + std::string(trace::name(run.options.receiver));
     stem += lab::effective_close(run.options) ? "-close" : "-no-close";
     if (run.options.step) stem += "-step";
@@ -106,29 +113,46 @@ void App::export_row() {
         ImGui::Spacing();
         ImGui::TextUnformatted(text.get("timeline.hang-limit").c_str());
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
-        const std::string fmt = text.format("timeline.seconds", {{"n", "%d"}});
+        // The value written in, in each language on show ("30 秒 / 30 s"): a format made
+        // from text with one "%d" per language would read arguments never passed (issue 24).
+        const std::string fmt = printf_literal(
+            text.format("timeline.seconds", {{"n", std::to_string(settings_.keep_hung_s)}}));
         ImGui::SliderInt("##keep", &settings_.keep_hung_s, 1, 600, fmt.c_str(),
                          ImGuiSliderFlags_AlwaysClamp | ImGuiSliderFlags_Logarithmic);
         tip(text.get("timeline.hang-limit.tip"));
         ImGui::EndPopup();
     }
-    // The status, made now from its parts: it follows a change of language.
-    status_.clear();
-    if (!status_key_.empty())
-        status_ = status_error_ ? text.format("ui.export.failed", {{"error", status_arg_}})
-                                : text.format(status_key_, {{"path", status_arg_}});
-    if (!status_.empty()) {
-        ImGui::TextColored(status_error_ ? palette().error : palette().ok, "%s", status_.c_str());
-        if (ImGui::IsItemClicked()) status_key_.clear();
+    // The status, worded now from its parts: it follows a change of language.
+    if (const std::string status = status_.text(content_.strings, text.langs); !status.empty()) {
+        ImGui::TextColored(status_.error() ? palette().error : palette().ok, "%s", status.c_str());
+        if (ImGui::IsItemClicked()) status_.clear();
     }
 }
 
-// "Saved to PATH" (saved_key) or "Could not save: ERROR".
-void App::set_status(const std::string& error, const std::string& saved_key,
-                     const std::string& path) {
-    status_error_ = !error.empty();
-    status_key_ = saved_key;
-    status_arg_ = error.empty() ? path : error;
+// The export's line of settings in one language: a lesson's scenario, receiver and close; a
+// program's interpreter (and websockets, and the receiver, when it has websockets).
+std::string App::export_settings(const lab::RunState& run, lab::Lang l,
+                                 const std::string& date) const {
+    const lab::Strings& s = content_.strings;
+    const std::string receiver =
+        s.get("ui.receiver." + std::string(trace::name(run.options.receiver)), l);
+    if (!run.options.program.empty()) {
+        std::string python = run.python.python.empty() ? run.options.python : run.python.python;
+        if (!run.python.version.empty()) python += " " + run.python.version;
+        const std::string ws =
+            run.python.websockets.empty()
+                ? ""
+                : s.format("timeline.export.websockets", l,
+                           {{"version", run.python.websockets}, {"receiver", receiver}});
+        return s.format("timeline.export.settings.program", l,
+                        {{"python", python}, {"websockets", ws}, {"date", date}});
+    }
+    return s.format(
+        "timeline.export.settings", l,
+        {{"scenario", run.options.scenario},
+         {"receiver", receiver},
+         {"close", s.get(lab::effective_close(run.options) ? "ui.closed_yes" : "ui.closed_no", l)},
+         {"date", date}});
 }
 
 void App::export_png() {
@@ -143,7 +167,7 @@ void App::export_trace() {
     const std::string err = is_dir(export_dir_)
                                 ? lab::write_chrome_trace(run, path, &content_.strings)
                                 : "no such folder: " + export_dir_;
-    set_status(err, "ui.export.saved_trace", path);
+    status_.set(err, "ui.export.saved_trace", path);
     exports_.push_back(
         {{"kind", "trace"}, {"path", path}, {"error", err.empty() ? json(nullptr) : json(err)}});
 }
@@ -164,6 +188,12 @@ void App::write_requested_png(int, int) {
     localtime_r(&now, &tm);
     std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", &tm);
     float height = 0;
+    // The run's name: the lesson's title, or the program's file name.
+    auto name = [&](lab::Lang l) {
+        return run.options.program.empty()
+                   ? content_.strings.get("scenario." + run.options.scenario + ".title", l)
+                   : own_.name_of(run.options.program);
+    };
     auto paint = [&](ImDrawList* dl) -> float {
         const Palette& pal = palette();
         const float pad = ImGui::GetTextLineHeight(), w = float(width) - 2 * pad;
@@ -172,21 +202,9 @@ void App::write_requested_png(int, int) {
         ImFont* big = fonts_.big ? fonts_.big : ImGui::GetFont();
         std::string title, settings;
         for (lab::Lang l : text.langs) {
-            const lab::Strings& s = content_.strings;
             title += (title.empty() ? "" : " / ") +
-                     s.format("timeline.export.title", l,
-                              {{"title", s.get("scenario." + run.options.scenario + ".title", l)}});
-            settings +=
-                (settings.empty() ? "" : "\n") +
-                s.format(
-                    "timeline.export.settings", l,
-                    {{"scenario", run.options.scenario},
-                     {"receiver",
-                      s.get("ui.receiver." + std::string(trace::name(run.options.receiver)), l)},
-                     {"close",
-                      s.get(lab::effective_close(run.options) ? "ui.closed_yes" : "ui.closed_no",
-                            l)},
-                     {"date", date}});
+                     content_.strings.format("timeline.export.title", l, {{"title", name(l)}});
+            settings += (settings.empty() ? "" : "\n") + export_settings(run, l, date);
         }
         dl->AddText(big, big->FontSize, ImVec2(pad, y), pal.header_text, title.c_str(), nullptr, w);
         y += big->FontSize * 1.3f;
@@ -206,10 +224,12 @@ void App::write_requested_png(int, int) {
         return height;
     };
     const PngText meta = {
-        {"Title", "DaemonLab: " + run.options.scenario},
+        {"Title", "DaemonLab: " + name(lab::Lang::en)},
         {"Software", "DaemonLab"},
         {"Creation Time", date},
         {"daemonlab:scenario", run.options.scenario},
+        {"daemonlab:program", run.options.program.empty() ? "" : own_.name_of(run.options.program)},
+        {"daemonlab:python", run.python.version},
         {"daemonlab:receiver", std::string(trace::name(run.options.receiver))},
         {"daemonlab:close", lab::effective_close(run.options) ? "yes" : "no"},
         {"daemonlab:step", run.options.step ? "yes" : "no"},
@@ -226,7 +246,7 @@ void App::write_requested_png(int, int) {
     const std::string err = is_dir(export_dir_)
                                 ? render_png(path, width, palette().lane_bg, paint, meta)
                                 : "no such folder: " + export_dir_;
-    set_status(err, "ui.export.saved_png", path);
+    status_.set(err, "ui.export.saved_png", path);
     exports_.push_back({{"kind", "png"},
                         {"path", path},
                         {"width", width},

@@ -11,26 +11,34 @@
 namespace gui {
 
 void App::scenario_list() {
-    ImGui::TextDisabled("%s", t("ui.scenarios").c_str());
+    ImGui::TextDisabled("%s", label("ui.scenarios").c_str());
     tip(t("ui.scenarios.rule")); // what choosing one does to the switches
     int n = 1;
     for (const lab::Scenario& s : lab::catalog()) {
         const std::string id(s.id);
-        const std::string label = std::to_string(n++) + "  " +
-                                  content_.strings.get("scenario." + id + ".title", ui_lang());
-        if (wrapped_selectable(label, ("##" + id).c_str(), next_.scenario == id && page_ < 0))
+        // In 双语 the title in both languages, one under the other.
+        const std::string title = std::to_string(n++) + "  " + in_langs([&](lab::Lang l) {
+                                      return content_.strings.get("scenario." + id + ".title", l);
+                                  });
+        if (wrapped_selectable(title, ("##" + id).c_str(), next_.scenario == id && page_ < 0))
             select(id);
         tip(content_.strings.get("scenario." + id + ".summary", ui_lang()) + "\n\n" +
             t("ui.scenarios.rule"));
     }
-    if (wrapped_selectable(t("ui.own"), "##own", own_program() && page_ < 0)) select(kOwnProgram);
+    if (wrapped_selectable(label("ui.own"), "##own", own_program() && page_ < 0))
+        select(kOwnProgram);
     tip(t("ui.own.tip"));
+    // A Python process that already runs (and may already be stuck): its own window.
+    if (wrapped_selectable(label("ui.attach.button"), "##attach", attach_.is_open()))
+        attach_.open();
+    tip(t("ui.attach.tip"));
     if (content_.pages.empty()) return;
     ImGui::Spacing();
-    ImGui::TextDisabled("%s", t("ui.background").c_str());
+    ImGui::TextDisabled("%s", label("ui.background").c_str());
     for (std::size_t i = 0; i < content_.pages.size(); ++i) {
         const lab::Page& p = content_.pages[i];
-        if (wrapped_selectable(p.title.in(ui_lang()), ("##page" + p.id).c_str(), page_ == int(i))) {
+        if (wrapped_selectable(in_langs([&](lab::Lang l) { return p.title.in(l); }),
+                               ("##page" + p.id).c_str(), page_ == int(i))) {
             page_ = int(i);
             scroll_lesson_ = true;
         }
@@ -46,7 +54,12 @@ void App::step_card(const lab::Lesson& lesson) {
     ImGui::PopFont();
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
-    ImGui::TextDisabled("%s", f("ui.step.pause", {{"pause", step.pause}}).c_str());
+    ImGui::TextDisabled("%s",
+                        in_langs([&](lab::Lang l) {
+                            return content_.strings.format(
+                                "ui.step.pause", l,
+                                {{"pause", lab::pause_name(content_.strings, step.pause, l)}});
+                        }).c_str());
     ImGui::PushID("step-card");
     text_block(step.text);
     ImGui::PopID();
@@ -60,7 +73,7 @@ void App::lesson_pane() {
     }
     if (own_program()) {
         ImGui::PushFont(fonts_.big);
-        ImGui::TextWrapped("%s", t("ui.own").c_str());
+        ImGui::TextWrapped("%s", label("ui.own").c_str());
         ImGui::PopFont();
         text_block({content_.strings.get("ui.own.about", lab::Lang::zh),
                     content_.strings.get("ui.own.about", lab::Lang::en)});
@@ -73,21 +86,23 @@ void App::lesson_pane() {
     }
     if (step_card_shown()) step_card(*lesson);
     ImGui::PushFont(fonts_.big);
-    const std::string title =
-        content_.strings.get("scenario." + next_.scenario + ".title", ui_lang());
-    ImGui::TextWrapped("%s", lesson && !lesson->title.empty() ? lesson->title.in(ui_lang()).c_str()
-                                                              : title.c_str());
+    const std::string title = in_langs([&](lab::Lang l) {
+        return lesson && !lesson->title.empty()
+                   ? lesson->title.in(l)
+                   : content_.strings.get("scenario." + next_.scenario + ".title", l);
+    });
+    ImGui::TextWrapped("%s", title.c_str());
     ImGui::PopFont();
     if (!lesson) {
         text_block(
             {content_.strings.get("scenario." + next_.scenario + ".summary", lab::Lang::zh),
              content_.strings.get("scenario." + next_.scenario + ".summary", lab::Lang::en)});
-        ImGui::TextDisabled("%s", t("ui.no_lesson").c_str());
+        ImGui::TextDisabled("%s", label("ui.no_lesson").c_str());
         return;
     }
     text_block(lesson->summary);
     if (!lesson->steps.empty()) {
-        section(t("ui.steps"));
+        section(label("ui.steps"));
         int i = 0;
         for (const lab::Step& s : lesson->steps) {
             ImGui::PushID(i);
@@ -97,7 +112,9 @@ void App::lesson_pane() {
                 pause_text("▶ " + head);
             else
                 ImGui::TextDisabled("%s", head.c_str());
-            if (const std::string why = skip_note(std::size_t(i)); !why.empty()) {
+            if (const std::string why =
+                    in_langs([&](lab::Lang l) { return skip_note(std::size_t(i), l); });
+                !why.empty()) {
                 ImGui::SameLine();
                 ImGui::TextDisabled("%s", why.c_str());
             }
@@ -107,15 +124,15 @@ void App::lesson_pane() {
         }
     }
     if (!lesson->why.empty()) {
-        section(t("ui.why"));
+        section(label("ui.why"));
         text_block(lesson->why);
     }
     if (!lesson->fix.empty()) {
-        section(t("ui.fix"));
+        section(label("ui.fix"));
         text_block(lesson->fix);
     }
     if (!lesson->takeaways.empty()) {
-        section(t("ui.takeaways"));
+        section(label("ui.takeaways"));
         for (const lab::Text& x : lesson->takeaways) text_block(x);
     }
 }

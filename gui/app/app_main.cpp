@@ -152,6 +152,10 @@ int run_app(Flags flags) {
     {
         App app(window, settings, flags, std::move(*prepared));
         ScriptDriver script(flags);
+        static std::string logged; // the clipboard of a scripted run (a captureless callback)
+        if (scripted) {
+            ImGui::GetIO().SetClipboardTextFn = [](void*, const char* text) { logged += text; };
+        }
         if (flags.run) app.start_run();
         const double started = glfwGetTime();
         int settle = 3; // frames to draw after an event, so ImGui's layout settles
@@ -173,7 +177,19 @@ int run_app(Flags flags) {
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
             ImGui::NewFrame();
+            // Scripted: the texts ImGui draws in the app's window this frame, for the JSON's
+            // "text". ImGui's log ends with that window and hands its text to the clipboard
+            // function, which the scripted run points here.
+            if (scripted) {
+                logged.clear();
+                ImGui::LogToClipboard();
+            }
             app.frame();
+            if (scripted) {
+                ImGui::LogFinish();
+                script.drawn_text(logged);
+            }
+            if (!scripted) app.save_settings_if_changed();
             ImGui::Render();
             int w = 0, h = 0;
             glfwGetFramebufferSize(window, &w, &h);

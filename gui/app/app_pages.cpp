@@ -76,7 +76,7 @@ void App::output_pane() {
     const float h = ImGui::GetTextLineHeightWithSpacing() * 5;
     ImGui::BeginChild("##output", ImVec2(0, h), true);
     if (out.empty())
-        ImGui::TextDisabled("%s", t("ui.output.none").c_str());
+        ImGui::TextDisabled("%s", label("ui.output.none").c_str());
     else
         ImGui::TextUnformatted(out.data(), out.data() + out.size());
     if (session_.live()) ImGui::SetScrollHereY(1.0f);

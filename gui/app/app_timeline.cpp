@@ -41,11 +41,16 @@ RunView App::run_view(const lab::RunState& run, bool current) const {
                 ? content_.strings.get("ui.outcome.running", l)
                 : content_.strings.get(
                       "ui.outcome." + std::string(lab::to_string(run.verdict.outcome)), l);
-        verdict += content_.strings.format(
-            "timeline.verdict", l,
-            {{"receiver", content_.strings.get(
-                              "ui.receiver." + std::string(trace::name(run.options.receiver)), l)},
-             {"outcome", outcome}});
+        // A program that does not use websockets: the receiver switch means nothing there.
+        if (!run.options.program.empty() && !own_.uses_websockets())
+            verdict += outcome;
+        else
+            verdict += content_.strings.format(
+                "timeline.verdict", l,
+                {{"receiver",
+                  content_.strings.get(
+                      "ui.receiver." + std::string(trace::name(run.options.receiver)), l)},
+                 {"outcome", outcome}});
     }
     v.verdict = verdict;
     v.steps = step_marks(run, current);
@@ -113,14 +118,27 @@ void App::lab_content() {
         ImGui::EndTable();
     }
     splitter(total);
+    // The timeline keeps a useful height in view at every size (a run's header, its axis and
+    // lanes): when the controls, the banner and the legend would push it below the window,
+    // they give way first, in a region of their own that scrolls, and the banner folds
+    // within it (banner()).
+    const float timeline_floor = line * 8.0f;
+    const float bottom_max = ImGui::GetContentRegionAvail().y - timeline_floor;
+    const bool fold = bottom_fixed_h_ > bottom_max + 1 && bottom_max > line * 4;
+    if (fold) ImGui::BeginChild("##bottom-fold", ImVec2(0, bottom_max), false);
     const float bottom_start = ImGui::GetCursorPosY();
     controls();
+    const float legend_h = ImGui::GetFrameHeightWithSpacing() * 2.6f;
+    const float banner_max =
+        std::max((fonts_.big ? fonts_.big->FontSize : line) + line * 2.4f + 12,
+                 ImGui::GetContentRegionAvail().y - legend_h - (fold ? 0 : timeline_floor));
     const ImVec2 banner_a = ImGui::GetCursorScreenPos();
-    banner();
+    banner(banner_max);
     banner_rect_ =
         ImVec4(banner_a.x, banner_a.y, ImGui::GetItemRectMax().x, ImGui::GetCursorScreenPos().y);
     export_row();
     bottom_fixed_h_ = ImGui::GetCursorPosY() - bottom_start;
+    if (fold) ImGui::EndChild();
     const TimelineText text = timeline_text();
     RunView current, previous;
     if (session_.has_run()) {
@@ -131,7 +149,6 @@ void App::lab_content() {
     // Never squeezed away: when the window is too small for everything at this text size,
     // the timeline keeps its room and the lab view scrolls.
     const float left = ImGui::GetContentRegionAvail().y;
-    const float timeline_floor = line * 9.0f; // a run's header, axis and lanes
     timeline_.draw(current, previous, text, left >= timeline_floor ? 0.0f : timeline_floor);
     stale_overlay(timeline_.rect_min(), timeline_.rect_max()); // greyed: previous settings
 }

@@ -86,7 +86,7 @@ void App::toolbar() {
     const float room_left = right_x - st.ItemSpacing.x * 2; // the left part ends here
     ImGui::SetCursorPos(start);
     ImGui::PushFont(fonts_.big);
-    ImGui::TextUnformatted(t("app.title").c_str());
+    ImGui::TextUnformatted(w("app.title").c_str());
     ImGui::PopFont();
     note("title");
     ImGui::SameLine();
@@ -107,27 +107,50 @@ void App::toolbar() {
     note("view.matrix");
     tip(w("ui.view.matrix.tip"));
     ImGui::SameLine(0, st.ItemSpacing.x * 2);
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted(tally.c_str());
-    note("tally");
-    tip(w("ui.tally.tip"));
-    if (quiz_.total() > 0 || !quiz_.answers().empty()) { // the score can start again
-        ImGui::SameLine(0, 2);
-        if (ImGui::SmallButton(t("ui.tally.reset").c_str())) quiz_.reset();
-        tip(t("ui.tally.reset.tip"));
-    }
+    tally_controls(tally);
     ImGui::SameLine(0, st.ItemSpacing.x * 2);
     room_.button(content_.strings, ui_lang()); // Open room / Close room
     room_button_w_ = ImGui::GetItemRectSize().x;
     note("room");
-    ImGui::SameLine();
-    attach_.button(content_.strings, ui_lang()); // "Attach…": a running Python process
-    note("attach");
     // Below both parts.
     ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), right_bottom + st.ItemSpacing.y));
     if (!notice_.empty()) ImGui::TextColored(palette().notice, "%s", notice_.c_str());
     for (const std::string& e : content_.errors)
         ImGui::TextColored(palette().error, "%s", f("ui.notice.content", {{"error", e}}).c_str());
+}
+
+// The tally of predictions, its help, and (once there is a score) its reset, asked first.
+void App::tally_controls(const std::string& tally) {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const TimelineText words = timeline_text();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(tally.c_str());
+    note_item("tally");
+    tip(words.get("ui.tally.tip"));
+    ImGui::SameLine(0, 2);
+    ImGui::TextDisabled("(?)"); // help: what the tally counts
+    note_item("tally.help");
+    tip(words.get("ui.tally.tip"));
+    if (quiz_.total() > 0 || !quiz_.answers().empty()) { // the score can start again, asked
+        ImGui::SameLine(0, st.ItemSpacing.x);
+        if (ImGui::SmallButton(words.get("ui.tally.reset").c_str()))
+            ImGui::OpenPopup("##reset-score");
+        note_item("tally.reset");
+        tip(t("ui.tally.reset.tip"));
+    }
+    if (ImGui::BeginPopupModal("##reset-score", nullptr,
+                               ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoTitleBar)) {
+        ImGui::TextUnformatted(words.get("ui.tally.reset.ask").c_str());
+        if (ImGui::Button(words.get("ui.tally.reset.yes").c_str())) {
+            quiz_.reset();
+            ImGui::CloseCurrentPopup();
+        }
+        ImGui::SameLine();
+        if (ImGui::Button(words.get("ui.rerun.no").c_str()) ||
+            ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false))
+            ImGui::CloseCurrentPopup();
+        ImGui::EndPopup();
+    }
 }
 
 // F11 and the toolbar's button: the monitor under the window's centre (else the primary

@@ -4,15 +4,20 @@
 
 namespace gui {
 
-void Quiz::predict(bool exits, bool live) {
-    if (live && !said_)
+void Quiz::predict(bool exits, bool undecided) {
+    if (undecided && !said_)
         said_ = exits; // a live run nobody has bet on yet
     else
         next_ = exits;
 }
 
-std::optional<bool> Quiz::pending(bool live) const {
-    return live && said_ ? said_ : next_;
+std::optional<bool> Quiz::pending(bool undecided) const {
+    return undecided && said_ ? said_ : next_;
+}
+
+void Quiz::next_settings(const std::string& key) {
+    if (!next_key_.empty() && key != next_key_) next_.reset();
+    next_key_ = key;
 }
 
 void Quiz::run_started() {

@@ -12,11 +12,15 @@ namespace gui {
 
 class Quiz {
   public:
-    // The learner answers: true "it exits", false "it hangs". The live run takes the answer
-    // while nobody has bet on it yet; otherwise the next run does.
-    void predict(bool exits, bool live);
-    // The answer drawn as chosen: the live run's when it has one, else the next run's.
-    std::optional<bool> pending(bool live) const;
+    // The learner answers: true "it exits", false "it hangs". `undecided`: the run on show has
+    // no verdict yet (a hang kept alive to be seen is decided). The undecided run takes the
+    // answer while nobody has bet on it yet; otherwise the next run does.
+    void predict(bool exits, bool undecided);
+    // The answer drawn as chosen: the undecided run's when it has one, else the next run's.
+    std::optional<bool> pending(bool undecided) const;
+    // Every frame: the settings of the next run (its cell key). An answer given for the next
+    // run belongs to the settings it was given for: when they change, it is cleared, visibly.
+    void next_settings(const std::string& key);
     // A run starts: the answer given for "the next run" is this run's.
     void run_started();
     // A finished run is opened (a matrix cell): there is nothing to bet on.
@@ -39,6 +43,7 @@ class Quiz {
 
   private:
     std::optional<bool> next_; // for the next run
+    std::string next_key_;     // ... with these settings
     std::optional<bool> said_; // for the run on show
     bool scored_ = false;
     std::optional<bool> right_;

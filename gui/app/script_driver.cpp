@@ -269,8 +269,10 @@ json ScriptDriver::describe(const App& app) const {
                       {"right", app.quiz_.right() ? json(*app.quiz_.right()) : json(nullptr)},
                       {"line", app.prediction_line(app.ui_lang())}};
     const lab::RunState* previous = app.session_.previous();
+    const std::string status = app.status_.text(app.content_.strings, app.content_langs());
     return {{"layout", layout_json(app)},
             {"lang", app.settings_.lang},
+            {"text", text_},
             {"ui_lang", app.ui_lang() == lab::Lang::zh ? "zh" : "en"},
             {"view", app.view_ == View::matrix ? "matrix" : "lab"},
             {"theme", app.settings_.theme},
@@ -295,7 +297,7 @@ json ScriptDriver::describe(const App& app) const {
             {"tally", {{"right", app.quiz_.right_count()}, {"total", app.quiz_.total()}}},
             {"matrix", matrix_json(app)},
             {"exports", app.exports_},
-            {"status", app.status_.empty() ? json(nullptr) : json(app.status_)},
+            {"status", status.empty() ? json(nullptr) : json(status)},
             {"timeline_rect",
              {app.timeline_.rect_min().x, app.timeline_.rect_min().y, app.timeline_.rect_max().x,
               app.timeline_.rect_max().y}},

@@ -38,6 +38,9 @@ class ScriptDriver {
     // screenshot.
     bool ready(App& app, double waited_ms);
     nlohmann::json describe(const App& app) const; // what is on screen, for --screenshot
+    // Every text ImGui drew in the last frame (its log; not the timeline's own painting,
+    // which layout_json lists), for the bilingual test.
+    void drawn_text(std::string text) { text_ = std::move(text); }
 
   private:
     void walk_tick(App& app);
@@ -54,6 +57,7 @@ class ScriptDriver {
         recorded, // picture this frame, then Next
     };
     Flags flags_;
+    std::string text_;
     bool walk_done_ = false;
     WalkPhase walk_phase_ = WalkPhase::start;
     int walk_frames_ = 0;

@@ -125,4 +125,13 @@ std::vector<std::string> wrap_lines(std::string_view text, float wrap,
     return lines;
 }
 
+std::string printf_literal(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        out += c;
+        if (c == '%') out += '%';
+    }
+    return out;
+}
+
 } // namespace gui

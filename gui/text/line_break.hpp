@@ -41,4 +41,8 @@ std::vector<bool> line_starts(const std::vector<Piece>& p, float wrap, float x =
 std::vector<std::string> wrap_lines(std::string_view text, float wrap,
                                     const std::function<float(std::string_view)>& width);
 
+// `text` as a printf format that prints it as it is ('%' doubled), for an ImGui widget that
+// takes a format (a slider's "30 秒 / 30 s"): translated text never becomes a conversion.
+std::string printf_literal(std::string_view text);
+
 } // namespace gui

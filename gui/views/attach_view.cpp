@@ -13,12 +13,9 @@ AttachView::~AttachView() {
     if (worker_.joinable()) worker_.join(); // a sample ends within its time-out (2 s)
 }
 
-void AttachView::button(const lab::Strings& strings, lab::Lang lang) {
-    if (ImGui::Button(strings.get("ui.attach.button", lang).c_str())) {
-        open_ = true;
-        list();
-    }
-    tip(strings.get("ui.attach.tip", lang));
+void AttachView::open() {
+    open_ = true;
+    list();
 }
 
 void AttachView::list() {

@@ -1,4 +1,4 @@
-// attach_view.hpp — "Attach…": the user's Python processes, and for the one picked a
+// attach_view.hpp — "A running Python process…": the user's Python processes, and for the one picked a
 // timeline of snapshots and the explanation `daemonlab attach` gives (lab/run/attach.hpp).
 // Each sample runs on a thread of its own (gdb takes a second); "Sample again", or every
 // second with auto-refresh, adds a sample to the timeline: what moves shows.
@@ -21,8 +21,8 @@ class AttachView {
     explicit AttachView(std::function<void()> wake) : wake_(std::move(wake)) {}
     ~AttachView();
 
-    // "Attach…", in the toolbar: opens the window (and lists the processes).
-    void button(const lab::Strings& strings, lab::Lang lang);
+    // Opens the window (and lists the processes): "A running Python process…" under the scenarios.
+    void open();
     // The window (nothing when closed).
     void window(const TimelineText& text);
     bool is_open() const { return open_; }

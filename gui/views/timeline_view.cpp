@@ -15,8 +15,10 @@ namespace gui {
 std::string TimelineText::get(std::string_view key) const {
     std::string out;
     for (lab::Lang l : langs) {
+        const std::string s = strings->get(key, l);
+        if (s == out) continue; // the same in both ("Python", "A+"): once
         if (!out.empty()) out += " / ";
-        out += strings->get(key, l);
+        out += s;
     }
     return out;
 }

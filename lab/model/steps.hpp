@@ -3,14 +3,18 @@
 // the terminal's step mode (cli.cpp) both use it.
 //
 // The rule: the run's step markers are taken in time order; a marker is the next lesson step,
-// at or after the last match, whose pause point has its name. Markers the lesson does not talk
-// about are left out (the demo is let go at once). A step is skipped when a later step was
-// reached without it, or when the run ended before it; the reason is the block of the program
-// the switches turned off around its pause point (branches.hpp), else "the run ended first".
+// at or after the last match, whose pause point has its name, else an earlier step of that
+// name not reached yet (another thread got there late: the sandbox's worker connects after
+// main started it). Markers the lesson does not talk about are left out (the demo is let go at
+// once). Whether a step was reached comes from the run's own trace only. A step not reached is
+// skipped when the switches turn off the block around its pause point (branches.hpp) and the
+// run got past it, or once the run ended (then, with no such block: "the run ended first").
+// While the run goes on, a step it may still reach (another thread) is never called skipped.
 #pragma once
 
 #include "lab/model/branches.hpp"
 #include "lab/model/lessons.hpp"
+#include "lab/model/strings.hpp"
 #include "lab/model/timeline.hpp"
 
 #include <cstdint>
@@ -30,6 +34,10 @@ struct StepHit {
     std::size_t marker = 0; // the how-manieth step marker of the run (1-based)
 };
 
+// A pause point's name as a reader says it ("the end of main" for main-end): the strings'
+// "pause.NAME", else the name itself.
+std::string pause_name(const Strings& strings, std::string_view pause, Lang lang);
+
 // The lesson step a pause point named `pause` is, looking from step `from` on.
 std::optional<std::size_t> step_at(const Lesson& lesson, std::string_view pause, std::size_t from);
 
@@ -48,8 +56,7 @@ struct Skipped {
     std::string condition; // switched_off: the block's header, "if CLOSE:"
 };
 
-// The steps this run passed over: those before the latest hit that it did not reach, and,
-// once `finished`, every step after the latest hit. `off` is blocks_off() of the program
+// The steps this run passed over (the rule above). `off` is blocks_off() of the program
 // with the run's switches.
 std::vector<Skipped> skipped_steps(const Lesson& lesson, const std::vector<StepHit>& hits,
                                    bool finished, const std::vector<OffBlock>& off);

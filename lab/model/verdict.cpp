@@ -217,7 +217,8 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
                  {"daemon", describe_daemon(*l, s, lang)},
                  {"wait", describe_wait(*l->current(), t, s, lang)}}));
             if (l->source == DaemonSource::inherited)
-                lines.push_back(s.format("why.hung.inherited", lang, {{"creator", l->creator}}));
+                lines.push_back(s.format("why.hung.inherited", lang,
+                                         {{"thread", l->name}, {"creator", l->creator}}));
             if (!l->site.empty())
                 lines.push_back(s.format(
                     "why.hung.created_at", lang,

@@ -10,9 +10,9 @@ void Ui::say(std::string_view key, const std::vector<Arg>& args, std::string_vie
 }
 
 bool load_strings(Ui& ui) {
-    // The terminal's words, and the labels it shares with the app (skipped steps).
+    // The terminal's words, and the labels it shares with the app (steps, skipped steps).
     bool ok = true;
-    for (const char* file : {"/strings.toml", "/ui_panes.toml"})
+    for (const char* file : {"/strings.toml", "/ui.toml", "/ui_panes.toml"})
         if (!ui.strings.load(content_dir() + file)) {
             std::cerr << "daemonlab: " << ui.strings.error() << "\n";
             ok = false;
@@ -65,6 +65,7 @@ const char* const kExitStatus =
     "Exit status: 0 the program exited (whatever its own exit code), 1 failure (it could not "
     "start, or --trace-out could not be written), 2 bad input (scenario, file, flag or value; "
     "a program with a syntax error), 3 it hung, 4 it crashed (killed by a signal of its own), "
-    "5 it was stopped (by the user, the host, or the time limit: still running, not a hang).";
+    "5 it was stopped (by the host, or the time limit: still running, not a hang), 130 Ctrl+C "
+    "ended the command itself (the demo dies with it).";
 
 } // namespace lab

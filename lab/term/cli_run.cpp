@@ -22,6 +22,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <unistd.h>
 
 namespace lab {
@@ -53,23 +54,36 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
     for (const std::string& e : content.errors) std::cerr << "daemonlab: " << e << "\n";
     const Lesson* lesson = content.lesson(opt.scenario);
     const Scenario* scenario = find_scenario(opt.scenario);
-    std::size_t next_step = 0, pauses_seen = 0;
+    std::size_t pauses_seen = 0;
     std::uint64_t seen = 0;
     bool interactive = true;
     // "── Step 3/4  (close) — not reached: `if CLOSE:` is false with these switches", for each
-    // step from next_step up to `until` that the run passed over (lab/steps: the one rule).
+    // step the run passed over (lab/model/steps.hpp: the one rule, from the run's own trace).
     const std::vector<OffBlock> off =
         lesson ? blocks_off(lesson->python, switch_env(opt)) : std::vector<OffBlock>{};
-    std::size_t said = 0; // steps told about, reached or not
+    std::vector<bool> said(lesson ? lesson->steps.size() : 0); // steps told about
     const bool tty = ::isatty(STDOUT_FILENO) == 1;
-    auto say_skipped = [&](std::size_t until) {
-        for (; lesson && said < until && said < lesson->steps.size(); ++said) {
-            const OffBlock* why = step_switched_off(*lesson, said, off);
-            for (Lang l : ui.langs)
-                std::cout << "\n── Step " << said + 1 << "/" << lesson->steps.size() << "  ("
-                          << lesson->steps[said].pause << ") "
-                          << render_inline(why ? ui.strings.format("ui.step.skipped.off", l,
-                                                                   {{"cond", why->condition}})
+    // "── 第 3/4 步 / Step 3/4  (close)": the step's number in each language on show.
+    auto header = [&](std::size_t i, std::span<const Lang> langs) {
+        std::string h = "\n── ";
+        for (std::size_t k = 0; k < langs.size(); ++k)
+            h += (k ? " / " : "") +
+                 ui.strings.format("ui.step.of", langs[k],
+                                   {{"n", std::to_string(i + 1)},
+                                    {"total", std::to_string(lesson->steps.size())}});
+        return h + "  (" + terminal_safe(lesson->steps[i].pause) + ")";
+    };
+    auto say_skipped = [&](const RunState& st) {
+        if (!lesson) return;
+        for (const Skipped& k :
+             skipped_steps(*lesson, match_steps(*lesson, st.timeline), st.finished(), off)) {
+            if (said[k.index]) continue;
+            said[k.index] = true;
+            for (const Lang& l : ui.langs)
+                std::cout << header(k.index, {&l, 1}) << " "
+                          << render_inline(k.why == SkipWhy::switched_off
+                                               ? ui.strings.format("ui.step.skipped.off", l,
+                                                                   {{"cond", k.condition}})
                                                : ui.strings.get("ui.step.skipped.ended", l),
                                            tty)
                           << "\n";
@@ -83,30 +97,31 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
         }
         RunState st = run.snapshot();
         if (st.finished()) {
-            say_skipped(lesson ? lesson->steps.size() : 0);
+            say_skipped(st);
             return;
         }
-        std::size_t pauses = 0;
-        for (const Marker& m : st.timeline.markers()) pauses += m.kind == MarkKind::step;
+        const std::size_t pauses = step_markers(st.timeline);
         if (st.paused_at.empty() || pauses == pauses_seen) continue;
         pauses_seen = pauses;
-        // The lesson's next step at this pause point.
+        // The lesson step this pause point is: the run's latest step marker, if the lesson
+        // talks about it (matched by the one rule, also when another thread got there late).
         const Step* step = nullptr;
         std::size_t number = 0;
-        if (lesson)
-            if (std::optional<std::size_t> i = step_at(*lesson, st.paused_at, next_step)) {
-                step = &lesson->steps[*i];
-                number = *i + 1;
-                next_step = *i + 1;
+        if (lesson) {
+            const std::vector<StepHit> hits = match_steps(*lesson, st.timeline);
+            if (!hits.empty() && hits.back().marker == pauses &&
+                hits.back().pause == st.paused_at) {
+                step = &lesson->steps[hits.back().index];
+                number = hits.back().index + 1;
             }
+        }
         if (!step) { // a pause point the lesson does not talk about: just go on
             run.go();
             continue;
         }
-        say_skipped(number - 1); // the steps this run jumped over, and why
-        said = number;
-        std::cout << "\n── Step " << number << "/" << lesson->steps.size() << "  ("
-                  << terminal_safe(st.paused_at) << ")\n";
+        say_skipped(st); // the steps this run jumped over, and why
+        said[number - 1] = true;
+        std::cout << header(number - 1, ui.langs) << "\n";
         // The lesson's Markdown: bold and code styled on a terminal, plain words in a file.
         for (Lang l : ui.langs) std::cout << render_inline(step->text.in(l), tty) << "\n";
         print_lines("Python", lesson->python, step->py);
@@ -117,7 +132,7 @@ void step_through(Run& run, std::mutex& mu, std::condition_variable& cv, std::ui
             const StepInput in =
                 wait_for_enter(STDIN_FILENO, [&] { return run.snapshot().finished(); });
             if (in == StepInput::run_ended) {
-                say_skipped(lesson->steps.size());
+                say_skipped(run.snapshot());
                 return;
             }
             if (in == StepInput::end_of_input) {

@@ -2,11 +2,29 @@
 
 #include "lab/term/safe_write.hpp"
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 namespace lab {
 
 using nlohmann::json;
+
+namespace {
+
+// The program's file name (a user's program on CPython), or "".
+std::string program_name(const RunState& run) {
+    return run.options.program.empty()
+               ? std::string()
+               : std::filesystem::path(run.options.program).filename().string();
+}
+
+// "demo-threaded-client" (a lesson's demo), "python3 prog.py" (a user's program).
+std::string process_name(const RunState& run) {
+    if (run.options.program.empty()) return "demo-" + run.options.scenario;
+    return std::filesystem::path(run.options.python).filename().string() + " " + program_name(run);
+}
+
+} // namespace
 
 std::string chrome_trace_json(const RunState& run, const Strings* strings) {
     const Timeline& t = run.timeline;
@@ -17,7 +35,7 @@ std::string chrome_trace_json(const RunState& run, const Strings* strings) {
     events.push_back({{"ph", "M"},
                       {"pid", pid},
                       {"name", "process_name"},
-                      {"args", {{"name", "demo-" + run.options.scenario}}}});
+                      {"args", {{"name", process_name(run)}}}});
     for (const Lane& l : t.lanes()) {
         std::string label = l.name + (l.daemon ? " (daemon)" : " (non-daemon)");
         events.push_back({{"ph", "M"},
@@ -60,7 +78,12 @@ std::string chrome_trace_json(const RunState& run, const Strings* strings) {
     const bool hung = v.outcome == Outcome::hung;
     const std::string end_key = hung ? hang_end_key(v.killed_by.value_or(KilledBy::hang)) : "";
     json metadata = {
-        {"scenario", run.options.scenario},
+        {"scenario", run.options.scenario.empty() ? json(nullptr) : json(run.options.scenario)},
+        {"program", run.options.program.empty() ? json(nullptr) : json(program_name(run))},
+        {"python",
+         run.options.engine == trace::Engine::cpython ? json(run.options.python) : json(nullptr)},
+        {"python_version", run.python.version.empty() ? json(nullptr) : json(run.python.version)},
+        {"websockets", run.python.websockets.empty() ? json(nullptr) : json(run.python.websockets)},
         {"engine", trace::name(run.options.engine)},
         {"receiver", trace::name(run.options.receiver)},
         {"close", effective_close(run.options)},
