@@ -1,7 +1,7 @@
-// attach_view.hpp — "A running Python process…": the user's Python processes, and for the one picked a
-// timeline of snapshots and the explanation `daemonlab attach` gives (lab/run/attach.hpp).
-// Each sample runs on a thread of its own (gdb takes a second); "Sample again", or every
-// second with auto-refresh, adds a sample to the timeline: what moves shows.
+// attach_view.hpp — "A running Python process…": the user's Python processes, and for the
+// one picked a timeline of snapshots and the explanation `daemonlab attach` gives
+// (lab/run/attach.hpp). Each sample runs on a thread of its own (gdb takes a second); "Sample
+// again", or every second with auto-refresh, adds a sample to the timeline: what moves shows.
 #pragma once
 
 #include "gui/views/timeline_view.hpp"
