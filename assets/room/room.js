@@ -93,7 +93,7 @@
       if (voters && r.accuracy !== null) {
         const right = r.answer === 'exits' ? r.said_exits : r.said_hangs;
         put($('class'), 'class', { right: right, voters: voters,
-                                   pct: Math.round(r.accuracy * 100), exits: r.said_exits });
+                                   pct: r.pct, exits: r.said_exits });
       } else put($('class'), 'class-none');
     }
   }

@@ -5,14 +5,10 @@
 #include "lab/model/lessons.hpp"
 #include "lab/model/strings.hpp"
 #include "lab/room/room_run.hpp"
+#include "lab/term/safe_write.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <imgui.h>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 namespace gui {
 
@@ -20,12 +16,6 @@ using lab::Lang;
 using nlohmann::json;
 
 namespace {
-
-std::string pct(double a) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%.0f", a * 100.0);
-    return buf;
-}
 
 // Same question, whatever step is on show.
 bool same_switches(const lab::RoomQuestion& a, const lab::RoomQuestion& b) {
@@ -191,9 +181,9 @@ void RoomView::window(const lab::Strings& strings, Lang lang, const std::string&
     ImGui::PopFont();
     ImGui::ProgressBar(voters ? float(exits) / float(voters) : 0.0f, ImVec2(-1, em * 0.6f), "");
     if (s.phase == lab::RoomPhase::revealed && s.last)
-        if (auto a = s.last->accuracy())
+        if (s.last->accuracy())
             ImGui::TextUnformatted(
-                f("gui.room.accuracy", {{"pct", pct(*a)},
+                f("gui.room.accuracy", {{"pct", s.last->percent()},
                                         {"right", std::to_string(s.last->right())},
                                         {"voters", std::to_string(s.last->voters())}})
                     .c_str());
@@ -205,12 +195,8 @@ void RoomView::window(const lab::Strings& strings, Lang lang, const std::string&
     ImGui::SameLine();
     if (ImGui::Button(t("gui.room.export").c_str())) {
         const std::string path = timestamped_path(export_dir, "room", ".csv");
-        const std::string csv = room_->history_csv();
-        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-        const bool ok = fd >= 0 && ::write(fd, csv.data(), csv.size()) == ssize_t(csv.size());
-        if (fd >= 0) ::close(fd);
-        status_ =
-            ok ? f("gui.room.exported", {{"file", path}}) : path + ": " + std::strerror(errno);
+        const std::string err = lab::write_file_atomic(path, room_->history_csv());
+        status_ = err.empty() ? f("gui.room.exported", {{"file", path}}) : err;
     }
     if (!status_.empty()) {
         ImGui::PushTextWrapPos(em * 13);

@@ -7,8 +7,8 @@ namespace lab {
 // ---- WsSession ------------------------------------------------------------------------------
 
 WsSession::WsSession(RoomServer::Impl& server, beast::tcp_stream stream, ConnectionSlot slot,
-                     std::string attendee)
-    : server_(server), ws_(std::move(stream)), slot_(std::move(slot)),
+                     PeerSlot peer, std::string attendee)
+    : server_(server), ws_(std::move(stream)), slot_(std::move(slot)), peer_(std::move(peer)),
       attendee_(std::move(attendee)), tokens_(server.options.vote_burst) {
     server_.count([](RoomServerStats& st) {
         ++st.open;
