@@ -63,4 +63,28 @@ TEST(GuiRoom, ABadAddressIsShownNotFatal) {
     EXPECT_TRUE(info["room"].is_null()); // no room, and the app still ran
 }
 
+// Issue 23 item 7: --screenshot's description (PNG.json) is written like every other file,
+// through the safe path: a symbolic link there is refused, its target untouched.
+TEST(GuiRoom, TheScreenshotsDescriptionFollowsNoLink) {
+    if (access("/usr/bin/xvfb-run", X_OK) != 0)
+        GTEST_SKIP() << "no xvfb-run (apt-get install xvfb)";
+    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui-room";
+    fs::create_directories(dir / "config");
+    const std::string png = (dir / "linked.png").string(), target = (dir / "target.txt").string();
+    fs::remove(png);
+    fs::remove(png + ".json");
+    std::ofstream(target) << "keep me\n";
+    fs::create_symlink(target, png + ".json");
+    setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
+    const ts::Result r =
+        ts::run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1280x720x24",
+                 std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "gui", "--screenshot", png},
+                60);
+    EXPECT_NE(r.exit_code, 0) << r.out; // it says it could not write
+    EXPECT_NE(r.out.find("symbolic link"), std::string::npos) << r.out;
+    std::ifstream in(target);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "keep me\n");
+    EXPECT_TRUE(fs::is_symlink(png + ".json"));
+}
+
 } // namespace
