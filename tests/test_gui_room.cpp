@@ -55,6 +55,38 @@ TEST(GuiRoom, TheRoomFollowsTheRunAndRevealsItsVerdict) {
     EXPECT_EQ(info["room"]["answer"], "exits") << info["room"];
 }
 
+// Issue 22, defect 3: the join slide fills the window with nothing outside it, at 1280x720 and
+// ×2.2 text; once the run starts it gives way to a small corner badge.
+TEST(GuiRoom, TheJoinSlideFitsAndTheBadgeIsSmall) {
+    if (access("/usr/bin/xvfb-run", X_OK) != 0)
+        GTEST_SKIP() << "no xvfb-run (apt-get install xvfb)";
+    auto inside = [](const json& info) {
+        const json& win = info["layout"]["window"];
+        const json& d = info["room"]["drawn"];
+        return d[0].get<double>() >= 0 && d[1].get<double>() >= 0 &&
+               d[2].get<double>() <= win[0].get<double>() &&
+               d[3].get<double>() <= win[1].get<double>();
+    };
+    for (const char* scale : {"1.0", "2.2"}) {
+        json info = shoot(std::string("room-slide-") + scale,
+                          {"--size", "1280x720", "--font-scale", scale, "--room-listen", "loopback",
+                           "--lang", "both"});
+        ASSERT_TRUE(info["room"].is_object()) << info.dump(2);
+        EXPECT_EQ(info["room"]["slide"], true) << scale;
+        EXPECT_TRUE(inside(info)) << scale << ": " << info["room"]["drawn"] << " in "
+                                  << info["layout"]["window"];
+    }
+    json info = shoot("room-badge", {"--size", "1440x900", "--room-listen", "loopback",
+                                     "--scenario", "threaded-client", "--run", "--lang", "both"});
+    ASSERT_TRUE(info["room"].is_object()) << info.dump(2);
+    EXPECT_EQ(info["room"]["slide"], false);
+    EXPECT_TRUE(inside(info)) << info["room"]["drawn"];
+    const json& d = info["room"]["drawn"];
+    const double area =
+        (d[2].get<double>() - d[0].get<double>()) * (d[3].get<double>() - d[1].get<double>());
+    EXPECT_LT(area, 1440.0 * 900 * 0.03) << d; // a corner, not a panel
+}
+
 TEST(GuiRoom, ABadAddressIsShownNotFatal) {
     if (access("/usr/bin/xvfb-run", X_OK) != 0)
         GTEST_SKIP() << "no xvfb-run (apt-get install xvfb)";
