@@ -636,6 +636,23 @@ TEST(RoomServer, ErrorPagesAndTheJoinPageAreReadableOnAPhone) {
     EXPECT_EQ(get(server.port(), "/room.css").status, 200); // the pages' style, without a code
 }
 
+// Issue 22, defects 2 and 7: closing the room tells every page so (a close frame with the
+// reason "room-closed"), and stop() does not wait long for pages that do not answer.
+TEST(RoomServer, ClosingTheRoomTellsEveryPage) {
+    Room room;
+    auto server = std::make_unique<RoomServer>(room, loopback());
+    Attendee a;
+    ASSERT_FALSE(a.join(server->port(), server->code(), "attendee-a"));
+    a.until("state");
+    const auto t0 = std::chrono::steady_clock::now();
+    std::thread stopper([&] { server->stop(); });
+    EXPECT_EQ(a.until("never")["t"], "error"); // reads until the close
+    stopper.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+    EXPECT_EQ(a.ws.reason().code, websocket::close_code::going_away);
+    EXPECT_EQ(std::string(a.ws.reason().reason.c_str()), "room-closed");
+}
+
 // Its sockets are close-on-exec: Listener.EverySocketOfBothServersIsCloseOnExec
 // (tests/test_listener.cpp), with the echo server's.
 

@@ -394,8 +394,13 @@ TEST(RoomBrowser, APageThatLosesItsConnectionReconnectsAndKeepsItsVote) {
     EXPECT_EQ(page.eval("document.getElementById('mine').textContent"), "You were right!");
     EXPECT_EQ(page.eval("document.getElementById('class').textContent"),
               "1 of 1 got it right (100%).");
+    // Issue 22, defects 2 and 7: the presenter closes the room; the phone says so, instead of
+    // "reconnecting" forever.
     p.room.type("quit");
     EXPECT_EQ(p.room.finish().exit_code, 0);
+    EXPECT_TRUE(page.wait_for(
+        "document.getElementById('conn').textContent.includes('closed the room')", 10))
+        << page.eval("document.body.innerText");
 }
 
 } // namespace

@@ -178,8 +178,20 @@ void RoomServer::stop() {
             m.ticker.cancel();
             for (auto& w : m.https)
                 if (auto s = w.lock()) s->close();
+            // Every page is told the room closed, then whatever is left is closed at 300 ms.
+            bool told = false;
             for (auto& w : m.sockets)
-                if (auto s = w.lock()) s->close();
+                if (auto s = w.lock()) {
+                    s->goodbye();
+                    told = true;
+                }
+            auto close_all = [&m] {
+                for (auto& w : m.sockets)
+                    if (auto s = w.lock()) s->close();
+            };
+            if (!told) return close_all();
+            m.goodbye_timer.expires_after(std::chrono::milliseconds(300));
+            m.goodbye_timer.async_wait([close_all](beast::error_code) { close_all(); });
         });
         m.thread.join();
     });

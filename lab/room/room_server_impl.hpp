@@ -72,6 +72,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     void start(http::request<http::empty_body> req);
     void state_changed(); // post-free: runs on the server's thread
     void close();
+    // The room is closing: a close frame that says so ("room-closed"), so the page tells its
+    // attendee instead of reconnecting forever; closed hard when a write is in flight.
+    void goodbye();
 
   private:
     void read();
@@ -141,6 +144,7 @@ struct RoomServer::Impl {
             on_accepted(std::move(s), std::move(slot));
         }}};
     net::steady_timer ticker{ioc};
+    net::steady_timer goodbye_timer{ioc}; // stop(): how long the pages get to hear it
     std::string address;
     std::uint16_t port = 0;
     std::thread thread;

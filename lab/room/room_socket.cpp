@@ -53,6 +53,14 @@ void WsSession::close() {
     beast::get_lowest_layer(ws_).socket().close(ignored);
 }
 
+void WsSession::goodbye() {
+    if (!open_ || closing_) return close();
+    closing_ = true;
+    if (writing_) return close(); // cannot write a close frame over a write in flight
+    ws_.async_close(websocket::close_reason(websocket::close_code::going_away, "room-closed"),
+                    [self = shared_from_this()](beast::error_code) { self->close(); });
+}
+
 void WsSession::read() {
     buffer_.consume(buffer_.size());
     ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
