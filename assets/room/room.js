@@ -141,7 +141,7 @@
   document.addEventListener('DOMContentLoaded', () => {
     const saved = store('daemonlab-room-lang');
     if (saved === 'zh' || saved === 'en' || saved === 'both') lang = saved;
-    else lang = (navigator.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'both';
+    else lang = (navigator.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'en';
     for (const b of document.querySelectorAll('#langs button'))
       b.addEventListener('click', () => { lang = b.dataset.lang; store('daemonlab-room-lang', lang); render(); });
     $('yes').addEventListener('click', () => vote('exits'));
