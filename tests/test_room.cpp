@@ -112,8 +112,8 @@ TEST(Room, ASetupChangeWhileVotingStartsANewRound) {
     room.set_question({.scenario = "threaded-client", .setup = {"继承", "inherit"}, .step = 2});
     EXPECT_EQ(room.snapshot().round, 1u);
     EXPECT_EQ(room.snapshot().voters(), 1u);
-    // Another switch: a new question, asked now, nobody has answered it.
-    room.set_question({.scenario = "threaded-client", .setup = {"守护", "daemon"}});
+    // Another switch: a new question, asked now (one new round), nobody has answered it.
+    EXPECT_TRUE(room.set_question({.scenario = "threaded-client", .setup = {"守护", "daemon"}}));
     auto s = room.snapshot();
     EXPECT_EQ(s.round, 2u);
     EXPECT_EQ(s.phase, lab::RoomPhase::voting);

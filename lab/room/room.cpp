@@ -99,16 +99,18 @@ bool Room::valid_attendee(const std::string& id) {
     });
 }
 
-void Room::set_question(RoomQuestion q) {
+bool Room::set_question(RoomQuestion q) {
     Notify notify{on_change_};
     std::lock_guard lock(mu_);
-    if (q == question_) return;
+    if (q == question_) return false;
     const bool other_setup = q.scenario != question_.scenario || q.setup != question_.setup;
     question_ = std::move(q);
     // The votes were about the old setup: they do not carry over to a question nobody saw.
-    if (other_setup && phase_ == RoomPhase::voting) new_round();
+    const bool asked = other_setup && phase_ == RoomPhase::voting;
+    if (asked) new_round();
     changed(true);
     notify.fire = true;
+    return asked;
 }
 
 void Room::new_round() {

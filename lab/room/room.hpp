@@ -101,8 +101,8 @@ class Room {
 
     // ---- the presenter
     // What is on show. Another setup while votes are open: a new round (the old votes are
-    // dropped); another step of the same setup keeps the round.
-    void set_question(RoomQuestion q);
+    // dropped), and it returns true; another step of the same setup keeps the round.
+    bool set_question(RoomQuestion q);
     void open_vote(); // a new round: votes cleared, "Will it exit?"
     void start_run(); // the run began: no more votes this round
     // The verdict of the run: ends the round and records it. Returns false when no round was

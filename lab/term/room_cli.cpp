@@ -98,8 +98,8 @@ int run_room(const Options& o) {
                     say("cli.room.unknown", {{"cmd", w}});
             }
             asked = r;
-            room.set_question(room_question(r, strings));
-            room.open_vote();
+            // A new setup while votes are open is asked by set_question itself (one round).
+            if (!room.set_question(room_question(r, strings))) room.open_vote();
             const RoomSnapshot s = room.snapshot();
             for (Lang l : langs)
                 std::cout << strings.format("cli.room.asked", l,
