@@ -321,8 +321,8 @@ TEST(RoomBrowser, APhoneVotesAndSeesTheVerdictAfterThePresentersRun) {
                         "b => b.getBoundingClientRect().height)) >= 44"),
               true);
     page.eval("document.querySelector('[data-lang=both]').click()");
-    ASSERT_TRUE(page.wait_for("document.getElementById('title').textContent === " +
-                              json(zh + en).dump()));
+    ASSERT_TRUE(
+        page.wait_for("document.getElementById('title').textContent === " + json(zh + en).dump()));
     // In 双语, the chosen answer's second line reads as well as its first (it was 1.07:1).
     page.click("no");
     ASSERT_TRUE(page.wait_for("document.getElementById('no').getAttribute('aria-pressed') === "
