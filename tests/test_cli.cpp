@@ -471,3 +471,42 @@ TEST(Cli, EveryPrintedCommandLineRunsAsPrinted) {
         EXPECT_EQ(printed_command(again_terminal.out), terminal) << again_terminal.out;
     }
 }
+
+// Issue 23 item 7: `room`'s csv FILE writes a new file and renames it over the old one. Under
+// a file-size limit the write fails, says so, and the old file is whole (it used to be
+// truncated in place and cut short); a symbolic link is refused, its target untouched.
+TEST(Cli, RoomCsvNeverCutsTheOldFileAndFollowsNoLink) {
+    const std::string dir = std::string(DAEMONLAB_TEST_DIR) + "/room-csv";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string file = dir + "/votes.csv", target = dir + "/target.txt",
+                      link = dir + "/link.csv";
+    std::string old;
+    for (int i = 0; i < 40; ++i) old += "round " + std::to_string(i) + " of an earlier class\n";
+    auto put = [](const std::string& path, const std::string& text) {
+        std::ofstream(path, std::ios::binary) << text;
+    };
+    auto read = [](const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    put(file, old);
+    put(target, "keep me\n");
+    std::filesystem::create_symlink(target, link);
+    const std::string bin = std::string(DAEMONLAB_BIN_DIR) + "/daemonlab";
+    auto limited =
+        ts::run({"/bin/sh", "-c", "ulimit -f 0; exec \"$0\" room --listen loopback --lang en", bin},
+                30, "csv " + file + "\nquit\n");
+    EXPECT_EQ(limited.exit_code, 0) << limited.out; // not killed by SIGXFSZ
+    EXPECT_NE(limited.out.find("cannot write " + file), std::string::npos) << limited.out;
+    EXPECT_EQ(read(file), old);
+    auto room = ts::run({bin, "room", "--listen", "loopback", "--lang", "en"}, 30,
+                        "csv " + link + "\ncsv " + file + "\nquit\n");
+    EXPECT_NE(room.out.find("symbolic link"), std::string::npos) << room.out;
+    EXPECT_EQ(read(target), "keep me\n");
+    EXPECT_TRUE(read(file).starts_with("\xEF\xBB\xBF"
+                                       "round,scenario,"))
+        << read(file);
+    for (const auto& e : std::filesystem::directory_iterator(dir)) // no temporary file left
+        EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+}

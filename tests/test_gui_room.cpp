@@ -55,12 +55,68 @@ TEST(GuiRoom, TheRoomFollowsTheRunAndRevealsItsVerdict) {
     EXPECT_EQ(info["room"]["answer"], "exits") << info["room"];
 }
 
+// Issue 22, defect 3: the join slide fills the window with nothing outside it, at 1280x720 and
+// ×2.2 text; once the run starts it gives way to a small corner badge.
+TEST(GuiRoom, TheJoinSlideFitsAndTheBadgeIsSmall) {
+    if (access("/usr/bin/xvfb-run", X_OK) != 0)
+        GTEST_SKIP() << "no xvfb-run (apt-get install xvfb)";
+    auto inside = [](const json& info) {
+        const json& win = info["layout"]["window"];
+        const json& d = info["room"]["drawn"];
+        return d[0].get<double>() >= 0 && d[1].get<double>() >= 0 &&
+               d[2].get<double>() <= win[0].get<double>() &&
+               d[3].get<double>() <= win[1].get<double>();
+    };
+    for (const char* scale : {"1.0", "2.2"}) {
+        json info = shoot(std::string("room-slide-") + scale,
+                          {"--size", "1280x720", "--font-scale", scale, "--room-listen", "loopback",
+                           "--lang", "both"});
+        ASSERT_TRUE(info["room"].is_object()) << info.dump(2);
+        EXPECT_EQ(info["room"]["slide"], true) << scale;
+        EXPECT_TRUE(inside(info)) << scale << ": " << info["room"]["drawn"] << " in "
+                                  << info["layout"]["window"];
+    }
+    json info = shoot("room-badge", {"--size", "1440x900", "--room-listen", "loopback",
+                                     "--scenario", "threaded-client", "--run", "--lang", "both"});
+    ASSERT_TRUE(info["room"].is_object()) << info.dump(2);
+    EXPECT_EQ(info["room"]["slide"], false);
+    EXPECT_TRUE(inside(info)) << info["room"]["drawn"];
+    const json& d = info["room"]["drawn"];
+    const double area =
+        (d[2].get<double>() - d[0].get<double>()) * (d[3].get<double>() - d[1].get<double>());
+    EXPECT_LT(area, 1440.0 * 900 * 0.03) << d; // a corner, not a panel
+}
+
 TEST(GuiRoom, ABadAddressIsShownNotFatal) {
     if (access("/usr/bin/xvfb-run", X_OK) != 0)
         GTEST_SKIP() << "no xvfb-run (apt-get install xvfb)";
     json info = shoot("room-bad", {"--room-listen", "203.0.113.7"}); // not this machine's
     ASSERT_TRUE(info.is_object());
     EXPECT_TRUE(info["room"].is_null()); // no room, and the app still ran
+}
+
+// Issue 23 item 7: --screenshot's description (PNG.json) is written like every other file,
+// through the safe path: a symbolic link there is refused, its target untouched.
+TEST(GuiRoom, TheScreenshotsDescriptionFollowsNoLink) {
+    if (access("/usr/bin/xvfb-run", X_OK) != 0)
+        GTEST_SKIP() << "no xvfb-run (apt-get install xvfb)";
+    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui-room";
+    fs::create_directories(dir / "config");
+    const std::string png = (dir / "linked.png").string(), target = (dir / "target.txt").string();
+    fs::remove(png);
+    fs::remove(png + ".json");
+    std::ofstream(target) << "keep me\n";
+    fs::create_symlink(target, png + ".json");
+    setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
+    const ts::Result r =
+        ts::run({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1280x720x24",
+                 std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "gui", "--screenshot", png},
+                60);
+    EXPECT_NE(r.exit_code, 0) << r.out; // it says it could not write
+    EXPECT_NE(r.out.find("symbolic link"), std::string::npos) << r.out;
+    std::ifstream in(target);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "keep me\n");
+    EXPECT_TRUE(fs::is_symlink(png + ".json"));
 }
 
 } // namespace

@@ -313,11 +313,27 @@ TEST(RoomBrowser, APhoneVotesAndSeesTheVerdictAfterThePresentersRun) {
     ASSERT_TRUE(strings.load(std::string(DAEMONLAB_SOURCE_DIR) + "/content/strings.toml"));
     const std::string zh = strings.get("scenario.threaded-client.title", lab::Lang::zh),
                       en = strings.get("scenario.threaded-client.title", lab::Lang::en);
-    EXPECT_EQ(page.eval("document.getElementById('title').textContent"), zh + en);
+    // Issue 22 defect 8: an English browser lands in English (not 双语), and both languages
+    // are a tap away; the language buttons are tap targets of 44 px at least.
+    EXPECT_EQ(page.eval("navigator.language.toLowerCase().startsWith('zh')"), false);
+    EXPECT_EQ(page.eval("document.getElementById('title').textContent"), en);
+    EXPECT_EQ(page.eval("Math.min(...Array.from(document.querySelectorAll('#langs button'), "
+                        "b => b.getBoundingClientRect().height)) >= 44"),
+              true);
+    page.eval("document.querySelector('[data-lang=both]').click()");
+    ASSERT_TRUE(
+        page.wait_for("document.getElementById('title').textContent === " + json(zh + en).dump()));
+    // In 双语, the chosen answer's second line reads as well as its first (it was 1.07:1).
+    page.click("no");
+    ASSERT_TRUE(page.wait_for("document.getElementById('no').getAttribute('aria-pressed') === "
+                              "'true'"));
+    EXPECT_EQ(page.eval("getComputedStyle(document.querySelector('#no .line + .line')).color === "
+                        "getComputedStyle(document.getElementById('no')).color"),
+              true);
     page.eval("document.querySelector('[data-lang=en]').click()"); // the attendee picks English
     ASSERT_TRUE(
         page.wait_for("document.getElementById('title').textContent === " + json(en).dump()));
-    // A finger on "No, it hangs".
+    // A finger on "No, it hangs" (again: the same answer stays).
     page.click("no");
     ASSERT_TRUE(page.wait_for("document.getElementById('no').getAttribute('aria-pressed') === "
                               "'true' && document.getElementById('you').textContent.includes("
@@ -394,8 +410,13 @@ TEST(RoomBrowser, APageThatLosesItsConnectionReconnectsAndKeepsItsVote) {
     EXPECT_EQ(page.eval("document.getElementById('mine').textContent"), "You were right!");
     EXPECT_EQ(page.eval("document.getElementById('class').textContent"),
               "1 of 1 got it right (100%).");
+    // Issue 22, defects 2 and 7: the presenter closes the room; the phone says so, instead of
+    // "reconnecting" forever.
     p.room.type("quit");
     EXPECT_EQ(p.room.finish().exit_code, 0);
+    EXPECT_TRUE(page.wait_for(
+        "document.getElementById('conn').textContent.includes('closed the room')", 10))
+        << page.eval("document.body.innerText");
 }
 
 } // namespace

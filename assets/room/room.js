@@ -6,7 +6,7 @@
   let strings = {};      // key -> {zh, en}, from the server's "hello"
   let state = null;      // the last "state"
   let you = null;        // "exits" | "hangs" | null, this round
-  let ws = null, retry = 0, connected = false;
+  let ws = null, retry = 0, connected = false, closed = false;
   let lang = 'both';
 
   function store(key, value) {
@@ -52,8 +52,8 @@
     for (const b of document.querySelectorAll('#langs button'))
       b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
     if (!Object.keys(strings).length) { $('conn').textContent = 'Connecting… 正在连接…'; return; }
-    put($('conn'), connected ? '' : (retry ? 'reconnecting' : 'connecting'));
-    if (connected) $('conn').replaceChildren();
+    put($('conn'), closed ? 'closed' : connected ? '' : (retry ? 'reconnecting' : 'connecting'));
+    if (connected && !closed) $('conn').replaceChildren();
     put($('brand'), 'brand');
     const s = state;
     const phase = s ? s.phase : 'waiting';
@@ -93,7 +93,7 @@
       if (voters && r.accuracy !== null) {
         const right = r.answer === 'exits' ? r.said_exits : r.said_hangs;
         put($('class'), 'class', { right: right, voters: voters,
-                                   pct: Math.round(r.accuracy * 100), exits: r.said_exits });
+                                   pct: r.pct, exits: r.said_exits });
       } else put($('class'), 'class-none');
     }
   }
@@ -118,9 +118,11 @@
                  (m.result === 'counted' || m.result === 'changed')) you = m.vote;
       render();
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       connected = false;
       ws = null;
+      // The presenter closed the room: say so, and stop trying (a new room has a new QR code).
+      if (ev && ev.code === 1001 && ev.reason === 'room-closed') { closed = true; render(); return; }
       retry++;
       render();
       // Back off a little, with jitter, so 200 phones do not all come back at once.
@@ -139,7 +141,7 @@
   document.addEventListener('DOMContentLoaded', () => {
     const saved = store('daemonlab-room-lang');
     if (saved === 'zh' || saved === 'en' || saved === 'both') lang = saved;
-    else lang = (navigator.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'both';
+    else lang = (navigator.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'en';
     for (const b of document.querySelectorAll('#langs button'))
       b.addEventListener('click', () => { lang = b.dataset.lang; store('daemonlab-room-lang', lang); render(); });
     $('yes').addEventListener('click', () => vote('exits'));

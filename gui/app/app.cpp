@@ -446,7 +446,7 @@ void App::frame() {
     else
         lab_view();
     ImGui::End();
-    room_.window(content_.strings, ui_lang(), export_dir_, fonts_.big);
+    room_.window(content_.strings, timeline_text().langs, export_dir_, fonts_.big);
     attach_.window(timeline_text());
 }
 

@@ -8,12 +8,12 @@
 #include "gui/picture/screenshot.hpp"
 #include "gui/text/theme.hpp"
 #include "lab/model/catalog.hpp"
+#include "lab/term/safe_write.hpp"
 
 #include <GLFW/glfw3.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <cstdio>
-#include <fstream>
 #include <imgui.h>
 #include <memory>
 #include <optional>
@@ -205,7 +205,13 @@ int run_app(Flags flags) {
                     std::fprintf(stderr, "daemonlab: %s\n", err.c_str());
                     rc = 1;
                 }
-                std::ofstream(flags.screenshot + ".json") << script.describe(app).dump(2) << "\n";
+                // The description beside it, through the same safe path (never via a link).
+                if (const std::string err = lab::write_file_atomic(
+                        flags.screenshot + ".json", script.describe(app).dump(2) + "\n");
+                    !err.empty()) {
+                    std::fprintf(stderr, "daemonlab: %s\n", err.c_str());
+                    rc = 1;
+                }
                 break;
             }
             glfwSwapBuffers(window);

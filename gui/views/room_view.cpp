@@ -5,14 +5,10 @@
 #include "lab/model/lessons.hpp"
 #include "lab/model/strings.hpp"
 #include "lab/room/room_run.hpp"
+#include "lab/term/safe_write.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <imgui.h>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 namespace gui {
 
@@ -20,12 +16,6 @@ using lab::Lang;
 using nlohmann::json;
 
 namespace {
-
-std::string pct(double a) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%.0f", a * 100.0);
-    return buf;
-}
 
 // Same question, whatever step is on show.
 bool same_switches(const lab::RoomQuestion& a, const lab::RoomQuestion& b) {
@@ -43,8 +33,16 @@ RoomView::~RoomView() {
 std::string RoomView::open(const std::string& where) {
     close();
     std::string address = where;
+    bool no_lan = false;
     if (where == "loopback") address = "127.0.0.1";
-    if (where == "lan") address = lab::default_lan_address().value_or("127.0.0.1");
+    if (where == "lan") {
+        if (auto a = lab::default_lan_address()) {
+            address = *a;
+        } else { // say so, as the CLI does: phones cannot reach 127.0.0.1
+            address = "127.0.0.1";
+            no_lan = true;
+        }
+    }
     auto room = std::make_unique<lab::Room>();
     room->set_on_change(wake_);
     try {
@@ -59,9 +57,12 @@ std::string RoomView::open(const std::string& where) {
     where_ = where;
     error_.clear();
     status_.clear();
+    no_lan_ = no_lan;
     qr_.set(server_->url());
     run_started_ = -1;
-    show_window_ = true;
+    round_seen_ = 0;
+    held_.reset();
+    slide_ = true; // the class joins first
     return {};
 }
 
@@ -93,15 +94,22 @@ void RoomView::follow(const lab::RunOptions& switches, const lab::RunState* run,
         // started with the room, before this frame, is about it).
         if (s.phase != lab::RoomPhase::waiting) vote_opened_ = lab::monotonic_ns();
         room_->open_vote();
-        run_started_ = -1;
+        new_question_asked();
         s = room_->snapshot();
     } else if (s.phase != lab::RoomPhase::revealed || live) {
-        room_->set_question(q);
+        room_->set_question(q); // other switches while votes are open: the Room asks anew
+        s = room_->snapshot();
+        if (s.round != round_seen_) {
+            vote_opened_ = lab::monotonic_ns();
+            new_question_asked();
+        }
     }
+    round_seen_ = s.round;
     // A run is known by its spawn time, which its first snapshots do not have yet (0).
     if (!run || run->spawned_ns == 0) return;
     const bool new_run = run->spawned_ns != run_seen_;
     run_seen_ = run->spawned_ns;
+    if (new_run && live) slide_ = false; // the lesson has begun: the slide gives way
     // A live run closes the votes, and so does one started after the question was asked that
     // ended before a frame saw it live; a finished run from before (on show when the room
     // opened, or opened from the matrix) does not.
@@ -110,114 +118,22 @@ void RoomView::follow(const lab::RunOptions& switches, const lab::RunState* run,
         run_started_ = run->spawned_ns;
     }
     if (run->finished() && run->spawned_ns == run_started_) {
-        room_->reveal(lab::room_answer(run->verdict.outcome), lab::room_reason(*run, strings));
+        held_ = Verdict{lab::room_answer(run->verdict.outcome), lab::room_reason(*run, strings)};
         run_started_ = -1;
+        if (auto_reveal_) reveal_now();
     }
 }
 
-void RoomView::button(const lab::Strings& strings, Lang lang) {
-    if (ImGui::Button(strings.get(is_open() ? "gui.room.close" : "gui.room.open", lang).c_str())) {
-        if (is_open())
-            close();
-        else
-            open(where_);
-    }
+void RoomView::reveal_now() {
+    if (!room_ || !held_) return;
+    room_->reveal(held_->answer, std::move(held_->reason));
+    held_.reset();
+    round_seen_ = room_->snapshot().round;
 }
 
-void RoomView::window(const lab::Strings& strings, Lang lang, const std::string& export_dir,
-                      ImFont* big) {
-    auto t = [&](std::string_view key) { return strings.get(key, lang); };
-    auto f = [&](std::string_view key, const std::vector<lab::Arg>& args) {
-        return strings.format(key, lang, args);
-    };
-    if (!is_open() && error_.empty()) return;
-    const ImGuiIO& io = ImGui::GetIO();
-    const float em = ImGui::GetFontSize();
-    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - em * 14.5f, em * 3.2f), ImGuiCond_Appearing);
-    ImGui::SetNextWindowSize(ImVec2(em * 14, 0), ImGuiCond_Appearing);
-    bool keep = true;
-    if (!ImGui::Begin((t("gui.room.title") + "###room").c_str(), &keep,
-                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize)) {
-        ImGui::End();
-        return;
-    }
-    if (!keep) { // the window's ×: the room closes with it
-        close();
-        error_.clear();
-        ImGui::End();
-        return;
-    }
-    if (!is_open()) {
-        ImGui::PushTextWrapPos(em * 13);
-        ImGui::TextWrapped("%s", f("gui.room.error", {{"error", error_}}).c_str());
-        ImGui::PopTextWrapPos();
-        ImGui::End();
-        return;
-    }
-    // Where it listens: the LAN (phones) or this computer only.
-    ImGui::TextUnformatted(t("gui.room.where").c_str());
-    const std::string lan = f("gui.room.lan", {{"addr", lab::default_lan_address().value_or("-")}});
-    const bool on_lan = where_ != "loopback";
-    if (ImGui::RadioButton(lan.c_str(), on_lan) && !on_lan) open("lan");
-    if (ImGui::RadioButton(t("gui.room.loopback").c_str(), !on_lan) && on_lan) open("loopback");
-    if (!is_open()) {
-        ImGui::End();
-        return;
-    }
-    ImGui::Separator();
-    ImGui::TextUnformatted(t("gui.room.join").c_str());
-    qr_.draw(em * 12);
-    ImGui::PushFont(big);
-    ImGui::TextUnformatted(server_->url().c_str());
-    ImGui::PopFont();
-    ImGui::Separator();
-    const lab::RoomSnapshot s = room_->snapshot();
-    ImGui::TextUnformatted(f("gui.room.here", {{"here", std::to_string(s.attendees)}}).c_str());
-    if (s.phase == lab::RoomPhase::voting)
-        ImGui::TextUnformatted(f("gui.room.voting", {{"round", std::to_string(s.round)}}).c_str());
-    else if (s.phase == lab::RoomPhase::running)
-        ImGui::TextUnformatted(t("gui.room.running").c_str());
-    else if (s.phase == lab::RoomPhase::revealed && s.last)
-        ImGui::TextUnformatted(
-            t("page.answer-" + std::string(lab::to_string(s.last->answer))).c_str());
-    // The live tally ("14 of 20 say it exits"), and a bar of the two answers.
-    std::size_t exits = s.said_exits, voters = s.voters();
-    if (s.phase == lab::RoomPhase::revealed && s.last)
-        exits = s.last->said_exits, voters = s.last->voters();
-    ImGui::PushFont(big);
-    ImGui::TextUnformatted(
-        f("gui.room.tally", {{"exits", std::to_string(exits)}, {"voters", std::to_string(voters)}})
-            .c_str());
-    ImGui::PopFont();
-    ImGui::ProgressBar(voters ? float(exits) / float(voters) : 0.0f, ImVec2(-1, em * 0.6f), "");
-    if (s.phase == lab::RoomPhase::revealed && s.last)
-        if (auto a = s.last->accuracy())
-            ImGui::TextUnformatted(
-                f("gui.room.accuracy", {{"pct", pct(*a)},
-                                        {"right", std::to_string(s.last->right())},
-                                        {"voters", std::to_string(s.last->voters())}})
-                    .c_str());
-    ImGui::Separator();
-    if (ImGui::Button(t("gui.room.ask").c_str())) {
-        room_->open_vote();
-        run_started_ = -1;
-    }
-    ImGui::SameLine();
-    if (ImGui::Button(t("gui.room.export").c_str())) {
-        const std::string path = timestamped_path(export_dir, "room", ".csv");
-        const std::string csv = room_->history_csv();
-        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-        const bool ok = fd >= 0 && ::write(fd, csv.data(), csv.size()) == ssize_t(csv.size());
-        if (fd >= 0) ::close(fd);
-        status_ =
-            ok ? f("gui.room.exported", {{"file", path}}) : path + ": " + std::strerror(errno);
-    }
-    if (!status_.empty()) {
-        ImGui::PushTextWrapPos(em * 13);
-        ImGui::TextDisabled("%s", status_.c_str());
-        ImGui::PopTextWrapPos();
-    }
-    ImGui::End();
+void RoomView::new_question_asked() {
+    run_started_ = -1;
+    held_.reset();
 }
 
 nlohmann::json RoomView::describe() const {
@@ -232,7 +148,12 @@ nlohmann::json RoomView::describe() const {
             {"said_exits", s.said_exits},
             {"said_hangs", s.said_hangs},
             {"answer", s.last ? json(lab::to_string(s.last->answer)) : json(nullptr)},
-            {"history_rounds", room_->history().size()}};
+            {"history_rounds", room_->history().size()},
+            {"slide", slide_},
+            {"held", held_.has_value()},
+            // What the room drew last (the slide's content, or the badge), in pixels: the
+            // tests check it is inside the window, and how much of it the badge covers.
+            {"drawn", {drawn_[0], drawn_[1], drawn_[2], drawn_[3]}}};
 }
 
 } // namespace gui

@@ -62,6 +62,17 @@ std::optional<double> RoomRound::accuracy() const {
     return double(right()) / double(voters());
 }
 
+std::string accuracy_percent(std::size_t right, std::size_t voters) {
+    if (voters == 0) return {};
+    std::size_t p = right * 100 / voters; // down: 500 of 502 is 99, not 100
+    if (p == 0 && right > 0) p = 1;       // and 1 of 502 is not 0
+    return std::to_string(p);
+}
+
+std::string RoomRound::percent() const {
+    return accuracy() ? accuracy_percent(right(), voters()) : std::string();
+}
+
 Room::Room(RoomOptions options) : options_(options) {}
 
 namespace {
@@ -88,22 +99,32 @@ bool Room::valid_attendee(const std::string& id) {
     });
 }
 
-void Room::set_question(RoomQuestion q) {
+bool Room::set_question(RoomQuestion q) {
     Notify notify{on_change_};
     std::lock_guard lock(mu_);
-    if (q == question_) return;
+    if (q == question_) return false;
+    const bool other_setup = q.scenario != question_.scenario || q.setup != question_.setup;
     question_ = std::move(q);
+    // The votes were about the old setup: they do not carry over to a question nobody saw.
+    const bool asked = other_setup && phase_ == RoomPhase::voting;
+    if (asked) new_round();
     changed(true);
     notify.fire = true;
+    return asked;
+}
+
+void Room::new_round() {
+    ++round_;
+    votes_.clear();
+    votes_from_.clear();
+    last_.reset();
+    phase_ = RoomPhase::voting;
 }
 
 void Room::open_vote() {
     Notify notify{on_change_};
     std::lock_guard lock(mu_);
-    ++round_;
-    votes_.clear();
-    last_.reset();
-    phase_ = RoomPhase::voting;
+    new_round();
     changed(true);
     notify.fire = true;
 }
@@ -124,7 +145,7 @@ bool Room::reveal(RoomAnswer answer, RoomText reason) {
     RoomRound r;
     r.round = round_;
     r.question = question_;
-    for (const auto& [id, exits] : votes_) ++(exits ? r.said_exits : r.said_hangs);
+    for (const auto& [id, b] : votes_) ++(b.exits ? r.said_exits : r.said_hangs);
     r.answer = answer;
     r.reason = std::move(reason);
     r.revealed_unix = std::int64_t(std::time(nullptr));
@@ -144,16 +165,19 @@ void Room::reset_history() {
     notify.fire = true;
 }
 
-bool Room::join(const std::string& attendee) {
+bool Room::join(const std::string& attendee, const std::string& from) {
     Notify notify{on_change_};
     std::lock_guard lock(mu_);
     if (!valid_attendee(attendee)) return false;
     auto it = connected_.find(attendee);
     if (it == connected_.end()) {
         if (connected_.size() >= options_.max_attendees) return false;
-        connected_.emplace(attendee, 1);
+        std::size_t& here = connected_from_[from];
+        if (here >= options_.max_per_address) return false;
+        ++here;
+        connected_.emplace(attendee, Attendee{1, from});
     } else {
-        ++it->second;
+        ++it->second.connections;
     }
     changed(false);
     notify.fire = true;
@@ -165,7 +189,11 @@ void Room::leave(const std::string& attendee) {
     std::lock_guard lock(mu_);
     auto it = connected_.find(attendee);
     if (it == connected_.end()) return;
-    if (--it->second <= 0) connected_.erase(it);
+    if (--it->second.connections <= 0) {
+        auto f = connected_from_.find(it->second.from);
+        if (f != connected_from_.end() && --f->second == 0) connected_from_.erase(f);
+        connected_.erase(it);
+    }
     changed(false);
     notify.fire = true;
 }
@@ -173,13 +201,26 @@ void Room::leave(const std::string& attendee) {
 VoteResult Room::vote(const std::string& attendee, std::uint64_t round, bool exits) {
     Notify notify{on_change_};
     std::lock_guard lock(mu_);
-    if (!connected_.contains(attendee)) return VoteResult::bad_attendee;
+    auto who = connected_.find(attendee);
+    if (who == connected_.end()) return VoteResult::bad_attendee;
     if (phase_ != RoomPhase::voting) return VoteResult::not_voting;
     if (round != round_) return VoteResult::stale_round;
-    auto [it, inserted] = votes_.try_emplace(attendee, exits);
-    if (!inserted) {
-        if (it->second == exits) return VoteResult::changed; // the same again: nothing new
-        it->second = exits;
+    auto it = votes_.find(attendee);
+    const bool inserted = it == votes_.end();
+    if (inserted) {
+        // Bounded: a round holds max_attendees votes, max_per_address from one address, however
+        // many ids come and go.
+        const std::string& from = who->second.from;
+        std::size_t& n = votes_from_[from];
+        if (votes_.size() >= options_.max_attendees || n >= options_.max_per_address) {
+            if (n == 0) votes_from_.erase(from);
+            return VoteResult::room_full;
+        }
+        ++n;
+        votes_.emplace(attendee, Ballot{exits, from});
+    } else {
+        if (it->second.exits == exits) return VoteResult::changed; // the same again: nothing new
+        it->second.exits = exits;
     }
     changed(false);
     notify.fire = true;
@@ -191,7 +232,7 @@ std::optional<bool> Room::vote_of(const std::string& attendee) const {
     if (phase_ == RoomPhase::waiting) return std::nullopt;
     auto it = votes_.find(attendee);
     if (it == votes_.end()) return std::nullopt;
-    return it->second;
+    return it->second.exits;
 }
 
 RoomSnapshot Room::snapshot() const {
@@ -203,7 +244,7 @@ RoomSnapshot Room::snapshot() const {
     s.round = round_;
     s.question = question_;
     s.attendees = connected_.size();
-    for (const auto& [id, exits] : votes_) ++(exits ? s.said_exits : s.said_hangs);
+    for (const auto& [id, b] : votes_) ++(b.exits ? s.said_exits : s.said_hangs);
     s.last = last_;
     return s;
 }
@@ -229,26 +270,31 @@ std::string csv_field(std::string_view s) {
 }
 
 std::string Room::history_csv() const {
-    std::vector<RoomRound> rounds = history();
-    std::stable_sort(rounds.begin(), rounds.end(), [](const RoomRound& a, const RoomRound& b) {
-        return a.question.scenario < b.question.scenario;
-    });
-    std::string out = "scenario,round,setup,step,voters,said_exits,said_hangs,answer,right,"
-                      "accuracy_percent,reason_en,reason_zh,revealed_utc\r\n";
+    const std::vector<RoomRound> rounds = history(); // in time order
+    std::string out =
+        "\xEF\xBB\xBF" // UTF-8 BOM
+        "round,scenario,title_en,title_zh,setup_en,setup_zh,step,steps,step_en,step_zh,"
+        "voters,said_exits,said_hangs,answer,right,accuracy_percent,reason_en,"
+        "reason_zh,revealed_utc\r\n";
     for (const RoomRound& r : rounds) {
         char when[32] = "";
         std::time_t t = std::time_t(r.revealed_unix);
         std::tm tm{};
         if (gmtime_r(&t, &tm)) std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        std::string acc;
-        if (auto a = r.accuracy()) {
-            char buf[16];
-            std::snprintf(buf, sizeof buf, "%.1f", *a * 100.0);
-            acc = buf;
+        std::string acc; // one decimal, rounded down like percent(): 99.9, never 100.0 too soon
+        if (r.accuracy()) {
+            const std::size_t permille = r.right() * 1000 / r.voters();
+            acc = std::to_string(permille / 10) + "." + std::to_string(permille % 10);
         }
-        out += csv_field(r.question.scenario) + "," + std::to_string(r.round) + "," +
-               csv_field(r.question.setup.en) + "," +
-               (r.question.step ? std::to_string(r.question.step) : std::string()) + "," +
+        const RoomQuestion& q = r.question;
+        const bool step = q.step > 0;
+        out += std::to_string(r.round) + "," + csv_field(q.scenario) + "," + csv_field(q.title.en) +
+               "," + csv_field(q.title.zh) + "," + csv_field(q.setup.en) + "," +
+               csv_field(q.setup.zh) + "," +
+               // Two columns: "1/3" would be read as a date.
+               (step ? std::to_string(q.step) + "," + std::to_string(q.steps) : std::string(",")) +
+               "," + (step ? csv_field(q.step_text.en) : std::string()) + "," +
+               (step ? csv_field(q.step_text.zh) : std::string()) + "," +
                std::to_string(r.voters()) + "," + std::to_string(r.said_exits) + "," +
                std::to_string(r.said_hangs) + "," + std::string(to_string(r.answer)) + "," +
                std::to_string(r.right()) + "," + acc + "," + csv_field(r.reason.en) + "," +

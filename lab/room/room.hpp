@@ -9,7 +9,15 @@
 //                              └────────────────open_vote()───────────────────┘
 //
 // Attendees are named by an id their page makes up (it survives a reconnect, so a phone that
-// drops and comes back keeps its one vote). The room caps how many there can be.
+// drops and comes back keeps its one vote). The room caps how many there can be, and how many
+// one network address may bring: a whole class behind one NAT address (a classroom router,
+// WSL2, a VM's port-forward) fits, one phone making up ids does not fill the room. A round
+// keeps at most max_attendees votes (a vote stays when its page leaves, so leaving and coming
+// back with a new id does not free a place), and at most max_per_address from one address.
+//
+// A question is bound to the setup it was asked with: set_question() with another scenario or
+// other switches while votes are open starts a new round (nobody's vote carries over to a
+// question they never saw); another step of the same setup keeps the round.
 #pragma once
 
 #include <cstddef>
@@ -56,6 +64,9 @@ struct RoomRound {
     std::size_t voters() const { return said_exits + said_hangs; }
     std::size_t right() const;              // voters who said what happened
     std::optional<double> accuracy() const; // right / voters, none without votes or answer
+    // The accuracy as people read it: "99" for 500 of 502 (never "100" unless all were right,
+    // never "0" unless none was: "<1", ">99" would be the wrong words), "" without accuracy.
+    std::string percent() const;
 };
 
 enum class VoteResult { counted, changed, not_voting, stale_round, room_full, bad_attendee };
@@ -63,7 +74,13 @@ std::string_view to_string(VoteResult r);
 
 struct RoomOptions {
     std::size_t max_attendees = 500;
+    // From one network address (attendees connected at once, votes in one round). Sized for a
+    // class behind one NAT address; a larger class behind one address needs it raised.
+    std::size_t max_per_address = 150;
 };
+
+// "99" from right/voters: rounded down, but ≥1 when some were right (see RoomRound::percent).
+std::string accuracy_percent(std::size_t right, std::size_t voters);
 
 // Everything a view needs, copied out under the lock.
 struct RoomSnapshot {
@@ -83,9 +100,11 @@ class Room {
     explicit Room(RoomOptions options = {});
 
     // ---- the presenter
-    void set_question(RoomQuestion q); // what is on show (a new step keeps the round)
-    void open_vote();                  // a new round: votes cleared, "Will it exit?"
-    void start_run();                  // the run began: no more votes this round
+    // What is on show. Another setup while votes are open: a new round (the old votes are
+    // dropped), and it returns true; another step of the same setup keeps the round.
+    bool set_question(RoomQuestion q);
+    void open_vote(); // a new round: votes cleared, "Will it exit?"
+    void start_run(); // the run began: no more votes this round
     // The verdict of the run: ends the round and records it. Returns false when no round was
     // open (a run nobody was asked about).
     bool reveal(RoomAnswer answer, RoomText reason);
@@ -93,8 +112,9 @@ class Room {
 
     // ---- attendees (the server's thread)
     // A page connects/disconnects. join() refuses a new attendee when max_attendees are
-    // connected; the same id may be connected more than once (two tabs), counted once.
-    bool join(const std::string& attendee);
+    // connected, or max_per_address from `from` (the peer's address; "" in tests that do not
+    // care); the same id may be connected more than once (two tabs), counted once.
+    bool join(const std::string& attendee, const std::string& from = {});
     void leave(const std::string& attendee);
     VoteResult vote(const std::string& attendee, std::uint64_t round, bool exits);
     // What this attendee said in the current round.
@@ -102,7 +122,9 @@ class Room {
 
     RoomSnapshot snapshot() const;
     std::vector<RoomRound> history() const;
-    // One row per finished round, grouped by scenario (then round), with a header.
+    // One row per finished round, in the order they were played, with a header: UTF-8 with a
+    // byte-order mark (so a spreadsheet reads 中文, ≤ and · right), the scenario's title and
+    // setup in both languages, the lesson step of a step-mode round.
     std::string history_csv() const;
 
     // Called (outside the lock, from whichever thread changed the room) after every change:
@@ -110,10 +132,21 @@ class Room {
     void set_on_change(std::function<void()> fn) { on_change_ = std::move(fn); }
 
     std::size_t max_attendees() const { return options_.max_attendees; }
+    std::size_t max_per_address() const { return options_.max_per_address; }
     static bool valid_attendee(const std::string& id); // 8..64 of [A-Za-z0-9_-]
 
   private:
     void changed(bool is_public);
+    void new_round(); // under the lock
+
+    struct Attendee {
+        int connections = 0;
+        std::string from;
+    };
+    struct Ballot {
+        bool exits = false;
+        std::string from;
+    };
 
     RoomOptions options_;
     std::function<void()> on_change_;
@@ -122,8 +155,10 @@ class Room {
     RoomPhase phase_ = RoomPhase::waiting;
     std::uint64_t round_ = 0;
     RoomQuestion question_;
-    std::map<std::string, int> connected_; // id -> open connections
-    std::map<std::string, bool> votes_;    // this round
+    std::map<std::string, Attendee> connected_;         // id -> open connections, address
+    std::map<std::string, std::size_t> connected_from_; // address -> attendees connected
+    std::map<std::string, Ballot> votes_;               // this round (≤ max_attendees)
+    std::map<std::string, std::size_t> votes_from_;     // address -> votes this round
     std::optional<RoomRound> last_;
     std::vector<RoomRound> history_;
 };

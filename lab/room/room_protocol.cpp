@@ -47,11 +47,15 @@ int Decision::status() const {
     case Route::page:
     case Route::script:
     case Route::style:
+    case Route::icon:
+    case Route::join_page:
         return 200;
     case Route::socket:
         return 101;
     case Route::redirect:
         return 301;
+    case Route::joined:
+        return 303;
     case Route::bad_method:
         return 405;
     case Route::wrong_code:
@@ -95,6 +99,24 @@ Decision decide(std::string_view method, std::string_view target, bool upgrade,
         path = target.substr(0, q);
         query = target.substr(q + 1);
     }
+    // What needs no code: the join page, its form's target, the icon, the style.
+    if (path == "/" || path == "/favicon.ico" || path == "/room.css" || path == "/join") {
+        if (method != "GET") {
+            d.route = Route::bad_method;
+        } else if (upgrade || (path != "/join" && !query.empty())) {
+            d.route = Route::bad_request;
+        } else if (path == "/join") {
+            // Exactly code=CODE; a wrong code is a guess like any other.
+            d.route = !query.starts_with("code=")        ? Route::bad_request
+                      : same_code(query.substr(5), code) ? Route::joined
+                                                         : Route::wrong_code;
+        } else {
+            d.route = path == "/"           ? Route::join_page
+                      : path == "/room.css" ? Route::style
+                                            : Route::icon;
+        }
+        return d;
+    }
     // The first segment is the room code.
     std::string_view rest = path.substr(1);
     std::string_view first = rest.substr(0, rest.find('/'));
@@ -136,6 +158,8 @@ Decision decide(std::string_view method, std::string_view target, bool upgrade,
         d.route = Route::script;
     else if (tail == "/room.css")
         d.route = Route::style;
+    else if (tail == "/icon.svg")
+        d.route = Route::icon;
     else
         d.route = Route::not_found;
     return d;
@@ -221,7 +245,8 @@ std::string state_message(const RoomSnapshot& s, std::optional<bool> you) {
                        {"reason", text(r.reason)},
                        {"said_exits", r.said_exits},
                        {"said_hangs", r.said_hangs},
-                       {"accuracy", acc}};
+                       {"accuracy", acc},
+                       {"pct", r.percent()}}; // as the presenter's screen says it
     }
     return dump(j);
 }
@@ -231,6 +256,70 @@ std::string ack_message(std::uint64_t round, bool exits, VoteResult result) {
                  {"round", round},
                  {"vote", exits ? "exits" : "hangs"},
                  {"result", to_string(result)}});
+}
+
+namespace {
+
+std::string escape_html(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::string html_page(const Strings& strings, std::string_view key, bool join) {
+    auto both = [&](std::string_view k, const char* tag) {
+        std::string out;
+        for (Lang l : {Lang::zh, Lang::en})
+            out += std::string("<") + tag + " lang=\"" + (l == Lang::zh ? "zh-Hans" : "en") +
+                   "\">" + escape_html(strings.get(k, l)) + "</" + tag + ">\n";
+        return out;
+    };
+    std::string html =
+        "<!doctype html>\n<html lang=\"zh-Hans\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<meta name=\"referrer\" content=\"no-referrer\">\n"
+        "<title>DaemonLab · 守护线程实验室</title>\n"
+        "<link rel=\"stylesheet\" href=\"/room.css\">\n"
+        "<link rel=\"icon\" href=\"/favicon.ico\" type=\"image/svg+xml\">\n"
+        "</head>\n<body>\n<main>\n<section>\n";
+    if (!key.empty()) html += both(key, "p");
+    if (join) {
+        html += both("join.title", "h1");
+        html += "<form action=\"/join\" method=\"get\" class=\"join\">\n"
+                "<label for=\"code\">" +
+                escape_html(strings.get("join.prompt", Lang::zh)) + " · " +
+                escape_html(strings.get("join.prompt", Lang::en)) +
+                "</label>\n<input id=\"code\" name=\"code\" autocomplete=\"off\" "
+                "autocapitalize=\"characters\" spellcheck=\"false\" maxlength=\"" +
+                std::to_string(kCodeLength) + "\" pattern=\"[2-9A-Za-z]{" +
+                std::to_string(kCodeLength) +
+                "}\" required>\n<button type=\"submit\" class=\"choice\">" +
+                escape_html(strings.get("join.go", Lang::zh)) + " · " +
+                escape_html(strings.get("join.go", Lang::en)) + "</button>\n</form>\n";
+    } else {
+        html += "<p><a href=\"/\">" + escape_html(strings.get("join.again", Lang::zh)) + " · " +
+                escape_html(strings.get("join.again", Lang::en)) + "</a></p>\n";
+    }
+    return html + "</section>\n</main>\n</body>\n</html>\n";
 }
 
 } // namespace lab::room

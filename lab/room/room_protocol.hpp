@@ -4,7 +4,10 @@
 // and the fuzzer share:
 //   GET /CODE/            the page            GET /CODE/room.js, /CODE/room.css  its parts
 //   GET /CODE/ws?id=ID    the WebSocket (ID: the attendee's id, made up by the page)
-//   GET /CODE             redirect to /CODE/  anything else: refused, and why
+//   GET /CODE             redirect to /CODE/  GET /CODE/icon.svg, /favicon.ico  the icon
+//   GET /                 "type the code"     GET /join?code=CODE  redirect to /CODE/
+//   GET /room.css         the style (for the pages without a code)
+//   anything else: refused, and why (an HTML page in both languages)
 // The room code is in the path of every request, so the page's relative URLs carry it.
 // The one message a page may send is a vote: {"round":N,"vote":"exits"|"hangs"}, at most
 // kMaxVoteBytes. The server sends JSON: "hello" (the page's strings, once), "state" (what is
@@ -38,8 +41,11 @@ enum class Route {
     page,
     script,
     style,
+    icon,
+    join_page,   // "/": type the code
     socket,      // WebSocket upgrade, attendee id in `attendee`
-    redirect,    // /CODE -> /CODE/
+    redirect,    // /CODE -> /CODE/ (301)
+    joined,      // /join?code=CODE -> /CODE/ (303: a form's answer)
     bad_method,  // 405
     wrong_code,  // 403: a path that names another room
     not_found,   // 404
@@ -72,5 +78,9 @@ std::optional<Vote> parse_vote(std::string_view text, std::string* why = nullptr
 std::string hello_message(const Strings& page_strings, std::size_t max_attendees);
 std::string state_message(const RoomSnapshot& s, std::optional<bool> you);
 std::string ack_message(std::uint64_t round, bool exits, VoteResult result);
+
+// The pages without the room's script: an error (`key`: one of content/room.toml's http.*)
+// or, with `join`, the "type the code" page. HTML, UTF-8, zh + en, a viewport, the room's style.
+std::string html_page(const Strings& strings, std::string_view key, bool join = false);
 
 } // namespace lab::room

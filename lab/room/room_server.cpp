@@ -7,8 +7,9 @@ namespace lab {
 // ---- HttpSession ----------------------------------------------------------------------------
 
 HttpSession::HttpSession(RoomServer::Impl& server, beast::tcp_stream s, ConnectionSlot slot,
-                         net::ip::address peer)
-    : server_(server), stream_(std::move(s)), slot_(std::move(slot)), peer_(peer) {
+                         net::ip::address peer, PeerSlot peer_slot)
+    : server_(server), stream_(std::move(s)), slot_(std::move(slot)), peer_(peer),
+      peer_slot_(std::move(peer_slot)) {
     server_.count([](RoomServerStats& st) { ++st.open; });
 }
 
@@ -24,6 +25,10 @@ void HttpSession::read() {
     stream_.expires_after(server_.options.request_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         // Half a request, then nothing until the deadline: a strike (a
+                         // browser's idle keep-alive connection has sent nothing).
+                         if (ec == beast::error::timeout && self->buffer_.size() > 0)
+                             self->server_.strike(self->peer_);
                          if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
                              ec == net::error::operation_aborted)
                              return self->close();
@@ -45,7 +50,7 @@ void HttpSession::read() {
 
 void HttpSession::refuse(http::status status, std::string_view page) {
     server_.strike(peer_);
-    respond(status, server_.text(page), "text/plain", false);
+    respond(status, room::html_page(server_.strings, page), "text/html; charset=utf-8", false);
 }
 
 void HttpSession::on_request() {
@@ -65,8 +70,17 @@ void HttpSession::on_request() {
     case room::Route::style:
         return respond(http::status::ok, std::string(room_asset("room.css")),
                        "text/css; charset=utf-8", keep);
+    case room::Route::icon:
+        return respond(http::status::ok, std::string(room_asset("icon.svg")), "image/svg+xml",
+                       keep);
+    case room::Route::join_page:
+        return respond(http::status::ok, room::html_page(server_.strings, {}, true),
+                       "text/html; charset=utf-8", keep);
     case room::Route::redirect:
         return respond(http::status::moved_permanently, {}, "text/plain", keep,
+                       "/" + server_.room_code() + "/");
+    case room::Route::joined: // a form's answer, not a moved page
+        return respond(http::status::see_other, {}, "text/plain", keep,
                        "/" + server_.room_code() + "/");
     case room::Route::socket: {
         // A page of this room only: a browser sends its page's origin, which must be us.
@@ -76,14 +90,15 @@ void HttpSession::on_request() {
             (host == req.end() || origin->value() != "http://" + std::string(host->value()))) {
             return refuse(http::status::forbidden, "http.wrong-origin");
         }
-        if (!server_.room.join(d.attendee)) {
+        if (!server_.room.join(d.attendee, peer_.to_string())) {
             server_.count([](RoomServerStats& st) { ++st.refused_full; });
-            return respond(http::status::service_unavailable, server_.text("http.room-full"),
-                           "text/plain", false);
+            return respond(http::status::service_unavailable,
+                           room::html_page(server_.strings, "http.room-full"),
+                           "text/html; charset=utf-8", false);
         }
         stream_.expires_never(); // the WebSocket's own timeouts from here
-        auto ws =
-            std::make_shared<WsSession>(server_, std::move(stream_), std::move(slot_), d.attendee);
+        auto ws = std::make_shared<WsSession>(server_, std::move(stream_), std::move(slot_),
+                                              std::move(peer_slot_), d.attendee);
         server_.sockets.push_back(ws);
         ws->start(parser_->release());
         return;
@@ -92,8 +107,9 @@ void HttpSession::on_request() {
         return refuse(http::status::method_not_allowed, "http.bad-method");
     case room::Route::wrong_code:
         return refuse(http::status::forbidden, "http.wrong-code");
-    case room::Route::not_found:
-        return refuse(http::status::not_found, "http.not-found");
+    case room::Route::not_found: // not hostile (a browser's own guesses): no strike
+        return respond(http::status::not_found, room::html_page(server_.strings, "http.not-found"),
+                       "text/html; charset=utf-8", keep);
     case room::Route::bad_request:
         return refuse(http::status::bad_request, "http.bad-request");
     }
@@ -162,8 +178,20 @@ void RoomServer::stop() {
             m.ticker.cancel();
             for (auto& w : m.https)
                 if (auto s = w.lock()) s->close();
+            // Every page is told the room closed, then whatever is left is closed at 300 ms.
+            bool told = false;
             for (auto& w : m.sockets)
-                if (auto s = w.lock()) s->close();
+                if (auto s = w.lock()) {
+                    s->goodbye();
+                    told = true;
+                }
+            auto close_all = [&m] {
+                for (auto& w : m.sockets)
+                    if (auto s = w.lock()) s->close();
+            };
+            if (!told) return close_all();
+            m.goodbye_timer.expires_after(std::chrono::milliseconds(300));
+            m.goodbye_timer.async_wait([close_all](beast::error_code) { close_all(); });
         });
         m.thread.join();
     });

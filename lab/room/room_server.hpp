@@ -5,8 +5,14 @@
 // stops when destroyed. It serves the one page (embedded in the binary: assets/room/) and one
 // WebSocket per attendee, pushes what is on show when the Room changes, and takes votes — the
 // only input it accepts. Every socket is close-on-exec (a demo spawned meanwhile inherits
-// none). Caps: attendees (Room), connections, request sizes, votes per second per page,
-// wrong-code attempts per address; idle connections time out.
+// none). Caps: attendees (Room: in all, and per address), connections (in all, and per
+// address), request sizes, votes per second per page, hostile requests per address; idle
+// connections time out, and one that sent half a request and stopped is a strike.
+//
+// Sized for a class behind one NAT address (a classroom router, WSL2, a VM's port-forward):
+// the whole class arrives from one address, so a per-address limit is a limit on the class.
+// Only hostile requests are strikes (a wrong code, malformed or oversized, another method, a
+// half-sent request); a page that is not there (/favicon.ico, /apple-touch-icon.png) is not.
 #pragma once
 
 #include "lab/net/lan_address.hpp" // default_lan_address(), for the room's callers
@@ -22,15 +28,19 @@
 namespace lab {
 
 struct RoomServerOptions {
-    std::string address = "127.0.0.1"; // an IPv4 or IPv6 address of this machine
-    std::uint16_t port = 0;            // 0: any free port
-    std::string code;                  // the room code; empty: a random one
-    std::size_t max_connections = 0;   // HTTP + WebSocket at once; 0: max_attendees + 64
+    std::string address = "127.0.0.1";           // an IPv4 or IPv6 address of this machine
+    std::uint16_t port = 0;                      // 0: any free port
+    std::string code;                            // the room code; empty: a random one
+    std::size_t max_connections = 0;             // HTTP + WebSocket at once; 0: max_attendees + 64
+    std::size_t max_connections_per_address = 0; // 0: the Room's max_per_address + 64
     std::chrono::milliseconds request_timeout{10'000}; // to send a whole request
     std::chrono::milliseconds idle_timeout{60'000};    // a page that answers no ping
     double votes_per_second = 4;                       // per page, after a burst of
     double vote_burst = 8;
-    std::size_t max_bad_requests = 20; // per address: then refused for bad_request_ban
+    // Hostile requests per address within bad_request_ban, then refused for bad_request_ban.
+    // 200 a minute: a class of 40 behind one address mistyping codes stays in; a guesser
+    // gets through 200 of 32^6 codes a minute.
+    std::size_t max_bad_requests = 200;
     std::chrono::milliseconds bad_request_ban{60'000};
 };
 

@@ -6,6 +6,7 @@
 #include "lab/net/listener.hpp"
 #include "lab/room/room_protocol.hpp"
 #include "lab/room/room_server.hpp"
+#include "lab/room/strikes.hpp"
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
@@ -31,24 +32,49 @@ using Clock = std::chrono::steady_clock;
 
 namespace room_server { // limits and the page's policy
 
+// form-action 'self': the join page's form (GET /join?code=...), no script needed.
 constexpr const char* kCsp = "default-src 'none'; script-src 'self'; style-src 'self'; "
                              "connect-src 'self'; img-src 'self'; base-uri 'none'; "
-                             "form-action 'none'; frame-ancestors 'none'";
+                             "form-action 'self'; frame-ancestors 'none'";
 constexpr int kMaxRequestsPerConnection = 32;
 constexpr std::size_t kMaxOutbox = 8; // messages queued for a page that does not read
 
 } // namespace room_server
+
+// One connection counted against its peer's address while it lives (moved from the HTTP
+// session to the WebSocket with the connection). On the server's thread only.
+class PeerSlot {
+  public:
+    using Counts = std::map<net::ip::address, std::size_t>;
+    PeerSlot() = default;
+    PeerSlot(Counts& counts, net::ip::address a) : counts_(&counts), address_(a) { ++counts[a]; }
+    PeerSlot(PeerSlot&& o) noexcept
+        : counts_(std::exchange(o.counts_, nullptr)), address_(o.address_) {}
+    PeerSlot& operator=(PeerSlot&&) = delete;
+    ~PeerSlot() {
+        if (!counts_) return;
+        auto it = counts_->find(address_);
+        if (it != counts_->end() && --it->second == 0) counts_->erase(it);
+    }
+
+  private:
+    Counts* counts_ = nullptr;
+    net::ip::address address_;
+};
 
 // ---- one attendee's WebSocket ---------------------------------------------------------------
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
   public:
     WsSession(RoomServer::Impl& server, beast::tcp_stream stream, ConnectionSlot slot,
-              std::string attendee);
+              PeerSlot peer, std::string attendee);
     ~WsSession();
     void start(http::request<http::empty_body> req);
     void state_changed(); // post-free: runs on the server's thread
     void close();
+    // The room is closing: a close frame that says so ("room-closed"), so the page tells its
+    // attendee instead of reconnecting forever; closed hard when a write is in flight.
+    void goodbye();
 
   private:
     void read();
@@ -60,6 +86,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     RoomServer::Impl& server_;
     websocket::stream<beast::tcp_stream> ws_;
     ConnectionSlot slot_; // from its HTTP connection: still one connection
+    PeerSlot peer_;
     std::string attendee_;
     beast::flat_buffer buffer_;
     std::deque<std::string> outbox_;
@@ -73,7 +100,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
   public:
     HttpSession(RoomServer::Impl& server, beast::tcp_stream s, ConnectionSlot slot,
-                net::ip::address peer);
+                net::ip::address peer, PeerSlot peer_slot);
     ~HttpSession();
     void start() { read(); }
     void close() {
@@ -93,6 +120,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     beast::tcp_stream stream_;
     ConnectionSlot slot_;
     net::ip::address peer_;
+    PeerSlot peer_slot_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::empty_body>> parser_;
     std::shared_ptr<http::response<http::string_body>> res_;
@@ -107,6 +135,7 @@ struct RoomServer::Impl {
     // Before the io_context: sessions destroyed with it still count themselves out.
     mutable std::mutex stats_mu;
     RoomServerStats stats;
+    PeerSlot::Counts live_from; // connections by address (the sessions' PeerSlots)
     net::io_context ioc{1};
     Listener listener{
         ioc,
@@ -115,6 +144,7 @@ struct RoomServer::Impl {
             on_accepted(std::move(s), std::move(slot));
         }}};
     net::steady_timer ticker{ioc};
+    net::steady_timer goodbye_timer{ioc}; // stop(): how long the pages get to hear it
     std::string address;
     std::uint16_t port = 0;
     std::thread thread;
@@ -123,11 +153,8 @@ struct RoomServer::Impl {
     // Live sessions, so stop() can close them and a change reaches every page.
     std::list<std::weak_ptr<HttpSession>> https;
     std::list<std::weak_ptr<WsSession>> sockets;
-    struct Strikes {
-        std::size_t count = 0;
-        Clock::time_point since, banned_until;
-    };
-    std::map<net::ip::address, Strikes> strikes; // bad requests by address (bounded)
+    room::StrikeTable strikes{{.max_strikes = options.max_bad_requests,
+                               .window = options.bad_request_ban}}; // hostile requests
 
     Impl(Room& r, RoomServerOptions o) : room(r), options(std::move(o)) {}
 
@@ -159,21 +186,20 @@ struct RoomServer::Impl {
         return options.max_connections ? options.max_connections : room.max_attendees() + 64;
     }
 
-    bool banned(const net::ip::address& a) {
-        auto it = strikes.find(a);
-        return it != strikes.end() && Clock::now() < it->second.banned_until;
+    std::size_t max_connections_per_address() const {
+        return options.max_connections_per_address ? options.max_connections_per_address
+                                                   : room.max_per_address() + 64;
     }
+
+    bool banned(const net::ip::address& a) { return strikes.banned(a.to_string(), Clock::now()); }
     void strike(const net::ip::address& a) {
         count([](RoomServerStats& s) { ++s.refused_bad; });
-        if (strikes.size() > 4096) strikes.clear(); // bounded: forgetting is the safe side
-        Strikes& s = strikes[a];
-        const auto now = Clock::now();
-        if (now - s.since > options.bad_request_ban) s = {0, now, {}};
-        if (++s.count >= options.max_bad_requests) s.banned_until = now + options.bad_request_ban;
+        strikes.strike(a.to_string(), Clock::now());
     }
 
     // Each connection the listener takes (close-on-exec, under the cap, its first request
-    // due within request_timeout): refused when its address is banned, else served.
+    // due within request_timeout): refused when its address is banned or holds its share of
+    // connections, else served.
     void on_accepted(beast::tcp_stream s, ConnectionSlot slot) {
         count([](RoomServerStats& st) { ++st.accepted; });
         beast::error_code ec;
@@ -183,7 +209,13 @@ struct RoomServer::Impl {
             count([](RoomServerStats& st) { ++st.refused_bad; });
             return; // s closes here
         }
-        auto session = std::make_shared<HttpSession>(*this, std::move(s), std::move(slot), peer);
+        if (auto it = live_from.find(peer);
+            it != live_from.end() && it->second >= max_connections_per_address()) {
+            count([](RoomServerStats& st) { ++st.refused_full; });
+            return;
+        }
+        auto session = std::make_shared<HttpSession>(*this, std::move(s), std::move(slot), peer,
+                                                     PeerSlot(live_from, peer));
         https.remove_if([](const auto& w) { return w.expired(); });
         https.push_back(session);
         session->start();
@@ -206,10 +238,6 @@ struct RoomServer::Impl {
             }
             tick();
         });
-    }
-
-    std::string text(std::string_view key) const {
-        return strings.get(key, Lang::zh) + "\n" + strings.get(key, Lang::en) + "\n";
     }
 };
 

@@ -7,8 +7,8 @@ namespace lab {
 // ---- WsSession ------------------------------------------------------------------------------
 
 WsSession::WsSession(RoomServer::Impl& server, beast::tcp_stream stream, ConnectionSlot slot,
-                     std::string attendee)
-    : server_(server), ws_(std::move(stream)), slot_(std::move(slot)),
+                     PeerSlot peer, std::string attendee)
+    : server_(server), ws_(std::move(stream)), slot_(std::move(slot)), peer_(std::move(peer)),
       attendee_(std::move(attendee)), tokens_(server.options.vote_burst) {
     server_.count([](RoomServerStats& st) {
         ++st.open;
@@ -51,6 +51,14 @@ void WsSession::state_changed() {
 void WsSession::close() {
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+void WsSession::goodbye() {
+    if (!open_ || closing_) return close();
+    closing_ = true;
+    if (writing_) return close(); // cannot write a close frame over a write in flight
+    ws_.async_close(websocket::close_reason(websocket::close_code::going_away, "room-closed"),
+                    [self = shared_from_this()](beast::error_code) { self->close(); });
 }
 
 void WsSession::read() {

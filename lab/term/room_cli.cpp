@@ -9,14 +9,11 @@
 #include "lab/room/room_server.hpp"
 #include "lab/run/runner.hpp"
 #include "lab/term/run_flags.hpp"
+#include "lab/term/safe_write.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
 #include <iostream>
 #include <memory>
 #include <sstream>
-#include <unistd.h>
 
 namespace lab {
 namespace {
@@ -29,12 +26,6 @@ struct Options {
     RunFlags run; // --grace: the rounds' runs, as `daemonlab run` takes it
     std::string lang = "both";
 };
-
-std::string percent(double a) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%.0f", a * 100.0);
-    return buf;
-}
 
 int run_room(const Options& o) {
     RunOptions every; // what every round's run shares (checked before the room opens)
@@ -107,8 +98,8 @@ int run_room(const Options& o) {
                     say("cli.room.unknown", {{"cmd", w}});
             }
             asked = r;
-            room.set_question(room_question(r, strings));
-            room.open_vote();
+            // A new setup while votes are open is asked by set_question itself (one round).
+            if (!room.set_question(room_question(r, strings))) room.open_vote();
             const RoomSnapshot s = room.snapshot();
             for (Lang l : langs)
                 std::cout << strings.format("cli.room.asked", l,
@@ -149,10 +140,10 @@ int run_room(const Options& o) {
                                                l)},
                                   {"reason", l == Lang::zh ? r.reason.zh : r.reason.en}})
                           << "\n";
-            if (auto a = r.accuracy())
+            if (r.accuracy())
                 say("cli.room.accuracy", {{"right", std::to_string(r.right())},
                                           {"voters", std::to_string(r.voters())},
-                                          {"pct", percent(*a)}});
+                                          {"pct", r.percent()}});
             else
                 say("page.class-none");
             std::cout.flush();
@@ -163,16 +154,11 @@ int run_room(const Options& o) {
                 say("cli.room.unknown", {{"cmd", line}});
                 continue;
             }
-            const std::string csv = room.history_csv();
-            int fd =
-                ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-            if (fd < 0 || ::write(fd, csv.data(), csv.size()) != ssize_t(csv.size())) {
-                std::cerr << "daemonlab room: cannot write " << file << ": " << std::strerror(errno)
-                          << "\n";
-            } else {
+            // A new file renamed over the old one: a failure leaves the old one whole.
+            if (std::string bad = write_file_atomic(file, room.history_csv()); !bad.empty())
+                std::cerr << "daemonlab room: cannot write " << bad << "\n";
+            else
                 say("cli.room.saved", {{"file", file}});
-            }
-            if (fd >= 0) ::close(fd);
         } else {
             say("cli.room.unknown", {{"cmd", cmd}});
             say("cli.room.help");
