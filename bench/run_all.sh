@@ -7,14 +7,14 @@
 #   apt-get install -y xvfb xauth time hyperfine xdotool
 # The python section needs Debian's python3 and websockets (../shared/vendor/websockets, or
 # PYTHONPATH / a virtual environment's python given as PYTHON=...).
-# Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace timeline runs matrix python gui fonts
+# Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace timeline runs matrix python attach gui fonts
 #                                                   (default: all)
 # Each section takes under two minutes on 2 cores.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "${1:-$here/build/bench}" && pwd)
 shift || true
-sections=${*:-trace timeline runs matrix python gui fonts}
+sections=${*:-trace timeline runs matrix python attach gui fonts}
 bin=$B/bin
 
 machine() {
@@ -61,6 +61,24 @@ for s in $sections; do
         else
             echo "(no $vendor: the matrix on CPython needs websockets)"
         fi
+        ;;
+    attach)
+        # daemonlab attach on a program stuck at its exit, once per interpreter found, 10
+        # attaches each: the time from the command's start to its answer (goal: 2 s).
+        echo "## daemonlab attach PID: wall time of the whole command, 10 attaches per interpreter"
+        for py in /usr/bin/python3 $(ls -d "$(pyenv root 2>/dev/null)"/versions/3.{9,10,11,12,13}*/bin/python3 2>/dev/null); do
+            "$py" "$here/tests/data/attach/event_after_main.py" >/dev/null & target=$!
+            sleep 0.5
+            times=()
+            for _ in $(seq 10); do
+                t0=$(date +%s%N)
+                "$bin/daemonlab" attach "$target" --json >/dev/null || echo "  (attach failed)"
+                times+=($(( ($(date +%s%N) - t0) / 1000000 )))
+            done
+            kill -USR1 "$target"; wait "$target" || true
+            printf '%s\n' "${times[@]}" | sort -n |
+                awk -v py="$("$py" --version 2>&1)" '{a[NR]=$1} END {printf "  %-15s median %d ms, p90 %d ms, max %d ms\n", py, a[int((NR+1)/2)], a[int(NR*0.9)], a[NR]}'
+        done
         ;;
     gui)
         export DLPROBE=$B/lib/libdlprobe.so

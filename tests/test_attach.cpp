@@ -5,6 +5,7 @@
 #include "subprocess.hpp"
 #include "wait.hpp"
 
+#include "lab/run/attach.hpp"
 #include "lab/run/interpreters.hpp"
 
 #include <gtest/gtest.h>
@@ -256,7 +257,8 @@ TEST(Attach, AGilHeldInCTimesOutAndChangesNothing) {
         }
         EXPECT_EQ(r.exit_code, 5) << r.out;
         EXPECT_NE(r.out.find("time-out:"), std::string::npos) << r.out;
-        EXPECT_LT(r.seconds, 4.0);
+        // Never hangs: gdb's part is bounded (kGdbLimitMs), then the reporter's 2 s.
+        EXPECT_LT(r.seconds, lab::kGdbLimitMs / 1000.0 + 2.0 + 1.0);
         EXPECT_EQ(traced_by(t.p.pid), 0);
         EXPECT_EQ(gdb_processes(t.p.pid), 0);
         // When the loop ends the program goes on exactly as it would have (the queued
@@ -268,3 +270,33 @@ TEST(Attach, AGilHeldInCTimesOutAndChangesNothing) {
 }
 
 } // namespace
+
+// A process we may not trace (root's, seen from another user): a refusal that names the fix,
+// and the target untouched.
+TEST(Attach, AProcessWeMayNotTraceIsRefusedNamingTheFix) {
+    if (!have_gdb()) GTEST_SKIP() << "gdb is not installed (apt install gdb)";
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root, to attach as another user (nobody)";
+    const std::vector<std::string> as_nobody = {"/usr/bin/setpriv", "--reuid=65534",
+                                                "--regid=65534", "--clear-groups"};
+    std::vector<std::string> probe = as_nobody;
+    probe.insert(probe.end(), {kBin, "--version"});
+    if (testing_support::run(probe, 10).exit_code != 0)
+        GTEST_SKIP() << "nobody cannot run " << kBin
+                     << " (setpriv missing, or the build is private)";
+    Target t({"/usr/bin/python3", kData + "event_after_main.py"});
+    ASSERT_TRUE(t.says("ready\n"));
+    std::vector<std::string> cmd = as_nobody;
+    cmd.insert(cmd.end(), {kBin, "attach", std::to_string(t.p.pid)});
+    const auto r = testing_support::run(cmd, 30);
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_NE(r.out.find("may not trace pid " + std::to_string(t.p.pid)), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("ptrace_scope"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("CAP_SYS_PTRACE"), std::string::npos) << r.out;
+    EXPECT_EQ(traced_by(t.p.pid), 0);
+    EXPECT_EQ(gdb_processes(t.p.pid), 0);
+    EXPECT_FALSE(t.ends(0));
+    ::kill(t.p.pid, SIGUSR1);
+    ASSERT_TRUE(t.ends(20)) << t.out;
+    EXPECT_EQ(t.status, 0);
+}

@@ -234,9 +234,10 @@ std::string gdb_refusal(const GdbRun& g, int pid) {
     if (contains(g.output, "DL-QUEUED"))
         return "CPython refused the pending call (its queue of pending calls is full).";
     if (g.timed_out)
-        return "time-out: gdb did not get the reporter queued in time (a busy machine, or a "
-               "process that hogs the CPU); it was interrupted and has detached, and the "
-               "process runs on unchanged.";
+        return "time-out: gdb did not get the reporter queued within " +
+               std::to_string(kGdbLimitMs / 1000) +
+               " s (a very busy machine); it was interrupted and has detached, and the process "
+               "runs on unchanged.";
     std::string last = g.output.substr(g.output.size() > 300 ? g.output.size() - 300 : 0);
     return "gdb did not queue the reporter (status " + std::to_string(g.status) + "): " + last;
 }
@@ -245,7 +246,6 @@ std::string gdb_refusal(const GdbRun& g, int pid) {
 
 AttachResult attach(int pid, int timeout_ms) {
     const auto t0 = Clock::now();
-    const auto deadline = t0 + std::chrono::milliseconds(timeout_ms);
     AttachResult r;
     auto done = [&](AttachStatus s, std::string error) {
         r.status = s;
@@ -290,10 +290,13 @@ AttachResult attach(int pid, int timeout_ms) {
         (other && ::chown(dir.path.c_str(), uid_t(uid), gid_t(gid)) != 0))
         return done(AttachStatus::refused,
                     "cannot write in " + dir.path + ": " + std::strerror(errno));
-    const GdbRun g = run_gdb(gdb, pid, dir.path + "/gdb", deadline);
+    const GdbRun g =
+        run_gdb(gdb, pid, dir.path + "/gdb", t0 + std::chrono::milliseconds(kGdbLimitMs));
+    r.gdb_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     if (std::string why = gdb_refusal(g, pid); !why.empty())
         return done(g.timed_out && alive(pid) ? AttachStatus::timed_out : AttachStatus::refused,
                     why);
+    const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
     // The reporter runs in the main thread when CPython gets to its pending calls.
     std::string trace;
     while (true) {

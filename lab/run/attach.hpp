@@ -56,7 +56,8 @@ struct AttachResult {
     RunState state;            // timeline (one sample), stacks, pid; verdict running
     Stage stage = Stage::main; // as the reporter saw it (chain.hpp's stages)
     std::string trace;         // the reporter's lines as read (the app adds samples up)
-    double took_ms = 0;
+    double took_ms = 0;        // the whole attach
+    double gdb_ms = 0;         // ... of which gdb's part: attach, queue the reporter, detach
 };
 
 // What to do when we may not ptrace `pid` (the refusal's words).
@@ -65,7 +66,13 @@ std::string permission_fix(int pid);
 // The gdb on PATH, or "".
 std::string find_gdb();
 
-// Attaches to `pid`, takes one snapshot and detaches, within `timeout_ms` in all.
+// gdb's own part (start, attach, queue the reporter, detach) is given this long: it depends
+// on the machine's load (~0.6 s on an idle 2-core machine, 3 s at a load of 15), not on the
+// target, so a busy machine gives a late answer instead of none.
+inline constexpr int kGdbLimitMs = 15000;
+// Attaches to `pid`, takes one snapshot and detaches. Once the reporter is queued, the
+// target's main thread has `timeout_ms` to run it (C code holding the GIL does not let it);
+// then it is a time-out, and the process runs on unchanged.
 AttachResult attach(int pid, int timeout_ms = 2000);
 
 // Reads a snapshot's trace and stacks (the reporter's two files) into `r.state`; false when

@@ -43,6 +43,7 @@ json attach_json(const AttachResult& r, const Strings& strings) {
     out["stage_text"] = attach_stage_text(r, strings, Lang::en);
     out["creators_known"] = false;
     out["attach_ms"] = r.took_ms;
+    out["gdb_ms"] = r.gdb_ms;
     for (const std::string& line : attach_notes(r, strings, Lang::en))
         out["explanation"].push_back(line);
     return out;
@@ -63,7 +64,8 @@ Command add_attach_command(CLI::App& app, std::string& lang) {
     cmd->add_option("pid", s->pid, "the process id of a CPython 3.9–3.13 program")->required();
     cmd->add_flag("--json", s->as_json, "print one JSON object (explain's, plus pid and stage)");
     cmd->add_option("--timeout", s->timeout_ms,
-                    "milliseconds for the whole attach (default 2000; more on a busy machine)")
+                    "milliseconds the main thread has to run the queued reporter (default 2000); "
+                    "gdb's own part has up to 15 s")
         ->check(CLI::Range(500, 60000));
     add_lang(*cmd, lang);
     cmd->footer(
@@ -74,8 +76,7 @@ Command add_attach_command(CLI::App& app, std::string& lang) {
         "Exit status: 0 the snapshot was taken, 2 refused (no such process, not CPython "
         "3.9–3.13, not allowed to trace it, gdb missing, it exited during the attach), 5 "
         "time-out (the main thread could not run the reporter within 2 s: C code holds the "
-        "GIL, or main is in a long sleep, or a busy machine: see --timeout; gdb detached, nothing "
-        "was changed).");
+        "GIL, or main is in a long sleep: see --timeout; gdb detached, nothing was changed).");
     return {cmd, [s](const Ui& ui) {
                 AttachResult r = attach(s->pid, s->timeout_ms);
                 if (r.status != AttachStatus::ok) {
