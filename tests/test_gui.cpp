@@ -3,9 +3,11 @@
 // beside it (what the banner said, which lanes were drawn, which fonts were used).
 #include "gui/picture/png_text.hpp"
 #include "subprocess.hpp"
+#include "wait.hpp"
 
 #include <algorithm>
 #include <array>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +16,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stb_image.h>
+#include <sys/wait.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 namespace ts = testing_support;
 namespace fs = std::filesystem;
@@ -967,4 +971,46 @@ TEST(Gui, BilingualScreensShowEveryStringInBothLanguages) {
             }
         }
     }
+}
+
+// "A running Python process…" (issue 20): the app attaches to a program stuck at its exit,
+// shows its exit stage and its threads, and leaves it running, untraced and unchanged.
+TEST(Gui, AttachShowsAStuckProcessesStageAndLeavesItRunning) {
+    if (ts::run({"/bin/sh", "-c", "command -v gdb"}, 10).exit_code != 0)
+        GTEST_SKIP() << "gdb is not installed (apt install gdb)";
+    const std::string program =
+        std::string(DAEMONLAB_SOURCE_DIR) + "/tests/data/attach/event_after_main.py";
+    ts::Piped target = ts::spawn_piped({"/usr/bin/python3", program});
+    ASSERT_GT(target.pid, 0) << target.error;
+    ::close(target.in);
+    std::string out;
+    ASSERT_TRUE(testing_support::eventually([&] {
+        char buf[256];
+        const ssize_t n = ::read(target.out, buf, sizeof buf); // blocks until "ready"
+        if (n > 0) out.append(buf, std::size_t(n));
+        return out.find("ready\n") != std::string::npos;
+    }));
+    Shot s = shoot("attach", {"--attach", std::to_string(target.pid), "--lang", "en"});
+    EXPECT_EQ(s.process.exit_code, 0) << s.process.out;
+    const json& a = s.info["attach"];
+    EXPECT_EQ(a["pid"], target.pid) << a.dump();
+    EXPECT_EQ(a["error"], nullptr) << a.dump();
+    EXPECT_EQ(a["samples"], 1) << a.dump();
+    EXPECT_EQ(a["stage"], "join") << "main has ended; the exit joins waiter";
+    bool waiter = false;
+    for (const json& t : a["threads"])
+        waiter |= t["name"] == "waiter" && t["daemon"] == false && t["state"] == "blocked";
+    EXPECT_TRUE(waiter) << a.dump();
+    // Still running, traced by nobody; released, it ends as it would have.
+    EXPECT_TRUE(ts::alive(target.pid));
+    std::ifstream status("/proc/" + std::to_string(target.pid) + "/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.starts_with("TracerPid:")) {
+            EXPECT_EQ(std::atoi(line.c_str() + 10), 0) << line;
+        }
+    ::kill(target.pid, SIGUSR1);
+    int st = -1;
+    ASSERT_EQ(::waitpid(target.pid, &st, 0), target.pid);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    ::close(target.out);
 }

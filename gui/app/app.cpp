@@ -53,6 +53,7 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
         select(kOwnProgram);
         own_.open();
     }
+    if (flags.attach) attach_.open(*flags.attach);
     if (flags.run_flags.receiver) next_.receiver = *flags.run_flags.receiver;
     if (flags.run_flags.close) next_.close = *flags.run_flags.close;
     next_.step = flags.step;

@@ -76,6 +76,10 @@ void add_flags(CLI::App& cmd, Flags& f) {
         ->check(CLI::IsMember({"zh", "en", "both"}));
     add_optional(cmd, "--program", f.program,
                  "open your own FILE.py under \"Your program\" (it runs only when you press Run)");
+    cmd.add_option_function<int>(
+           "--attach", [&f](const int& pid) { f.attach = pid; },
+           "open \"A running Python process…\" on PID and take a snapshot (daemonlab attach)")
+        ->check(CLI::PositiveNumber);
     cmd.add_flag("--run", f.run, "run the scenario at once");
     cmd.add_flag("--step", f.step, "step by step: the demo stops at each step of the lesson");
     add_optional(cmd, "--predict", f.predict, "answer \"Will it exit?\" for the first run")

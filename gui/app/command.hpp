@@ -20,6 +20,7 @@ struct Flags {
     lab::RunFlags run_flags;
     std::optional<std::string> lang, theme, predict;
     std::optional<std::string> program; // "Your program": open this .py file (not run)
+    std::optional<int> attach;          // "A running Python process…": open it on this pid
     bool run = false, step = false, matrix = false, fullscreen = false;
     int width = 0, height = 0;       // --size; 0: the saved one
     float font_scale = 0;            // 0: the saved one

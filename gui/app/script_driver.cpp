@@ -100,7 +100,10 @@ bool ScriptDriver::ready(App& app, double waited_ms) {
     const Flags& fl = flags_;
     const bool finished = app.session_.has_run() && app.session_.current().finished();
     bool ready = false;
-    if (fl.matrix) {
+    if (fl.attach) {
+        ready = (app.attach_.settled() && waited_ms >= std::min(fl.after_ms, 200)) ||
+                waited_ms > fl.after_ms + 30000;
+    } else if (fl.matrix) {
         open_requested_cell(app);
         ready = app.matrix_.done() || waited_ms > 120000;
     } else if (fl.walk) {
@@ -277,6 +280,7 @@ json ScriptDriver::describe(const App& app) const {
             {"view", app.view_ == View::matrix ? "matrix" : "lab"},
             {"theme", app.settings_.theme},
             {"room", app.room_.describe()},
+            {"attach", app.attach_.describe()},
             {"fullscreen", app.fullscreen_},
             {"font_scale", app.settings_.font_scale},
             {"scenario", app.next_.scenario},

@@ -18,6 +18,32 @@ void AttachView::open() {
     list();
 }
 
+void AttachView::open(int pid) {
+    open();
+    pick(pid);
+}
+
+bool AttachView::settled() const {
+    std::lock_guard lock(mu_);
+    return pid_ >= 0 && !busy_ && !arrived_ && (samples_ > 0 || !error_.empty());
+}
+
+nlohmann::json AttachView::describe() const {
+    nlohmann::json threads = nlohmann::json::array();
+    for (const lab::Lane& l : acc_.timeline.lanes())
+        threads.push_back({{"name", l.name},
+                           {"daemon", l.daemon},
+                           {"state", l.current() ? std::string(trace::name(l.current()->state))
+                                                 : std::string("unknown")}});
+    return {{"open", open_},
+            {"pid", pid_ >= 0 ? nlohmann::json(pid_) : nlohmann::json(nullptr)},
+            {"samples", samples_},
+            {"stage", last_ ? nlohmann::json(std::string(lab::to_string(last_->stage)))
+                            : nlohmann::json(nullptr)},
+            {"error", error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(error_)},
+            {"threads", threads}};
+}
+
 void AttachView::list() {
     processes_ = lab::python_processes();
 }
@@ -37,8 +63,7 @@ void AttachView::sample() {
     busy_ = true;
     if (worker_.joinable()) worker_.join();
     worker_ = std::thread([this, pid = pid_] {
-        // More time than the CLI's 2 s: the app itself keeps a busy machine busier.
-        lab::AttachResult r = lab::attach(pid, 5000);
+        lab::AttachResult r = lab::attach(pid); // the CLI's limits (attach.hpp)
         {
             std::lock_guard l(mu_);
             arrived_ = std::move(r);

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -23,6 +24,12 @@ class AttachView {
 
     // Opens the window (and lists the processes): "A running Python process…" under the scenarios.
     void open();
+    // ... and picks `pid` at once (`daemonlab gui --attach PID`).
+    void open(int pid);
+    // The first sample is in (or failed): for a scripted screenshot.
+    bool settled() const;
+    // What the window shows, for --screenshot's description: pid, samples, stage, error, threads.
+    nlohmann::json describe() const;
     // The window (nothing when closed).
     void window(const TimelineText& text);
     bool is_open() const { return open_; }
@@ -48,7 +55,7 @@ class AttachView {
     double next_at_ = 0; // ImGui time of the next auto sample
     TimelineView timeline_;
 
-    std::mutex mu_;
+    mutable std::mutex mu_;
     std::thread worker_;
     bool busy_ = false;
     std::optional<lab::AttachResult> arrived_; // from the worker, taken in window()
