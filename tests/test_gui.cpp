@@ -1010,3 +1010,14 @@ TEST(Gui, TimelineLabelsDoNotCollide) {
                 EXPECT_FALSE(overlap(steps[i], steps[j])) << "steps " << i + 1 << " and " << j + 1;
     }
 }
+
+// Issue 24, 8: English curly quotes are the Latin face's, not the CJK face's full-width ones
+// (a gap after “ and before ”).
+TEST(Gui, EnglishCurlyQuotesAreNarrow) {
+    Shot s = shoot("quotes", {"--scenario", "atexit-close", "--lang", "en", "--after", "200"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    const json& f = s.info["fonts"];
+    if (f["cjk"].is_null()) GTEST_SKIP() << "no CJK font installed: nothing to merge";
+    ASSERT_TRUE(f["quote_advance_em"].is_number()) << f.dump();
+    EXPECT_LT(f["quote_advance_em"].get<double>(), 0.6) << "“ is drawn full-width";
+}
