@@ -918,10 +918,10 @@ TEST(Gui, AHungRunStaysAliveWithACounterAndTheAtexitGhost) {
 }
 
 // Issue 24: 双语 is complete. Every screen in 双语 (a lesson run step by step, a run compared
-// with another, the matrix, your program); a string of the interface drawn in Chinese as a
-// whole item of the window's text ("text": ImGui's log of what it drew) has its English drawn
-// too. Prose is side by side by design (and logged character by character, so it never
-// matches a whole item). The room's button is the room view's (issue 22's corner badge).
+// with another, the matrix, a kept-alive hang, large text, your program); a string of the interface
+// drawn in Chinese as a whole item of the window's text ("text": ImGui's log of what it drew) has
+// its English drawn too. Prose is side by side by design (and logged character by character, so it
+// never matches a whole item). The room's button is the room view's (issue 22's corner badge).
 TEST(Gui, BilingualScreensShowEveryStringInBothLanguages) {
     std::map<std::string, std::vector<std::string>> by_zh; // zh → every en it has
     for (const char* file : {"strings", "ui", "ui_panes", "timeline"}) {
@@ -942,6 +942,8 @@ TEST(Gui, BilingualScreensShowEveryStringInBothLanguages) {
         {"both-sandbox-step", {"--scenario", "sandbox", "--step", "--run"}},
         {"both-compare", {"--scenario", "passed-in", "--run", "--then-receiver", "daemon"}},
         {"both-matrix", {"--matrix"}},
+        {"both-hung", {"--scenario", "atexit-close", "--run"}}, // the counter, the chips
+        {"both-large", {"--scenario", "sandbox", "--run", "--font-scale", "1.6"}},
         {"both-own", {"--program", prog.string(), "--python", "/usr/bin/python3", "--run"}},
     };
     for (auto [name, args] : screens) {
