@@ -27,6 +27,16 @@ void App::page_pane() {
     ImGui::PopID();
 }
 
+// Where byte i of the text falls within a piece of it on screen.
+static float piece_x(std::string_view text, const TextPiece& p, std::size_t i) {
+    i = std::clamp(i, p.begin, p.end);
+    ImFont* f = p.font ? p.font : ImGui::GetFont();
+    const char* s = text.data();
+    const float full = f->CalcTextSizeA(f->FontSize, 1e9f, 0, s + p.begin, s + p.end).x;
+    const float w = f->CalcTextSizeA(f->FontSize, 1e9f, 0, s + p.begin, s + i).x;
+    return full > 0 ? p.min.x + w / full * (p.max.x - p.min.x) : p.min.x;
+}
+
 // Every glossary term found in a run of prose gets a dotted underline; hovering it shows
 // the term's note, in the languages on show.
 void App::glossary_hook() {
@@ -47,12 +57,18 @@ void App::glossary_hook() {
                 for (std::size_t at = text.find(needle); at != std::string_view::npos;
                      at = text.find(needle, at + needle.size())) {
                     const std::size_t end = at + needle.size();
+                    // A whole word: "socket" is not underlined inside "websockets".
+                    const auto ascii_letter = [](char c) {
+                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+                    };
+                    if (at > 0 && ascii_letter(text[at - 1]) && ascii_letter(text[at])) continue;
                     bool hovered = false;
                     for (const TextPiece& p : pieces) {
                         if (p.end <= at || p.begin >= end) continue;
-                        dl->AddLine(ImVec2(p.min.x, p.max.y - 1), ImVec2(p.max.x, p.max.y - 1),
-                                    line, 1.0f);
-                        hovered |= window_hovered && mouse.x >= p.min.x && mouse.x < p.max.x &&
+                        // Under the term alone: not the space, comma or quote after it.
+                        const float x0 = piece_x(text, p, at), x1 = piece_x(text, p, end);
+                        dl->AddLine(ImVec2(x0, p.max.y - 1), ImVec2(x1, p.max.y - 1), line, 1.0f);
+                        hovered |= window_hovered && mouse.x >= x0 && mouse.x < x1 &&
                                    mouse.y >= p.min.y && mouse.y < p.max.y;
                     }
                     if (!hovered) continue;

@@ -309,6 +309,15 @@ json ScriptDriver::describe(const App& app) const {
              {{"cjk",
                app.font_choice_.cjk.path.empty() ? json(nullptr) : json(app.font_choice_.cjk.path)},
               {"ui", app.font_choice_.sans.path},
+              {"quotes", app.font_choice_.quotes.path},
+              // How wide “ is, in ems: a Latin quote is under half an em, a CJK one a whole.
+              {"quote_advance_em",
+               [] {
+                   ImFont* f = ImGui::GetIO().Fonts->Fonts.empty() ? nullptr
+                                                                   : ImGui::GetIO().Fonts->Fonts[0];
+                   const ImFontGlyph* g = f ? f->FindGlyphNoFallback(0x201C) : nullptr;
+                   return g && f->FontSize > 0 ? json(g->AdvanceX / f->FontSize) : json(nullptr);
+               }()},
               {"atlas_width", ImGui::GetIO().Fonts->TexWidth},
               {"atlas_height", ImGui::GetIO().Fonts->TexHeight}}},
             {"notice", app.notice_.empty() ? json(nullptr) : json(app.notice_)},

@@ -77,7 +77,7 @@ void flow(const std::vector<Run>& runs, const MarkdownFonts& fonts, ImFont* body
         ImGui::PopFont();
         if (g_text_hook)
             laid_out[run_of[n]].push_back(
-                {all[n].b, all[n].e, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
+                {all[n].b, all[n].e, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), font_of(r)});
     }
     for (std::size_t k = 0; k < laid_out.size(); ++k)
         if (!runs[k].code && !laid_out[k].empty()) g_text_hook(runs[k].text, laid_out[k]);

@@ -28,6 +28,7 @@ void markdown(std::string_view text, const MarkdownFonts& fonts);
 struct TextPiece {
     std::size_t begin = 0, end = 0;
     ImVec2 min, max;
+    ImFont* font = nullptr; // the face it was drawn in (to find where a byte of it is)
 };
 using TextHook = std::function<void(std::string_view text, const std::vector<TextPiece>& pieces)>;
 void set_text_hook(TextHook hook);

@@ -28,6 +28,7 @@ Palette dark() {
     p.now_line = IM_COL32(90, 150, 230, 200);
     p.join_arrow = IM_COL32(255, 90, 90, 255);
     p.caption_plate = IM_COL32(20, 22, 28, 220);
+    p.break_text = p.paused;
     p.connected = IM_COL32(80, 220, 230, 255);
     p.message_dot = IM_COL32(255, 255, 255, 255);
     p.step_badge = IM_COL32(241, 196, 15, 255);
@@ -94,6 +95,7 @@ Palette high_contrast() {
     p.now_line = IM_COL32(0, 60, 200, 255);
     p.join_arrow = IM_COL32(210, 0, 0, 255);
     p.caption_plate = IM_COL32(255, 255, 255, 235);
+    p.break_text = IM_COL32(110, 60, 0, 255); // dark amber: the yellow is unreadable on white
     p.connected = IM_COL32(0, 150, 170, 255);
     p.message_dot = IM_COL32(0, 0, 0, 255);
     p.step_badge = IM_COL32(0, 0, 0, 255);

@@ -16,6 +16,7 @@ struct Palette {
     ImU32 running, socket, message, join, paused, other;
     // Timeline furniture.
     ImU32 lane_bg, axis_bg, header_bg, header_text, lane_text, axis_text, tick, hint;
+    ImU32 break_text; // a break's chip on the axis ("paused 9.6 s"), on caption_plate
     ImU32 badge_daemon, badge_non_daemon;
     ImU32 main_end, exit_ok, exit_bad, now_line, join_arrow, caption_plate, connected, message_dot;
     ImU32 step_badge, step_badge_text, step_badge_current;

@@ -77,7 +77,14 @@ void AxisRow::draw(const TimelineContext& ctx, float y, float h) const {
     ImDrawList* dl = ctx.dl;
     const TimeMap& map = *ctx.map;
     const float x0 = ctx.left, bar_x0 = ctx.bar_x0(), bar_x1 = ctx.bar_x1();
-    ticks(ctx, ImVec2(bar_x0, y), ImVec2(bar_x1, y + h));
+    // The breaks' chips first, then the ticks' labels around them.
+    dl->AddRectFilled(ImVec2(bar_x0, y), ImVec2(bar_x1, y + h), pal.axis_bg);
+    dl->ChannelsSplit(2);
+    dl->ChannelsSetCurrent(1);
+    const std::vector<std::pair<float, float>> chips = break_labels(ctx, y, h);
+    dl->ChannelsSetCurrent(0);
+    ticks(ctx, ImVec2(bar_x0, y), ImVec2(bar_x1, y + h), chips);
+    dl->ChannelsMerge();
     std::string note = ctx.text->get(map.origin() > 0 && ctx.run->timeline.main_end_ns() >= 0 &&
                                              std::abs(map.shown(map.origin())) < 1e-9
                                          ? "timeline.origin.main"
@@ -87,15 +94,27 @@ void AxisRow::draw(const TimelineContext& ctx, float y, float h) const {
     dl->PopClipRect();
     if (ctx.interactive && ImGui::IsMouseHoveringRect(ImVec2(x0, y), ImVec2(bar_x1, y + h)))
         tooltip(ctx.text->get("ui.timeline.hint"));
-    break_labels(ctx, y, h);
 }
 
-void AxisRow::ticks(const TimelineContext& ctx, ImVec2 a, ImVec2 b) const {
+// A tick's label, always with its unit: ms below a second, else s ("-27 s", never "-27000").
+std::string tick_label(double t, double step) {
+    char b[48];
+    const char* sign = t > 0 ? "+" : "";
+    if (step >= 1000)
+        std::snprintf(b, sizeof b,
+                      step >= 10000 || std::fmod(t, 1000) == 0 ? "%s%.0f s" : "%s%.1f s", sign,
+                      t / 1000);
+    else
+        std::snprintf(b, sizeof b, "%s%s ms", sign, fmt_ms(t).c_str());
+    return b;
+}
+
+void AxisRow::ticks(const TimelineContext& ctx, ImVec2 a, ImVec2 b,
+                    const std::vector<std::pair<float, float>>& chips) const {
     const Palette& pal = palette();
     ImDrawList* dl = ctx.dl;
     const Viewport& vp = ctx.vp;
     const TimeMap& map = *ctx.map;
-    dl->AddRectFilled(a, b, pal.axis_bg);
     dl->PushClipRect(a, b, true);
     // A tick every 1, 2 or 5 × 10^k ms, about every 90 px, at round times since the origin,
     // in each stretch between two breaks (a break hides time: the labels jump over it).
@@ -113,6 +132,8 @@ void AxisRow::ticks(const TimelineContext& ctx, ImVec2 a, ImVec2 b) const {
         from = std::max(from, br.shown + br.length);
     }
     if (from < vp.t1) pieces.emplace_back(from, vp.t1);
+    // A label starts just right of its tick, or ends just left of it at the right edge (the
+    // last tick fits); it is left out where it would touch the one before or a break's chip.
     float last_label_end = -1e9f;
     for (auto [s0, s1] : pieces) {
         if (s1 <= s0) continue;
@@ -122,24 +143,37 @@ void AxisRow::ticks(const TimelineContext& ctx, ImVec2 a, ImVec2 b) const {
             if (std::abs(t) < step * 1e-6) t = 0; // not "-0.00"
             const float x = vp.x(t - off);
             dl->AddLine(ImVec2(x, b.y - 6), ImVec2(x, b.y), pal.tick);
-            const std::string label = (t > 0 ? "+" : "") + fmt_ms(t) + " ms";
-            if (x + 3 < last_label_end) continue;
-            dl->AddText(ImVec2(x + 3, a.y + 2), pal.axis_text, label.c_str());
-            last_label_end = x + 3 + ImGui::CalcTextSize(label.c_str()).x + 8;
+            const std::string label = tick_label(t, step);
+            const float w = ImGui::CalcTextSize(label.c_str()).x;
+            float lx = x + 3;
+            if (lx + w > b.x - 2) lx = x - 3 - w;
+            if (lx < a.x + 1 || lx < last_label_end) continue;
+            const bool covered = std::any_of(chips.begin(), chips.end(), [&](const auto& c) {
+                return lx < c.second + 4 && lx + w > c.first - 4;
+            });
+            if (covered) continue;
+            const ImVec2 p(lx, a.y + 2);
+            dl->AddText(p, pal.axis_text, label.c_str());
+            ctx.note("tick", label, rect4(p, ImVec2(lx + w, p.y + ImGui::GetTextLineHeight())),
+                     rect4(a, b));
+            last_label_end = lx + w + 8;
         }
     }
     dl->PopClipRect();
 }
 
 // Breaks, labelled with the time they hide, on the axis: in words when there is room,
-// else the span alone, else nothing (the next break's label would be covered).
-void AxisRow::break_labels(const TimelineContext& ctx, float y, float axis_h) const {
+// else the span alone, else nothing (the next break's label would be covered). Returns
+// the chips' x ranges (the ticks' labels keep clear of them).
+std::vector<std::pair<float, float>> AxisRow::break_labels(const TimelineContext& ctx, float y,
+                                                           float axis_h) const {
     const Palette& pal = palette();
     ImDrawList* dl = ctx.dl;
     const Viewport& vp = ctx.vp;
     const TimeMap& map = *ctx.map;
     const TimelineText& text = *ctx.text;
     const float bar_x0 = ctx.bar_x0(), bar_x1 = ctx.bar_x1();
+    std::vector<std::pair<float, float>> chips;
     float label_end = -1e9f;
     for (const TimeBreak& br : map.breaks()) {
         const float xa = vp.x(br.shown), xb = vp.x(br.shown + br.length);
@@ -158,11 +192,16 @@ void AxisRow::break_labels(const TimelineContext& ctx, float y, float axis_h) co
             if (cx - 3 < label_end || cx + ts.x + 3 > std::max(next, xb + 4)) continue;
             dl->AddRectFilled(ImVec2(cx - 3, y), ImVec2(cx + ts.x + 3, y + axis_h),
                               pal.caption_plate, 3);
-            dl->AddText(ImVec2(cx, y + (axis_h - ts.y) / 2), pal.paused, label.c_str());
+            const ImVec2 p(cx, y + (axis_h - ts.y) / 2);
+            dl->AddText(p, pal.break_text, label.c_str());
+            ctx.note("break", label, rect4(p, ImVec2(cx + ts.x, p.y + ts.y)),
+                     rect4(ImVec2(bar_x0, y), ImVec2(bar_x1, y + axis_h)));
+            chips.emplace_back(cx - 3, cx + ts.x + 3);
             label_end = cx + ts.x + 3;
             break;
         }
     }
+    return chips;
 }
 
 } // namespace gui

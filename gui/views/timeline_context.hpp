@@ -67,8 +67,10 @@ class AxisRow {
     void draw(const TimelineContext& ctx, float y, float h) const;
 
   private:
-    void ticks(const TimelineContext& ctx, ImVec2 a, ImVec2 b) const;
-    void break_labels(const TimelineContext& ctx, float y, float h) const;
+    void ticks(const TimelineContext& ctx, ImVec2 a, ImVec2 b,
+               const std::vector<std::pair<float, float>>& chips) const;
+    std::vector<std::pair<float, float>> break_labels(const TimelineContext& ctx, float y,
+                                                      float h) const;
 };
 
 // Where each lane's centre is, by thread id (the join arrow and the counter point there). A

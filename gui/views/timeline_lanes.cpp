@@ -101,7 +101,11 @@ const StepMark* LaneRow::markers(const TimelineContext& ctx, const lab::Lane& la
     // Point events of this thread.
     const StepMark* hovered_step = nullptr;
     const float r = std::max(8.0f, std::min(line * 0.5f, h / 4 - 1));
-    float last_x[2] = {-1e9f, -1e9f};
+    struct Badge {
+        float x; // its moment
+        const StepMark* sm;
+    };
+    std::vector<Badge> badges;
     for (const lab::Marker& m : run.timeline.markers()) {
         if (m.tid != lane.tid) continue;
         const double t = map.shown(ms_since(run, m.t));
@@ -134,31 +138,49 @@ const StepMark* LaneRow::markers(const TimelineContext& ctx, const lab::Lane& la
                                       ImVec2(x, bar_a.y + 7), with_alpha(pal.paused, dim));
                 break;
             }
-            const std::string num = std::to_string(sm->number);
-            // Steps close in time go to the other row (two rows fit a lane); when both are
-            // taken, the badge moves right until it is clear of the one before.
-            int row = x - last_x[0] >= 2 * r + 3 ? 0 : x - last_x[1] >= 2 * r + 3 ? 1 : -1;
-            if (row < 0) {
-                row = last_x[0] <= last_x[1] ? 0 : 1;
-                x = last_x[row] + 2 * r + 3;
-            }
-            last_x[row] = x;
-            const ImVec2 c(x, bar_a.y + 1 + r + float(row) * (h - 2 - 2 * r));
-            dl->AddLine(ImVec2(sx(m.t), bar_a.y), ImVec2(sx(m.t), bar_b.y),
-                        with_alpha(pal.step_badge, dim), 1.5f);
-            dl->AddCircleFilled(c, r, with_alpha(pal.step_badge, dim));
-            if (sm->current) dl->AddCircle(c, r + 2.5f, pal.step_badge_current, 0, 2.5f);
-            ImFont* f = ImGui::GetFont();
-            const float fs = r * 1.5f;
-            ImVec2 ts = f->CalcTextSizeA(fs, 1e9f, 0, num.c_str());
-            dl->AddText(f, fs, ImVec2(c.x - ts.x / 2, c.y - ts.y / 2),
-                        with_alpha(pal.step_badge_text, dim), num.c_str());
-            if (std::abs(mouse.x - c.x) <= r && std::abs(mouse.y - c.y) <= r) hovered_step = sm;
+            badges.push_back({x, sm});
             break;
         }
         default:
             break;
         }
+    }
+    // The step badges, laid out: in time order along the lane's top, each clear of the one
+    // before and of the lines drawn across the lanes (main's end, the join arrow), moved right
+    // with a leader to its moment when it has to be; never piled on one another.
+    std::stable_sort(badges.begin(), badges.end(),
+                     [](const Badge& p, const Badge& q) { return p.x < q.x; });
+    float taken = -1e9f;
+    std::vector<float> lines;
+    if (run.timeline.main_end_ns() >= 0) lines.push_back(sx(run.timeline.main_end_ns()) + 2);
+    for (const lab::Marker& m : run.timeline.markers())
+        if (m.kind == lab::MarkKind::shutdown_wait) lines.push_back(sx(m.t) + 4);
+    for (const Badge& bd : badges) {
+        float x = std::max(bd.x, taken + 2 * r + 3);
+        for (bool moved = true; moved;) {
+            moved = false;
+            for (float l : lines)
+                if (std::abs(x - l) < r + 5) {
+                    x = std::max(x, l + r + 5) + 0.5f; // only ever right: it ends
+                    moved = true;
+                }
+        }
+        taken = x;
+        const ImVec2 c(x, bar_a.y + 1 + r);
+        const ImU32 col = with_alpha(pal.step_badge, dim);
+        dl->AddLine(ImVec2(bd.x, bar_a.y), ImVec2(bd.x, bar_b.y), col, 1.5f);
+        if (x - bd.x > 1) dl->AddLine(ImVec2(bd.x, bar_a.y + 1), ImVec2(c.x - r, c.y), col, 1.5f);
+        dl->AddCircleFilled(c, r, col);
+        if (bd.sm->current) dl->AddCircle(c, r + 2.5f, pal.step_badge_current, 0, 2.5f);
+        const std::string num = std::to_string(bd.sm->number);
+        ImFont* f = ImGui::GetFont();
+        const float fs = r * 1.5f;
+        const ImVec2 ts = f->CalcTextSizeA(fs, 1e9f, 0, num.c_str());
+        dl->AddText(f, fs, ImVec2(c.x - ts.x / 2, c.y - ts.y / 2),
+                    with_alpha(pal.step_badge_text, dim), num.c_str());
+        ctx.note("step", num, rect4(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r)),
+                 rect4(bar_a, bar_b));
+        if (std::abs(mouse.x - c.x) <= r && std::abs(mouse.y - c.y) <= r) hovered_step = bd.sm;
     }
     return hovered_step;
 }
