@@ -1015,58 +1015,57 @@ TEST(Gui, AttachShowsAStuckProcessesStageAndLeavesItRunning) {
     ASSERT_EQ(::waitpid(target.pid, &st, 0), target.pid);
     EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     ::close(target.out);
+}
 
-    // Issue 24, 7: the timeline's labels do not collide. A hung run with four steps around main's
-    // end, at a projector size: every tick says its unit and fits the axis, no tick is under a
-    // break's chip, the step badges are all there and none covers another.
-    TEST(Gui, TimelineLabelsDoNotCollide) {
-        for (const char* scale : {"1.0", "1.6"}) {
-            const std::string name = std::string("labels-") + scale;
-            Shot s = shoot(name,
-                           {"--scenario", "atexit-close", "--run", "--lang", "both", "--size",
-                            "1280x720", "--font-scale", scale},
-                           "", "-screen 0 1920x1080x24");
-            SCOPED_TRACE(name);
-            ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
-            std::vector<std::array<double, 4>> ticks, chips, steps;
-            for (const json& t : s.info["layout"]["timeline"]["texts"]) {
-                const std::array<double, 4> a{t["rect"][0], t["rect"][1], t["rect"][2],
-                                              t["rect"][3]};
-                const std::string what = t["what"], text = t["text"];
-                if (what == "tick") {
-                    const bool unit = text.ends_with(" ms") || text.ends_with(" s");
-                    EXPECT_TRUE(unit) << "a tick without its unit: " << text;
-                    EXPECT_GE(a[0], t["region"][0].get<double>() - 0.5) << text;
-                    EXPECT_LE(a[2], t["region"][2].get<double>() + 0.5) << text << " is clipped";
-                    ticks.push_back(a);
-                } else if (what == "break") {
-                    chips.push_back(a);
-                } else if (what == "step") {
-                    steps.push_back(a);
-                }
-            }
-            EXPECT_GE(ticks.size(), 3u);
-            auto overlap = [](const auto& a, const auto& b) {
-                return std::min(a[2], b[2]) - std::max(a[0], b[0]) > 0.5 &&
-                       std::min(a[3], b[3]) - std::max(a[1], b[1]) > 0.5;
-            };
-            for (const auto& t : ticks)
-                for (const auto& c : chips) EXPECT_FALSE(overlap(t, c)) << "a chip covers a tick";
-            EXPECT_EQ(steps.size(), 4u);
-            for (std::size_t i = 0; i < steps.size(); ++i)
-                for (std::size_t j = i + 1; j < steps.size(); ++j)
-                    EXPECT_FALSE(overlap(steps[i], steps[j]))
-                        << "steps " << i + 1 << " and " << j + 1;
-        }
-    }
-
-    // Issue 24, 8: English curly quotes are the Latin face's, not the CJK face's full-width ones
-    // (a gap after “ and before ”).
-    TEST(Gui, EnglishCurlyQuotesAreNarrow) {
-        Shot s = shoot("quotes", {"--scenario", "atexit-close", "--lang", "en", "--after", "200"});
+// Issue 24, 7: the timeline's labels do not collide. A hung run with four steps around main's
+// end, at a projector size: every tick says its unit and fits the axis, no tick is under a
+// break's chip, the step badges are all there and none covers another.
+TEST(Gui, TimelineLabelsDoNotCollide) {
+    for (const char* scale : {"1.0", "1.6"}) {
+        const std::string name = std::string("labels-") + scale;
+        Shot s = shoot(name,
+                       {"--scenario", "atexit-close", "--run", "--lang", "both", "--size",
+                        "1280x720", "--font-scale", scale},
+                       "", "-screen 0 1920x1080x24");
+        SCOPED_TRACE(name);
         ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
-        const json& f = s.info["fonts"];
-        if (f["cjk"].is_null()) GTEST_SKIP() << "no CJK font installed: nothing to merge";
-        ASSERT_TRUE(f["quote_advance_em"].is_number()) << f.dump();
-        EXPECT_LT(f["quote_advance_em"].get<double>(), 0.6) << "“ is drawn full-width";
+        std::vector<std::array<double, 4>> ticks, chips, steps;
+        for (const json& t : s.info["layout"]["timeline"]["texts"]) {
+            const std::array<double, 4> a{t["rect"][0], t["rect"][1], t["rect"][2], t["rect"][3]};
+            const std::string what = t["what"], text = t["text"];
+            if (what == "tick") {
+                const bool unit = text.ends_with(" ms") || text.ends_with(" s");
+                EXPECT_TRUE(unit) << "a tick without its unit: " << text;
+                EXPECT_GE(a[0], t["region"][0].get<double>() - 0.5) << text;
+                EXPECT_LE(a[2], t["region"][2].get<double>() + 0.5) << text << " is clipped";
+                ticks.push_back(a);
+            } else if (what == "break") {
+                chips.push_back(a);
+            } else if (what == "step") {
+                steps.push_back(a);
+            }
+        }
+        EXPECT_GE(ticks.size(), 3u);
+        auto overlap = [](const auto& a, const auto& b) {
+            return std::min(a[2], b[2]) - std::max(a[0], b[0]) > 0.5 &&
+                   std::min(a[3], b[3]) - std::max(a[1], b[1]) > 0.5;
+        };
+        for (const auto& t : ticks)
+            for (const auto& c : chips) EXPECT_FALSE(overlap(t, c)) << "a chip covers a tick";
+        EXPECT_EQ(steps.size(), 4u);
+        for (std::size_t i = 0; i < steps.size(); ++i)
+            for (std::size_t j = i + 1; j < steps.size(); ++j)
+                EXPECT_FALSE(overlap(steps[i], steps[j])) << "steps " << i + 1 << " and " << j + 1;
     }
+}
+
+// Issue 24, 8: English curly quotes are the Latin face's, not the CJK face's full-width ones
+// (a gap after “ and before ”).
+TEST(Gui, EnglishCurlyQuotesAreNarrow) {
+    Shot s = shoot("quotes", {"--scenario", "atexit-close", "--lang", "en", "--after", "200"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    const json& f = s.info["fonts"];
+    if (f["cjk"].is_null()) GTEST_SKIP() << "no CJK font installed: nothing to merge";
+    ASSERT_TRUE(f["quote_advance_em"].is_number()) << f.dump();
+    EXPECT_LT(f["quote_advance_em"].get<double>(), 0.6) << "“ is drawn full-width";
+}
