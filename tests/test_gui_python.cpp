@@ -21,7 +21,7 @@ namespace ts = testing_support;
 using nlohmann::json;
 
 json shoot(const std::string& name, std::vector<std::string> args,
-           const std::string& screen = "-screen 0 1600x1000x24") {
+           const std::string& screen = "-screen 0 1600x1000x24", double timeout_s = 120) {
     const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui-python";
     fs::create_directories(dir / "config");
     const std::string png = (dir / (name + ".png")).string();
@@ -36,7 +36,7 @@ json shoot(const std::string& name, std::vector<std::string> args,
                                     "--screenshot",
                                     png};
     cmd.insert(cmd.end(), args.begin(), args.end());
-    const ts::Result r = ts::run(cmd, 120);
+    const ts::Result r = ts::run(cmd, timeout_s);
     EXPECT_EQ(r.exit_code, 0) << r.out;
     std::ifstream in(png + ".json");
     return in ? json::parse(in, nullptr, false) : json();
@@ -239,7 +239,9 @@ TEST(GuiPython, SetUpRealPythonFillsThePickerOrSaysWhatFailed) {
         return more;
     };
     // Nowhere to install from: the error in words, no environment listed.
-    json info = shoot("setup-offline", with({"--find-links", empty.string()}));
+    // pip and three venvs: minutes on a busy 2-core machine.
+    const std::string screen = "-screen 0 1600x1000x24";
+    json info = shoot("setup-offline", with({"--find-links", empty.string()}), screen, 900);
     ASSERT_TRUE(info.is_object());
     json setup = info["python"]["setup"];
     EXPECT_FALSE(setup["running"].get<bool>());
@@ -248,7 +250,7 @@ TEST(GuiPython, SetUpRealPythonFillsThePickerOrSaysWhatFailed) {
     for (const json& c : info["python"]["choices"]) EXPECT_NE(c["where"], "real") << c.dump();
 
     // From the wheels: made, listed with their names, at full share.
-    info = shoot("setup-wheels", with({"--find-links", wheels.string()}));
+    info = shoot("setup-wheels", with({"--find-links", wheels.string()}), screen, 900);
     ASSERT_TRUE(info.is_object());
     setup = info["python"]["setup"];
     EXPECT_EQ(setup["error"], "") << setup.dump();
