@@ -424,6 +424,7 @@ void App::frame() {
     if (session_.has_run()) quiz_.score(session_.current(), cell_key(session_.current().options));
     quiz_.next_settings(cell_key(next_) + "|" + std::string(trace::name(next_.engine)));
     if (own_.has_temp() && !session_.live()) own_.remove_temp(); // its run has ended
+    sweep_tick(); // "Run on every Python": the next interpreter once this run has its verdict
     if (compare_next_ && session_.has_run() && session_.current().finished()) {
         compare_next_ = false; // "Compare with the other engine": the second run
         next_.engine =

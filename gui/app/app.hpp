@@ -24,9 +24,11 @@
 #include "gui/app/command.hpp"
 #include "gui/app/export_status.hpp"
 #include "gui/app/own_program.hpp"
+#include "gui/app/python_sweep.hpp"
 #include "gui/app/quiz.hpp"
 #include "gui/app/session.hpp"
 #include "gui/app/settings.hpp"
+#include "gui/app/setup_job.hpp"
 #include "gui/app/stepper.hpp"
 #include "gui/text/fonts.hpp"
 #include "gui/views/attach_view.hpp"
@@ -80,6 +82,12 @@ class App {
     double frame_interval() const;
 
     void start_run();
+    // "Run on every Python" (app_python.cpp): one interpreter of each version, in turn.
+    void run_on_every_python();
+    // "Set up real Python" (app_python.cpp): setup-python on a thread, its bar beneath.
+    void setup_real_python(const std::string& find_links = {});
+    // The lesson on the real websockets 12.0, then 13.0, one above the other.
+    void run_on_real_websockets();
     void save_settings();
     void save_settings_if_changed(); // after each frame (not in scripted runs)
 
@@ -158,6 +166,17 @@ class App {
     std::vector<std::string> banner_lines() const; // every language shown
     std::vector<std::string> banner_lines(lab::Lang l) const;
     std::string prediction_line(lab::Lang l) const;
+    // app_python.cpp
+    void python_controls();
+    std::string python_label(const PythonChoice& c) const;
+    const PythonChoice* picked() const; // the entry of next_.python, or null
+    void note_python(const std::string& what);
+    void setup_status();
+    void sweep(std::vector<lab::Interpreter> todo);
+    std::vector<lab::Interpreter> real_pair() const;
+    void sweep_launch();
+    void sweep_tick();
+    bool sweep_timeline(const TimelineText& text, float height);
     // app_program.cpp
     bool own_program() const { return next_.scenario == kOwnProgram; }
     void own_program_pane();
@@ -207,6 +226,17 @@ class App {
     // "Your program" (app_program.cpp): the scenario list's last entry.
     static constexpr const char* kOwnProgram = "*your-program";
     OwnProgram own_;
+
+    // The CPython interpreters the picker offers (found once), and the sweep over them.
+    std::optional<std::vector<PythonChoice>> pythons_;
+    PythonSweep sweep_;
+    SetupJob setup_;
+    bool setup_seen_ = false; // the picker lists what the last set-up made
+    struct PlacedPython {     // where the picker and its button were drawn (--screenshot's JSON)
+        std::string what;
+        ImVec2 min, max;
+    };
+    std::vector<PlacedPython> python_items_;
 
     bool confirm_rerun_ = false; // the "end the paused run?" popup is asked for
     bool compare_next_ = false;  // when the run on show ends, run it on the other engine

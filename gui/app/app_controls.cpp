@@ -34,6 +34,7 @@ void App::engine_controls() {
     }
     ImGui::EndDisabled();
     ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+    python_controls(); // CPython: which interpreter, and "Run on every Python"
 }
 
 void App::controls() {

@@ -156,7 +156,13 @@ int run_app(Flags flags) {
         if (scripted) {
             ImGui::GetIO().SetClipboardTextFn = [](void*, const char* text) { logged += text; };
         }
-        if (flags.run) app.start_run();
+        if (flags.setup_python) app.setup_real_python(flags.find_links);
+        if (flags.run && flags.real_pair)
+            app.run_on_real_websockets();
+        else if (flags.run && flags.every_python)
+            app.run_on_every_python();
+        else if (flags.run)
+            app.start_run();
         const double started = glfwGetTime();
         int settle = 3; // frames to draw after an event, so ImGui's layout settles
         while (!glfwWindowShouldClose(window)) {

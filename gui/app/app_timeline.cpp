@@ -128,6 +128,7 @@ void App::lab_content() {
     if (fold) ImGui::BeginChild("##bottom-fold", ImVec2(0, bottom_max), false);
     const float bottom_start = ImGui::GetCursorPosY();
     controls();
+    setup_status(); // "Set up real Python": its bar, then what it made or what went wrong
     const float legend_h = ImGui::GetFrameHeightWithSpacing() * 2.6f;
     const float banner_max =
         std::max((fonts_.big ? fonts_.big->FontSize : line) + line * 2.4f + 12,
@@ -149,7 +150,8 @@ void App::lab_content() {
     // Never squeezed away: when the window is too small for everything at this text size,
     // the timeline keeps its room and the lab view scrolls.
     const float left = ImGui::GetContentRegionAvail().y;
-    timeline_.draw(current, previous, text, left >= timeline_floor ? 0.0f : timeline_floor);
+    const float timeline_h = left >= timeline_floor ? 0.0f : timeline_floor;
+    if (!sweep_timeline(text, timeline_h)) timeline_.draw(current, previous, text, timeline_h);
     stale_overlay(timeline_.rect_min(), timeline_.rect_max()); // greyed: previous settings
 }
 

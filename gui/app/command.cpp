@@ -114,6 +114,18 @@ void add_flags(CLI::App& cmd, Flags& f) {
                  "after the first run, a second one with this policy")
         ->check(CLI::IsMember(kReceivers))
         ->group(script);
+    cmd.add_flag("--every-python", f.every_python,
+                 "with --run: run on every Python found, one per version, one above the other")
+        ->group(script);
+    cmd.add_flag("--real-websockets", f.real_pair,
+                 "with --run: run on the real websockets 12.0 and 13.0, one above the other")
+        ->group(script);
+    cmd.add_flag("--setup-python", f.setup_python,
+                 "press \"Set up real Python\" at start; the picture once it has ended")
+        ->group(script);
+    cmd.add_option("--find-links", f.find_links,
+                   "with --setup-python: install websockets from the wheels in DIR (offline)")
+        ->group(script);
     cmd.add_flag("--walk", f.walk, "press Next through every step (implies --step --run)")
         ->group(script);
     add_optional(cmd, "--open", f.open_cell, "open this matrix cell once the matrix is done")

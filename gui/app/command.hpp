@@ -31,8 +31,12 @@ struct Flags {
     std::string screenshot;
     int after_ms = 1500;
     std::optional<std::string> then_receiver; // a second run, to compare with the first
-    bool walk = false;                        // Next through every step (implies --step --run)
-    std::optional<std::string> open_cell;     // with --matrix: SCENARIO,RECEIVER,close|no-close
+    bool every_python = false;            // with --run: "Run on every Python" instead of one run
+    bool real_pair = false;               // with --run: on the real websockets 12.0 and 13.0
+    bool setup_python = false;            // press "Set up real Python" at start; shoot once it ends
+    std::string find_links;               // ... installing from these local wheels (offline)
+    bool walk = false;                    // Next through every step (implies --step --run)
+    std::optional<std::string> open_cell; // with --matrix: SCENARIO,RECEIVER,close|no-close
     bool export_png = false, export_trace = false;
 
     bool scripted() const { return !screenshot.empty(); }

@@ -98,8 +98,13 @@ void ScriptDriver::open_requested_cell(App& app) {
 
 bool ScriptDriver::ready(App& app, double waited_ms) {
     const Flags& fl = flags_;
-    const bool finished = app.session_.has_run() && app.session_.current().finished();
+    const bool finished = app.session_.has_run() && app.session_.current().finished() &&
+                          !app.sweep_.active(); // "Run on every Python": all of them
     bool ready = false;
+    if (fl.setup_python && (!app.setup_.state().started || app.setup_.state().running)) {
+        ready_frames_ = 0; // "Set up real Python": until it has ended
+        return waited_ms > 600000;
+    }
     if (fl.attach) {
         ready = (app.attach_.settled() && waited_ms >= std::min(fl.after_ms, 200)) ||
                 waited_ms > fl.after_ms + 30000;
@@ -262,6 +267,43 @@ json ScriptDriver::layout_json(const App& app) const {
     return layout;
 }
 
+// The interpreter picker (what it lists, where it was drawn) and "Run on every Python"'s runs.
+json ScriptDriver::python_json(const App& app) const {
+    json choices = json::array(), items = json::array(), every = json::array();
+    if (app.pythons_)
+        for (const PythonChoice& c : *app.pythons_)
+            choices.push_back(
+                {{"path", c.path}, {"where", c.where}, {"label", app.python_label(c)}});
+    for (const auto& it : app.python_items_)
+        items.push_back({{"what", it.what}, {"rect", {it.min.x, it.min.y, it.max.x, it.max.y}}});
+    if (app.session_.has_run() && app.sweep_.owns(app.session_.serial())) {
+        std::vector<const lab::RunState*> runs;
+        for (const lab::RunState& r : app.sweep_.done()) runs.push_back(&r);
+        runs.push_back(&app.session_.current());
+        for (const lab::RunState* r : runs)
+            every.push_back({{"python", r->options.python},
+                             {"version", r->python.version},
+                             {"websockets", r->python.websockets},
+                             {"verdict", lab::to_string(r->verdict.outcome)},
+                             {"lanes", lanes(*r)}});
+    }
+    const SetupJob::State st = app.setup_.state();
+    json made = json::array();
+    for (const lab::RealPython& r : st.made)
+        made.push_back({{"websockets", r.websockets}, {"python", r.python}, {"reused", r.reused}});
+    const json setup = {{"started", st.started},
+                        {"running", st.running},
+                        {"share", st.share},
+                        {"error", st.error},
+                        {"made", made}};
+    return {{"selected", app.next_.python},
+            {"setup", setup},
+            {"choices", choices},
+            {"drawn", items},
+            {"every", every},
+            {"sweeping", app.sweep_.active()}};
+}
+
 json ScriptDriver::describe(const App& app) const {
     const lab::RunState& run = app.session_.current(); // meaningful when app.session_.has_run()
     int w = 0, h = 0;
@@ -300,6 +342,7 @@ json ScriptDriver::describe(const App& app) const {
             {"prediction", prediction},
             {"tally", {{"right", app.quiz_.right_count()}, {"total", app.quiz_.total()}}},
             {"matrix", matrix_json(app)},
+            {"python", python_json(app)},
             {"exports", app.exports_},
             {"status", status.empty() ? json(nullptr) : json(status)},
             {"timeline_rect",

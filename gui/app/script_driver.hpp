@@ -48,6 +48,7 @@ class ScriptDriver {
     nlohmann::json step_json(const App& app) const;
     nlohmann::json walk_json(const App& app) const;
     nlohmann::json matrix_json(const App& app) const;
+    nlohmann::json python_json(const App& app) const;
     nlohmann::json layout_json(const App& app) const;
 
     enum class WalkPhase {

@@ -23,12 +23,14 @@ void Session::start(const lab::RunOptions& options, const lab::ServerInfo& serve
     run_ = std::make_unique<lab::Run>(options, server, std::move(on_change));
     current_ = run_->snapshot();
     has_run_ = true;
+    ++serial_;
 }
 
 void Session::open(lab::RunState finished) {
     retire();
     current_ = std::move(finished);
     has_run_ = true;
+    ++serial_;
 }
 
 void Session::poll() {

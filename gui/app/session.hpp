@@ -5,6 +5,7 @@
 
 #include "lab/run/runner.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,6 +23,8 @@ class Session {
     void poll();
 
     bool has_run() const { return has_run_; }
+    // Which run is on show: a new number with each start() and open().
+    std::uint64_t serial() const { return serial_; }
     // A demo of ours still runs (not one opened from the matrix): no verdict yet, or a
     // confirmed hang kept alive (RunOptions::keep_hung_ms) until Kill or its limit.
     bool live() const { return has_run_ && run_ && (!current_.finished() || current_.alive); }
@@ -46,6 +49,7 @@ class Session {
 
     std::unique_ptr<lab::Run> run_; // the live or latest demo; none for an opened run
     bool has_run_ = false;
+    std::uint64_t serial_ = 0;
     lab::RunState current_;
     std::optional<lab::RunState> previous_;
 };

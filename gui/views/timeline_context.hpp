@@ -7,9 +7,12 @@
 //   timeline_lanes.cpp   LaneRow: a thread's label, its state bars, its markers, hover tips
 //   timeline_marks.cpp   MarkLayer: over and under the lanes (breaks, the join arrow, main's
 //                        end, the exit, atexit, the live counter) and the captions' layout
+//   timeline_stages.cpp  StageRow: the exit's stages (main, hooks, join, atexit, finalize)
 #pragma once
 
 #include "gui/views/timeline_view.hpp"
+
+#include "lab/model/chain.hpp"
 
 #include <cstdint>
 #include <string>
@@ -123,6 +126,20 @@ class MarkLayer {
     float lay_out(const TimelineContext& ctx, float y);
     float top_ = 0, bottom_ = 0;
     std::vector<Caption> captions_;
+};
+
+// The exit's stages as bands along the time axis, beneath the captions (lab::stage_spans).
+class StageRow {
+  public:
+    struct Band {
+        lab::Stage stage;
+        double t0 = 0, t1 = 0; // ms since the run's spawn
+        std::vector<std::string> hooks;
+    };
+    // The stages of the run, a stage's hooks or handlers in one band; empty before main ends.
+    static std::vector<Band> bands(const TimelineContext& ctx);
+    // Draws the row from y; returns the y below it (y itself when there is nothing to draw).
+    float draw(const TimelineContext& ctx, float y) const;
 };
 
 } // namespace gui

@@ -79,16 +79,24 @@ float TimelineView::draw_run(TimelineContext& ctx, const RunView& rv, float y, f
         centres.y.emplace_back(lane.tid, y + (lane_h - 3) / 2);
         y += lane_h;
     }
-    return MarkLayer().draw(ctx, lanes_top, y, centres);
+    y = MarkLayer().draw(ctx, lanes_top, y, centres);
+    return StageRow().draw(ctx, y);
 }
 
 float TimelineView::paint(ImDrawList* dl, ImVec2 a, float width, const RunView& current,
                           const RunView& previous, const TimelineText& text, bool interactive,
                           std::vector<DrawnText>* drawn) {
+    return paint(dl, a, width, std::vector<const RunView*>{&current, &previous}, text, interactive,
+                 drawn);
+}
+
+float TimelineView::paint(ImDrawList* dl, ImVec2 a, float width,
+                          const std::vector<const RunView*>& all, const TimelineText& text,
+                          bool interactive, std::vector<DrawnText>* drawn, float dim) {
     const float line = ImGui::GetTextLineHeight();
     std::vector<const RunView*> runs;
-    for (const RunView* rv : {&current, &previous})
-        if (rv->run) runs.push_back(rv);
+    for (const RunView* rv : all)
+        if (rv && rv->run) runs.push_back(rv);
     if (runs.empty()) return 0;
     // Line the runs up at main's end when they all have one; else at their start.
     bool align = true;
@@ -150,7 +158,7 @@ float TimelineView::paint(ImDrawList* dl, ImVec2 a, float width, const RunView& 
                             .left = a.x,
                             .width = width,
                             .line = line,
-                            .dim = i == 0 ? 1.0f : 0.75f,
+                            .dim = i == 0 ? 1.0f : dim,
                             .interactive = interactive};
         y = draw_run(ctx, *runs[i], y, label_w, own);
         if (i + 1 < runs.size()) y += line * 0.6f;
@@ -160,6 +168,16 @@ float TimelineView::paint(ImDrawList* dl, ImVec2 a, float width, const RunView& 
 
 void TimelineView::draw(const RunView& current, const RunView& previous, const TimelineText& text,
                         float height) {
+    draw_runs({&current, &previous}, text, height, 0.75f);
+}
+
+void TimelineView::draw(const std::vector<const RunView*>& runs, const TimelineText& text,
+                        float height) {
+    draw_runs(runs, text, height, 1.0f);
+}
+
+void TimelineView::draw_runs(const std::vector<const RunView*>& runs, const TimelineText& text,
+                             float height, float dim) {
     // The wheel zooms time; the scrollbar (when the runs are taller than the pane) scrolls.
     ImGui::BeginChild("timeline", ImVec2(0, height), false, ImGuiWindowFlags_NoScrollWithMouse);
     rect_min_ = ImGui::GetWindowPos();
@@ -195,7 +213,7 @@ void TimelineView::draw(const RunView& current, const RunView& previous, const T
         std::clamp(ImGui::GetTextLineHeight() * 11, avail.x * 0.18f, avail.x * 0.4f);
     vp_.x0 = origin.x + label_guess; // for the zoom's mouse → time before paint() sets it
     vp_.x1 = origin.x + avail.x;
-    const float h = paint(dl, origin, avail.x, current, previous, text, true, &drawn_);
+    const float h = paint(dl, origin, avail.x, runs, text, true, &drawn_, dim);
     height_ = h;
     dl->PopClipRect();
     // Room for everything drawn, so the scrollbar reaches the last lane.

@@ -78,11 +78,17 @@ class TimelineView {
     // height: the pane's (0: what is left of the window).
     void draw(const RunView& current, const RunView& previous, const TimelineText& text,
               float height = 0);
+    // Any number of runs, one above the other, none dimmed ("Run on every Python").
+    void draw(const std::vector<const RunView*>& runs, const TimelineText& text, float height = 0);
     // Paints both runs from `a`, `width` wide, into any draw list (the export's too); returns
     // the height used. Interactive: hover tips and the hint (on screen only).
     float paint(ImDrawList* dl, ImVec2 a, float width, const RunView& current,
                 const RunView& previous, const TimelineText& text, bool interactive,
                 std::vector<DrawnText>* drawn);
+    // The runs with a view (run set), top to bottom; dim: of every run after the first.
+    float paint(ImDrawList* dl, ImVec2 a, float width, const std::vector<const RunView*>& runs,
+                const TimelineText& text, bool interactive, std::vector<DrawnText>* drawn,
+                float dim = 0.75f);
     void legend(const TimelineText& text) const;
     void fit() { vp_.follow = true; }
     bool show_paused = false; // draw paused time as it was (else collapsed into breaks)
@@ -93,6 +99,8 @@ class TimelineView {
     float content_height() const { return height_; } // what the runs took, last frame
 
   private:
+    void draw_runs(const std::vector<const RunView*>& runs, const TimelineText& text, float height,
+                   float dim);
     float draw_run(TimelineContext& ctx, const RunView& rv, float y, float label_w, bool own_scale);
     Viewport vp_;
     ImVec2 rect_min_{0, 0}, rect_max_{0, 0};

@@ -96,29 +96,44 @@ std::optional<Stage> stage_from(std::string_view name) {
     return std::nullopt;
 }
 
-StageAt stage_at(const Timeline& t, std::int64_t at_ns) {
-    StageAt at;
-    if (t.main_end_ns() < 0 || (at_ns >= 0 && at_ns < t.main_end_ns())) return at;
-    at.stage = Stage::hooks;
+std::vector<StageSpan> stage_spans(const Timeline& t) {
+    std::vector<StageSpan> out;
+    out.push_back({Stage::main, std::max<std::int64_t>(t.first_ns(), 0), -1, {}});
+    if (t.main_end_ns() < 0) return out;
+    const std::int64_t end = t.main_end_ns();
+    auto begin = [&](Stage s, std::int64_t at, const std::string& hook) {
+        if (out.back().stage == s && out.back().hook == hook) return;
+        at = std::max(at, out.back().t0);
+        out.back().t1 = at;
+        out.push_back({s, at, -1, hook});
+    };
+    begin(Stage::hooks, end, {});
     for (const Marker& m : t.markers()) {
-        if (at_ns >= 0 && m.t > at_ns) break;
         switch (m.kind) {
         case trace::Kind::threading_atexit:
-            if (at.stage == Stage::hooks) at.hook = m.text;
+            if (out.back().stage == Stage::hooks) begin(Stage::hooks, m.t, m.text);
             break;
         case trace::Kind::shutdown:
-            at = {Stage::join, {}};
+            begin(Stage::join, m.t, {});
             break;
         case trace::Kind::atexit:
-            at = {Stage::atexit, m.text};
+            begin(Stage::atexit, m.t, m.text);
             break;
         case trace::Kind::exit:
-            at = {Stage::finalize, {}};
+            begin(Stage::finalize, m.t, {});
             break;
         default:
             break;
         }
     }
+    return out;
+}
+
+StageAt stage_at(const Timeline& t, std::int64_t at_ns) {
+    StageAt at;
+    if (t.main_end_ns() < 0 || (at_ns >= 0 && at_ns < t.main_end_ns())) return at;
+    for (const StageSpan& s : stage_spans(t))
+        if (s.stage != Stage::main && (at_ns < 0 || s.t0 <= at_ns)) at = {s.stage, s.hook};
     return at;
 }
 

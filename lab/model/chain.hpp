@@ -33,6 +33,17 @@ struct StageAt {
 // main-end, threading-atexit, shutdown, atexit and exit events.
 StageAt stage_at(const Timeline& t, std::int64_t at_ns = -1);
 
+// The stages as the process went through them, in order: main from the first event, then
+// from main's end each stage (a hook or atexit handler each its own span) until the next
+// begins; the last is open (t1 = -1). stage_at is the span at a moment; the terminal's
+// H/J/A/X marks and the app's bands along the time axis are drawn from these.
+struct StageSpan {
+    Stage stage = Stage::main;
+    std::int64_t t0 = -1, t1 = -1;
+    std::string hook;
+};
+std::vector<StageSpan> stage_spans(const Timeline& t);
+
 // A wait that only another thread of the process can end: an untimed join, lock, event,
 // condition or queue get (not I/O, a sleep or a select: those can still end by themselves).
 bool waits_in_process(const Segment& s);

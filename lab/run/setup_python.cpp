@@ -89,8 +89,10 @@ void sweep(const fs::path& dir) {
 }
 
 // One environment, made in `tmp` and renamed into ROOT/…/websockets-<version>.
+// share_at, share_each: the share of the whole work done before it, and its own share.
 std::string make_one(const SetupOptions& o, const std::string& wanted, const fs::path& base,
-                     RealPython& made, const std::function<void(std::string_view)>& progress) {
+                     RealPython& made, const std::function<void(std::string_view)>& progress,
+                     double share_at, double share_each) {
     const std::string label = "websockets " + (wanted.empty() ? "(newest)" : wanted);
     const fs::path tmp =
         base / ((wanted.empty() ? "newest" : wanted) + ".tmp-" + std::to_string(::getpid()));
@@ -103,6 +105,7 @@ std::string make_one(const SetupOptions& o, const std::string& wanted, const fs:
     progress(label + ": making a virtual environment");
     if (auto [st, out] = run_captured({o.python, "-m", "venv", tmp.string()}, 120000); st != 0)
         return fail(why("making a virtual environment for " + label, out, base));
+    if (o.done_share) o.done_share(share_at + share_each / 3); // the venv is made
     progress(label + ": installing through pip" +
              (o.find_links.empty() ? "" : " from " + o.find_links));
     std::vector<std::string> pip = {(tmp / "bin/python").string(),
@@ -158,7 +161,10 @@ std::string setup_python(const SetupOptions& o, std::vector<RealPython>& made,
     if (ec) return "cannot make " + base.string() + ": " + ec.message();
     sweep(base);
     std::vector<RealPython> result;
-    for (const std::string& wanted : kRealWebsockets) {
+    const double each = 1.0 / double(kRealWebsockets.size());
+    for (std::size_t i = 0; i < kRealWebsockets.size(); ++i) {
+        const std::string& wanted = kRealWebsockets[i];
+        if (o.done_share) o.done_share(double(i) * each);
         RealPython one;
         // Reused when it is there: a pinned version by its name, the newest as any other.
         for (const RealPython& r : real_pythons(root.string()))
@@ -168,11 +174,13 @@ std::string setup_python(const SetupOptions& o, std::vector<RealPython>& made,
                                 : r.websockets == wanted))
                 one = {r.websockets, r.python, true};
         if (one.python.empty())
-            if (std::string err = make_one(o, wanted, base, one, progress); !err.empty())
+            if (std::string err = make_one(o, wanted, base, one, progress, double(i) * each, each);
+                !err.empty())
                 return err;
         progress("websockets " + one.websockets + (one.reused ? ": already there, " : ": ready, ") +
                  one.python);
         result.push_back(one);
+        if (o.done_share) o.done_share(double(i + 1) * each);
     }
     made = std::move(result);
     return {};

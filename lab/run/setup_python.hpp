@@ -23,6 +23,8 @@ struct SetupOptions {
     std::string find_links;  // a directory of wheels: installs with --no-index from it
     std::string root;        // "" : data_dir()
     int pip_timeout_s = 300; // per version
+    // The share of the work done, 0 to 1, after each step (the app's progress bar); optional.
+    std::function<void(double)> done_share;
 };
 
 // One environment: websockets `version` in `python` (…/bin/python).

@@ -97,12 +97,15 @@ void print_timeline(const RunState& st, const Ui& ui) {
             auto put = [&](std::int64_t at, char c) {
                 marks[std::size_t(std::clamp(int(double(at - t0) / per_col), 0, kCols - 1))] = c;
             };
+            // Each stage's first span (chain.hpp); the hooks' where the first hook runs.
             std::int64_t hooks = -1, join = -1, handlers = -1, exit = -1;
-            for (const Marker& m : t.markers()) {
-                if (m.kind == trace::Kind::threading_atexit && hooks < 0) hooks = m.t;
-                if (m.kind == trace::Kind::shutdown && join < 0) join = m.t;
-                if (m.kind == trace::Kind::atexit && handlers < 0) handlers = m.t;
-                if (m.kind == trace::Kind::exit) exit = m.t;
+            for (const StageSpan& sp : stage_spans(t)) {
+                std::int64_t* at = sp.stage == Stage::hooks  ? (sp.hook.empty() ? nullptr : &hooks)
+                                   : sp.stage == Stage::join ? &join
+                                   : sp.stage == Stage::atexit   ? &handlers
+                                   : sp.stage == Stage::finalize ? &exit
+                                                                 : nullptr;
+                if (at && *at < 0) *at = sp.t0;
             }
             for (auto [at, c] : {std::pair{exit, 'X'}, std::pair{handlers, 'A'},
                                  std::pair{join, 'J'}, std::pair{hooks, 'H'}})
