@@ -1,6 +1,8 @@
 #include "lab/run/python_engine.hpp"
 
+#include "lab/model/catalog.hpp"
 #include "lab/model/lines.hpp"
+#include "lab/run/spawn_hygiene.hpp"
 
 #include <algorithm>
 #include <array>
@@ -26,20 +28,30 @@ std::string tracer_path() {
 }
 
 // Runs argv, feeding nothing, for at most timeout_ms; returns (exit status or -1, output).
+// Under daemonlab-launch, as the engine's runs are: whatever it starts (pip, venv's ensurepip)
+// ends with it, with the calling thread, and with the host (demos/launch/launch.cpp).
 std::pair<int, std::string> run_captured(const std::vector<std::string>& args, int timeout_ms) {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) return {-1, std::strerror(errno)};
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
     posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&attr);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, p[1], 1);
     posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+    child_hygiene(fa, attr, 3);
+    std::vector<std::string> full = args;
+    const std::string launcher = libexec_path("daemonlab-launch");
+    const bool launched = ::access(launcher.c_str(), X_OK) == 0;
+    if (launched) full.insert(full.begin(), {launcher, std::to_string(::getpid())});
     std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const std::string& a : full) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     pid_t pid = -1;
-    int rc = ::posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    int rc = ::posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     ::close(p[1]);
     if (rc != 0) {
         ::close(p[0]);
@@ -55,14 +67,22 @@ std::pair<int, std::string> run_captured(const std::vector<std::string>& args, i
         pollfd f{p[0], POLLIN, 0};
         if (::poll(&f, 1, int(left.count())) <= 0) break;
         ssize_t n = ::read(p[0], buf, sizeof buf);
-        if (n <= 0) break;
+        if (n <= 0) break; // end of output: the program is done (or about to be)
         out.append(buf, std::size_t(n));
         if (out.size() > 64 * 1024) out.erase(0, out.size() - 64 * 1024); // the last 64 KiB
     }
     ::close(p[0]);
-    ::kill(pid, SIGKILL); // a no-op when it is done; no orphan when it is not
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    pid_t done = 0;
+    while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 &&
+           std::chrono::steady_clock::now() < deadline)
+        ::usleep(2'000);
+    if (done == 0) {                        // the time is up: end it and all it started
+        if (launched) ::kill(pid, SIGTERM); // the launcher kills its whole tree
+        for (int i = 0; i < 100 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) ::usleep(10'000);
+        ::kill(-pid, SIGKILL); // its process group (child_hygiene), whatever is left
+        ::waitpid(pid, &status, 0);
+    }
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
