@@ -20,11 +20,8 @@ using nlohmann::json;
 int cmd_matrix(bool as_json, int jobs, const RunOptions& every, const Ui& ui) {
     EchoServer server({.tls = true});
     const ServerInfo info{server.uri(), server.ca_pem()};
-    std::vector<RunOptions> cells = matrix_cells(every.grace_ms);
-    for (RunOptions& c : cells) {
-        c.engine = every.engine;
-        c.python = every.python;
-    }
+    std::vector<RunOptions> cells = matrix_cells(every.grace_ms, every.engine);
+    for (RunOptions& c : cells) c.python = every.python;
     MatrixRun matrix(std::move(cells), info, jobs);
     matrix.wait();
     std::vector<RunState> results;
