@@ -77,13 +77,13 @@ void App::controls() {
         if (r == trace::Receiver::library) tip(t("ui.receiver.library.tip"));
     }
     if (!own_program()) {
-        const std::string close_label = label(cpython_only_lesson() ? "ui.fix" : "ui.close");
+        const std::string close_label = label(cpython_only_lesson() ? "ui.fix_switch" : "ui.close");
         ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
         if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(close_label.c_str()).x + 40)
             ImGui::NewLine();
         bool close = lab::effective_close(next_);
         if (ImGui::Checkbox(close_label.c_str(), &close)) next_.close = close;
-        if (cpython_only_lesson()) tip(t("ui.fix.tip"));
+        if (cpython_only_lesson()) tip(t("ui.fix_switch.tip"));
     }
     if (sc && sc->sandbox) sandbox_controls();
     ImGui::BeginDisabled(!server_);
