@@ -41,6 +41,7 @@ std::vector<RunOptions> cells(trace::Engine engine) {
     std::vector<RunOptions> out;
     for (const Scenario& s : catalog())
         for (trace::Receiver r : {trace::Receiver::inherit, trace::Receiver::daemon}) {
+            if (s.cpython_only) break; // chapter 2: no C++ demo, no websockets (test_chapter2)
             RunOptions o{.engine = engine, .scenario = std::string(s.id), .receiver = r};
             o.grace_ms = 200; // a hang's trace is complete at its confirmation
             if (engine == trace::Engine::cpython) o.python = kPython;

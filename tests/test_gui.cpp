@@ -140,6 +140,20 @@ int lesson_files() {
     return n;
 }
 
+// How many of them the verdict matrix runs: those with a C++ demo (demos/scenarios/<id>.cpp);
+// chapter 2's lessons are CPython-only programs and not in the app's matrix.
+int matrix_lessons() {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(std::string(DAEMONLAB_SOURCE_DIR) +
+                                                             "/content/lessons")) {
+        std::string id = e.path().stem().string();
+        std::replace(id.begin(), id.end(), '-', '_');
+        n += e.path().extension() == ".toml" &&
+             fs::exists(fs::path(DAEMONLAB_SOURCE_DIR) / "demos/scenarios" / (id + ".cpp"));
+    }
+    return n;
+}
+
 std::vector<int> ints(const json& j) {
     std::vector<int> v;
     for (const json& x : j) v.push_back(x.get<int>());
@@ -433,7 +447,7 @@ TEST(Gui, MatrixMatchesTheCliAndOpensACell) {
     ASSERT_TRUE(m.is_object()) << s.info.dump(1);
     EXPECT_TRUE(m["done"].get<bool>());
     ASSERT_EQ(m["cells"].size(), want.size());
-    ASSERT_EQ(want.size(), std::size_t(lesson_files() * 6));
+    ASSERT_EQ(want.size(), std::size_t(matrix_lessons() * 6));
     int predicted = 0;
     for (const json& c : m["cells"]) {
         std::string key = c["scenario"].get<std::string>() + "|" +
@@ -448,7 +462,7 @@ TEST(Gui, MatrixMatchesTheCliAndOpensACell) {
             EXPECT_EQ(c["predicted"], c["verdict"]);
         }
     }
-    EXPECT_EQ(predicted, lesson_files() * 6); // every lesson says what each of its cells does
+    EXPECT_EQ(predicted, matrix_lessons() * 6); // every lesson says what each of its cells does
     // The clicked cell is open in the Lab view, with its run's timeline.
     EXPECT_EQ(s.info["view"], "lab");
     EXPECT_EQ(s.info["scenario"], "passed-in");
@@ -465,7 +479,7 @@ TEST(Gui, MatrixSpeaksBothLanguagesInBilingualMode) {
     const json& m = s.info["matrix"];
     ASSERT_TRUE(m.is_object()) << s.info.dump(1);
     ASSERT_TRUE(m["done"].get<bool>());
-    ASSERT_EQ(m["cells"].size(), std::size_t(lesson_files() * 6));
+    ASSERT_EQ(m["cells"].size(), std::size_t(matrix_lessons() * 6));
     for (const json& c : m["cells"]) {
         const std::string small = c["small"];
         const bool hangs = c["predicted"] == "hung";
@@ -1068,4 +1082,25 @@ TEST(Gui, EnglishCurlyQuotesAreNarrow) {
     if (f["cjk"].is_null()) GTEST_SKIP() << "no CJK font installed: nothing to merge";
     ASSERT_TRUE(f["quote_advance_em"].is_number()) << f.dump();
     EXPECT_LT(f["quote_advance_em"].get<double>(), 0.6) << "“ is drawn full-width";
-}
+
+    // Chapter 2 (issue 21): a CPython-only lesson shows only the CPython engine, says so, offers
+    // the fix instead of close(), and its run is a real CPython run.
+    TEST(Gui, ChapterTwoLessonShowsOnlyTheCpythonEngine) {
+        if (!fs::exists("/usr/bin/python3")) GTEST_SKIP() << "/usr/bin/python3 is not installed";
+        Shot s = shoot("chapter2", {"--scenario", "pool-atexit", "--run", "--lang", "en",
+                                    "--python", "/usr/bin/python3"});
+        ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+        EXPECT_EQ(s.info["scenario"], "pool-atexit");
+        const std::string text = s.info["text"].get<std::string>();
+        EXPECT_NE(text.find("Chapter 2: the same trap elsewhere"), std::string::npos) << text;
+        EXPECT_NE(text.find("(this lesson runs on CPython only)"), std::string::npos) << text;
+        EXPECT_NE(text.find("apply the fix"), std::string::npos) << text;
+        EXPECT_EQ(text.find("C++ model"), std::string::npos) << text; // no model engine to pick
+        EXPECT_EQ(text.find("explicit close"), std::string::npos) << text;
+        // Without the fix it does not exit: concurrent.futures' exit hook waits for the worker.
+        EXPECT_EQ(s.info["verdict"], "hung") << s.info.dump(1);
+        bool pool_worker = false;
+        for (const json& l : s.info["lanes"])
+            pool_worker |= l["name"].get<std::string>().starts_with("ThreadPoolExecutor");
+        EXPECT_TRUE(pool_worker) << s.info["lanes"].dump();
+    }

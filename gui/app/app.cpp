@@ -133,8 +133,9 @@ lab::RunOptions App::options() const {
                 .program =
                     own_.edited || own_.opened().empty() ? std::string("(edited)") : own_.opened()};
     lab::RunOptions o = next_;
-    o.receiver = lab::effective_receiver(o); // "as installed" exists only on CPython
     const lab::Scenario* s = lab::find_scenario(o.scenario);
+    if (s && s->cpython_only) o.engine = trace::Engine::cpython; // chapter 2: no C++ model
+    o.receiver = lab::effective_receiver(o); // "as installed" exists only on CPython
     if (!s || !s->sandbox) { // the sandbox's switches are kept, but apply only there
         const lab::RunOptions plain;
         o.connect_in = plain.connect_in;

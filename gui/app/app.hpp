@@ -160,6 +160,7 @@ class App {
     void step_controls();
     void predict_controls();
     void engine_controls();
+    bool cpython_only_lesson() const; // the scenario on show is chapter 2 (no C++ model)
     void rerun_popup();
     void banner(float max_h); // at most max_h high: scrolls within when longer
     bool banner_has_run() const;

@@ -20,31 +20,49 @@ using lab::Lang;
 
 // The engine: the C++ model (fast, the same on every machine) or the real CPython with the
 // websockets it has. A program of the user's runs on CPython only.
+// A chapter-2 lesson is a real Python program with no C++ model: CPython only, and the switch
+// shows only CPython, with a note that says so (the matrix view keeps both engines: its cells
+// are chapter 1's).
 void App::engine_controls() {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(label("ui.engine").c_str());
     tip(t("ui.engine.tip"));
-    ImGui::BeginDisabled(own_program());
+    const bool cpython_only = view_ == View::lab && !own_program() && cpython_only_lesson();
+    ImGui::BeginDisabled(own_program() || cpython_only);
     for (const auto& [e, name] : trace::Names<trace::Engine>::table) {
+        if (cpython_only && e != trace::Engine::cpython) continue;
         const std::string engine_label = label("ui.engine." + std::string(name));
         ImGui::SameLine();
         if (ImGui::RadioButton((engine_label + "##engine").c_str(),
-                               own_program() ? e == trace::Engine::cpython : next_.engine == e))
+                               own_program() || cpython_only ? e == trace::Engine::cpython
+                                                             : next_.engine == e))
             next_.engine = e;
     }
     ImGui::EndDisabled();
+    if (cpython_only) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", label("ui.engine.cpython_only").c_str());
+        tip(t("ui.engine.cpython_only.tip"));
+    }
     ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
     python_controls(); // CPython: which interpreter, and "Run on every Python"
+}
+
+bool App::cpython_only_lesson() const {
+    const lab::Scenario* sc = lab::find_scenario(next_.scenario);
+    return sc && sc->cpython_only;
 }
 
 void App::controls() {
     const lab::Scenario* sc = lab::find_scenario(next_.scenario);
     engine_controls();
-    const bool cpython = own_program() || next_.engine == trace::Engine::cpython;
+    const bool cpython =
+        own_program() || next_.engine == trace::Engine::cpython || cpython_only_lesson();
     const trace::Engine engine = cpython ? trace::Engine::cpython : trace::Engine::model;
     next_.receiver = lab::effective_receiver(engine, next_.receiver);
-    // A program of the user's that does not use websockets has no receiver to switch.
-    const bool receiver_shown = !own_program() || own_.uses_websockets();
+    // A program of the user's that does not use websockets has no receiver to switch; nor has
+    // a chapter-2 lesson (its switch is the fix).
+    const bool receiver_shown = own_program() ? own_.uses_websockets() : !cpython_only_lesson();
     if (receiver_shown) {
         same_line_if_fits(ImGui::CalcTextSize(t("ui.receiver").c_str()).x);
         ImGui::AlignTextToFramePadding();
@@ -60,12 +78,13 @@ void App::controls() {
         if (r == trace::Receiver::library) tip(t("ui.receiver.library.tip"));
     }
     if (!own_program()) {
-        const std::string close_label = label("ui.close");
+        const std::string close_label = label(cpython_only_lesson() ? "ui.fix_switch" : "ui.close");
         ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
         if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(close_label.c_str()).x + 40)
             ImGui::NewLine();
         bool close = lab::effective_close(next_);
         if (ImGui::Checkbox(close_label.c_str(), &close)) next_.close = close;
+        if (cpython_only_lesson()) tip(t("ui.fix_switch.tip"));
     }
     if (sc && sc->sandbox) sandbox_controls();
     ImGui::BeginDisabled(!server_);
@@ -77,7 +96,7 @@ void App::controls() {
     tip(t(own_program() ? "ui.own.run.tip" : "ui.run.tip"));
     ImGui::EndDisabled();
     rerun_popup();
-    if (!own_program()) {
+    if (!own_program() && !cpython_only_lesson()) { // one engine: nothing to compare with
         ImGui::SameLine();
         const lab::Lesson* lesson = content_.lesson(next_.scenario);
         // Once the run on show has its verdict (a confirmed hang is kept alive to be seen, and

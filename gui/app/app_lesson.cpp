@@ -14,8 +14,15 @@ void App::scenario_list() {
     ImGui::TextDisabled("%s", label("ui.scenarios").c_str());
     tip(t("ui.scenarios.rule")); // what choosing one does to the switches
     int n = 1;
+    bool chapter2 = false;
     for (const lab::Scenario& s : lab::catalog()) {
         const std::string id(s.id);
+        if (s.cpython_only && !chapter2) { // chapter 2: the same trap elsewhere (CPython only)
+            chapter2 = true;
+            ImGui::Spacing();
+            ImGui::TextDisabled("%s", label("ui.chapter2").c_str());
+            tip(t("ui.chapter2.tip"));
+        }
         // In 双语 the title in both languages, one under the other.
         const std::string title = std::to_string(n++) + "  " + in_langs([&](lab::Lang l) {
                                       return content_.strings.get("scenario." + id + ".title", l);

@@ -29,6 +29,10 @@ std::string validate(const RunOptions& o) {
     const Scenario* s = find_scenario(o.scenario);
     if (!s) return "unknown scenario '" + o.scenario + "' (see: daemonlab list)";
     using trace::ConnectIn, trace::Worker;
+    if (s->cpython_only && !cpython)
+        return "'" + o.scenario +
+               "' is a real Python program with no C++ model (chapter 2): run it on CPython "
+               "with --engine python";
     if (std::string err = check_receiver(o); !err.empty()) return err;
     if (cpython && o.fault != trace::Fault::none)
         return "--inject-fault is for the model's demos (--engine model)";
@@ -74,15 +78,18 @@ bool effective_close(const RunOptions& o) {
     return o.close.value_or(s && s->close_by_default);
 }
 
-std::vector<RunOptions> matrix_cells(int grace_ms) {
+std::vector<RunOptions> matrix_cells(int grace_ms, trace::Engine engine) {
     std::vector<RunOptions> cells;
-    for (const Scenario& s : catalog())
+    for (const Scenario& s : catalog()) {
+        if (s.cpython_only && engine != trace::Engine::cpython) continue;
         for (trace::Receiver r : kMatrixReceivers)
             for (bool close : kMatrixCloses)
-                cells.push_back({.scenario = std::string(s.id),
+                cells.push_back({.engine = engine,
+                                 .scenario = std::string(s.id),
                                  .receiver = r,
                                  .close = close,
                                  .grace_ms = grace_ms});
+    }
     return cells;
 }
 

@@ -98,8 +98,10 @@ struct RunState {
 std::int64_t monotonic_ns();
 
 // The verdict matrix: every scenario of the catalog × receiver inherit / daemon /
-// non-daemon × close off, then on; in the order `daemonlab matrix` prints them.
-std::vector<RunOptions> matrix_cells(int grace_ms = 300);
+// non-daemon × close off, then on; in the order `daemonlab matrix` prints them, on `engine`.
+// The CPython-only scenarios (chapter 2) only when the engine is CPython.
+std::vector<RunOptions> matrix_cells(int grace_ms = 300,
+                                     trace::Engine engine = trace::Engine::model);
 // How many matrix runs at once by default: 2 × cores + 2 (a run mostly waits).
 int default_matrix_jobs();
 

@@ -48,7 +48,9 @@ std::vector<std::string> demo_argv(const RunOptions& o, const ServerInfo& server
     if (o.engine == trace::Engine::cpython) {
         std::vector<std::string> a = {o.python, tracer_path(), std::string(launch::kReceiverOption),
                                       std::string(name(o.receiver))};
-        if (o.program.empty()) // a lesson: the tracer checks its websockets before it runs
+        const Scenario* lesson = o.program.empty() ? find_scenario(o.scenario) : nullptr;
+        // a lesson: the tracer checks its websockets before it runs (chapter 2 needs none)
+        if (lesson && !lesson->cpython_only)
             a.insert(a.end(), {std::string(launch::kNeedWebsocketsOption),
                                std::to_string(kLessonsNeedWebsockets)});
         const std::string program = o.program.empty() ? program_path(o.scenario) : o.program;

@@ -13,13 +13,22 @@
 namespace lab {
 namespace {
 
+// Chapter 2's lessons (CPython only) under their heading, which says how to run them.
 int cmd_list(const Ui& ui) {
+    constexpr std::size_t kId = 20;
+    bool chapter2 = false;
     for (const Scenario& s : catalog()) {
         const std::string key = "scenario." + std::string(s.id);
-        std::cout << pad_to(std::string(s.id), 16);
+        if (s.cpython_only && !chapter2) {
+            chapter2 = true;
+            std::cout << "\n"
+                      << ui.strings.get("ui.chapter2", Lang::zh) << " / "
+                      << ui.strings.get("ui.chapter2", Lang::en) << " (--engine python)\n";
+        }
+        std::cout << pad_to(std::string(s.id), kId);
         bool first = true;
         for (Lang l : {Lang::zh, Lang::en}) {
-            if (!first) std::cout << pad_to("", 16);
+            if (!first) std::cout << pad_to("", kId);
             std::cout << ui.strings.get(key + ".title", l) << (l == Lang::zh ? "：" : ": ")
                       << ui.strings.get(key + ".summary", l) << "\n";
             first = false;
