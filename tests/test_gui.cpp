@@ -1082,25 +1082,26 @@ TEST(Gui, EnglishCurlyQuotesAreNarrow) {
     if (f["cjk"].is_null()) GTEST_SKIP() << "no CJK font installed: nothing to merge";
     ASSERT_TRUE(f["quote_advance_em"].is_number()) << f.dump();
     EXPECT_LT(f["quote_advance_em"].get<double>(), 0.6) << "“ is drawn full-width";
+}
 
-    // Chapter 2 (issue 21): a CPython-only lesson shows only the CPython engine, says so, offers
-    // the fix instead of close(), and its run is a real CPython run.
-    TEST(Gui, ChapterTwoLessonShowsOnlyTheCpythonEngine) {
-        if (!fs::exists("/usr/bin/python3")) GTEST_SKIP() << "/usr/bin/python3 is not installed";
-        Shot s = shoot("chapter2", {"--scenario", "pool-atexit", "--run", "--lang", "en",
-                                    "--python", "/usr/bin/python3"});
-        ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
-        EXPECT_EQ(s.info["scenario"], "pool-atexit");
-        const std::string text = s.info["text"].get<std::string>();
-        EXPECT_NE(text.find("Chapter 2: the same trap elsewhere"), std::string::npos) << text;
-        EXPECT_NE(text.find("(this lesson runs on CPython only)"), std::string::npos) << text;
-        EXPECT_NE(text.find("apply the fix"), std::string::npos) << text;
-        EXPECT_EQ(text.find("C++ model"), std::string::npos) << text; // no model engine to pick
-        EXPECT_EQ(text.find("explicit close"), std::string::npos) << text;
-        // Without the fix it does not exit: concurrent.futures' exit hook waits for the worker.
-        EXPECT_EQ(s.info["verdict"], "hung") << s.info.dump(1);
-        bool pool_worker = false;
-        for (const json& l : s.info["lanes"])
-            pool_worker |= l["name"].get<std::string>().starts_with("ThreadPoolExecutor");
-        EXPECT_TRUE(pool_worker) << s.info["lanes"].dump();
-    }
+// Chapter 2 (issue 21): a CPython-only lesson shows only the CPython engine, says so, offers
+// the fix instead of close(), and its run is a real CPython run.
+TEST(Gui, ChapterTwoLessonShowsOnlyTheCpythonEngine) {
+    if (!fs::exists("/usr/bin/python3")) GTEST_SKIP() << "/usr/bin/python3 is not installed";
+    Shot s = shoot("chapter2", {"--scenario", "pool-atexit", "--run", "--lang", "en", "--python",
+                                "/usr/bin/python3"});
+    ASSERT_EQ(s.process.exit_code, 0) << s.process.out;
+    EXPECT_EQ(s.info["scenario"], "pool-atexit");
+    const std::string text = s.info["text"].get<std::string>();
+    EXPECT_NE(text.find("Chapter 2: the same trap elsewhere"), std::string::npos) << text;
+    EXPECT_NE(text.find("(this lesson runs on CPython only)"), std::string::npos) << text;
+    EXPECT_NE(text.find("apply the fix"), std::string::npos) << text;
+    EXPECT_EQ(text.find("C++ model"), std::string::npos) << text; // no model engine to pick
+    EXPECT_EQ(text.find("explicit close"), std::string::npos) << text;
+    // Without the fix it does not exit: concurrent.futures' exit hook waits for the worker.
+    EXPECT_EQ(s.info["verdict"], "hung") << s.info.dump(1);
+    bool pool_worker = false;
+    for (const json& l : s.info["lanes"])
+        pool_worker |= l["name"].get<std::string>().starts_with("ThreadPoolExecutor");
+    EXPECT_TRUE(pool_worker) << s.info["lanes"].dump();
+}
