@@ -8,6 +8,8 @@
 #include "lab/room/room_run.hpp"
 #include "lab/room/room_server.hpp"
 #include "lab/run/runner.hpp"
+#include "lab/term/qr_text.hpp"
+#include "lab/term/room_store.hpp"
 #include "lab/term/run_flags.hpp"
 #include "lab/term/safe_write.hpp"
 
@@ -25,6 +27,7 @@ struct Options {
     std::size_t max_attendees = 500;
     RunFlags run; // --grace: the rounds' runs, as `daemonlab run` takes it
     std::string lang = "both";
+    std::string qr = "dark"; // the terminal's background: dark, light; or none
 };
 
 int run_room(const Options& o) {
@@ -55,6 +58,9 @@ int run_room(const Options& o) {
         }
     }
     Room room({.max_attendees = o.max_attendees});
+    // The rounds of earlier rooms (closed, or an earlier run of the app or of this command).
+    if (std::string bad = load_room_history(room); !bad.empty())
+        std::cerr << "daemonlab room: " << bad << "\n";
     std::unique_ptr<RoomServer> server;
     try {
         server = std::make_unique<RoomServer>(
@@ -65,6 +71,7 @@ int run_room(const Options& o) {
         return 2;
     }
     std::cout << server->url() << "\n";
+    if (o.qr != "none") std::cout << qr_text(server->url(), o.qr == "light");
     say("cli.room.open", {{"url", server->url()}, {"code", server->code()}});
     if (address == "127.0.0.1" || address == "::1") say("cli.room.loopback");
     say("cli.room.help");
@@ -127,6 +134,8 @@ int run_room(const Options& o) {
             run.wait();
             const RunState st = run.snapshot();
             room.reveal(room_answer(st.verdict.outcome), room_reason(st, strings));
+            if (std::string bad = save_room_history(room); !bad.empty())
+                std::cerr << "daemonlab room: history not saved: " << bad << "\n";
             const RoomSnapshot s = room.snapshot();
             const RoomRound& r = *s.last;
             for (Lang l : langs)
@@ -184,6 +193,10 @@ RoomCommand add_room_command(CLI::App& app) {
     sub->add_option("--max-attendees", opts->max_attendees, "how many phones may join")
         ->check(CLI::Range(1, 5000));
     opts->run.add_to(*sub, run_flag::grace);
+    sub->add_option("--qr", opts->qr,
+                    "the QR code for phones, for a dark or a light terminal, or none")
+        ->check(CLI::IsMember({"dark", "light", "none"}))
+        ->default_str("dark");
     sub->add_option("--lang", opts->lang, "zh, en or both")
         ->check(CLI::IsMember({"zh", "en", "both"}));
     return {sub, [opts] { return run_room(*opts); }};
