@@ -491,6 +491,27 @@ TEST(RoomBrowser, StepMarkdownHiddenTallyAndTheRevealInBothLanguages) {
     EXPECT_EQ(a.text("step").find('`'), std::string::npos) << a.text("step");
     EXPECT_EQ(a.text("step").find("**"), std::string::npos) << a.text("step");
     pa.screenshot(std::string(DAEMONLAB_TEST_DIR) + "/room-page-step.png");
+    // The chosen answer's lines (both, in 双语) contrast ≥ 4.5:1 with its background, in the
+    // light and the dark scheme (WCAG's relative luminance, from the computed colours).
+    const std::string contrast = R"((() => {
+        const lum = (c) => { const v = c.match(/[\d.]+/g).slice(0, 3).map((x) => {
+            x = x / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+          return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+        const b = document.getElementById('no'), bg = lum(getComputedStyle(b).backgroundColor);
+        return Math.min(...Array.from(b.querySelectorAll('.line'), (l) => {
+          const f = lum(getComputedStyle(l).color);
+          return (Math.max(f, bg) + 0.05) / (Math.min(f, bg) + 0.05); }));
+      })())";
+    pa.eval("document.querySelector('[data-lang=both]').click()");
+    pa.eval("document.getElementById('no').setAttribute('aria-pressed', 'true')");
+    for (const char* scheme : {"light", "dark"}) {
+        pa.call(
+            "Emulation.setEmulatedMedia",
+            {{"features", json::array({{{"name", "prefers-color-scheme"}, {"value", scheme}}})}});
+        EXPECT_GE(pa.eval(contrast).get<double>(), 4.5) << scheme;
+    }
+    pa.call("Emulation.setEmulatedMedia", {{"features", json::array()}});
+    pa.eval("document.querySelector('[data-lang=en]').click()"); // render() resets aria-pressed
     // Votes: a says it hangs, b says it exits; neither page shows the other's answer.
     pa.click("no");
     b.page->click("yes");
