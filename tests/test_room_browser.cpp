@@ -562,6 +562,7 @@ TEST(RoomBrowser, RoomFullAndRoomClosedReachThePhone) {
     ASSERT_TRUE(second.page->wait_for(
         "document.getElementById('conn').textContent.includes('The room is full')"))
         << second.page->eval("document.body.innerText");
+    EXPECT_TRUE(second.page->eval("document.getElementById('waiting').hidden") == true);
     second.page->screenshot(std::string(DAEMONLAB_TEST_DIR) + "/room-page-full.png");
     first.page->eval("document.querySelector('[data-lang=en]').click()");
     server->stop();

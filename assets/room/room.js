@@ -131,7 +131,7 @@
       $('step-label').hidden = $('step').hidden = !st;
       if (st) { put($('step-label'), 'step', { n: st.n, of: st.of }); markdown($('step'), st.text); }
     }
-    $('waiting').hidden = phase !== 'waiting';
+    $('waiting').hidden = phase !== 'waiting' || full || closed; // not in the room: no wait
     put($('waiting-text'), 'waiting');
     $('ask').hidden = phase !== 'voting';
     put($('ask-text'), 'ask');

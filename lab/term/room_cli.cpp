@@ -13,6 +13,7 @@
 #include "lab/term/run_flags.hpp"
 #include "lab/term/safe_write.hpp"
 
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -29,6 +30,35 @@ struct Options {
     std::string lang = "both";
     std::string qr = "dark"; // the terminal's background: dark, light; or none
 };
+
+// The revealed round at the terminal: the answer, its reason, the class's accuracy.
+void print_reveal(const RoomRound& r, const Strings& strings, const std::vector<Lang>& langs) {
+    for (Lang l : langs) {
+        const std::string answer =
+            to_string(r.answer) == "other" ? "answer-other" : std::string(to_string(r.answer));
+        std::cout << strings.format("cli.room.revealed", l,
+                                    {{"answer", strings.get("page." + answer, l)},
+                                     {"reason", l == Lang::zh ? r.reason.zh : r.reason.en}})
+                  << "\n";
+    }
+    for (Lang l : langs)
+        std::cout << (r.accuracy() ? strings.format("cli.room.accuracy", l,
+                                                    {{"right", std::to_string(r.right())},
+                                                     {"voters", std::to_string(r.voters())},
+                                                     {"pct", r.percent()}})
+                                   : strings.get("page.class-none", l))
+                  << "\n";
+}
+
+// --listen as an address: lan (the default route's; loopback, and said, when there is none),
+// loopback, or the address given.
+std::string listen_address(const std::string& listen, const std::function<void()>& no_lan) {
+    if (listen == "loopback") return "127.0.0.1";
+    if (listen != "lan") return listen;
+    if (auto a = default_lan_address()) return *a;
+    no_lan();
+    return "127.0.0.1";
+}
 
 int run_room(const Options& o) {
     RunOptions every; // what every round's run shares (checked before the room opens)
@@ -47,16 +77,7 @@ int run_room(const Options& o) {
         std::cout.flush();
     };
 
-    std::string address = o.listen;
-    if (address == "loopback") address = "127.0.0.1";
-    if (address == "lan") {
-        if (auto a = default_lan_address()) {
-            address = *a;
-        } else {
-            say("cli.room.no-lan");
-            address = "127.0.0.1";
-        }
-    }
+    const std::string address = listen_address(o.listen, [&] { say("cli.room.no-lan"); });
     Room room({.max_attendees = o.max_attendees});
     // The rounds of earlier rooms (closed, or an earlier run of the app or of this command).
     if (std::string bad = load_room_history(room); !bad.empty())
@@ -136,25 +157,7 @@ int run_room(const Options& o) {
             room.reveal(room_answer(st.verdict.outcome), room_reason(st, strings));
             if (std::string bad = save_room_history(room); !bad.empty())
                 std::cerr << "daemonlab room: history not saved: " << bad << "\n";
-            const RoomSnapshot s = room.snapshot();
-            const RoomRound& r = *s.last;
-            for (Lang l : langs)
-                std::cout << strings.format(
-                                 "cli.room.revealed", l,
-                                 {{"answer",
-                                   strings.get(std::string("page.") +
-                                                   std::string(to_string(r.answer) == "other"
-                                                                   ? "answer-other"
-                                                                   : to_string(r.answer)),
-                                               l)},
-                                  {"reason", l == Lang::zh ? r.reason.zh : r.reason.en}})
-                          << "\n";
-            if (r.accuracy())
-                say("cli.room.accuracy", {{"right", std::to_string(r.right())},
-                                          {"voters", std::to_string(r.voters())},
-                                          {"pct", r.percent()}});
-            else
-                say("page.class-none");
+            print_reveal(*room.snapshot().last, strings, langs);
             std::cout.flush();
         } else if (cmd == "csv") {
             std::string file;
