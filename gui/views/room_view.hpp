@@ -68,8 +68,9 @@ class RoomView {
     // step on show (index into lesson->steps, or -1).
     void follow(const lab::RunOptions& switches, const lab::RunState* run,
                 const lab::Lesson* lesson, int step, const lab::Strings& strings);
-    // "Open room" / "Close room", in the toolbar, in `langs` ("关闭课堂 / Close room" in 双语).
-    void button(const lab::Strings& strings, const std::vector<lab::Lang>& langs);
+    // "Open room" / "Close room", in the toolbar, in `lang` (one: the toolbar has no room for
+    // both at 1280 px and large text); its "Close the room?" dialog in `langs` (both in 双语).
+    void button(const lab::Strings& strings, lab::Lang lang, const std::vector<lab::Lang>& langs);
     // The join slide or the corner badge (nothing when closed), in `langs` (both: "课堂 / Room").
     // big: the font for the code and the tally (readable from the back of the room).
     void window(const lab::Strings& strings, const std::vector<lab::Lang>& langs,

@@ -39,10 +39,11 @@ struct RoomView::Words {
     }
 };
 
-void RoomView::button(const lab::Strings& strings, const std::vector<Lang>& langs) {
+void RoomView::button(const lab::Strings& strings, Lang lang, const std::vector<Lang>& langs) {
     const Words w{strings, langs};
     if (ImGui::Button(
-            (w.get(is_open() ? "gui.room.close" : "gui.room.open") + "###room-button").c_str())) {
+            (strings.get(is_open() ? "gui.room.close" : "gui.room.open", lang) + "###room-button")
+                .c_str())) {
         if (is_open())
             ImGui::OpenPopup("###room-close");
         else
