@@ -511,3 +511,36 @@ TEST(Cli, RoomCsvNeverCutsTheOldFileAndFollowsNoLink) {
     for (const auto& e : std::filesystem::directory_iterator(dir)) // no temporary file left
         EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
 }
+
+// Issue 22, defects 2 and 11: `daemonlab room` prints a QR code for the phones, and the rounds
+// it reveals are kept (next to the settings): the next room, a new process, has them, numbers
+// on from them and exports them.
+TEST(Cli, RoomPrintsAQrCodeAndKeepsItsHistoryForTheNextRoom) {
+    const std::filesystem::path dir =
+        std::filesystem::path(DAEMONLAB_TEST_DIR) / "cli-room-history";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const char* old = std::getenv("XDG_CONFIG_HOME");
+    const std::string saved = old ? old : "";
+    setenv("XDG_CONFIG_HOME", dir.c_str(), 1);
+    const std::string bin = std::string(DAEMONLAB_BIN_DIR) + "/daemonlab";
+    auto first = ts::run({bin, "room", "--listen", "loopback", "--lang", "en"}, 60,
+                         "ask inside-thread\nrun\nquit\n");
+    EXPECT_EQ(first.exit_code, 0) << first.out;
+    EXPECT_NE(first.out.find("\u2588\u2588\u2588\u2588"), std::string::npos) << first.out;
+    EXPECT_NE(first.out.find("Revealed: it exits."), std::string::npos) << first.out;
+    EXPECT_TRUE(std::filesystem::exists(dir / "daemonlab" / "room-history.json"));
+    const std::string csv = (dir / "rounds.csv").string();
+    auto second = ts::run({bin, "room", "--listen", "loopback", "--lang", "en", "--qr", "none"}, 60,
+                          "ask threaded-client\ncsv " + csv + "\nquit\n");
+    EXPECT_EQ(second.exit_code, 0) << second.out;
+    EXPECT_EQ(second.out.find("\u2588"), std::string::npos) << second.out;  // --qr none
+    EXPECT_NE(second.out.find("Round 2"), std::string::npos) << second.out; // numbered on
+    std::ifstream in(csv);
+    const std::string rows((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_NE(rows.find("\r\n1,inside-thread,"), std::string::npos) << rows;
+    if (old)
+        setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
+    else
+        unsetenv("XDG_CONFIG_HOME");
+}

@@ -6,7 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
 
@@ -14,9 +17,11 @@ namespace fs = std::filesystem;
 namespace ts = testing_support;
 using nlohmann::json;
 
-json shoot(const std::string& name, std::vector<std::string> args) {
+// keep_history: the room's history from the shots before stays (it is kept between runs).
+json shoot(const std::string& name, std::vector<std::string> args, bool keep_history = false) {
     const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui-room";
     fs::create_directories(dir / "config");
+    if (!keep_history) fs::remove(dir / "config" / "daemonlab" / "room-history.json");
     const std::string png = (dir / (name + ".png")).string();
     fs::remove(png);
     setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
@@ -33,6 +38,21 @@ json shoot(const std::string& name, std::vector<std::string> args) {
     EXPECT_EQ(r.exit_code, 0) << r.out;
     std::ifstream in(png + ".json");
     return in ? json::parse(in, nullptr, false) : json();
+}
+
+// A loopback port that was free a moment ago (the kernel's choice, then closed).
+int unused_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    int port = -1;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0) ::close(fd);
+    return port;
 }
 
 TEST(GuiRoom, TheRoomFollowsTheRunAndRevealsItsVerdict) {
@@ -85,6 +105,31 @@ TEST(GuiRoom, TheJoinSlideFitsAndTheBadgeIsSmall) {
     const double area =
         (d[2].get<double>() - d[0].get<double>()) * (d[3].get<double>() - d[1].get<double>());
     EXPECT_LT(area, 1440.0 * 900 * 0.03) << d; // a corner, not a panel
+}
+
+// Issue 22, defects 2 and 4: the revealed rounds survive the app's restart (saved like the
+// settings), the presenter's port and code are the room's again (--room-port, --room-code),
+// and the tally is hidden until the reveal unless the presenter shows it.
+TEST(GuiRoom, HistorySurvivesARestartOnTheSamePortAndCode) {
+    if (access("/usr/bin/xvfb-run", X_OK) != 0)
+        GTEST_SKIP() << "no xvfb-run (apt-get install xvfb)";
+    const int free_port = unused_port(); // nobody listens there (closed before the app starts)
+    ASSERT_GT(free_port, 0);
+    const std::string port = std::to_string(free_port);
+    const std::vector<std::string> args = {
+        "--room-listen", "loopback",        "--room-port", port,     "--room-code", "k7qf3m",
+        "--scenario",    "threaded-client", "--receiver",  "daemon", "--run"};
+    json info = shoot("room-day-1", args);
+    ASSERT_TRUE(info["room"].is_object()) << info.dump(2);
+    EXPECT_EQ(info["room"]["port"], free_port);
+    EXPECT_EQ(info["room"]["code"], "K7QF3M");
+    EXPECT_EQ(info["room"]["url"], "http://127.0.0.1:" + port + "/K7QF3M/");
+    EXPECT_EQ(info["room"]["show_tally"], false);
+    EXPECT_EQ(info["room"]["history_rounds"], 1);
+    info = shoot("room-day-2", args, true); // the app again, the next day
+    ASSERT_TRUE(info["room"].is_object()) << info.dump(2);
+    EXPECT_EQ(info["room"]["url"], "http://127.0.0.1:" + port + "/K7QF3M/");
+    EXPECT_EQ(info["room"]["history_rounds"], 2) << info["room"];
 }
 
 TEST(GuiRoom, ABadAddressIsShownNotFatal) {

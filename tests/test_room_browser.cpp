@@ -5,7 +5,10 @@
 // any other, no test-only code in the page). Without /usr/bin/chromium the test is skipped and
 // says why.
 #include "lab/model/strings.hpp"
+#include "lab/room/room.hpp"
+#include "lab/room/room_server.hpp"
 #include "subprocess.hpp"
+#include "wait.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -252,7 +255,20 @@ class Relay {
 };
 
 // The presenter: `daemonlab room` at a terminal, and the attendees' URL it prints.
+// The presenter's room keeps its history next to the settings: the tests' own, never the
+// user's (removed first, so every test starts a day afresh).
+struct OwnConfig {
+    OwnConfig() {
+        const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "room-browser-config";
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+        fs::create_directories(dir, ec);
+        setenv("XDG_CONFIG_HOME", dir.c_str(), 1);
+    }
+};
+
 struct Presenter {
+    OwnConfig config; // before the room starts
     ts::Interactive room{{std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "room", "--listen",
                           "loopback", "--port", "0", "--lang", "en"}};
     std::string url;  // http://127.0.0.1:PORT/CODE/
@@ -417,6 +433,142 @@ TEST(RoomBrowser, APageThatLosesItsConnectionReconnectsAndKeepsItsVote) {
     EXPECT_TRUE(page.wait_for(
         "document.getElementById('conn').textContent.includes('closed the room')", 10))
         << page.eval("document.body.innerText");
+}
+
+#define NEED_CHROMIUM()                                                                            \
+    if (access(kChromium, X_OK) != 0) {                                                            \
+        std::printf("SKIP: %s is not installed (apt-get install -y chromium)\n", kChromium);       \
+        GTEST_SKIP() << kChromium << " is not installed (apt-get install -y chromium)";            \
+    }
+
+// A phone: a browser of its own (its own profile), on the room's page.
+struct Phone {
+    Browser browser;
+    std::unique_ptr<DevTools> page;
+    bool open(const std::string& url) {
+        const std::string dt = browser.devtools_url();
+        if (dt.empty()) return false;
+        page = std::make_unique<DevTools>(dt);
+        page->open(url);
+        return true;
+    }
+    std::string text(const std::string& id) {
+        return page->eval("document.getElementById('" + id + "').textContent");
+    }
+};
+
+lab::RoomQuestion step_question() {
+    return {
+        .scenario = "threaded-client",
+        .title = {"线程客户端", "Threaded client"},
+        .setup = {"继承", "inherit"},
+        .step = 2,
+        .steps = 3,
+        .step_text = {"运行 `python3 client.py`，**注意**主线程。\n\n- 一\n- 二",
+                      "Run `python3 client.py` and **watch** the main thread.\n\n- one\n- two"}};
+}
+
+// Issue 22, defects 4, 8 and 9: the step's Markdown is rendered (never raw, never HTML); while
+// the run goes the page no longer says "you can change it"; nobody sees the others' answers
+// before the reveal; after it, in 双语, "You were right!" is on screen without scrolling, with
+// the presenter's explanation and the class's answers, read out by a screen reader.
+TEST(RoomBrowser, StepMarkdownHiddenTallyAndTheRevealInBothLanguages) {
+    NEED_CHROMIUM();
+    lab::Room room;
+    lab::RoomServer server(room, {.address = "127.0.0.1"});
+    room.set_question(step_question());
+    room.open_vote();
+    Phone a, b; // two phones, two profiles
+    ASSERT_TRUE(a.open(server.url()) && b.open(server.url()));
+    for (Phone* p : {&a, &b})
+        ASSERT_TRUE(p->page->wait_for("!document.getElementById('ask').hidden"))
+            << p->page->eval("document.body.innerText");
+    DevTools& pa = *a.page;
+    pa.eval("document.querySelector('[data-lang=en]').click()");
+    EXPECT_EQ(pa.eval("document.querySelector('#step code').textContent"), "python3 client.py");
+    EXPECT_EQ(pa.eval("document.querySelector('#step strong').textContent"), "watch");
+    EXPECT_EQ(pa.eval("document.querySelectorAll('#step li').length"), 2);
+    EXPECT_EQ(a.text("step").find('`'), std::string::npos) << a.text("step");
+    EXPECT_EQ(a.text("step").find("**"), std::string::npos) << a.text("step");
+    pa.screenshot(std::string(DAEMONLAB_TEST_DIR) + "/room-page-step.png");
+    // The chosen answer's lines (both, in 双语) contrast ≥ 4.5:1 with its background, in the
+    // light and the dark scheme (WCAG's relative luminance, from the computed colours).
+    const std::string contrast = R"((() => {
+        const lum = (c) => { const v = c.match(/[\d.]+/g).slice(0, 3).map((x) => {
+            x = x / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+          return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+        const b = document.getElementById('no'), bg = lum(getComputedStyle(b).backgroundColor);
+        return Math.min(...Array.from(b.querySelectorAll('.line'), (l) => {
+          const f = lum(getComputedStyle(l).color);
+          return (Math.max(f, bg) + 0.05) / (Math.min(f, bg) + 0.05); }));
+      })())";
+    pa.eval("document.querySelector('[data-lang=both]').click()");
+    pa.eval("document.getElementById('no').setAttribute('aria-pressed', 'true')");
+    for (const char* scheme : {"light", "dark"}) {
+        pa.call(
+            "Emulation.setEmulatedMedia",
+            {{"features", json::array({{{"name", "prefers-color-scheme"}, {"value", scheme}}})}});
+        EXPECT_GE(pa.eval(contrast).get<double>(), 4.5) << scheme;
+    }
+    pa.call("Emulation.setEmulatedMedia", {{"features", json::array()}});
+    pa.eval("document.querySelector('[data-lang=en]').click()"); // render() resets aria-pressed
+    // Votes: a says it hangs, b says it exits; neither page shows the other's answer.
+    pa.click("no");
+    b.page->click("yes");
+    ASSERT_TRUE(ts::eventually([&] { return room.snapshot().voters() == 2; }));
+    for (Phone* p : {&a, &b}) {
+        const std::string body = p->page->eval("document.body.innerText");
+        EXPECT_EQ(body.find("1 of"), std::string::npos) << body;
+        EXPECT_TRUE(p->page->eval("document.getElementById('result').hidden") == true);
+    }
+    room.start_run();
+    ASSERT_TRUE(pa.wait_for("!document.getElementById('running').hidden"));
+    EXPECT_EQ(a.text("you-running"), "You said: it hangs.");
+    EXPECT_EQ(a.text("you-running").find("change"), std::string::npos);
+    // The reveal, in 双语, on a phone-sized window.
+    pa.eval("document.querySelector('[data-lang=both]').click()");
+    room.reveal(lab::RoomAnswer::hangs, {"程序卡住了。\n主线程在等 recv_events。",
+                                         "It hangs.\nmain waits for recv_events."});
+    ASSERT_TRUE(pa.wait_for("!document.getElementById('result').hidden"));
+    EXPECT_EQ(a.text("mine"), "你猜对了！You were right!");
+    EXPECT_EQ(
+        pa.eval("(() => { const r = document.getElementById('mine')"
+                ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()"),
+        true);
+    EXPECT_NE(a.text("reason").find("main waits for recv_events"), std::string::npos)
+        << a.text("reason");
+    EXPECT_NE(a.text("dist-exits").find("1"), std::string::npos) << a.text("dist-exits");
+    EXPECT_EQ(pa.eval("document.getElementById('bar-hangs').value"), 1);
+    EXPECT_EQ(pa.eval("document.getElementById('announce').getAttribute('aria-live')"),
+              "assertive");
+    EXPECT_NE(a.text("announce").find("You were right!"), std::string::npos) << a.text("announce");
+    pa.screenshot(std::string(DAEMONLAB_TEST_DIR) + "/room-page-revealed-both.png");
+    EXPECT_EQ(b.text("mine"), "Not this time.");
+}
+
+// Issue 22, defect 7: a phone that finds the room full is told so (not "Connecting…"
+// forever); a phone of a closed room is told that.
+TEST(RoomBrowser, RoomFullAndRoomClosedReachThePhone) {
+    NEED_CHROMIUM();
+    lab::Room room({.max_attendees = 1});
+    auto server =
+        std::make_unique<lab::RoomServer>(room, lab::RoomServerOptions{.address = "127.0.0.1"});
+    room.open_vote();
+    Phone first, second;
+    ASSERT_TRUE(first.open(server->url()));
+    ASSERT_TRUE(first.page->wait_for("!document.getElementById('ask').hidden"));
+    ASSERT_TRUE(second.open(server->url()));
+    second.page->eval("document.querySelector('[data-lang=en]').click()");
+    ASSERT_TRUE(second.page->wait_for(
+        "document.getElementById('conn').textContent.includes('The room is full')"))
+        << second.page->eval("document.body.innerText");
+    EXPECT_TRUE(second.page->eval("document.getElementById('waiting').hidden") == true);
+    second.page->screenshot(std::string(DAEMONLAB_TEST_DIR) + "/room-page-full.png");
+    first.page->eval("document.querySelector('[data-lang=en]').click()");
+    server->stop();
+    EXPECT_TRUE(first.page->wait_for(
+        "document.getElementById('conn').textContent.includes('closed the room')", 10))
+        << first.page->eval("document.body.innerText");
 }
 
 } // namespace

@@ -63,6 +63,8 @@ App::App(GLFWwindow* window, Settings settings, const Flags& flags, Prepared pre
     glfwGetWindowPos(window_, &windowed_[0], &windowed_[1]);
     glfwGetWindowSize(window_, &windowed_[2], &windowed_[3]);
     if (flags.fullscreen) toggle_fullscreen();
+    room_.set_fixed({flags.room_port.value_or(settings_.room_port),
+                     flags.room_code.value_or(settings_.room_code)});
     if (flags.room) room_.open(*flags.room); // an error shows in the room's window
     if (flags.matrix) {
         view_ = View::matrix;
@@ -359,7 +361,8 @@ double App::frame_interval() const {
     if (session_.live())
         return stepper_.waiting() ? 0.5 : session_.current().finished() ? 1.0 / 10 : 1.0 / 30;
     if (matrix_.started() && !matrix_.done()) return 1.0 / 30;
-    return attach_.frame_interval(); // auto-refresh, or a sample on its way
+    if (room_.counting_down()) return 1.0 / 10; // the room's countdown to the reveal
+    return attach_.frame_interval();            // auto-refresh, or a sample on its way
 }
 
 void App::change_text_size(float by) {
@@ -461,10 +464,16 @@ void App::after_render(int fb_w, int fb_h) {
 // changes, atomically (Settings::save_to), so a SIGTERM or Ctrl+C loses none of it.
 void App::save_settings_if_changed() {
     if (ImGui::IsMouseDown(ImGuiMouseButton_Left)) return; // a slider or the splitter moves
+    if (room_.fixed_version() != room_fixed_seen_) { // the presenter kept (or let go) the address
+        room_fixed_seen_ = room_.fixed_version();
+        settings_.room_port = room_.fixed().port;
+        settings_.room_code = room_.fixed().code;
+    }
     const std::string now = settings_.lang + "\n" + std::to_string(settings_.font_scale) + "\n" +
                             settings_.scenario + "\n" + std::to_string(settings_.top_fraction) +
                             "\n" + settings_.theme + "\n" + settings_.export_dir + "\n" +
-                            std::to_string(settings_.keep_hung_s);
+                            std::to_string(settings_.keep_hung_s) + "\n" +
+                            std::to_string(settings_.room_port) + settings_.room_code;
     if (now == saved_) return;
     if (!saved_.empty()) settings_.save(); // the first frame only takes note
     saved_ = now;

@@ -282,6 +282,7 @@ class App {
     };
     std::vector<Placed> toolbar_items_;
     float room_button_w_ = 0;
+    unsigned room_fixed_seen_ = 0; // RoomView::fixed_version() saved in settings_
     ImVec4 banner_rect_{0, 0, 0, 0};
     float banner_full_h_ = 0;               // the banner's own height, as last drawn (unfolded)
     std::vector<std::string> matrix_small_; // each matrix cell's small text, as drawn

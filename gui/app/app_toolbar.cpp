@@ -109,7 +109,7 @@ void App::toolbar() {
     ImGui::SameLine(0, st.ItemSpacing.x * 2);
     tally_controls(tally);
     ImGui::SameLine(0, st.ItemSpacing.x * 2);
-    room_.button(content_.strings, ui_lang()); // Open room / Close room
+    room_.button(content_.strings, ui_lang(), timeline_text().langs); // Open room / Close room
     room_button_w_ = ImGui::GetItemRectSize().x;
     note("room");
     // Below both parts.

@@ -102,6 +102,13 @@ void add_flags(CLI::App& cmd, Flags& f) {
     add_optional(cmd, "--room-listen", f.room,
                  "where the room listens: lan (the default route's interface), loopback, or an "
                  "address of this machine");
+    cmd.add_option_function<int>(
+           "--room-port", [&f](int v) { f.room_port = v; },
+           "the room's port (0: any free one; default: the one kept in the settings)")
+        ->check(CLI::Range(0, 65535));
+    add_optional(cmd, "--room-code", f.room_code,
+                 "the room's code, 6 of 2-9 and A-Z without I and O (default: the kept one, or "
+                 "a random one)");
 
     const std::string script = "Scripted runs (tests, pictures)";
     cmd.add_option("--screenshot", f.screenshot,

@@ -22,9 +22,11 @@ struct Flags {
     std::optional<std::string> program; // "Your program": open this .py file (not run)
     std::optional<int> attach;          // "A running Python process…": open it on this pid
     bool run = false, step = false, matrix = false, fullscreen = false;
-    int width = 0, height = 0;       // --size; 0: the saved one
-    float font_scale = 0;            // 0: the saved one
-    std::optional<std::string> room; // --room [--room-listen lan|loopback|ADDRESS]
+    int width = 0, height = 0;            // --size; 0: the saved one
+    float font_scale = 0;                 // 0: the saved one
+    std::optional<std::string> room;      // --room [--room-listen lan|loopback|ADDRESS]
+    std::optional<int> room_port;         // --room-port N (0: any free one)
+    std::optional<std::string> room_code; // --room-code CODE
     std::optional<std::string> export_dir;
 
     // Scripted runs (--screenshot FILE.png): draw, write the PNG and its JSON, quit.

@@ -68,6 +68,8 @@ Settings Settings::load() {
         if (theme == "normal" || theme == "high-contrast") s.theme = theme;
         s.export_dir = t["export_dir"].value_or(s.export_dir);
         s.keep_hung_s = std::clamp(t["keep_hung_s"].value_or(s.keep_hung_s), 1, 600);
+        s.room_port = std::clamp(t["room_port"].value_or(s.room_port), 0, 65535);
+        s.room_code = t["room_code"].value_or(s.room_code); // checked when the room opens
     } catch (const toml::parse_error& e) {
         s.error = path() + ":" + std::to_string(e.source().begin.line) + ": " +
                   std::string(e.description()) + " (using defaults)";
@@ -85,6 +87,8 @@ std::string Settings::save_to(const std::string& file) const {
                   {"height", height},     {"top_fraction", double(top_fraction)},
                   {"theme", theme},       {"keep_hung_s", keep_hung_s}};
     if (!export_dir.empty()) t.insert("export_dir", export_dir);
+    if (room_port != 0) t.insert("room_port", room_port);
+    if (!room_code.empty()) t.insert("room_code", room_code);
     std::ostringstream out;
     out << t << "\n";
     // A temporary file in the same directory, renamed over the old one; never through a

@@ -16,6 +16,8 @@ struct Settings {
     std::string theme = "normal"; // normal | high-contrast
     std::string export_dir;       // where Export writes ("" : default_export_dir())
     int keep_hung_s = 30;         // a confirmed hang stays alive this long (1..600 s)
+    int room_port = 0;            // the room's port (0: any free one), kept by the presenter
+    std::string room_code;        // the room's code ("" : a random one)
     std::string error;            // why the file could not be read (then defaults are used)
 
     // "" when there is no home to keep it in (no HOME, no XDG_CONFIG_HOME): then settings

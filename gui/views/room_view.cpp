@@ -5,6 +5,7 @@
 #include "lab/model/lessons.hpp"
 #include "lab/model/strings.hpp"
 #include "lab/room/room_run.hpp"
+#include "lab/term/room_store.hpp"
 #include "lab/term/safe_write.hpp"
 
 #include <imgui.h>
@@ -44,10 +45,14 @@ std::string RoomView::open(const std::string& where) {
         }
     }
     auto room = std::make_unique<lab::Room>();
+    // The rounds of the rooms before this one (closed, or in an earlier run of the app).
+    const std::string history_error = lab::load_room_history(*room);
     room->set_on_change(wake_);
     try {
-        server_ =
-            std::make_unique<lab::RoomServer>(*room, lab::RoomServerOptions{.address = address});
+        server_ = std::make_unique<lab::RoomServer>(
+            *room, lab::RoomServerOptions{.address = address,
+                                          .port = std::uint16_t(fixed_.port),
+                                          .code = fixed_.code});
     } catch (const std::exception& e) {
         error_ = e.what();
         return error_;
@@ -56,12 +61,13 @@ std::string RoomView::open(const std::string& where) {
     vote_opened_ = lab::monotonic_ns(); // the first question is asked now
     where_ = where;
     error_.clear();
-    status_.clear();
+    status_ = history_error;
     no_lan_ = no_lan;
     qr_.set(server_->url());
     run_started_ = -1;
     round_seen_ = 0;
     held_.reset();
+    reveal_at_ = -1;
     slide_ = true; // the class joins first
     return {};
 }
@@ -125,14 +131,33 @@ void RoomView::follow(const lab::RunOptions& switches, const lab::RunState* run,
 }
 
 void RoomView::reveal_now() {
+    reveal_at_ = -1;
     if (!room_ || !held_) return;
     room_->reveal(held_->answer, std::move(held_->reason));
     held_.reset();
     round_seen_ = room_->snapshot().round;
+    save_history();
+}
+
+void RoomView::reveal_cue() {
+    if (!held_ || reveal_at_ >= 0) return;
+    if (countdown_s_ <= 0) return reveal_now();
+    reveal_at_ = lab::monotonic_ns() + std::int64_t(countdown_s_) * 1'000'000'000;
+    if (wake_) wake_();
+}
+
+void RoomView::countdown_tick() {
+    if (reveal_at_ >= 0 && lab::monotonic_ns() >= reveal_at_) reveal_now();
+}
+
+void RoomView::save_history() {
+    if (!room_) return;
+    if (std::string err = lab::save_room_history(*room_); !err.empty()) status_ = err;
 }
 
 void RoomView::new_question_asked() {
     run_started_ = -1;
+    reveal_at_ = -1;
     held_.reset();
 }
 
@@ -151,6 +176,10 @@ nlohmann::json RoomView::describe() const {
             {"history_rounds", room_->history().size()},
             {"slide", slide_},
             {"held", held_.has_value()},
+            {"show_tally", show_tally_},
+            {"counting_down", reveal_at_ >= 0},
+            {"port", server_->port()},
+            {"code", server_->code()},
             // What the room drew last (the slide's content, or the badge), in pixels: the
             // tests check it is inside the window, and how much of it the badge covers.
             {"drawn", {drawn_[0], drawn_[1], drawn_[2], drawn_[3]}}};

@@ -10,7 +10,11 @@
 //   that run's verdict                                 -> the answer and its reason, at once
 //                                                         or when the presenter presses Reveal
 // The tally (who said what) is hidden until the reveal unless the presenter shows it: the
-// class should not follow the crowd. Self-contained: the app calls follow() once a frame,
+// class should not follow the crowd. Reveal (the badge's button or R) may count down first
+// (3, 5 or 10 s, in the settings). The history of revealed rounds outlives the room (saved after
+// each reveal: lab/term/room_store.hpp) and comes back when it opens again; the presenter may
+// keep the port and code for the next room (settings, --room-port, --room-code), so a QR code
+// printed on a handout keeps working. Self-contained: the app calls follow() once a frame,
 // button() in its toolbar, and window() after its main window.
 #pragma once
 
@@ -47,19 +51,34 @@ class RoomView {
     // Returns "" or why it could not open.
     std::string open(const std::string& where = "lan");
     void close();
+    // The port and code the next open() uses (0 and "": any free port, a random code).
+    struct Fixed {
+        int port = 0;
+        std::string code;
+        bool operator==(const Fixed&) const = default;
+    };
+    void set_fixed(Fixed f) { fixed_ = std::move(f); }
+    const Fixed& fixed() const { return fixed_; }
+    // Changes when the presenter keeps (or lets go of) the port and code: the app saves them.
+    unsigned fixed_version() const { return fixed_version_; }
+    // A countdown to the reveal is on: the app draws frames to show it.
+    bool counting_down() const { return reveal_at_ >= 0; }
 
     // What the presenter has on show: the switches, the run on show (or none), the lesson
     // step on show (index into lesson->steps, or -1).
     void follow(const lab::RunOptions& switches, const lab::RunState* run,
                 const lab::Lesson* lesson, int step, const lab::Strings& strings);
-    // "Open room" / "Close room", in the toolbar.
-    void button(const lab::Strings& strings, lab::Lang lang);
+    // "Open room" / "Close room", in the toolbar, in `lang` (one: the toolbar has no room for
+    // both at 1280 px and large text); its "Close the room?" dialog in `langs` (both in 双语).
+    void button(const lab::Strings& strings, lab::Lang lang, const std::vector<lab::Lang>& langs);
     // The join slide or the corner badge (nothing when closed), in `langs` (both: "课堂 / Room").
     // big: the font for the code and the tally (readable from the back of the room).
     void window(const lab::Strings& strings, const std::vector<lab::Lang>& langs,
                 const std::string& export_dir, ImFont* big);
-    // The presenter's cue: the held verdict is revealed (when auto-reveal is off).
+    // The presenter's cue: the held verdict is revealed (when auto-reveal is off), after the
+    // countdown when one is chosen.
     void reveal_now();
+    void reveal_cue(); // Reveal / R: the countdown, or at once
     bool slide_shown() const { return slide_; }
     void show_slide(bool on) { slide_ = on; }
     // For --screenshot's description.
@@ -71,6 +90,8 @@ class RoomView {
     void badge(const Words& w, const std::string& export_dir, ImFont* big);
     void settings(const Words& w, const std::string& export_dir);
     void new_question_asked(); // a new round began: its run and held verdict are gone
+    void countdown_tick();     // reveals when the countdown is over
+    void save_history();       // after a reveal or a clear; a failure goes to status_
 
     std::function<void()> wake_;
     std::unique_ptr<lab::Room> room_;
@@ -86,6 +107,10 @@ class RoomView {
     bool more_ = false;             // the badge opened into the settings
     bool show_tally_ = false;       // who said what, before the reveal
     bool auto_reveal_ = true;       // reveal as the run ends; off: on the presenter's cue
+    int countdown_s_ = 0;           // before a reveal on cue: 0 (none), 3, 5, 10
+    std::int64_t reveal_at_ = -1;   // the countdown's end (monotonic ns), -1: none running
+    Fixed fixed_;                   // the port and code the next open() uses
+    unsigned fixed_version_ = 0;
     struct Verdict {
         lab::RoomAnswer answer;
         lab::RoomText reason;

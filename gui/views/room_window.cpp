@@ -39,28 +39,30 @@ struct RoomView::Words {
     }
 };
 
-void RoomView::button(const lab::Strings& strings, Lang lang) {
-    if (ImGui::Button(strings.get(is_open() ? "gui.room.close" : "gui.room.open", lang).c_str())) {
+void RoomView::button(const lab::Strings& strings, Lang lang, const std::vector<Lang>& langs) {
+    const Words w{strings, langs};
+    if (ImGui::Button(
+            (strings.get(is_open() ? "gui.room.close" : "gui.room.open", lang) + "###room-button")
+                .c_str())) {
         if (is_open())
             ImGui::OpenPopup("###room-close");
         else
             open(where_);
     }
-    // Closing ends every phone's connection and the room's history: asked first.
-    if (ImGui::BeginPopupModal((strings.get("gui.room.close-q", lang) + "###room-close").c_str(),
-                               nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+    // Closing ends every phone's connection (the history is kept): asked first.
+    if (ImGui::BeginPopupModal((w.get("gui.room.close-q") + "###room-close").c_str(), nullptr,
+                               ImGuiWindowFlags_AlwaysAutoResize)) {
         const std::size_t rounds = room_ ? room_->history().size() : 0;
         ImGui::PushTextWrapPos(ImGui::GetFontSize() * 22);
         ImGui::TextWrapped(
-            "%s", strings.format("gui.room.close-why", lang, {{"rounds", std::to_string(rounds)}})
-                      .c_str());
+            "%s", w.format("gui.room.close-why", {{"rounds", std::to_string(rounds)}}).c_str());
         ImGui::PopTextWrapPos();
-        if (ImGui::Button(strings.get("gui.room.close", lang).c_str())) {
+        if (ImGui::Button(w.get("gui.room.close").c_str())) {
             close();
             ImGui::CloseCurrentPopup();
         }
         ImGui::SameLine();
-        if (ImGui::Button(strings.get("gui.room.keep", lang).c_str()) ||
+        if (ImGui::Button(w.get("gui.room.keep").c_str()) ||
             ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false))
             ImGui::CloseCurrentPopup();
         ImGui::EndPopup();
@@ -90,7 +92,9 @@ void RoomView::window(const lab::Strings& strings, const std::vector<Lang>& lang
     if (!io.WantTextInput && !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId)) {
         if (ImGui::IsKeyPressed(GLFW_KEY_J, false)) slide_ = !slide_;
         if (slide_ && ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) slide_ = false;
+        if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) reveal_cue();
     }
+    countdown_tick();
     if (slide_)
         slide(w, big);
     else
@@ -221,9 +225,14 @@ void RoomView::badge(const Words& w, const std::string& export_dir, ImFont* big)
         slide_ = true;
         if (wake_) wake_();
     }
-    if (held_) {
+    if (reveal_at_ >= 0) { // the countdown, in the big type: the whole room counts along
+        const std::int64_t left = (reveal_at_ - lab::monotonic_ns() + 999'999'999) / 1'000'000'000;
+        ImGui::PushFont(big);
+        ImGui::TextUnformatted(std::to_string(std::max<std::int64_t>(1, left)).c_str());
+        ImGui::PopFont();
+    } else if (held_) {
         ImGui::SameLine();
-        if (ImGui::SmallButton((w.get("gui.room.reveal") + "###reveal").c_str())) reveal_now();
+        if (ImGui::SmallButton((w.get("gui.room.reveal") + "###reveal").c_str())) reveal_cue();
     }
     ImGui::SameLine();
     if (ImGui::SmallButton(
@@ -256,6 +265,25 @@ void RoomView::settings(const Words& w, const std::string& export_dir) {
     }
     ImGui::Checkbox(w.get("gui.room.show-tally").c_str(), &show_tally_);
     ImGui::Checkbox(w.get("gui.room.auto-reveal").c_str(), &auto_reveal_);
+    ImGui::TextUnformatted(w.get("gui.room.countdown").c_str());
+    for (int n : {0, 3, 5, 10}) {
+        ImGui::SameLine();
+        const std::string label = n == 0 ? w.get("gui.room.countdown-off")
+                                         : w.format("gui.room.seconds", {{"n", std::to_string(n)}});
+        if (ImGui::RadioButton((label + "###cd" + std::to_string(n)).c_str(), countdown_s_ == n))
+            countdown_s_ = n;
+    }
+    // Keep the port and the code: the next room (and the next start of the app) has the same
+    // address, so the QR code on the slide or a handout stays right.
+    bool keep = fixed_.port == int(server_->port()) && fixed_.code == server_->code();
+    if (ImGui::Checkbox(
+            w.format("gui.room.keep-address",
+                     {{"port", std::to_string(server_->port())}, {"code", server_->code()}})
+                .c_str(),
+            &keep)) {
+        fixed_ = keep ? Fixed{server_->port(), server_->code()} : Fixed{};
+        ++fixed_version_;
+    }
     if (ImGui::Button(w.get("gui.room.ask").c_str())) {
         room_->open_vote();
         new_question_asked();
@@ -267,6 +295,15 @@ void RoomView::settings(const Words& w, const std::string& export_dir) {
         const std::string err = lab::write_file_atomic(path, room_->history_csv());
         status_ = err.empty() ? w.format("gui.room.exported", {{"file", path}}) : err;
         if (wake_) wake_(); // show it now, not at the next mouse move
+    }
+    const std::size_t rounds = room_->history().size();
+    if (rounds > 0) {
+        ImGui::SameLine();
+        if (ImGui::Button(
+                w.format("gui.room.clear", {{"rounds", std::to_string(rounds)}}).c_str())) {
+            room_->reset_history();
+            save_history();
+        }
     }
     if (no_lan_) ImGui::TextWrapped("%s", w.get("cli.room.no-lan").c_str());
     if (!status_.empty()) ImGui::TextDisabled("%s", status_.c_str());

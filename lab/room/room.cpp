@@ -165,6 +165,17 @@ void Room::reset_history() {
     notify.fire = true;
 }
 
+bool Room::restore_history(std::vector<RoomRound> rounds) {
+    Notify notify{on_change_};
+    std::lock_guard lock(mu_);
+    if (round_ != 0 || !history_.empty()) return false;
+    for (const RoomRound& r : rounds) round_ = std::max(round_, r.round);
+    history_ = std::move(rounds);
+    changed(false);
+    notify.fire = true;
+    return true;
+}
+
 bool Room::join(const std::string& attendee, const std::string& from) {
     Notify notify{on_change_};
     std::lock_guard lock(mu_);

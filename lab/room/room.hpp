@@ -109,6 +109,9 @@ class Room {
     // open (a run nobody was asked about).
     bool reveal(RoomAnswer answer, RoomText reason);
     void reset_history();
+    // The rounds of an earlier room (lab/room/room_history.hpp): they come before this room's,
+    // and its rounds are numbered on from theirs. Only before the first round (false after).
+    bool restore_history(std::vector<RoomRound> rounds);
 
     // ---- attendees (the server's thread)
     // A page connects/disconnects. join() refuses a new attendee when max_attendees are

@@ -27,8 +27,19 @@ RoomAnswer room_answer(Outcome o) {
 }
 
 RoomText room_reason(const RunState& st, const Strings& strings) {
-    return {headline(st.verdict, st.timeline, strings, Lang::zh),
-            headline(st.verdict, st.timeline, strings, Lang::en)};
+    // The headline and the explanation the presenter's banner gives (not the stacks: paths on
+    // the presenter's machine are not the class's business), plain text, one line each.
+    auto one = [&](Lang l) {
+        std::string out = headline(st.verdict, st.timeline, strings, l);
+        std::size_t n = 0;
+        for (std::string line : explanation(st.verdict, st.timeline, strings, l)) {
+            if (++n > kMaxReasonLines) break;
+            std::erase(line, '`'); // Markdown's code marks
+            out += "\n" + line;
+        }
+        return out;
+    };
+    return {one(Lang::zh), one(Lang::en)};
 }
 
 Strings room_strings(std::string* error) {

@@ -6,12 +6,16 @@
 #include "lab/model/strings.hpp"
 #include "lab/room/room.hpp"
 
+#include <cstddef>
+
 namespace lab {
 
 // `strings` holds content/strings.toml and content/room.toml (Strings::load both).
 RoomQuestion room_question(const RunOptions& o, const Strings& strings);
 RoomAnswer room_answer(Outcome o);
-// The verdict's one line, in both languages.
+// The verdict's headline and, on lines of their own, the first kMaxReasonLines lines of the
+// explanation the presenter's screen gives, in both languages.
+inline constexpr std::size_t kMaxReasonLines = 4;
 RoomText room_reason(const RunState& st, const Strings& strings);
 // Strings with content/strings.toml and content/room.toml; errors go to `error`.
 Strings room_strings(std::string* error = nullptr);

@@ -90,15 +90,13 @@ void HttpSession::on_request() {
             (host == req.end() || origin->value() != "http://" + std::string(host->value()))) {
             return refuse(http::status::forbidden, "http.wrong-origin");
         }
-        if (!server_.room.join(d.attendee, peer_.to_string())) {
-            server_.count([](RoomServerStats& st) { ++st.refused_full; });
-            return respond(http::status::service_unavailable,
-                           room::html_page(server_.strings, "http.room-full"),
-                           "text/html; charset=utf-8", false);
-        }
+        // No place: the page is still answered over a WebSocket, to say so (a refused
+        // upgrade would only show "Connecting…" on the phone).
+        const bool full = !server_.room.join(d.attendee, peer_.to_string());
+        if (full) server_.count([](RoomServerStats& st) { ++st.refused_full; });
         stream_.expires_never(); // the WebSocket's own timeouts from here
         auto ws = std::make_shared<WsSession>(server_, std::move(stream_), std::move(slot_),
-                                              std::move(peer_slot_), d.attendee);
+                                              std::move(peer_slot_), d.attendee, full);
         server_.sockets.push_back(ws);
         ws->start(parser_->release());
         return;

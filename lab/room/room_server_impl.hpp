@@ -38,6 +38,9 @@ constexpr const char* kCsp = "default-src 'none'; script-src 'self'; style-src '
                              "form-action 'self'; frame-ancestors 'none'";
 constexpr int kMaxRequestsPerConnection = 32;
 constexpr std::size_t kMaxOutbox = 8; // messages queued for a page that does not read
+// Votes in a row beyond a page's rate before it is dropped: a thumb tapping fast stays (its
+// extra taps are ignored), a script flooding the server goes.
+constexpr int kMaxOverRate = 64;
 
 } // namespace room_server
 
@@ -66,8 +69,10 @@ class PeerSlot {
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
   public:
+    // full: the room had no place for this attendee; the page is told so ("room-full", after
+    // its strings) instead of failing to connect and retrying in silence.
     WsSession(RoomServer::Impl& server, beast::tcp_stream stream, ConnectionSlot slot,
-              PeerSlot peer, std::string attendee);
+              PeerSlot peer, std::string attendee, bool full = false);
     ~WsSession();
     void start(http::request<http::empty_body> req);
     void state_changed(); // post-free: runs on the server's thread
@@ -77,6 +82,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     void goodbye();
 
   private:
+    void refuse_full();
     void read();
     void on_message();
     void send(std::string msg);
@@ -91,7 +97,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     beast::flat_buffer buffer_;
     std::deque<std::string> outbox_;
     bool writing_ = false, state_pending_ = false, open_ = false, closing_ = false;
+    bool full_ = false;
     double tokens_;
+    int over_rate_ = 0; // votes in a row beyond the rate: ignored, a flood is dropped
     Clock::time_point refilled_ = Clock::now();
 };
 
@@ -173,6 +181,12 @@ struct RoomServer::Impl {
                                      "' is not an IP address (give one of this machine's, "
                                      "e.g. 127.0.0.1 or 192.168.1.20)");
         listener.open({addr, options.port}, ec);
+        if (ec == net::error::address_in_use)
+            throw std::runtime_error(
+                "room: port " + std::to_string(options.port) + " on " + options.address +
+                " is in use (another room, or another program, has it): choose another port "
+                "(daemonlab room --port N, daemonlab gui --room-port N, or the room's settings), "
+                "or 0 for any free one");
         if (ec)
             throw std::runtime_error("room: cannot listen on " + options.address + ":" +
                                      std::to_string(options.port) + ": " + ec.message() +

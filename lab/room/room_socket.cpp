@@ -7,9 +7,9 @@ namespace lab {
 // ---- WsSession ------------------------------------------------------------------------------
 
 WsSession::WsSession(RoomServer::Impl& server, beast::tcp_stream stream, ConnectionSlot slot,
-                     PeerSlot peer, std::string attendee)
+                     PeerSlot peer, std::string attendee, bool full)
     : server_(server), ws_(std::move(stream)), slot_(std::move(slot)), peer_(std::move(peer)),
-      attendee_(std::move(attendee)), tokens_(server.options.vote_burst) {
+      attendee_(std::move(attendee)), full_(full), tokens_(server.options.vote_burst) {
     server_.count([](RoomServerStats& st) {
         ++st.open;
         ++st.sockets;
@@ -17,7 +17,7 @@ WsSession::WsSession(RoomServer::Impl& server, beast::tcp_stream stream, Connect
 }
 
 WsSession::~WsSession() {
-    server_.room.leave(attendee_);
+    if (!full_) server_.room.leave(attendee_);
     server_.count([](RoomServerStats& st) {
         --st.open;
         --st.sockets;
@@ -35,11 +35,26 @@ void WsSession::start(http::request<http::empty_body> req) {
         [](websocket::response_type& res) { res.set(http::field::server, "daemonlab-room"); }));
     ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) {
         if (ec) return;
+        if (self->full_) return self->refuse_full();
         self->open_ = true;
         self->send(self->server_.hello);
         self->state_changed();
         self->read();
     });
+}
+
+void WsSession::refuse_full() {
+    closing_ = true; // nothing else is sent, nothing is read
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(
+        net::buffer(server_.hello), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            self->writing_ = false;
+            if (ec) return self->close();
+            self->ws_.async_close(
+                websocket::close_reason(websocket::close_code::try_again_later, "room-full"),
+                [self](beast::error_code) { self->close(); });
+        });
 }
 
 void WsSession::state_changed() {
@@ -81,9 +96,16 @@ void WsSession::on_message() {
                                      server_.options.votes_per_second);
     refilled_ = now;
     if (tokens_ < 1) {
-        server_.count([](RoomServerStats& st) { ++st.dropped_sockets; });
-        return drop(websocket::close_code::policy_error);
+        // Quick taps beyond the rate are ignored (the page is sent what counts); only a
+        // flood, far beyond what a thumb can do, is dropped.
+        if (++over_rate_ > room_server::kMaxOverRate) {
+            server_.count([](RoomServerStats& st) { ++st.dropped_sockets; });
+            return drop(websocket::close_code::policy_error);
+        }
+        state_changed();
+        return read();
     }
+    over_rate_ = 0;
     tokens_ -= 1;
     const std::string text = beast::buffers_to_string(buffer_.data());
     std::optional<room::Vote> v = ws_.got_text() ? room::parse_vote(text) : std::nullopt;

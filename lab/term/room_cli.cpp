@@ -8,9 +8,12 @@
 #include "lab/room/room_run.hpp"
 #include "lab/room/room_server.hpp"
 #include "lab/run/runner.hpp"
+#include "lab/term/qr_text.hpp"
+#include "lab/term/room_store.hpp"
 #include "lab/term/run_flags.hpp"
 #include "lab/term/safe_write.hpp"
 
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -25,7 +28,37 @@ struct Options {
     std::size_t max_attendees = 500;
     RunFlags run; // --grace: the rounds' runs, as `daemonlab run` takes it
     std::string lang = "both";
+    std::string qr = "dark"; // the terminal's background: dark, light; or none
 };
+
+// The revealed round at the terminal: the answer, its reason, the class's accuracy.
+void print_reveal(const RoomRound& r, const Strings& strings, const std::vector<Lang>& langs) {
+    for (Lang l : langs) {
+        const std::string answer =
+            to_string(r.answer) == "other" ? "answer-other" : std::string(to_string(r.answer));
+        std::cout << strings.format("cli.room.revealed", l,
+                                    {{"answer", strings.get("page." + answer, l)},
+                                     {"reason", l == Lang::zh ? r.reason.zh : r.reason.en}})
+                  << "\n";
+    }
+    for (Lang l : langs)
+        std::cout << (r.accuracy() ? strings.format("cli.room.accuracy", l,
+                                                    {{"right", std::to_string(r.right())},
+                                                     {"voters", std::to_string(r.voters())},
+                                                     {"pct", r.percent()}})
+                                   : strings.get("page.class-none", l))
+                  << "\n";
+}
+
+// --listen as an address: lan (the default route's; loopback, and said, when there is none),
+// loopback, or the address given.
+std::string listen_address(const std::string& listen, const std::function<void()>& no_lan) {
+    if (listen == "loopback") return "127.0.0.1";
+    if (listen != "lan") return listen;
+    if (auto a = default_lan_address()) return *a;
+    no_lan();
+    return "127.0.0.1";
+}
 
 int run_room(const Options& o) {
     RunOptions every; // what every round's run shares (checked before the room opens)
@@ -44,17 +77,11 @@ int run_room(const Options& o) {
         std::cout.flush();
     };
 
-    std::string address = o.listen;
-    if (address == "loopback") address = "127.0.0.1";
-    if (address == "lan") {
-        if (auto a = default_lan_address()) {
-            address = *a;
-        } else {
-            say("cli.room.no-lan");
-            address = "127.0.0.1";
-        }
-    }
+    const std::string address = listen_address(o.listen, [&] { say("cli.room.no-lan"); });
     Room room({.max_attendees = o.max_attendees});
+    // The rounds of earlier rooms (closed, or an earlier run of the app or of this command).
+    if (std::string bad = load_room_history(room); !bad.empty())
+        std::cerr << "daemonlab room: " << bad << "\n";
     std::unique_ptr<RoomServer> server;
     try {
         server = std::make_unique<RoomServer>(
@@ -65,6 +92,7 @@ int run_room(const Options& o) {
         return 2;
     }
     std::cout << server->url() << "\n";
+    if (o.qr != "none") std::cout << qr_text(server->url(), o.qr == "light");
     say("cli.room.open", {{"url", server->url()}, {"code", server->code()}});
     if (address == "127.0.0.1" || address == "::1") say("cli.room.loopback");
     say("cli.room.help");
@@ -127,25 +155,9 @@ int run_room(const Options& o) {
             run.wait();
             const RunState st = run.snapshot();
             room.reveal(room_answer(st.verdict.outcome), room_reason(st, strings));
-            const RoomSnapshot s = room.snapshot();
-            const RoomRound& r = *s.last;
-            for (Lang l : langs)
-                std::cout << strings.format(
-                                 "cli.room.revealed", l,
-                                 {{"answer",
-                                   strings.get(std::string("page.") +
-                                                   std::string(to_string(r.answer) == "other"
-                                                                   ? "answer-other"
-                                                                   : to_string(r.answer)),
-                                               l)},
-                                  {"reason", l == Lang::zh ? r.reason.zh : r.reason.en}})
-                          << "\n";
-            if (r.accuracy())
-                say("cli.room.accuracy", {{"right", std::to_string(r.right())},
-                                          {"voters", std::to_string(r.voters())},
-                                          {"pct", r.percent()}});
-            else
-                say("page.class-none");
+            if (std::string bad = save_room_history(room); !bad.empty())
+                std::cerr << "daemonlab room: history not saved: " << bad << "\n";
+            print_reveal(*room.snapshot().last, strings, langs);
             std::cout.flush();
         } else if (cmd == "csv") {
             std::string file;
@@ -184,6 +196,10 @@ RoomCommand add_room_command(CLI::App& app) {
     sub->add_option("--max-attendees", opts->max_attendees, "how many phones may join")
         ->check(CLI::Range(1, 5000));
     opts->run.add_to(*sub, run_flag::grace);
+    sub->add_option("--qr", opts->qr,
+                    "the QR code for phones, for a dark or a light terminal, or none")
+        ->check(CLI::IsMember({"dark", "light", "none"}))
+        ->default_str("dark");
     sub->add_option("--lang", opts->lang, "zh, en or both")
         ->check(CLI::IsMember({"zh", "en", "both"}));
     return {sub, [opts] { return run_room(*opts); }};
