@@ -71,7 +71,7 @@ std::vector<int> stuck_waits(const Timeline& t) {
     for (const Lane& l : t.lanes()) {
         if (!l.alive() || periodic(l, t)) continue;
         const Segment& cur = *l.current();
-        if (!(ended ? waits_forever(cur) : waits_in_process(cur))) return {}; // it can move
+        if (!(waits_in_program(t, cur) || (ended && waits_forever(cur)))) return {}; // it can move
         if (l.is_main())
             main_tid = l.tid;
         else
@@ -107,8 +107,9 @@ std::string describe_wait(const Segment& seg, const Timeline& t, const Strings& 
     const std::string key = "wait." + std::string(trace::name(*seg.on));
     if (seg.on == Wait::join) {
         const Lane* target = t.lane(seg.target);
-        return s.format(key, lang, {{"thread", target ? target->name : "?"}});
+        return s.format(key, lang, {{"thread", target ? lane_label(*target) : "?"}});
     }
+    if (seg.on == Wait::process) return s.format(key, lang, {{"pid", std::to_string(seg.target)}});
     return s.get(key, lang);
 }
 
@@ -138,7 +139,7 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
         for (int tid : v.waiting_on) {
             const Lane* l = t.lane(tid);
             if (!names.empty()) names += ", ";
-            names += l ? l->name : "?";
+            names += l ? lane_label(*l) : "?";
         }
         if (t.main_end_ns() < 0)
             return s.format("verdict.hung.deadlock", lang, {{"threads", names}});
@@ -238,7 +239,7 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
         int n = 0;
         for (const Lane& l : t.lanes()) {
             const Segment* cur = l.current();
-            if (!cur || cur->state == ThreadState::done || l.is_main()) continue;
+            if (!cur || cur->state == ThreadState::done || l.is_main() || l.child) continue;
             if (!abandoned.empty()) abandoned += ", ";
             abandoned += l.name;
             ++n;
