@@ -97,7 +97,7 @@ std::string link_text(const Timeline& t, const Lane& l, const Segment& seg, bool
                    : s.format("chain.end.timed", lang, {{"thread", name}, {"wait", wait}});
     // Before main ends I/O can still end by itself; after, the judge's rule says (verdict.hpp).
     if ((io(seg) && (t.main_end_ns() < 0 || !waits_forever(seg))) ||
-        (pipe(seg) && !live_peers(t).empty()))
+        (pipe(seg) && untraced_peer(t)))
         return s.format("chain.end.io", lang, {{"thread", name}, {"wait", wait}});
     return s.format("chain.end.forever", lang, {{"thread", name}, {"wait", wait}});
 }
@@ -148,6 +148,14 @@ bool waits_in_process(const Segment& s) {
            s.on == Wait::condition || s.on == Wait::queue_get;
 }
 
+// A live process of the tree that is not on the trace (nor a helper): it may hold a pipe's
+// other end. A traced child's threads are judged like the program's.
+bool untraced_peer(const Timeline& t) {
+    for (const TreeProcess* p : live_peers(t))
+        if (const TracedChild* c = t.child(p->pid); !c || !c->alive()) return true;
+    return false;
+}
+
 bool waits_in_program(const Timeline& t, const Segment& s) {
     if (waits_in_process(s)) return true;
     if (s.state != ThreadState::blocked || s.timeout) return false;
@@ -155,7 +163,7 @@ bool waits_in_program(const Timeline& t, const Segment& s) {
         const TracedChild* c = t.child(s.target);
         return c && c->alive() && t.child_main(s.target);
     }
-    if (s.on == Wait::pipe_read || s.on == Wait::pipe_write) return live_peers(t).empty();
+    if (s.on == Wait::pipe_read || s.on == Wait::pipe_write) return !untraced_peer(t);
     return false;
 }
 

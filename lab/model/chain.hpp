@@ -39,10 +39,12 @@ bool waits_in_process(const Segment& s);
 // ... or, across the program's processes, an untimed wait that only a thread of one of them
 // can end: for a traced child process to end (Process.join, os.waitpid; its threads are on
 // the trace and judged like the program's), or on an anonymous pipe while no process of the
-// tree that is not traced could be its other end (io_wait.hpp, untraced_peers).
+// tree that is not traced could be its other end (untraced_peer, below).
 bool waits_in_program(const Timeline& t, const Segment& s);
 // "MainThread", or for a thread of a traced child "MainThread (pid 4242)".
 std::string lane_label(const Lane& l);
+// A live process of the tree that is neither traced nor a helper (io_wait.hpp, live_peers).
+bool untraced_peer(const Timeline& t);
 
 // A daemon thread in a timed wait that comes back to the same wait (websockets' keepalive:
 // a timed join of a thread that cannot move; a heartbeat: the same timed wait as before). It

@@ -68,8 +68,19 @@ std::vector<int> stuck_waits(const Timeline& t) {
     const bool ended = t.main_end_ns() >= 0;
     std::vector<int> non_daemon, daemon;
     int main_tid = -1;
+    // A traced child's threads count when the program waits for it (Process.join, waitpid)
+    // or on a pipe; a child nobody waits for (one that escaped, a server) cannot end a hang.
+    auto awaited_child = [&t](const Lane& l) {
+        for (const Lane& o : t.lanes())
+            if (const Segment* c = o.current();
+                o.alive() && c->state == ThreadState::blocked &&
+                ((c->on == Wait::process && c->target == l.pid) || c->on == Wait::pipe_read ||
+                 c->on == Wait::pipe_write))
+                return true;
+        return false;
+    };
     for (const Lane& l : t.lanes()) {
-        if (!l.alive() || periodic(l, t)) continue;
+        if (!l.alive() || periodic(l, t) || (l.child && !awaited_child(l))) continue;
         const Segment& cur = *l.current();
         if (!(waits_in_program(t, cur) || (ended && waits_forever(cur)))) return {}; // it can move
         if (l.is_main())
