@@ -7,7 +7,11 @@
 #include "lab/run/interpreters.hpp"
 #include "subprocess.hpp"
 
+#include "wait.hpp"
+
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <filesystem>
 #include <future>
 #include <gtest/gtest.h>
@@ -159,10 +163,6 @@ TEST(Family, ServerCloseWithAClientConnectedIsStillRunningOnIo) {
          });
 }
 
-TEST(Family, MultiprocessingQueueJoinAgreesWithTheTruth) {
-    each("mp_queue_join", [](const FamilyRun&, const std::string&, const std::string&) {});
-}
-
 TEST(Family, ProcessPoolWorkerThatNeverReturnsAgreesWithTheTruth) {
     each("process_pool", [](const FamilyRun&, const std::string&, const std::string&) {});
 }
@@ -196,4 +196,91 @@ TEST(Family, LockOrderDeadlockBeforeMainEndsIsHungWithTheChain) {
         EXPECT_TRUE(has(why, "a lock held by two") || has(why, "a lock held by one")) << why;
         EXPECT_GE(r.explain["chain"].size(), 3u) << r.explain["chain"].dump(2);
     });
+}
+
+namespace {
+
+// The thread entries of `explain --json` in process `pid`.
+std::vector<json> threads_of(const json& j, int pid) {
+    std::vector<json> out;
+    for (const json& t : j["threads"])
+        if (t.value("pid", -1) == pid) out.push_back(t);
+    return out;
+}
+
+// Nothing of the run is left: every process the run's tree held is gone once explain returned.
+void nothing_left(const json& j) {
+    for (const json& p : j["processes"]) {
+        const int pid = p["pid"];
+        EXPECT_TRUE(ts::eventually([pid] { return kill(pid, 0) != 0 && errno == ESRCH; }))
+            << "left behind: pid " << pid << " " << p.dump();
+    }
+}
+
+// mp_queue_join and mp_spawn_join: the hang through the child, end to end.
+void through_the_child(const FamilyRun& r, const std::string& verdict, const std::string& why) {
+    nothing_left(r.explain);
+    if (!still_running(r.truth)) return;
+    EXPECT_EQ(verdict, "hung") << why << r.explain.dump(1);
+    EXPECT_EQ(r.explain["stage"], "main");
+    const json& chain = r.explain["chain"];
+    ASSERT_EQ(chain.size(), 3u) << chain.dump(2);
+    const int parent = chain[0]["pid"], child = chain[1]["pid"];
+    EXPECT_NE(parent, child);
+    EXPECT_EQ(chain[2]["pid"], child);
+    EXPECT_EQ(chain[2]["thread"], "QueueFeederThread");
+    EXPECT_TRUE(has(why, "MainThread waits in Process.join() for process " + std::to_string(child) +
+                             " to end"))
+        << why;
+    // The child's exit joins the feeder: "in multiprocessing's exit function _exit_function"
+    // (3.9-3.12; 3.13 names the frame that joins, e.g. Queue._finalize_join).
+    EXPECT_TRUE(has(why, "MainThread (pid " + std::to_string(child) + ") waits in")) << why;
+    EXPECT_TRUE(
+        has(why, "QueueFeederThread (pid " + std::to_string(child) + ") is writing to a full pipe"))
+        << why;
+    // The child's threads are lanes of their own, under the child's pid.
+    const std::vector<json> in_child = threads_of(r.explain, child);
+    EXPECT_EQ(in_child.size(), 2u) << r.explain["threads"].dump(1);
+}
+
+} // namespace
+
+TEST(Family, MultiprocessingQueueJoinIsHungWithTheChainThroughTheChild) {
+    each("mp_queue_join", through_the_child);
+}
+
+TEST(Family, SpawnedChildIsTracedAndItsQueueJoinIsHungWithTheChain) {
+    each("mp_spawn_join", through_the_child);
+}
+
+TEST(Family, ForkedChildThreadsAreLanesUnderItsPid) {
+    each("fork_threads", [](const FamilyRun& r, const std::string& verdict, const std::string&) {
+        nothing_left(r.explain);
+        if (verdict != "exited") return;
+        std::vector<int> pids;
+        for (const json& t : r.explain["threads"]) {
+            const int pid = t.value("pid", -1);
+            if (std::find(pids.begin(), pids.end(), pid) == pids.end()) pids.push_back(pid);
+        }
+        ASSERT_EQ(pids.size(), 2u) << r.explain["threads"].dump(1);
+        const std::vector<json> child = threads_of(r.explain, pids[1]);
+        ASSERT_EQ(child.size(), 3u) << r.explain["threads"].dump(1);
+        EXPECT_EQ(child[1]["name"], "child-worker-0");
+        EXPECT_EQ(child[2]["name"], "child-worker-1");
+        for (const json& t : child) EXPECT_EQ(t["state_at_end"], "done") << t.dump();
+    });
+}
+
+TEST(Family, TerminalTimelineGroupsLanesByProcess) {
+    const std::vector<lab::Interpreter> pythons = lab::one_per_version();
+    if (pythons.empty()) GTEST_SKIP() << "no CPython 3.9-3.13 found";
+    ts::Result e = ts::run({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "explain",
+                            family("mp_queue_join"), "--lang", "en", "--python",
+                            pythons.back().path, "--grace", kGrace, "--timeout", "4"},
+                           30);
+    EXPECT_TRUE(has(e.out, "process ")) << e.out;
+    EXPECT_TRUE(has(e.out, "(the program)")) << e.out;
+    EXPECT_TRUE(has(e.out, "child process ")) << e.out;
+    EXPECT_TRUE(has(e.out, "(traced)")) << e.out;
+    EXPECT_TRUE(has(e.out, "QueueFeederThread")) << e.out;
 }

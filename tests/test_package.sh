@@ -87,7 +87,7 @@ expect=(bin/daemonlab libexec/daemonlab/daemonlab-launch share/daemonlab/content
     share/man/man1/daemonlab.1.gz
     share/man/zh_CN/man1/daemonlab.1.gz)
 # The tracer: its entry point above, and its package (demos/python/_daemonlab_tracer/).
-for m in __init__ writer threads waits shutdown step; do
+for m in __init__ writer threads waits shutdown step children; do
     expect+=("share/daemonlab/python/_daemonlab_tracer/$m.py")
 done
 IFS=';' read -ra id_list <<<"$ids"

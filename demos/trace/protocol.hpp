@@ -81,9 +81,10 @@ constexpr std::optional<Control> parse_control(std::string_view line) {
 
 // What an event says (the third field of a line).
 enum class Kind {
-    process,          // version= pid= engine= scenario=|program= python= receiver=
+    process,          // version= pid= engine= scenario=|program= python= receiver= [parent= role=]
     library,          // name= version= path=
-    thread,           // name= daemon=0|1 source= creator= creator-tid= ident= site= origin= target=
+    thread,           // name= daemon=0|1 source= creator= creator-tid= ident= site= origin=
+                      // target= pid=
     state,            // state= [on= target= pending= timeout= deadline= at= call=] [step=]
     connected,        // uri=
     message,          // text=
@@ -127,6 +128,9 @@ enum class Wait {
     join,
     sleep,
     select,
+    process,    // a child process to end (Process.join, os.waitpid): target= its pid
+    pipe_read,  // an anonymous pipe (multiprocessing's Queue): only the program's processes
+    pipe_write, // hold its other end
 };
 
 // Where a thread's daemon flag came from (source=).
@@ -171,7 +175,8 @@ inline constexpr std::string_view version = "version", pid = "pid", engine = "en
                                   step = "step", uri = "uri", text = "text", code = "code",
                                   reason = "reason", how = "how", exception = "exception",
                                   where = "where", deadline = "deadline", call = "call",
-                                  what = "what", stage = "stage", threads = "threads";
+                                  what = "what", stage = "stage", threads = "threads",
+                                  parent = "parent", role = "role";
 } // namespace key
 
 // ---- the one table per enum -------------------------------------------------------------
@@ -230,7 +235,7 @@ struct Names<State> {
 
 template <>
 struct Names<Wait> {
-    static constexpr Table<Wait, 13> table = {{
+    static constexpr Table<Wait, 16> table = {{
         {Wait::socket_read, "socket-read"},
         {Wait::ssl_read, "ssl-read"},
         {Wait::connect, "connect"},
@@ -244,6 +249,9 @@ struct Names<Wait> {
         {Wait::join, "join"},
         {Wait::sleep, "sleep"},
         {Wait::select, "select"},
+        {Wait::process, "process"},
+        {Wait::pipe_read, "pipe-read"},
+        {Wait::pipe_write, "pipe-write"},
     }};
 };
 
@@ -346,13 +354,13 @@ constexpr bool known_field(Kind k, std::string_view f) {
     namespace K = key;
     switch (k) {
     case Kind::process:
-        return any(
-            {K::version, K::pid, K::engine, K::scenario, K::program, K::python, K::receiver});
+        return any({K::version, K::pid, K::engine, K::scenario, K::program, K::python, K::receiver,
+                    K::parent, K::role});
     case Kind::library:
         return any({K::name, K::version, K::path});
     case Kind::thread:
         return any({K::name, K::daemon, K::source, K::creator, K::creator_tid, K::ident, K::site,
-                    K::origin, K::target});
+                    K::origin, K::target, K::pid});
     case Kind::state:
         return any({K::state, K::on, K::target, K::pending, K::timeout, K::deadline, K::at, K::call,
                     K::step});

@@ -3,6 +3,7 @@
 #include "gui/text/theme.hpp"
 #include "gui/text/widgets.hpp"
 #include "gui/views/timeline_context.hpp"
+#include "lab/model/chain.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +12,8 @@ namespace gui {
 
 std::vector<std::string> LaneRow::label_lines(const lab::Lane& lane, const TimelineText& text,
                                               float width) {
-    std::vector<std::string> lines{lane.name};
+    // A traced child process's thread says its pid: "MainThread (pid 4242)".
+    std::vector<std::string> lines{lab::lane_label(lane)};
     ImFont* f = ImGui::GetFont();
     const float fs = ImGui::GetFontSize();
     for (lab::Lang l : text.langs) {

@@ -1,5 +1,7 @@
 #include "lab/model/chain.hpp"
 
+#include "lab/model/io_wait.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -29,6 +31,10 @@ bool io(const Segment& s) {
            s.on == Wait::select;
 }
 
+bool pipe(const Segment& s) {
+    return s.on == Wait::pipe_read || s.on == Wait::pipe_write;
+}
+
 std::string seconds(std::int64_t ns) {
     char buf[32];
     const double v = double(std::max<std::int64_t>(ns, 0)) / 1e9;
@@ -38,7 +44,16 @@ std::string seconds(std::int64_t ns) {
 
 std::string name_of(const Timeline& t, int tid) {
     const Lane* l = t.lane(tid);
-    return l ? l->name : "?";
+    return l ? lane_label(*l) : "?";
+}
+
+// The lane a blocked segment waits for: the thread joined or holding the lock, or the first
+// thread of the traced child process waited for.
+const Lane* awaited_lane(const Timeline& t, const Segment& s) {
+    if (s.target < 0) return nullptr;
+    if (s.on == Wait::join || s.on == Wait::lock) return t.lane(s.target);
+    if (s.on == Wait::process) return t.child_main(s.target);
+    return nullptr;
 }
 
 // "in concurrent.futures' exit hook" and the like: where in the exit sequence main waits.
@@ -59,27 +74,32 @@ std::string call_text(const Segment& seg, const Strings& s, Lang lang) {
 std::string link_text(const Timeline& t, const Lane& l, const Segment& seg, bool last,
                       std::int64_t now, const Strings& s, Lang lang) {
     std::string call = call_text(seg, s, lang);
+    const std::string name = lane_label(l);
+    if (!last && seg.on == Wait::process)
+        return s.format(call.empty() ? "chain.process.nocall" : "chain.process", lang,
+                        {{"thread", name}, {"call", call}, {"pid", std::to_string(seg.target)}});
     if (!last && (seg.on == Wait::join || seg.on == Wait::lock))
         return s.format(std::string(seg.on == Wait::join ? "chain.join" : "chain.lock") +
                             (call.empty() ? ".nocall" : ""),
                         lang,
-                        {{"thread", l.name}, {"call", call}, {"target", name_of(t, seg.target)}}) +
+                        {{"thread", name}, {"call", call}, {"target", name_of(t, seg.target)}}) +
                (seg.deadline >= 0
                     ? s.format("chain.gives_up", lang, {{"s", seconds(seg.deadline - now)}})
                     : "");
     if (seg.state != ThreadState::blocked)
-        return s.format("chain.end.running", lang, {{"thread", l.name}});
+        return s.format("chain.end.running", lang, {{"thread", name}});
     const std::string wait = describe_wait(seg, t, s, lang);
     if (seg.timeout)
         return seg.deadline >= 0
                    ? s.format(
                          "chain.end.deadline", lang,
-                         {{"thread", l.name}, {"wait", wait}, {"s", seconds(seg.deadline - now)}})
-                   : s.format("chain.end.timed", lang, {{"thread", l.name}, {"wait", wait}});
+                         {{"thread", name}, {"wait", wait}, {"s", seconds(seg.deadline - now)}})
+                   : s.format("chain.end.timed", lang, {{"thread", name}, {"wait", wait}});
     // Before main ends I/O can still end by itself; after, the judge's rule says (verdict.hpp).
-    if (io(seg) && (t.main_end_ns() < 0 || !waits_forever(seg)))
-        return s.format("chain.end.io", lang, {{"thread", l.name}, {"wait", wait}});
-    return s.format("chain.end.forever", lang, {{"thread", l.name}, {"wait", wait}});
+    if ((io(seg) && (t.main_end_ns() < 0 || !waits_forever(seg))) ||
+        (pipe(seg) && untraced_peer(t)))
+        return s.format("chain.end.io", lang, {{"thread", name}, {"wait", wait}});
+    return s.format("chain.end.forever", lang, {{"thread", name}, {"wait", wait}});
 }
 
 } // namespace
@@ -143,6 +163,29 @@ bool waits_in_process(const Segment& s) {
            s.on == Wait::condition || s.on == Wait::queue_get;
 }
 
+// A live process of the tree that is not on the trace (nor a helper): it may hold a pipe's
+// other end. A traced child's threads are judged like the program's.
+bool untraced_peer(const Timeline& t) {
+    for (const TreeProcess* p : live_peers(t))
+        if (const TracedChild* c = t.child(p->pid); !c || !c->alive()) return true;
+    return false;
+}
+
+bool waits_in_program(const Timeline& t, const Segment& s) {
+    if (waits_in_process(s)) return true;
+    if (s.state != ThreadState::blocked || s.timeout) return false;
+    if (s.on == Wait::process) {
+        const TracedChild* c = t.child(s.target);
+        return c && c->alive() && t.child_main(s.target);
+    }
+    if (s.on == Wait::pipe_read || s.on == Wait::pipe_write) return !untraced_peer(t);
+    return false;
+}
+
+std::string lane_label(const Lane& l) {
+    return l.child ? l.name + " (pid " + std::to_string(l.pid) + ")" : l.name;
+}
+
 bool periodic(const Lane& l, const Timeline& t) {
     const Segment* cur = l.current();
     if (!l.daemon || !blocked(cur) || !cur->timeout) return false;
@@ -164,8 +207,8 @@ std::vector<int> wait_chain(const Timeline& t, int tid) {
     for (const Lane* l = t.lane(tid); l && chain.size() < kMaxChain;) {
         chain.push_back(l->tid);
         const Segment* s = l->current();
-        if (!blocked(s) || (s->on != Wait::join && s->on != Wait::lock) || s->target < 0) break;
-        const Lane* next = t.lane(s->target);
+        if (!blocked(s)) break;
+        const Lane* next = awaited_lane(t, *s);
         if (!next || std::find(chain.begin(), chain.end(), next->tid) != chain.end()) break;
         l = next;
     }
@@ -193,7 +236,8 @@ std::vector<const Lane*> cut_off(const Timeline& t) {
     for (const Lane& l : t.lanes()) {
         const Segment* s = l.current();
         if (!l.cut_off || !s || s->state == ThreadState::done) continue;
-        if (s->state == ThreadState::blocked && !s->timeout && !io(*s) && s->on != Wait::sleep)
+        if (s->state == ThreadState::blocked && !s->timeout && !io(*s) && !pipe(*s) &&
+            s->on != Wait::sleep)
             continue; // idle: waiting for work that will not come now
         out.push_back(&l);
     }
@@ -207,7 +251,7 @@ std::vector<std::string> chain_explanation(const Verdict& v, const Timeline& t, 
     if (v.outcome == Outcome::exited) {
         for (const Lane* l : cut_off(t))
             lines.push_back(s.format("chain.cut_off", lang,
-                                     {{"thread", l->name},
+                                     {{"thread", lane_label(*l)},
                                       {"at", l->cut_off_at.empty() ? "?" : l->cut_off_at},
                                       {"wait", describe_wait(*l->current(), t, s, lang)}}));
         return lines;
@@ -238,14 +282,14 @@ std::vector<std::string> chain_explanation(const Verdict& v, const Timeline& t, 
         const Segment& cur = *l.current();
         if (periodic(l, t))
             lines.push_back(s.format("chain.periodic", lang,
-                                     {{"thread", l.name},
+                                     {{"thread", lane_label(l)},
                                       {"wait", describe_wait(cur, t, s, lang)},
                                       {"at", cur.at.empty() ? "?" : cur.at}}));
         else if (!l.daemon && !l.is_main() && cur.state == ThreadState::blocked &&
                  cur.deadline >= 0)
             lines.push_back(s.format(l.target == "Timer.run" ? "chain.timer" : "chain.ends_in",
                                      lang,
-                                     {{"thread", l.name},
+                                     {{"thread", lane_label(l)},
                                       {"wait", describe_wait(cur, t, s, lang)},
                                       {"s", seconds(cur.deadline - now)}}));
     }

@@ -47,6 +47,15 @@ std::vector<StageSpan> stage_spans(const Timeline& t);
 // A wait that only another thread of the process can end: an untimed join, lock, event,
 // condition or queue get (not I/O, a sleep or a select: those can still end by themselves).
 bool waits_in_process(const Segment& s);
+// ... or, across the program's processes, an untimed wait that only a thread of one of them
+// can end: for a traced child process to end (Process.join, os.waitpid; its threads are on
+// the trace and judged like the program's), or on an anonymous pipe while no process of the
+// tree that is not traced could be its other end (untraced_peer, below).
+bool waits_in_program(const Timeline& t, const Segment& s);
+// "MainThread", or for a thread of a traced child "MainThread (pid 4242)".
+std::string lane_label(const Lane& l);
+// A live process of the tree that is neither traced nor a helper (io_wait.hpp, live_peers).
+bool untraced_peer(const Timeline& t);
 
 // A daemon thread in a timed wait that comes back to the same wait (websockets' keepalive:
 // a timed join of a thread that cannot move; a heartbeat: the same timed wait as before). It
@@ -54,7 +63,8 @@ bool waits_in_process(const Segment& s);
 bool periodic(const Lane& l, const Timeline& t);
 
 // The threads `tid` waits for, link by link: itself, then the thread it joins or whose lock
-// it wants, and so on; it stops at a thread that waits for no other, or before a cycle.
+// it wants, or the first thread of the traced child process it waits for, and so on; it
+// stops at a thread that waits for no other, or before a cycle.
 std::vector<int> wait_chain(const Timeline& t, int tid);
 
 // The newest trace time of anything but a periodic daemon thread: its own waking up is not

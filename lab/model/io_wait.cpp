@@ -20,7 +20,8 @@ std::vector<int> io_waits(const Timeline& t) {
 std::vector<const TreeProcess*> live_peers(const Timeline& t) {
     std::vector<const TreeProcess*> out;
     for (const TreeProcess& p : t.processes())
-        if (!p.program && p.alive()) out.push_back(&p);
+        if (!p.program && p.alive())
+            if (const TracedChild* c = t.child(p.pid); !c || !c->helper) out.push_back(&p);
     return out;
 }
 

@@ -23,7 +23,8 @@ namespace lab {
 bool on_io(const Segment& s);
 // The live threads blocked on I/O, by tid.
 std::vector<int> io_waits(const Timeline& t);
-// The processes of the tree that may still answer: alive, and not the program itself.
+// The processes of the tree that may still answer: alive, not the program itself, and not
+// one of multiprocessing's helpers (they hold no end of the program's sockets and pipes).
 std::vector<const TreeProcess*> live_peers(const Timeline& t);
 // How long a suspected hang of `t` must stay still: the grace, or for a wait on I/O the I/O
 // grace (never shorter than the grace). io_grace_ms -1: no I/O rule (a lesson).

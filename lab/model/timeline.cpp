@@ -52,6 +52,47 @@ Lane& Timeline::lane_for_new_thread(int tid) {
     return fresh;
 }
 
+const TracedChild* Timeline::child(int pid) const {
+    for (const TracedChild& c : children_)
+        if (c.pid == pid) return &c;
+    return nullptr;
+}
+
+const Lane* Timeline::child_main(int pid) const {
+    for (const Lane& l : lanes_)
+        if (l.child && l.pid == pid && l.source == DaemonSource::main) return &l;
+    return nullptr;
+}
+
+// An event about the whole process (main-end, the exit sequence, exit...) written by a traced
+// child: it is about that child, not the program. Its `exit` ends the child's threads; the
+// rest is left out (the stages are the program's). True: the event was a child's.
+bool Timeline::child_event(const TraceEvent& e) {
+    using trace::Kind;
+    const Kind k = *e.kind;
+    if (k != Kind::main_end && k != Kind::threading_atexit && k != Kind::shutdown &&
+        k != Kind::shutdown_wait && k != Kind::atexit_register && k != Kind::atexit &&
+        k != Kind::exit && k != Kind::refused && k != Kind::snapshot && k != Kind::error)
+        return false;
+    const Lane* from = lane(e.tid);
+    if (!from || !from->child) return false;
+    if (k == Kind::error) return false; // an uncaught exception: a marker on its own lane
+    if (k != Kind::exit) return true;
+    const int pid = from->pid;
+    for (TracedChild& c : children_)
+        if (c.pid == pid && c.ended_ns < 0) {
+            c.ended_ns = e.t_ns;
+            c.exit_code = e.get(trace::key::code);
+        }
+    for (std::size_t i = 0; i < lanes_.size(); ++i)
+        if (lanes_[i].child && lanes_[i].pid == pid && lanes_[i].alive()) {
+            Segment done;
+            done.state = ThreadState::done;
+            set_state({e.t_ns, lanes_[i].tid, e.kind, {}}, std::move(done));
+        }
+    return true;
+}
+
 void Timeline::set_state(const TraceEvent& e, Segment s) {
     Lane& l = lane_for(e.tid);
     if (!l.segments.empty()) {
@@ -81,8 +122,22 @@ void Timeline::apply(const TraceEvent& e) {
     auto mark = [&](std::string text = {}, int target = -1) {
         add_marker({e.t_ns, e.tid, *e.kind, std::move(text), target});
     };
+    if (child_event(e)) return;
     switch (*e.kind) {
     case Kind::process:
+        if (const int pid = e.get_int(key::pid);
+            process_.pid > 0 && pid > 0 && pid != process_.pid) {
+            if (children_.size() < kMaxChildren && !child(pid))
+                children_.push_back({pid,
+                                     e.get_int(key::parent),
+                                     std::string(e.get(key::program)),
+                                     std::string(e.get(key::python)),
+                                     e.t_ns,
+                                     -1,
+                                     {},
+                                     e.get(key::role) == "helper"});
+            break; // a child process: the program's own facts stay
+        }
         process_.version = e.get_int(key::version, 0);
         process_.pid = e.get_int(key::pid);
         process_.engine = e.get_enum<trace::Engine>(key::engine).value_or(trace::Engine::model);
@@ -110,6 +165,8 @@ void Timeline::apply(const TraceEvent& e) {
         l.origin = e.get(key::origin);
         l.target = e.get(key::target);
         l.started_ns = e.t_ns;
+        l.pid = e.get_int(key::pid);
+        l.child = l.pid > 0 && process_.pid > 0 && l.pid != process_.pid && child(l.pid) != nullptr;
         break;
     }
     case Kind::state: {

@@ -57,11 +57,14 @@ struct Lane {
     std::int64_t started_ns = 0;
     std::string cut_off_at; // a daemon thread alive as the process ended: where it stopped
     bool cut_off = false;   // ... (a cut-off event came)
+    int pid = -1;           // the process it is a thread of (-1: not said; the program's)
+    bool child = false;     // ... a traced child process of the program, not the program
     std::vector<Segment> segments;
 
     const Segment* current() const { return segments.empty() ? nullptr : &segments.back(); }
     bool alive() const { return !segments.empty() && segments.back().state != ThreadState::done; }
-    bool is_main() const { return source == DaemonSource::main; }
+    // The program's main thread (a child process's first thread is its own `main`).
+    bool is_main() const { return source == DaemonSource::main && !child; }
 };
 
 // The point events drawn on the timeline are trace events (trace::Kind).
@@ -101,6 +104,21 @@ struct ProcessInfo {
     std::string library, library_version; // e.g. websockets 13.0
 };
 
+// A child process of the program that traces itself on the same trace (a `process` event
+// with a pid other than the program's: docs/TRACE-PROTOCOL.md, "Child processes").
+struct TracedChild {
+    int pid = 0;
+    int parent = -1;
+    std::string program, python;
+    std::int64_t started_ns = 0;
+    std::int64_t ended_ns = -1; // its `exit` event: its threads end there
+    std::string exit_code;
+    // multiprocessing's own helper (the resource tracker, the fork server), announced by its
+    // parent: not traced, no lanes, and never the other end of the program's pipes.
+    bool helper = false;
+    bool alive() const { return ended_ns < 0; }
+};
+
 // A process of the run's own tree, as the host last saw it (/proc): the program itself and
 // everything it started (the launcher keeps orphans in the tree). Its command line is the
 // program's to choose: valid UTF-8, at most kMaxCommand bytes.
@@ -133,6 +151,13 @@ class Timeline {
     // The run's process tree as the host saw it last (lab/run/process_tree.hpp), while it ran.
     void set_processes(std::vector<TreeProcess> p) { processes_ = std::move(p); }
     const std::vector<TreeProcess>& processes() const { return processes_; }
+    // The child processes that trace themselves (at most kMaxChildren kept), and the one with
+    // `pid`, or nullptr.
+    static constexpr std::size_t kMaxChildren = 256;
+    const std::vector<TracedChild>& children() const { return children_; }
+    const TracedChild* child(int pid) const;
+    // The first thread of a traced child (its `main`), or nullptr.
+    const Lane* child_main(int pid) const;
 
     // The lane of the thread that has `tid` now (the newest: the kernel reuses a tid once its
     // thread is gone, and a `thread` event for it then starts a new lane).
@@ -188,12 +213,14 @@ class Timeline {
     void thin_lane(Lane& l);
     void drop_finished_lanes();
     void add_marker(Marker m);
+    bool child_event(const TraceEvent& e);
 
     std::vector<Lane> lanes_;
     std::vector<Marker> markers_;
     std::int64_t first_ns_ = -1, last_ns_ = -1, main_end_ns_ = -1, shutdown_ns_ = -1;
     std::int64_t trace_lost_ns_ = -1;
     std::vector<TreeProcess> processes_;
+    std::vector<TracedChild> children_;
     int main_exit_code_ = -1;
     std::optional<trace::MainEnd> main_end_how_;
     std::string main_exception_;

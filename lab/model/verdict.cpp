@@ -68,10 +68,21 @@ std::vector<int> stuck_waits(const Timeline& t) {
     const bool ended = t.main_end_ns() >= 0;
     std::vector<int> non_daemon, daemon;
     int main_tid = -1;
+    // A traced child's threads count when the program waits for it (Process.join, waitpid)
+    // or on a pipe; a child nobody waits for (one that escaped, a server) cannot end a hang.
+    auto awaited_child = [&t](const Lane& l) {
+        for (const Lane& o : t.lanes())
+            if (const Segment* c = o.current();
+                o.alive() && c->state == ThreadState::blocked &&
+                ((c->on == Wait::process && c->target == l.pid) || c->on == Wait::pipe_read ||
+                 c->on == Wait::pipe_write))
+                return true;
+        return false;
+    };
     for (const Lane& l : t.lanes()) {
-        if (!l.alive() || periodic(l, t)) continue;
+        if (!l.alive() || periodic(l, t) || (l.child && !awaited_child(l))) continue;
         const Segment& cur = *l.current();
-        if (!(ended ? waits_forever(cur) : waits_in_process(cur))) return {}; // it can move
+        if (!(waits_in_program(t, cur) || (ended && waits_forever(cur)))) return {}; // it can move
         if (l.is_main())
             main_tid = l.tid;
         else
@@ -107,8 +118,9 @@ std::string describe_wait(const Segment& seg, const Timeline& t, const Strings& 
     const std::string key = "wait." + std::string(trace::name(*seg.on));
     if (seg.on == Wait::join) {
         const Lane* target = t.lane(seg.target);
-        return s.format(key, lang, {{"thread", target ? target->name : "?"}});
+        return s.format(key, lang, {{"thread", target ? lane_label(*target) : "?"}});
     }
+    if (seg.on == Wait::process) return s.format(key, lang, {{"pid", std::to_string(seg.target)}});
     return s.get(key, lang);
 }
 
@@ -138,7 +150,7 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
         for (int tid : v.waiting_on) {
             const Lane* l = t.lane(tid);
             if (!names.empty()) names += ", ";
-            names += l ? l->name : "?";
+            names += l ? lane_label(*l) : "?";
         }
         if (t.main_end_ns() < 0)
             return s.format("verdict.hung.deadlock", lang, {{"threads", names}});
@@ -238,7 +250,7 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
         int n = 0;
         for (const Lane& l : t.lanes()) {
             const Segment* cur = l.current();
-            if (!cur || cur->state == ThreadState::done || l.is_main()) continue;
+            if (!cur || cur->state == ThreadState::done || l.is_main() || l.child) continue;
             if (!abandoned.empty()) abandoned += ", ";
             abandoned += l.name;
             ++n;

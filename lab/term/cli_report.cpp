@@ -39,6 +39,71 @@ const char* glyph(const Segment& s) {
     return "·";
 }
 
+// One lane as glyphs: in each column, the state that covers most of it.
+std::string lane_row(const Lane& l, std::int64_t t0, std::int64_t t1, double per_col, int cols) {
+    std::string row;
+    for (int c = 0; c < cols; ++c) {
+        const std::int64_t a = t0 + std::int64_t(c * per_col), b = std::int64_t(a + per_col);
+        const Segment* best = nullptr;
+        std::int64_t best_len = 0;
+        for (const Segment& s : l.segments) {
+            std::int64_t end = s.t1 < 0 ? t1 : s.t1;
+            std::int64_t len = std::min(end, b) - std::max(s.t0, a);
+            if (s.state == ThreadState::done && s.t0 >= a && s.t0 < b) len = 1;
+            if (len > best_len || (!best && len >= 0 && s.t0 < b && end >= a)) {
+                best = &s;
+                best_len = len;
+            }
+        }
+        row += best ? glyph(*best) : " ";
+    }
+    return row;
+}
+
+// The run has processes besides the program: traced children, or others in its tree.
+bool several_processes(const Timeline& t) {
+    if (!t.children().empty()) return true;
+    for (const TreeProcess& p : t.processes())
+        if (!p.program) return true;
+    return false;
+}
+
+std::string tree_command(const Timeline& t, int pid, std::string fallback) {
+    for (const TreeProcess& p : t.processes())
+        if (p.pid == pid && !p.command.empty()) return p.command;
+    return fallback;
+}
+
+// The lanes grouped by process, each under a line with its pid and command; then the
+// processes of the tree that are not traced, with their state.
+template <class PrintLane>
+void print_by_process(const Timeline& t, const Ui& ui, Lang lang, PrintLane print_lane) {
+    auto header = [&](const std::string& key, int pid, const std::string& command,
+                      std::string_view state = {}) {
+        std::cout << "  "
+                  << terminal_safe(ui.strings.format(key, lang,
+                                                     {{"pid", std::to_string(pid)},
+                                                      {"command", command},
+                                                      {"state", std::string(state)}}))
+                  << "\n";
+    };
+    header("cli.process.program", t.process().pid,
+           tree_command(t, t.process().pid, t.process().program));
+    for (const Lane& l : t.lanes())
+        if (!l.child) print_lane(l);
+    for (const TracedChild& c : t.children()) {
+        header(c.helper    ? "cli.process.helper"
+               : c.alive() ? "cli.process.child"
+                           : "cli.process.child.ended",
+               c.pid, tree_command(t, c.pid, c.program), c.exit_code);
+        for (const Lane& l : t.lanes())
+            if (l.child && l.pid == c.pid) print_lane(l);
+    }
+    for (const TreeProcess& p : t.processes())
+        if (!p.program && !t.child(p.pid))
+            header("cli.process.untraced", p.pid, p.command, process_state(p.state));
+}
+
 } // namespace
 
 RuntimeVersions versions(const RunState& st) {
@@ -68,28 +133,14 @@ void print_timeline(const RunState& st, const Ui& ui) {
             name_w = std::max(name_w, display_width(name_of(l)));
             flag_w = std::max(flag_w, display_width(flag_of(l)));
         }
-        for (const Lane& l : t.lanes()) {
-            std::string row;
-            for (int c = 0; c < kCols; ++c) {
-                const std::int64_t a = t0 + std::int64_t(c * per_col),
-                                   b = std::int64_t(a + per_col);
-                // The state that covers most of this column.
-                const Segment* best = nullptr;
-                std::int64_t best_len = 0;
-                for (const Segment& s : l.segments) {
-                    std::int64_t end = s.t1 < 0 ? t1 : s.t1;
-                    std::int64_t len = std::min(end, b) - std::max(s.t0, a);
-                    if (s.state == ThreadState::done && s.t0 >= a && s.t0 < b) len = 1;
-                    if (len > best_len || (!best && len >= 0 && s.t0 < b && end >= a)) {
-                        best = &s;
-                        best_len = len;
-                    }
-                }
-                row += best ? glyph(*best) : " ";
-            }
+        auto print_lane = [&](const Lane& l) {
             std::cout << "  " << pad_to(name_of(l), name_w) << "  " << pad_to(flag_of(l), flag_w)
-                      << "  " << row << "\n";
-        }
+                      << "  " << lane_row(l, t0, t1, per_col, kCols) << "\n";
+        };
+        if (!several_processes(t))
+            for (const Lane& l : t.lanes()) print_lane(l);
+        else
+            print_by_process(t, ui, lang, print_lane);
         if (t.main_end_ns() >= 0) {
             // The exit's stages where each begins: ^ main ends, H threading's exit hooks,
             // J the join of non-daemon threads, A the atexit handlers, X the exit.
@@ -162,6 +213,7 @@ json run_json(const RunState& st, const Strings& strings) {
         std::string state = cur ? std::string(trace::name(cur->state)) : "unknown";
         if (cur && cur->state == ThreadState::blocked) blocked_on = cur->on_text;
         json thread = {{"name", l.name},
+                       {"pid", l.pid >= 0 ? l.pid : t.process().pid},
                        {"daemon", l.daemon},
                        {"daemon_source", trace::name(l.source)},
                        {"creator", l.creator.empty() ? json(nullptr) : json(l.creator)},
@@ -173,7 +225,9 @@ json run_json(const RunState& st, const Strings& strings) {
             thread["created_in"] = l.site.empty() ? json(nullptr) : json(l.site);
             thread["target"] = l.target.empty() ? json(nullptr) : json(l.target);
             json stack = json::array();
-            if (auto it = st.stacks.find(l.ident); !l.ident.empty() && it != st.stacks.end())
+            // Stacks are the program's (a forked child's thread may share an ident with it).
+            if (auto it = st.stacks.find(l.ident);
+                !l.child && !l.ident.empty() && it != st.stacks.end())
                 for (const Frame& f : it->second)
                     stack.push_back({{"file", f.file}, {"line", f.line}, {"function", f.function}});
             thread["stack"] = stack;
@@ -202,7 +256,8 @@ json run_json(const RunState& st, const Strings& strings) {
                              {"ppid", p.ppid},
                              {"command", p.command},
                              {"state", process_state(p.state)},
-                             {"program", p.program}});
+                             {"program", p.program},
+                             {"traced", p.program || (t.child(p.pid) && !t.child(p.pid)->helper)}});
     json why = json::array();
     json chain = json::array(); // main's wait chain (lab/model/chain.hpp)
     const Lane* main = nullptr;
@@ -215,6 +270,7 @@ json run_json(const RunState& st, const Strings& strings) {
             const bool blocked = cur && cur->state == ThreadState::blocked;
             chain.push_back(
                 {{"thread", l->name},
+                 {"pid", l->pid >= 0 ? l->pid : t.process().pid},
                  {"state", cur ? std::string(trace::name(cur->state)) : "unknown"},
                  {"on", blocked ? json(cur->on_text) : json(nullptr)},
                  {"call", blocked && !cur->call.empty() ? json(cur->call) : json(nullptr)},

@@ -369,7 +369,8 @@ class TracerEvents(TempDirCase):
     def test_fork_while_another_thread_writes(self):
         # Threads keep the tracer's write lock busy while main forks; a lock held at the
         # fork stays held in the child, whose exit hook takes it: each child must still
-        # exit (bounded here), and a child writes nothing on its parent's trace.
+        # exit (bounded here), and writes on the trace as a process of its own (`process`
+        # with parent=, its exit from its own thread).
         prog = self.write("forks.py", """\
             import os, sys, threading, time, warnings
             warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork with threads
@@ -402,8 +403,16 @@ class TracerEvents(TempDirCase):
         r = self.run_traced(prog, timeout=200)
         self.assertEqual(r.rc, 0, r.out)
         self.assertIn("forked 20, stuck 0\n", r.out)
-        self.assertEqual(kinds(r.events).count("process"), 1)
-        self.assertEqual(kinds(r.events).count("exit"), 1)
+        procs = r.find("process")
+        main_pid = procs[0][2]["pid"]
+        self.assertNotIn("parent", procs[0][2])
+        self.assertEqual(len(procs), 21)
+        children = [f for _, _, f in procs[1:]]
+        self.assertEqual({f["parent"] for f in children}, {main_pid})
+        self.assertEqual(len({f["pid"] for f in children}), 20)
+        exits = r.find("exit")
+        self.assertEqual(len(exits), 21)
+        self.assertEqual(exits[-1][1], r.events[0][0])  # the program's own exit is last
         self.assertEqual(kinds(r.events)[-1], "exit")
         self.assertEqual(r.find("tracer-error"), [])
 

@@ -112,7 +112,7 @@ import builtins  # noqa: E402
 import os  # noqa: E402
 import threading  # noqa: E402
 
-from . import shutdown, stacks, step, sync, threads, waits, writer  # noqa: E402
+from . import children, shutdown, stacks, step, sync, threads, waits, writer  # noqa: E402
 from .shutdown import _end, _install_atexit, _instrument_shutdown  # noqa: E402
 from .threads import (_install_threads, _program, _receiver, _send_library,  # noqa: E402
                       _strip_tracebacks)
@@ -124,7 +124,8 @@ _PROG_NAME = "daemonlab_tracer"
 _RECEIVER_POLICIES = ("library", "inherit", "daemon", "non-daemon")
 # The entry point's globals: it is __main__ until the program takes that name.
 _BOOT_GLOBALS = getattr(sys.modules.get("__main__"), "__dict__", {})
-writer._own([sys.modules[__name__], writer, step, stacks, threads, waits, shutdown, sync],
+writer._own([sys.modules[__name__], writer, step, stacks, threads, waits, shutdown, sync,
+             children],
             _BOOT_GLOBALS)
 
 
@@ -259,9 +260,32 @@ def _check_websockets(tid, need):
 
 
 def _forked():
-    """os.fork() in the program: the child starts with the tracer's state fixed up."""
+    """os.fork() in the program: the child starts with the tracer's state fixed up, and
+    traces itself as a process of its own on the same trace (children.py)."""
     writer._after_fork()
     step._after_fork()
+    children.after_fork(_program["path"])
+    _end["main_tid"] = _get_native_id()
+
+
+def _start_child(fd, parent, program):
+    """A child started by multiprocessing's spawn start method (children.start): this
+    process traces itself on `fd`, its threads as a process of its own."""
+    _open_trace(fd)
+    _private(fd)
+    _trace.child = True
+    _program["path"] = program
+    _program["file"] = os.path.abspath(program)
+    _program["dir"] = os.path.dirname(os.path.realpath(program))
+    children.announce(parent, program)
+    _end["main_tid"] = _get_native_id()
+    _install_threads()
+    _install_blocking()
+    sync._install_sync()
+    children.install(program)
+    os.register_at_fork(after_in_child=_forked)
+    import atexit
+    atexit.register(lambda: writer._emit_last(_get_native_id(), "exit", ("code", "0")))
 
 
 # --------------------------------------------------------------------------------------
@@ -273,6 +297,7 @@ def main(argv):
     for fd in (opts["trace"], opts["control"], opts["stack"]):
         _private(fd)
     _open_trace(opts["trace"])
+    _trace.pid = os.getpid()
     _receiver["policy"] = opts["receiver"]
     tid = _get_native_id()
     _end["main_tid"] = tid
@@ -282,7 +307,7 @@ def main(argv):
           ("program", prog), ("python", sys.version.split()[0]),
           ("receiver", opts["receiver"]))
     _emit(tid, "thread", ("name", threading.main_thread().name), ("daemon", "0"),
-          ("source", "main"), ("ident", _get_ident()))
+          ("source", "main"), ("ident", _get_ident()), ("pid", _trace.pid))
     _emit(tid, "state", ("state", "running"))
 
     # The program, as `python3 PROGRAM.py` would find it.
@@ -310,6 +335,7 @@ def main(argv):
     _install_threads()
     _install_blocking()
     sync._install_sync()
+    children.install(prog)
     _install_atexit()
     if opts["need_ws"]:
         _check_websockets(tid, opts["need_ws"])

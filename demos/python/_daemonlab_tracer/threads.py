@@ -5,7 +5,7 @@ import os
 import sys
 import threading
 
-from . import step
+from . import step, writer
 from .writer import (_emit, _get_ident, _get_native_id, _is_ours, _tls, _tracer_error,
                      _TRACER_FILES, _OURS)
 
@@ -257,7 +257,7 @@ def _announce(thread, tid):
     _emit(tid, "thread", ("name", thread.name), ("daemon", "1" if thread.daemon else "0"),
           ("source", info.source), ("creator", info.creator),
           ("creator-tid", info.creator_tid), ("ident", _get_ident()), ("site", info.site),
-          ("origin", info.origin), ("target", info.target))
+          ("origin", info.origin), ("target", info.target), ("pid", writer._trace.pid))
     _emit(tid, "state", ("state", "running"))
 
 
@@ -267,4 +267,4 @@ def _announce_unknown(tid):
     _tls.tid = tid
     t = _thread_by_ident(_get_ident())
     _emit(tid, "thread", ("name", t.name if t is not None else "Dummy"), ("daemon", "1"),
-          ("source", "dummy"), ("ident", _get_ident()))
+          ("source", "dummy"), ("ident", _get_ident()), ("pid", writer._trace.pid))

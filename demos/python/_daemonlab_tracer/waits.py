@@ -53,6 +53,9 @@ def _timeout_fields(timeout):
 
 
 _call_cache = {}
+# Code objects where a process's own story starts (multiprocessing's Process._bootstrap, in a
+# child that fork() gave its parent's stack): the call is looked for below them only.
+_roots = set()
 
 
 def _call(f):
@@ -72,6 +75,8 @@ def _call(f):
         b = g.f_back
         if b is None or id(b.f_globals) in _OURS:
             break
+        if b.f_code in _roots:
+            return getattr(g.f_code, "co_qualname", g.f_code.co_name)
         if _is_own(b.f_code.co_filename):
             return getattr(g.f_code, "co_qualname", g.f_code.co_name)
         g = b

@@ -51,6 +51,9 @@ def _is_ours(frame):
 class _Trace(object):
     fd = -1
     enabled = False
+    pid = -1  # this process's pid, on every `thread` event (children.py)
+    child = False  # a child process of the traced program (children.py)
+    program = ""  # the program's path, for a child's `process` event
 
 
 _trace = _Trace()
@@ -232,11 +235,11 @@ def _tracer_error(where, exc):
 
 def _after_fork():
     """In a child after os.fork(): a lock that another thread of the parent held is
-    held forever in the child (that thread is gone), and the trace is the parent's."""
+    held forever in the child (that thread is gone). The child goes on writing on the
+    same trace as a process of its own (children.after_fork)."""
     global _write_lock
     _write_lock = threading.Lock()
-    _trace.enabled = False  # a child must not write on its parent's trace
     _tls.busy = False
     _tls.depth = 0
-    _tls.known = False  # its native id is new; nothing is written anyway
+    _tls.known = False  # its native id is new: children.after_fork announces it
     _tls.tid = 0
