@@ -92,6 +92,10 @@ TEST(StuckWaits, EveryWaitKind) {
         {W::join, -1, false, true},
         {W::sleep, -1, false, true},
         {W::select, -1, false, true},
+        // Across processes (a child of the program's own): after main ended, as forever.
+        {W::process, -1, false, true},
+        {W::pipe_read, -1, false, true},
+        {W::pipe_write, -1, false, true},
         // The same with a deadline: they end by themselves.
         {W::event, -1, true, false},
         {W::queue_get, -1, true, false},
@@ -100,6 +104,8 @@ TEST(StuckWaits, EveryWaitKind) {
         {W::select, -1, true, false},
         {W::condition, -1, true, false},
         {W::lock, -1, true, false},
+        {W::process, -1, true, false},
+        {W::pipe_read, -1, true, false},
     };
     // Every wait kind of the protocol is in the table.
     for (const auto& [w, n] : trace::Names<trace::Wait>::table) {
