@@ -2,6 +2,7 @@
 // live and draws what happened. Each test reads back the PNG the app wrote and the JSON
 // beside it (what the banner said, which lanes were drawn, which fonts were used).
 #include "gui/picture/png_text.hpp"
+#include "gui_shot.hpp"
 #include "subprocess.hpp"
 #include "wait.hpp"
 
@@ -44,26 +45,14 @@ struct Shot {
 Shot shoot(const std::string& name, std::vector<std::string> args,
            const std::string& fontconfig = "",
            const std::string& screen = "-screen 0 1600x1000x24") {
-    fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui";
-    fs::create_directories(dir / "config");
-    const std::string png = (dir / (name + ".png")).string();
-    fs::remove(png);
-    setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
     if (fontconfig.empty())
         unsetenv("FONTCONFIG_FILE");
     else
         setenv("FONTCONFIG_FILE", fontconfig.c_str(), 1);
-    std::vector<std::string> cmd = {"/usr/bin/xvfb-run",
-                                    "-a",
-                                    "-s",
-                                    screen,
-                                    std::string(DAEMONLAB_BIN_DIR) + "/daemonlab",
-                                    "gui",
-                                    "--screenshot",
-                                    png};
-    cmd.insert(cmd.end(), args.begin(), args.end());
+    ts::GuiShot g = ts::gui_shot(fs::path(DAEMONLAB_TEST_DIR) / "gui", name, args, screen);
+    const std::string& png = g.png;
     Shot s;
-    s.process = ts::run(cmd, 60);
+    s.process = std::move(g.process);
     unsetenv("FONTCONFIG_FILE");
     std::ifstream in(png + ".json");
     if (in) s.info = json::parse(in, nullptr, false);

@@ -3,6 +3,7 @@
 // the non-daemon threads, the atexit handlers, finalization) in each language; the
 // interpreter picker listing the interpreters on this machine; "Run on every Python" giving
 // one run per version, one above the other, each with the verdict of its real run.
+#include "gui_shot.hpp"
 #include "subprocess.hpp"
 
 #include <algorithm>
@@ -22,23 +23,10 @@ using nlohmann::json;
 
 json shoot(const std::string& name, std::vector<std::string> args,
            const std::string& screen = "-screen 0 1600x1000x24", double timeout_s = 120) {
-    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui-python";
-    fs::create_directories(dir / "config");
-    const std::string png = (dir / (name + ".png")).string();
-    fs::remove(png);
-    setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
-    std::vector<std::string> cmd = {"/usr/bin/xvfb-run",
-                                    "-a",
-                                    "-s",
-                                    screen,
-                                    std::string(DAEMONLAB_BIN_DIR) + "/daemonlab",
-                                    "gui",
-                                    "--screenshot",
-                                    png};
-    cmd.insert(cmd.end(), args.begin(), args.end());
-    const ts::Result r = ts::run(cmd, timeout_s);
-    EXPECT_EQ(r.exit_code, 0) << r.out;
-    std::ifstream in(png + ".json");
+    const ts::GuiShot s =
+        ts::gui_shot(fs::path(DAEMONLAB_TEST_DIR) / "gui-python", name, args, screen, timeout_s);
+    EXPECT_EQ(s.process.exit_code, 0) << s.process.out;
+    std::ifstream in(s.png + ".json");
     return in ? json::parse(in, nullptr, false) : json();
 }
 

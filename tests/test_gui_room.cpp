@@ -1,6 +1,7 @@
 // The room in the desktop app, under Xvfb: `daemonlab gui --room-listen loopback --run` opens
 // the room, asks the question of the switches on show, closes the votes when the run starts
 // and reveals the run's own verdict; the QR code is drawn.
+#include "gui_shot.hpp"
 #include "subprocess.hpp"
 
 #include <filesystem>
@@ -20,23 +21,10 @@ using nlohmann::json;
 // keep_history: the room's history from the shots before stays (it is kept between runs).
 json shoot(const std::string& name, std::vector<std::string> args, bool keep_history = false) {
     const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui-room";
-    fs::create_directories(dir / "config");
     if (!keep_history) fs::remove(dir / "config" / "daemonlab" / "room-history.json");
-    const std::string png = (dir / (name + ".png")).string();
-    fs::remove(png);
-    setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
-    std::vector<std::string> cmd = {"/usr/bin/xvfb-run",
-                                    "-a",
-                                    "-s",
-                                    "-screen 0 1600x1000x24",
-                                    std::string(DAEMONLAB_BIN_DIR) + "/daemonlab",
-                                    "gui",
-                                    "--screenshot",
-                                    png};
-    cmd.insert(cmd.end(), args.begin(), args.end());
-    const ts::Result r = ts::run(cmd, 60);
-    EXPECT_EQ(r.exit_code, 0) << r.out;
-    std::ifstream in(png + ".json");
+    const ts::GuiShot s = ts::gui_shot(dir, name, args);
+    EXPECT_EQ(s.process.exit_code, 0) << s.process.out;
+    std::ifstream in(s.png + ".json");
     return in ? json::parse(in, nullptr, false) : json();
 }
 
