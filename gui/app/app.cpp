@@ -173,6 +173,12 @@ void App::start_run() {
     quiz_.run_started();
 }
 
+bool App::receiver_meant(const lab::RunOptions& o) const {
+    if (!o.program.empty()) return own_.uses_websockets();
+    const lab::Scenario* sc = lab::find_scenario(o.scenario);
+    return !(sc && sc->cpython_only);
+}
+
 std::string App::run_label(const lab::RunState& s) const {
     const Lang l = ui_lang();
     const std::string receiver =
@@ -186,9 +192,10 @@ std::string App::run_label(const lab::RunState& s) const {
     if (s.options.engine == trace::Engine::cpython && !s.python.version.empty())
         engine += " " + s.python.version +
                   (s.python.websockets.empty() ? "" : " · websockets " + s.python.websockets);
-    const bool receiver_meant = s.options.program.empty() || own_.uses_websockets();
+    const bool fix = s.options.program.empty() && !receiver_meant(s.options); // chapter 2
+    if (fix) engine += " · " + t(lab::effective_close(s.options) ? "ui.fix_yes" : "ui.fix_no");
     return content_.strings.format(
-        receiver_meant ? "ui.run_label" : "ui.run_label.program", l,
+        receiver_meant(s.options) ? "ui.run_label" : "ui.run_label.program", l,
         {{"scenario", title + " · " + engine},
          {"receiver", receiver},
          {"close", t(lab::effective_close(s.options) ? "ui.closed_yes" : "ui.closed_no")},

@@ -114,6 +114,9 @@ class App {
     void on_new_run(); // the timeline and the steps follow the run now on show
     void restart_steps();
     std::string run_label(const lab::RunState& s) const;
+    // The receiver switch means something for this run: not for a program of the user's that
+    // does not use websockets, nor for a chapter-2 lesson (there the switch is its fix).
+    bool receiver_meant(const lab::RunOptions& o) const;
     // The run on show was made with other switches than the next run's: its results are
     // drawn greyed, labelled "previous settings".
     bool shown_is_stale() const;

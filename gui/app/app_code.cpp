@@ -64,6 +64,7 @@ void App::code_pane() {
     if (ImGui::BeginTabBar("code")) {
         const std::optional<CodeTab> want = std::exchange(want_tab_, std::nullopt);
         for (const CodeTab tab : {CodeTab::python, CodeTab::cpp}) {
+            if (tab == CodeTab::cpp && sc && sc->cpython_only) continue; // chapter 2: no C++ demo
             const std::string label =
                 this->label(tab == CodeTab::python ? "ui.code.python" : "ui.code.cpp");
             if (ImGui::BeginTabItem(label.c_str(), nullptr,
@@ -75,6 +76,7 @@ void App::code_pane() {
         }
         ImGui::EndTabBar();
     }
+    if (sc && sc->cpython_only) code_tab_ = CodeTab::python;
     const bool python = code_tab_ == CodeTab::python;
     const std::string_view text = python ? std::string_view(python_)
                                   : sc   ? sc->cpp_source

@@ -41,8 +41,7 @@ RunView App::run_view(const lab::RunState& run, bool current) const {
                 ? content_.strings.get("ui.outcome.running", l)
                 : content_.strings.get(
                       "ui.outcome." + std::string(lab::to_string(run.verdict.outcome)), l);
-        // A program that does not use websockets: the receiver switch means nothing there.
-        if (!run.options.program.empty() && !own_.uses_websockets())
+        if (!receiver_meant(run.options))
             verdict += outcome;
         else
             verdict += content_.strings.format(
