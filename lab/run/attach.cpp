@@ -23,7 +23,6 @@
 #include <thread>
 #include <unistd.h>
 
-extern char** environ;
 
 namespace lab {
 namespace {
@@ -156,21 +155,8 @@ GdbRun run_gdb(const std::string& gdb, int pid, const std::string& script,
                                            "-iex",   "set unwind-on-terminating-exception on",
                                            "-p",     std::to_string(pid),
                                            "-x",     script};
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-    child_hygiene(fa, attr, 3);
     pid_t child = -1;
-    int rc = ::posix_spawn(&child, gdb.c_str(), &fa, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    const int rc = spawn_with_output(args, p[1], child);
     ::close(p[1]);
     if (rc != 0) {
         ::close(p[0]);

@@ -18,7 +18,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
 
 namespace lab {
 namespace fs = std::filesystem;
@@ -33,25 +32,12 @@ std::string tracer_path() {
 std::pair<int, std::string> run_captured(const std::vector<std::string>& args, int timeout_ms) {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) return {-1, std::strerror(errno)};
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-    child_hygiene(fa, attr, 3);
     std::vector<std::string> full = args;
     const std::string launcher = libexec_path("daemonlab-launch");
     const bool launched = ::access(launcher.c_str(), X_OK) == 0;
     if (launched) full.insert(full.begin(), {launcher, std::to_string(::getpid())});
-    std::vector<char*> argv;
-    for (const std::string& a : full) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
     pid_t pid = -1;
-    int rc = ::posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    const int rc = spawn_with_output(full, p[1], pid);
     ::close(p[1]);
     if (rc != 0) {
         ::close(p[0]);

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <spawn.h>
+#include <string>
+#include <sys/types.h>
+#include <vector>
 
 namespace lab {
 
@@ -14,6 +17,11 @@ namespace lab {
 // actions.
 // Returns 0 or an errno.
 int child_hygiene(posix_spawn_file_actions_t& actions, posix_spawnattr_t& attr, int first_closed);
+
+// A helper program whose output the host reads (gdb, pip, an interpreter's probe): stdin
+// /dev/null, stdout and stderr to `out_fd`, the hygiene above; args[0] is looked up in PATH
+// when it has no '/'. Returns 0 (the child in `pid`) or an errno.
+int spawn_with_output(const std::vector<std::string>& args, int out_fd, pid_t& pid);
 
 // In the calling thread only: SIGPIPE blocked, so a write to a pipe nobody reads fails with
 // EPIPE instead of killing the whole host.
