@@ -18,7 +18,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 namespace lab {
 namespace fs = std::filesystem;
 
