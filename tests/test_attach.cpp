@@ -247,9 +247,12 @@ TEST(Attach, AGilHeldInCTimesOutAndChangesNothing) {
     if (!have_gdb()) GTEST_SKIP() << "gdb is not installed (apt install gdb)";
     for (const lab::Interpreter& py : lab::one_per_version()) {
         SCOPED_TRACE(py.path);
-        Target t({py.path, kData + "gil_loop.py", "25"});
+        // 2^27 backtracking steps: ~3.7 s here, well past gdb's ~0.5 s plus the reporter's
+        // 1 s. (With 2^25, ~1 s, the regex could end just as the reporter's time ran out: the
+        // reporter then ran and the attach rightly succeeded.)
+        Target t({py.path, kData + "gil_loop.py", "27"});
         ASSERT_TRUE(t.says("ready\n"));
-        const auto r = attach({std::to_string(t.p.pid)}, 2000);
+        const auto r = attach({std::to_string(t.p.pid)}, 1000);
         if (t.ends(0)) { // the loop was quicker than the attach on this machine
             std::printf("[  SKIP    ] %s: the regex ended before the attach did\n",
                         py.path.c_str());
@@ -257,8 +260,8 @@ TEST(Attach, AGilHeldInCTimesOutAndChangesNothing) {
         }
         EXPECT_EQ(r.exit_code, 5) << r.out;
         EXPECT_NE(r.out.find("time-out:"), std::string::npos) << r.out;
-        // Never hangs: gdb's part is bounded (kGdbLimitMs), then the reporter's 2 s.
-        EXPECT_LT(r.seconds, lab::kGdbLimitMs / 1000.0 + 2.0 + 1.0);
+        // Never hangs: gdb's part is bounded (kGdbLimitMs), then the reporter's 1 s.
+        EXPECT_LT(r.seconds, lab::kGdbLimitMs / 1000.0 + 1.0 + 1.0);
         EXPECT_EQ(traced_by(t.p.pid), 0);
         EXPECT_EQ(gdb_processes(t.p.pid), 0);
         // When the loop ends the program goes on exactly as it would have (the queued
