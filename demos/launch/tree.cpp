@@ -16,9 +16,9 @@ namespace {
 
 // /proc/PID/stat: "pid (comm) S ppid ...". The comm may hold anything, ')' included: the last
 // ')' ends it. False when the process is gone.
-bool read_stat(const char* pid, Proc& out) {
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%s/stat", pid);
+bool read_stat(pid_t pid, Proc& out) {
+    char path[32];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", int(pid));
     std::FILE* f = std::fopen(path, "re");
     if (!f) return false;
     char buf[512];
@@ -27,7 +27,7 @@ bool read_stat(const char* pid, Proc& out) {
     buf[n] = '\0';
     const char* close = std::strrchr(buf, ')');
     if (!close || close[1] != ' ' || close[2] == '\0' || close[3] != ' ') return false;
-    out.pid = pid_t(std::atol(pid));
+    out.pid = pid;
     out.state = close[2];
     out.ppid = pid_t(std::atol(close + 4));
     return true;
@@ -41,7 +41,7 @@ std::vector<Proc> below(pid_t root) {
         while (const dirent* e = ::readdir(d)) {
             if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
             Proc p;
-            if (read_stat(e->d_name, p)) children.emplace(p.ppid, p);
+            if (read_stat(pid_t(std::atol(e->d_name)), p)) children.emplace(p.ppid, p);
         }
         ::closedir(d);
     }
