@@ -186,9 +186,19 @@ std::string lane_label(const Lane& l) {
     return l.child ? l.name + " (pid " + std::to_string(l.pid) + ")" : l.name;
 }
 
+// Another live thread waits for `l` (joins it, or waits for a lock it holds).
+bool waited_for(const Lane& l, const Timeline& t) {
+    for (const Lane& o : t.lanes())
+        if (const Segment* s = o.current(); o.alive() && blocked(s) && awaited_lane(t, *s) == &l)
+            return true;
+    return false;
+}
+
 bool periodic(const Lane& l, const Timeline& t) {
     const Segment* cur = l.current();
-    if (!l.daemon || !blocked(cur) || !cur->timeout) return false;
+    // A thread someone waits for is not quiet, however it waits: its waking up is what may
+    // end that wait (a daemon writer that sleeps between lines while main joins it).
+    if (!l.daemon || !blocked(cur) || !cur->timeout || waited_for(l, t)) return false;
     if (cur->on == Wait::join)
         if (const Lane* target = t.lane(cur->target); target && target->alive())
             if (const Segment* ts = target->current(); blocked(ts) && !ts->timeout) return true;

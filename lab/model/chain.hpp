@@ -59,7 +59,8 @@ bool untraced_peer(const Timeline& t);
 
 // A daemon thread in a timed wait that comes back to the same wait (websockets' keepalive:
 // a timed join of a thread that cannot move; a heartbeat: the same timed wait as before). It
-// cannot end a hang, so it does not stop one from being confirmed.
+// cannot end a hang, so it does not stop one from being confirmed. Unless another thread
+// waits for it (joins it, wants its lock): then its waking up may end that wait.
 bool periodic(const Lane& l, const Timeline& t);
 
 // The threads `tid` waits for, link by link: itself, then the thread it joins or whose lock
