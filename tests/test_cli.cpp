@@ -512,6 +512,22 @@ TEST(Cli, RoomCsvNeverCutsTheOldFileAndFollowsNoLink) {
         EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
 }
 
+// Issue 21: a chapter-2 lesson in the room is asked in its own words (the lesson's fix, no
+// receiver) and runs on the real interpreter (the model has no chapter 2).
+TEST(Cli, RoomAsksAChapterTwoLessonWithItsFixAndRunsItOnCPython) {
+    const std::filesystem::path dir = std::filesystem::path(DAEMONLAB_TEST_DIR) / "cli-room-ch2";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string bin = std::string(DAEMONLAB_BIN_DIR) + "/daemonlab";
+    auto r = ts::run({"/usr/bin/env", "XDG_CONFIG_HOME=" + dir.string(), "PATH=/usr/bin:/bin", bin,
+                      "room", "--listen", "loopback", "--lang", "en", "--qr", "none"},
+                     60, "ask daemon-cut-off fix\nrun\nquit\n");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("with the lesson's fix"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("recv_events"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Revealed: it exits."), std::string::npos) << r.out;
+}
+
 // Issue 22, defects 2 and 11: `daemonlab room` prints a QR code for the phones, and the rounds
 // it reveals are kept (next to the settings): the next room, a new process, has them, numbers
 // on from them and exports them.

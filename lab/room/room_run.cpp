@@ -1,6 +1,7 @@
 // room_run.cpp — a run's switches as a question, its verdict as the room's answer.
 #include "lab/room/room_run.hpp"
 
+#include "lab/model/catalog.hpp"
 #include "lab/model/verdict.hpp"
 
 namespace lab {
@@ -10,6 +11,13 @@ RoomQuestion room_question(const RunOptions& o, const Strings& strings) {
     q.scenario = o.scenario;
     const std::string title = "scenario." + o.scenario + ".title";
     q.title = {strings.get(title, Lang::zh), strings.get(title, Lang::en)};
+    // A chapter-2 lesson has no receiver, and its switch applies the lesson's fix.
+    const Scenario* sc = find_scenario(o.scenario);
+    if (sc && sc->cpython_only) {
+        const std::string fix = effective_close(o) ? "setup.fix" : "setup.no-fix";
+        q.setup = {strings.get(fix, Lang::zh), strings.get(fix, Lang::en)};
+        return q;
+    }
     const std::string recv = "setup." + std::string(trace::name(o.receiver));
     const std::string close = effective_close(o) ? "setup.close" : "setup.no-close";
     for (Lang l : {Lang::zh, Lang::en}) {

@@ -114,10 +114,12 @@ int run_room(const Options& o) {
                 say("cli.room.bad-scenario", {{"id", r.scenario}});
                 continue;
             }
+            // Chapter 2 runs on the real interpreter only; its switch is the lesson's fix.
+            if (find_scenario(r.scenario)->cpython_only) r.engine = trace::Engine::cpython;
             for (std::string w; in >> w;) {
-                if (w == "close")
+                if (w == "close" || w == "fix")
                     r.close = true;
-                else if (w == "no-close")
+                else if (w == "no-close" || w == "no-fix")
                     r.close = false;
                 else if (auto rec = trace::parse<trace::Receiver>(w);
                          rec && effective_receiver(r.engine, *rec) == *rec) // not library
