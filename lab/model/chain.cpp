@@ -186,19 +186,21 @@ std::string lane_label(const Lane& l) {
     return l.child ? l.name + " (pid " + std::to_string(l.pid) + ")" : l.name;
 }
 
-// Another live thread waits for `l` (joins it, or waits for a lock it holds).
-bool waited_for(const Lane& l, const Timeline& t) {
+std::vector<int> waited_for(const Timeline& t) {
+    std::vector<int> out;
     for (const Lane& o : t.lanes())
-        if (const Segment* s = o.current(); o.alive() && blocked(s) && awaited_lane(t, *s) == &l)
-            return true;
-    return false;
+        if (const Segment* s = o.current(); o.alive() && blocked(s))
+            if (const Lane* w = awaited_lane(t, *s)) out.push_back(w->tid);
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
-bool periodic(const Lane& l, const Timeline& t) {
+bool periodic(const Lane& l, const Timeline& t, const std::vector<int>& waited) {
     const Segment* cur = l.current();
+    if (!l.daemon || !blocked(cur) || !cur->timeout) return false;
     // A thread someone waits for is not quiet, however it waits: its waking up is what may
     // end that wait (a daemon writer that sleeps between lines while main joins it).
-    if (!l.daemon || !blocked(cur) || !cur->timeout || waited_for(l, t)) return false;
+    if (std::binary_search(waited.begin(), waited.end(), l.tid)) return false;
     if (cur->on == Wait::join)
         if (const Lane* target = t.lane(cur->target); target && target->alive())
             if (const Segment* ts = target->current(); blocked(ts) && !ts->timeout) return true;
@@ -210,6 +212,10 @@ bool periodic(const Lane& l, const Timeline& t) {
             return true;
     }
     return false;
+}
+
+bool periodic(const Lane& l, const Timeline& t) {
+    return periodic(l, t, waited_for(t));
 }
 
 std::vector<int> wait_chain(const Timeline& t, int tid) {
@@ -228,8 +234,9 @@ std::vector<int> wait_chain(const Timeline& t, int tid) {
 std::int64_t last_progress_ns(const Timeline& t) {
     std::int64_t last = -1;
     std::vector<int> quiet; // the periodic daemon threads
+    const std::vector<int> waited = waited_for(t);
     for (const Lane& l : t.lanes()) {
-        if (l.alive() && periodic(l, t)) {
+        if (l.alive() && periodic(l, t, waited)) {
             quiet.push_back(l.tid);
             continue;
         }
@@ -287,10 +294,11 @@ std::vector<std::string> chain_explanation(const Verdict& v, const Timeline& t, 
         }
         lines.push_back(text + s.get("chain.sep.end", lang));
     }
+    const std::vector<int> waited = waited_for(t);
     for (const Lane& l : t.lanes()) {
         if (!l.alive()) continue;
         const Segment& cur = *l.current();
-        if (periodic(l, t))
+        if (periodic(l, t, waited))
             lines.push_back(s.format("chain.periodic", lang,
                                      {{"thread", lane_label(l)},
                                       {"wait", describe_wait(cur, t, s, lang)},

@@ -62,6 +62,11 @@ bool untraced_peer(const Timeline& t);
 // cannot end a hang, so it does not stop one from being confirmed. Unless another thread
 // waits for it (joins it, wants its lock): then its waking up may end that wait.
 bool periodic(const Lane& l, const Timeline& t);
+// The same, with waited_for(t) computed once for a loop over every lane.
+bool periodic(const Lane& l, const Timeline& t, const std::vector<int>& waited);
+// The threads some live thread waits for (joins, wants the lock of, or the first thread of
+// the child process it waits for), sorted by tid.
+std::vector<int> waited_for(const Timeline& t);
 
 // The threads `tid` waits for, link by link: itself, then the thread it joins or whose lock
 // it wants, or the first thread of the traced child process it waits for, and so on; it

@@ -79,8 +79,9 @@ std::vector<int> stuck_waits(const Timeline& t) {
                 return true;
         return false;
     };
+    const std::vector<int> waited = waited_for(t);
     for (const Lane& l : t.lanes()) {
-        if (!l.alive() || periodic(l, t) || (l.child && !awaited_child(l))) continue;
+        if (!l.alive() || periodic(l, t, waited) || (l.child && !awaited_child(l))) continue;
         const Segment& cur = *l.current();
         if (!(waits_in_program(t, cur) || (ended && waits_forever(cur)))) return {}; // it can move
         if (l.is_main())

@@ -48,8 +48,10 @@ WatchActions Watch::on_trace(const Timeline& t, std::int64_t now) {
     // Only a periodic daemon thread woke up (websockets' keepalive): the suspicion, and the
     // quiet it counts from, stand.
     const auto& lanes = t.lanes();
-    const bool ticking = std::any_of(lanes.begin(), lanes.end(),
-                                     [&](const Lane& l) { return l.alive() && periodic(l, t); });
+    const std::vector<int> waited = waited_for(t);
+    const bool ticking = std::any_of(lanes.begin(), lanes.end(), [&](const Lane& l) {
+        return l.alive() && periodic(l, t, waited);
+    });
     if (confirmed_ < 0 && stuck && ticking && suspected_ >= 0 && progress == progress_ns_) return a;
     last_trace_ = now;
     progress_ns_ = progress;
