@@ -18,6 +18,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unistd.h>
 
 using namespace lab;
 
@@ -123,62 +124,94 @@ TEST_F(MatrixRunTest, CancelKillsWhatRunsAndStartsNothingNew) {
     }
 }
 
-// Every lesson, run step by step with its default switches: at each pause point the lesson
-// stops at, the threads alive are those its text claims (`threads = N`).
+namespace {
+
+// One lesson, run step by step with `o`'s switches: at each pause point the lesson stops at,
+// the threads alive are those its text claims (`threads = N`). Returns how many claims held
+// or failed (each failure is reported).
+int check_thread_claims(const Lesson& l, RunOptions o, const ServerInfo& server) {
+    int claims = 0;
+    o.scenario = l.id;
+    o.step = true;
+    lab::Run run(o, server);
+    std::size_t released = 0, next = 0;
+    for (int spin = 0; spin < 4000; ++spin) {
+        const RunState st = run.snapshot();
+        if (st.finished()) break;
+        const std::size_t markers = step_markers(st.timeline);
+        if (st.paused_at.empty() || markers == released) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            continue;
+        }
+        // The paused thread's lane shows the pause: the state has caught up.
+        bool shown = false;
+        for (const Lane& lane : st.timeline.lanes())
+            shown |= lane.current() && lane.current()->state == ThreadState::paused;
+        if (!shown) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            continue;
+        }
+        if (std::optional<std::size_t> i = step_at(l, st.paused_at, next)) {
+            next = *i + 1;
+            if (const std::optional<int> claim = l.steps[*i].threads) {
+                // The demo holds still here, but the other threads settle in their own time
+                // (a thread just started has not said "running" yet; a reader whose
+                // connection was closed is just ending): look until they agree, for at most
+                // 2 s while the pause lasts.
+                int alive = 0;
+                std::string names;
+                for (int look = 0; look < 200; ++look) {
+                    const RunState now = run.snapshot();
+                    alive = 0;
+                    names.clear();
+                    for (const Lane& lane : now.timeline.lanes())
+                        if (lane.alive()) {
+                            ++alive;
+                            names += " " + lane.name;
+                        }
+                    if (alive == *claim || now.paused_at != st.paused_at) break;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                }
+                EXPECT_EQ(alive, *claim) << l.id << " on " << trace::name(o.engine) << " step "
+                                         << *i + 1 << " (" << st.paused_at << "): lanes" << names;
+                ++claims;
+            }
+        }
+        released = markers;
+        if (next >= l.steps.size()) break; // the last step: what follows claims nothing
+        run.go();
+    }
+    run.kill();
+    run.wait();
+    return claims;
+}
+
+} // namespace
+
+// Every lesson of chapter 1, run step by step with its default switches on the model: what
+// each step says about the threads alive is what the run shows.
 TEST_F(MatrixRunTest, StepsTellTheTruthAboutThreads) {
     int claims = 0;
     for (const Lesson& l : content_->lessons) {
         const Scenario* sc = find_scenario(l.id);
-        if (!sc || sc->cpython_only) continue; // chapter 2 makes no `threads = N` claims
-        lab::Run run({.scenario = l.id, .step = true}, server());
-        std::size_t released = 0, next = 0;
-        for (int spin = 0; spin < 4000; ++spin) {
-            const RunState st = run.snapshot();
-            if (st.finished()) break;
-            const std::size_t markers = step_markers(st.timeline);
-            if (st.paused_at.empty() || markers == released) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-                continue;
-            }
-            // The paused thread's lane shows the pause: the state has caught up.
-            bool shown = false;
-            for (const Lane& lane : st.timeline.lanes())
-                shown |= lane.current() && lane.current()->state == ThreadState::paused;
-            if (!shown) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-                continue;
-            }
-            if (std::optional<std::size_t> i = step_at(l, st.paused_at, next)) {
-                next = *i + 1;
-                if (const std::optional<int> claim = l.steps[*i].threads) {
-                    // The demo holds still here, but the other threads settle in their own
-                    // time (a thread just started has not said "running" yet; a reader whose
-                    // connection was closed is just ending): look until they agree, for at
-                    // most 2 s while the pause lasts.
-                    int alive = 0;
-                    std::string names;
-                    for (int look = 0; look < 200; ++look) {
-                        const RunState now = run.snapshot();
-                        alive = 0;
-                        names.clear();
-                        for (const Lane& lane : now.timeline.lanes())
-                            if (lane.alive()) {
-                                ++alive;
-                                names += " " + lane.name;
-                            }
-                        if (alive == *claim || now.paused_at != st.paused_at) break;
-                        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-                    }
-                    EXPECT_EQ(alive, *claim) << l.id << " step " << *i + 1 << " (" << st.paused_at
-                                             << "): lanes" << names;
-                    ++claims;
-                }
-            }
-            released = markers;
-            run.go();
-        }
-        run.kill();
-        run.wait();
+        if (!sc || sc->cpython_only) continue; // chapter 2: the next test
+        claims += check_thread_claims(l, {}, server());
     }
     EXPECT_GT(claims, 0) << "no lesson step states `threads = N`";
+}
+
+// Chapter 2 on the real interpreter (Debian's python3), without and with each lesson's fix.
+TEST_F(MatrixRunTest, ChapterTwoStepsTellTheTruthAboutThreads) {
+    if (::access("/usr/bin/python3", X_OK) != 0)
+        GTEST_SKIP() << "/usr/bin/python3 is not here: apt-get install python3";
+    int claims = 0;
+    for (const Lesson& l : content_->lessons) {
+        const Scenario* sc = find_scenario(l.id);
+        if (!sc || !sc->cpython_only) continue;
+        for (bool fix : {false, true})
+            claims += check_thread_claims(
+                l, {.engine = trace::Engine::cpython, .close = fix, .python = "/usr/bin/python3"},
+                server());
+    }
+    EXPECT_GT(claims, 0) << "no chapter-2 step states `threads = N`";
 }
