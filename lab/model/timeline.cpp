@@ -107,6 +107,87 @@ void Timeline::set_state(const TraceEvent& e, Segment s) {
     if (++segments_ > kMaxSegments) thin_lane(l);
 }
 
+// `process`: the program's own (the first), or a traced child's.
+void Timeline::apply_process(const TraceEvent& e) {
+    namespace key = trace::key;
+    if (const int pid = e.get_int(key::pid); process_.pid > 0 && pid > 0 && pid != process_.pid) {
+        if (children_.size() < kMaxChildren && !child(pid))
+            children_.push_back({pid,
+                                 e.get_int(key::parent),
+                                 std::string(e.get(key::program)),
+                                 std::string(e.get(key::python)),
+                                 e.t_ns,
+                                 -1,
+                                 {},
+                                 e.get(key::role) == "helper"});
+        return; // a child process: the program's own facts stay
+    }
+    process_.version = e.get_int(key::version, 0);
+    process_.pid = e.get_int(key::pid);
+    process_.engine = e.get_enum<trace::Engine>(key::engine).value_or(trace::Engine::model);
+    process_.scenario = e.get(key::scenario);
+    process_.program = e.get(key::program);
+    process_.python = e.get(key::python);
+    process_.receiver = e.get(key::receiver);
+}
+
+// `thread`: a new lane (or a reused tid's), with where its daemon flag came from.
+void Timeline::apply_thread(const TraceEvent& e) {
+    namespace key = trace::key;
+    Lane& l = lane_for_new_thread(e.tid);
+    l.name = e.get(key::name);
+    l.daemon = e.get(key::daemon) == "1";
+    if (auto src = e.get_enum<DaemonSource>(key::source))
+        l.source = *src;
+    else
+        ++unknown_;
+    l.creator = e.get(key::creator);
+    l.creator_tid = e.get_int(key::creator_tid);
+    l.ident = e.get(key::ident);
+    l.site = e.get(key::site);
+    l.origin = e.get(key::origin);
+    l.target = e.get(key::target);
+    l.started_ns = e.t_ns;
+    l.pid = e.get_int(key::pid);
+    l.child = l.pid > 0 && process_.pid > 0 && l.pid != process_.pid && child(l.pid) != nullptr;
+}
+
+// `state`: the thread's next segment (blocked on what, where, until when).
+void Timeline::apply_state(const TraceEvent& e) {
+    namespace key = trace::key;
+    Segment s;
+    auto st = e.get_enum<ThreadState>(key::state);
+    if (!st) {
+        ++unknown_;
+        return;
+    }
+    s.state = *st;
+    if (s.state == ThreadState::blocked) {
+        s.on = e.get_enum<Wait>(key::on);
+        s.on_text = e.get(key::on);
+        if (!s.on) ++unknown_; // still blocked, on something this host cannot name
+    }
+    s.step = e.get(key::step);
+    s.at = e.get(key::at);
+    s.target = e.get_int(key::target);
+    s.pending = e.get_int(key::pending);
+    s.timeout = e.get(key::timeout) == "1";
+    s.deadline = e.get_int64(key::deadline);
+    s.call = e.get(key::call);
+    set_state(e, std::move(s));
+}
+
+// `refused`: the first refusal is the one that counts.
+void Timeline::apply_refused(const TraceEvent& e) {
+    namespace key = trace::key;
+    auto what = e.get_enum<trace::Refusal>(key::what);
+    if (!what && !e.get(key::what).empty()) ++unknown_; // a newer writer's reason
+    refusal_ = Refusal{what.value_or(trace::Refusal::program), std::string(e.get(key::text)),
+                       std::string(e.get(key::version))};
+    if (refusal_->what == trace::Refusal::python && process_.python.empty())
+        process_.python = refusal_->version;
+}
+
 void Timeline::apply(const TraceEvent& e) {
     using trace::Kind;
     namespace key = trace::key;
@@ -125,73 +206,18 @@ void Timeline::apply(const TraceEvent& e) {
     if (child_event(e)) return;
     switch (*e.kind) {
     case Kind::process:
-        if (const int pid = e.get_int(key::pid);
-            process_.pid > 0 && pid > 0 && pid != process_.pid) {
-            if (children_.size() < kMaxChildren && !child(pid))
-                children_.push_back({pid,
-                                     e.get_int(key::parent),
-                                     std::string(e.get(key::program)),
-                                     std::string(e.get(key::python)),
-                                     e.t_ns,
-                                     -1,
-                                     {},
-                                     e.get(key::role) == "helper"});
-            break; // a child process: the program's own facts stay
-        }
-        process_.version = e.get_int(key::version, 0);
-        process_.pid = e.get_int(key::pid);
-        process_.engine = e.get_enum<trace::Engine>(key::engine).value_or(trace::Engine::model);
-        process_.scenario = e.get(key::scenario);
-        process_.program = e.get(key::program);
-        process_.python = e.get(key::python);
-        process_.receiver = e.get(key::receiver);
+        apply_process(e);
         break;
     case Kind::library:
         process_.library = e.get(key::name);
         process_.library_version = e.get(key::version);
         break;
-    case Kind::thread: {
-        Lane& l = lane_for_new_thread(e.tid);
-        l.name = e.get(key::name);
-        l.daemon = e.get(key::daemon) == "1";
-        if (auto src = e.get_enum<DaemonSource>(key::source))
-            l.source = *src;
-        else
-            ++unknown_;
-        l.creator = e.get(key::creator);
-        l.creator_tid = e.get_int(key::creator_tid);
-        l.ident = e.get(key::ident);
-        l.site = e.get(key::site);
-        l.origin = e.get(key::origin);
-        l.target = e.get(key::target);
-        l.started_ns = e.t_ns;
-        l.pid = e.get_int(key::pid);
-        l.child = l.pid > 0 && process_.pid > 0 && l.pid != process_.pid && child(l.pid) != nullptr;
+    case Kind::thread:
+        apply_thread(e);
         break;
-    }
-    case Kind::state: {
-        Segment s;
-        auto st = e.get_enum<ThreadState>(key::state);
-        if (!st) {
-            ++unknown_;
-            return;
-        }
-        s.state = *st;
-        if (s.state == ThreadState::blocked) {
-            s.on = e.get_enum<Wait>(key::on);
-            s.on_text = e.get(key::on);
-            if (!s.on) ++unknown_; // still blocked, on something this host cannot name
-        }
-        s.step = e.get(key::step);
-        s.at = e.get(key::at);
-        s.target = e.get_int(key::target);
-        s.pending = e.get_int(key::pending);
-        s.timeout = e.get(key::timeout) == "1";
-        s.deadline = e.get_int64(key::deadline);
-        s.call = e.get(key::call);
-        set_state(e, std::move(s));
+    case Kind::state:
+        apply_state(e);
         break;
-    }
     case Kind::connected:
         mark(std::string(e.get(key::uri)));
         break;
@@ -236,14 +262,7 @@ void Timeline::apply(const TraceEvent& e) {
         break;
     }
     case Kind::refused:
-        if (!refusal_) {
-            auto what = e.get_enum<trace::Refusal>(key::what);
-            if (!what && !e.get(key::what).empty()) ++unknown_; // a newer writer's reason
-            refusal_ = Refusal{what.value_or(trace::Refusal::program),
-                               std::string(e.get(key::text)), std::string(e.get(key::version))};
-            if (refusal_->what == trace::Refusal::python && process_.python.empty())
-                process_.python = refusal_->version;
-        }
+        if (!refusal_) apply_refused(e);
         break;
     case Kind::snapshot: // daemonlab attach: the reporter's last line, the exit stage it saw
         mark(std::string(e.get(key::stage)));

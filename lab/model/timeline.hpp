@@ -209,6 +209,10 @@ class Timeline {
     Lane& lane_for(int tid);
     Lane& lane_for_new_thread(int tid);
     void set_state(const TraceEvent& e, Segment s);
+    void apply_process(const TraceEvent& e);
+    void apply_thread(const TraceEvent& e);
+    void apply_state(const TraceEvent& e);
+    void apply_refused(const TraceEvent& e);
     bool merge_repeat(Lane& l, const Segment& s);
     void thin_lane(Lane& l);
     void drop_finished_lanes();

@@ -16,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 namespace lab {
@@ -58,6 +59,35 @@ std::string listen_address(const std::string& listen, const std::function<void()
     if (auto a = default_lan_address()) return *a;
     no_lan();
     return "127.0.0.1";
+}
+
+using Say = std::function<void(std::string_view, const std::vector<Arg>&)>;
+
+// "ask SCENARIO [inherit|daemon|non-daemon] [close|no-close]" (a chapter-2 lesson: [fix|no-fix]):
+// the next round's run, or nothing when the scenario is not one (said).
+std::optional<RunOptions> parse_ask(std::istringstream& in, const RunOptions& every,
+                                    const Say& say) {
+    RunOptions r = every;
+    in >> r.scenario;
+    const Scenario* sc = find_scenario(r.scenario);
+    if (!sc) {
+        say("cli.room.bad-scenario", {{"id", r.scenario}});
+        return std::nullopt;
+    }
+    // Chapter 2 runs on the real interpreter only; its switch is the lesson's fix.
+    if (sc->cpython_only) r.engine = trace::Engine::cpython;
+    for (std::string w; in >> w;) {
+        if (w == "close" || w == "fix")
+            r.close = true;
+        else if (w == "no-close" || w == "no-fix")
+            r.close = false;
+        else if (auto rec = trace::parse<trace::Receiver>(w);
+                 rec && effective_receiver(r.engine, *rec) == *rec) // not library
+            r.receiver = *rec;
+        else
+            say("cli.room.unknown", {{"cmd", w}});
+    }
+    return r;
 }
 
 int run_room(const Options& o) {
@@ -108,25 +138,9 @@ int run_room(const Options& o) {
         if (cmd == "help") {
             say("cli.room.help");
         } else if (cmd == "ask") {
-            RunOptions r = every;
-            in >> r.scenario;
-            if (!find_scenario(r.scenario)) {
-                say("cli.room.bad-scenario", {{"id", r.scenario}});
-                continue;
-            }
-            // Chapter 2 runs on the real interpreter only; its switch is the lesson's fix.
-            if (find_scenario(r.scenario)->cpython_only) r.engine = trace::Engine::cpython;
-            for (std::string w; in >> w;) {
-                if (w == "close" || w == "fix")
-                    r.close = true;
-                else if (w == "no-close" || w == "no-fix")
-                    r.close = false;
-                else if (auto rec = trace::parse<trace::Receiver>(w);
-                         rec && effective_receiver(r.engine, *rec) == *rec) // not library
-                    r.receiver = *rec;
-                else
-                    say("cli.room.unknown", {{"cmd", w}});
-            }
+            std::optional<RunOptions> next = parse_ask(in, every, say);
+            if (!next) continue;
+            RunOptions r = *next;
             asked = r;
             // A new setup while votes are open is asked by set_question itself (one round).
             if (!room.set_question(room_question(r, strings))) room.open_vote();
