@@ -101,6 +101,22 @@ TEST(GuiRoom, TheJoinSlideFitsAndTheBadgeIsSmall) {
     const double area =
         (d[2].get<double>() - d[0].get<double>()) * (d[3].get<double>() - d[1].get<double>());
     EXPECT_LT(area, 1440.0 * 900 * 0.03) << d; // a corner, not a panel
+    // Issue 24 item 11: it covers none of the lab view's controls (Run, Will it exit?, the
+    // exports), nor the code pane, nor the banner.
+    auto overlaps = [&](const json& r) {
+        return std::min(d[2].get<double>(), r[2].get<double>()) -
+                       std::max(d[0].get<double>(), r[0].get<double>()) >
+                   1 &&
+               std::min(d[3].get<double>(), r[3].get<double>()) -
+                       std::max(d[1].get<double>(), r[1].get<double>()) >
+                   1;
+    };
+    const json& L = info["layout"];
+    ASSERT_GE(L["controls"].size(), 5u) << L["controls"];
+    for (const json& c : L["controls"])
+        EXPECT_FALSE(overlaps(c["rect"])) << "the badge covers " << c["what"];
+    EXPECT_FALSE(overlaps(L["code"]["pane"])) << "the badge covers the code";
+    EXPECT_FALSE(overlaps(L["banner"])) << "the badge covers the banner";
 }
 
 // Issue 22, defects 2 and 4: the revealed rounds survive the app's restart (saved like the
