@@ -150,6 +150,9 @@ class App {
     void note_item(const std::string& what) { // where a toolbar item was drawn
         toolbar_items_.push_back({what, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
     }
+    void note_control(const std::string& what) { // where a control of the lab view was drawn
+        control_items_.push_back({what, ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
+    }
     void toggle_fullscreen();
     // app_lesson.cpp
     void scenario_list();
@@ -192,6 +195,9 @@ class App {
     // app_timeline.cpp
     void lab_view();
     void lab_content();
+    void top_panes(float top_h, bool with_code); // scenarios | lesson (| code)
+    void lower_part();                           // controls, banner, legend, timeline
+    float timeline_floor() const;
     void splitter(float total);
     TimelineText timeline_text() const;
     RunView run_view(const lab::RunState& run, bool current) const;
@@ -284,8 +290,9 @@ class App {
         ImVec2 min, max;
     };
     std::vector<Placed> toolbar_items_;
-    float room_button_w_ = 0;
-    unsigned room_fixed_seen_ = 0; // RoomView::fixed_version() saved in settings_
+    std::vector<Placed> control_items_; // Run, Will it exit?, the exports (what nothing may cover)
+    float tally_extra_w_ = 0;           // the tally's help and reset beside it, as last drawn
+    unsigned room_fixed_seen_ = 0;      // RoomView::fixed_version() saved in settings_
     ImVec4 banner_rect_{0, 0, 0, 0};
     float banner_full_h_ = 0;               // the banner's own height, as last drawn (unfolded)
     std::vector<std::string> matrix_small_; // each matrix cell's small text, as drawn

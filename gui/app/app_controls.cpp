@@ -93,6 +93,7 @@ void App::controls() {
                           (own_program() ? !session_.current().options.program.empty()
                                          : session_.current().options.scenario == next_.scenario);
     if (ImGui::Button(label(ran_here ? "ui.run_again" : "ui.run").c_str())) request_run();
+    note_control("run");
     tip(t(own_program() ? "ui.own.run.tip" : "ui.run.tip"));
     ImGui::EndDisabled();
     rerun_popup();
@@ -249,8 +250,10 @@ void App::predict_controls() {
     const std::optional<bool> pending = quiz_.pending(undecided);
     ImGui::SameLine();
     if (toggle_button(yes, pending && *pending)) quiz_.predict(true, undecided);
+    note_control("predict.yes");
     ImGui::SameLine();
     if (toggle_button(no, pending && !*pending)) quiz_.predict(false, undecided);
+    note_control("predict.no");
 }
 
 // ---- the banner ---------------------------------------------------------------------------

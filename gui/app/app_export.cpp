@@ -94,13 +94,16 @@ void App::export_row() {
     }
     ImGui::BeginDisabled(!session_.has_run());
     if (ImGui::Button(png.c_str())) export_png();
+    note_control("export.png");
     tip(text.format("ui.export.tip", {{"dir", export_dir_}}), true);
     ImGui::SameLine();
     if (ImGui::Button(trace.c_str())) export_trace();
+    note_control("export.trace");
     tip(text.format("ui.export.trace.tip", {{"dir", export_dir_}}), true);
     ImGui::EndDisabled();
     ImGui::SameLine();
     if (ImGui::Button(more.c_str())) ImGui::OpenPopup("##export-settings");
+    note_control("export.settings");
     if (ImGui::BeginPopup("##export-settings")) {
         ImGui::TextUnformatted(text.get("timeline.folder").c_str());
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 28);

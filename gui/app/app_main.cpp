@@ -182,6 +182,7 @@ int run_app(Flags flags) {
             app.before_frame();
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
+            if (scripted) script.before_frame(app); // --script's key or click, as input
             ImGui::NewFrame();
             // Scripted: the texts ImGui draws in the app's window this frame, for the JSON's
             // "text". ImGui's log ends with that window and hands its text to the clipboard

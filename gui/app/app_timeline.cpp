@@ -64,11 +64,54 @@ void App::lab_view() {
     ImGui::EndChild();
 }
 
+// The timeline's useful least height: a run's header (its verdict in large type), its axis
+// and its first lane, in view without scrolling (timeline_view.cpp: draw_run).
+float App::timeline_floor() const {
+    const float line = ImGui::GetTextLineHeight();
+    return (fonts_.big ? fonts_.big->FontSize : line) + line * 4.2f + 10;
+}
+
 void App::lab_content() {
+    control_items_.clear();
     const float total = ImGui::GetContentRegionAvail().y;
+    const float line = ImGui::GetTextLineHeight();
+    // The code pane keeps six lines of code in view at any text size (below the code's tabs;
+    // the step's lines are scrolled into view): on a projector the code must stay readable.
+    const float code_min = ImGui::GetFrameHeightWithSpacing() +
+                           6.3f * ImGui::GetTextLineHeightWithSpacing() +
+                           ImGui::GetStyle().WindowPadding.y * 2 + 8;
+    // Below the panes: the controls' first rows at least, then the timeline's floor.
+    const float lower_min = ImGui::GetFrameHeightWithSpacing() * 2.2f + 14 + timeline_floor();
+    if (code_min + lower_min > total) {
+        // Too low for the panes above the timeline (1280×720 at ×1.6 and more): the code
+        // takes the right-hand column, the whole height, and the scenarios and the lesson
+        // give up their height to the controls and the timeline beside it.
+        if (ImGui::BeginTable("cramped", 2,
+                              ImGuiTableFlags_Resizable | ImGuiTableFlags_BordersInnerV,
+                              ImVec2(0, total))) {
+            ImGui::TableSetupColumn("lab", ImGuiTableColumnFlags_WidthStretch, 0.62f);
+            ImGui::TableSetupColumn("c", ImGuiTableColumnFlags_WidthStretch, 0.38f);
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            const float left_h = total - 8;
+            ImGui::BeginChild("##cramped-lab", ImVec2(0, left_h), false,
+                              ImGuiWindowFlags_NoBackground);
+            const float top_h = std::max(
+                line * 3.2f, std::min(left_h * settings_.top_fraction, left_h - lower_min));
+            top_panes(top_h, false);
+            splitter(left_h);
+            lower_part();
+            ImGui::EndChild();
+            ImGui::TableNextColumn();
+            ImGui::BeginChild("code", ImVec2(0, left_h));
+            code_pane();
+            ImGui::EndChild();
+            ImGui::EndTable();
+        }
+        return;
+    }
     // Leave the timeline room for a run's lanes whatever the banner takes (measured last
     // frame): large text on a projector must not squeeze the timeline away.
-    const float line = ImGui::GetTextLineHeight();
     // ... and room for both runs when it can (what they took last frame), up to 55 %.
     const float timeline_min = std::clamp(timeline_.content_height() + 8, line * 10.8f,
                                           std::max(line * 10.8f, total * 0.55f));
@@ -87,43 +130,52 @@ void App::lab_content() {
     const float banner_room = (fonts_.big ? fonts_.big->FontSize : line) + line * 4.6f + 16;
     bottom_reserve_ =
         std::max(bottom_reserve_, bottom_fixed_h_ + std::max(0.0f, banner_room - banner_h));
-    // The panes keep six lines of code in view at any text size (below the code's tabs; the
-    // step's lines are scrolled into view): on a projector the code must stay readable, and
-    // the timeline keeps its room too. When the window is too small for both and the rest,
-    // the lab view scrolls.
-    const float top_min = std::max(total * 0.2f, ImGui::GetFrameHeightWithSpacing() +
-                                                     6.4f * ImGui::GetTextLineHeightWithSpacing() +
-                                                     ImGui::GetStyle().WindowPadding.y * 2 + 8);
+    const float top_min = std::max(total * 0.2f, code_min);
     const float top_h = std::max(
         top_min, std::min(total * settings_.top_fraction, total - bottom_reserve_ - timeline_min));
-    if (ImGui::BeginTable("top", 3, ImGuiTableFlags_Resizable | ImGuiTableFlags_BordersInnerV,
-                          ImVec2(0, top_h))) {
-        ImGui::TableSetupColumn("s", ImGuiTableColumnFlags_WidthStretch, 0.18f);
-        ImGui::TableSetupColumn("l", ImGuiTableColumnFlags_WidthStretch, 0.44f);
-        ImGui::TableSetupColumn("c", ImGuiTableColumnFlags_WidthStretch, 0.38f);
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        ImGui::BeginChild("scenarios", ImVec2(0, top_h - 8));
-        scenario_list();
-        ImGui::EndChild();
-        ImGui::TableNextColumn();
-        ImGui::BeginChild("lesson", ImVec2(0, top_h - 8));
-        lesson_pane();
-        ImGui::EndChild();
+    top_panes(top_h, true);
+    splitter(total);
+    lower_part();
+}
+
+// The panes at the top: scenarios | lesson | code (with_code), resizable columns.
+void App::top_panes(float top_h, bool with_code) {
+    if (!ImGui::BeginTable("top", with_code ? 3 : 2,
+                           ImGuiTableFlags_Resizable | ImGuiTableFlags_BordersInnerV,
+                           ImVec2(0, top_h)))
+        return;
+    ImGui::TableSetupColumn("s", ImGuiTableColumnFlags_WidthStretch, 0.18f);
+    ImGui::TableSetupColumn("l", ImGuiTableColumnFlags_WidthStretch, 0.44f);
+    if (with_code) ImGui::TableSetupColumn("c", ImGuiTableColumnFlags_WidthStretch, 0.38f);
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::BeginChild("scenarios", ImVec2(0, top_h - 8));
+    scenario_list();
+    ImGui::EndChild();
+    ImGui::TableNextColumn();
+    ImGui::BeginChild("lesson", ImVec2(0, top_h - 8));
+    lesson_pane();
+    ImGui::EndChild();
+    if (with_code) {
         ImGui::TableNextColumn();
         ImGui::BeginChild("code", ImVec2(0, top_h - 8));
         code_pane();
         ImGui::EndChild();
-        ImGui::EndTable();
     }
-    splitter(total);
+    ImGui::EndTable();
+}
+
+// Below the splitter: the controls, the banner, the legend row, then the timeline.
+void App::lower_part() {
+    const float line = ImGui::GetTextLineHeight();
     // The timeline keeps a useful height in view at every size (a run's header, its axis and
-    // lanes): when the controls, the banner and the legend would push it below the window,
-    // they give way first, in a region of their own that scrolls, and the banner folds
-    // within it (banner()).
-    const float timeline_floor = line * 8.0f;
-    const float bottom_max = ImGui::GetContentRegionAvail().y - timeline_floor;
-    const bool fold = bottom_fixed_h_ > bottom_max + 1 && bottom_max > line * 4;
+    // first lane): when the controls, the banner and the legend would push it below the
+    // window, they give way first, in a region of their own that scrolls, and the banner
+    // folds within it (banner()).
+    const float floor = timeline_floor();
+    const float bottom_max = ImGui::GetContentRegionAvail().y - floor;
+    const bool fold =
+        bottom_fixed_h_ > bottom_max + 1 && bottom_max > ImGui::GetFrameHeightWithSpacing() * 1.5f;
     if (fold) ImGui::BeginChild("##bottom-fold", ImVec2(0, bottom_max), false);
     const float bottom_start = ImGui::GetCursorPosY();
     controls();
@@ -131,7 +183,7 @@ void App::lab_content() {
     const float legend_h = ImGui::GetFrameHeightWithSpacing() * 2.6f;
     const float banner_max =
         std::max((fonts_.big ? fonts_.big->FontSize : line) + line * 2.4f + 12,
-                 ImGui::GetContentRegionAvail().y - legend_h - (fold ? 0 : timeline_floor));
+                 ImGui::GetContentRegionAvail().y - legend_h - (fold ? 0 : floor));
     const ImVec2 banner_a = ImGui::GetCursorScreenPos();
     banner(banner_max);
     banner_rect_ =
@@ -149,7 +201,7 @@ void App::lab_content() {
     // Never squeezed away: when the window is too small for everything at this text size,
     // the timeline keeps its room and the lab view scrolls.
     const float left = ImGui::GetContentRegionAvail().y;
-    const float timeline_h = left >= timeline_floor ? 0.0f : timeline_floor;
+    const float timeline_h = left >= floor ? 0.0f : floor;
     if (!sweep_timeline(text, timeline_h)) timeline_.draw(current, previous, text, timeline_h);
     stale_overlay(timeline_.rect_min(), timeline_.rect_max()); // greyed: previous settings
 }

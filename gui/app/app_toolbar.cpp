@@ -79,9 +79,13 @@ void App::toolbar() {
     const std::string tally =
         words.format("ui.tally", {{"right", std::to_string(quiz_.right_count())},
                                   {"total", std::to_string(quiz_.total())}});
+    // The room's button, in every language on show ("开放课堂 / Open room"): on the views' line
+    // when it fits there, else on a line of its own beneath (1280×720 at ×2.2 in 双语).
+    const std::string room_label = room_.button_label(content_.strings, words.langs);
+    const float room_w = button_width(room_label);
     const float mid_w = button_width(lab_label) + button_width(matrix_label) +
                         ImGui::CalcTextSize(tally.c_str()).x + st.ItemSpacing.x * 6 +
-                        room_button_w_;
+                        tally_extra_w_;
     const std::string subtitle = w("app.subtitle");
     const float room_left = right_x - st.ItemSpacing.x * 2; // the left part ends here
     ImGui::SetCursorPos(start);
@@ -91,7 +95,8 @@ void App::toolbar() {
     note("title");
     ImGui::SameLine();
     const float after_title = ImGui::GetCursorPosX();
-    if (after_title + ImGui::CalcTextSize(subtitle.c_str()).x + mid_w + st.ItemSpacing.x * 4 <
+    if (after_title + ImGui::CalcTextSize(subtitle.c_str()).x + mid_w + room_w +
+            st.ItemSpacing.x * 6 <
         room_left) {
         ImGui::TextDisabled("%s", subtitle.c_str());
         note("subtitle");
@@ -107,10 +112,18 @@ void App::toolbar() {
     note("view.matrix");
     tip(w("ui.view.matrix.tip"));
     ImGui::SameLine(0, st.ItemSpacing.x * 2);
+    const float tally_x = ImGui::GetCursorPosX();
     tally_controls(tally);
+    ImGui::SameLine(0, 0); // where the tally's line ends
+    tally_extra_w_ = ImGui::GetCursorPosX() - tally_x - ImGui::CalcTextSize(tally.c_str()).x;
     ImGui::SameLine(0, st.ItemSpacing.x * 2);
-    room_.button(content_.strings, ui_lang(), timeline_text().langs); // Open room / Close room
-    room_button_w_ = ImGui::GetItemRectSize().x;
+    // On the first line the left part ends where the right group begins.
+    const bool first_line = ImGui::GetCursorPosY() < right_bottom;
+    if (ImGui::GetCursorPosX() + room_w > (first_line ? room_left : right_edge())) {
+        ImGui::NewLine();
+        ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), right_bottom + st.ItemSpacing.y));
+    }
+    room_.button(content_.strings, words.langs); // Open room / Close room
     note("room");
     // Below both parts.
     ImGui::SetCursorPosY(std::max(ImGui::GetCursorPosY(), right_bottom + st.ItemSpacing.y));

@@ -1,5 +1,6 @@
 #include "gui/app/command.hpp"
 
+#include "gui/app/script_driver.hpp"
 #include "lab/model/catalog.hpp"
 
 #include <CLI/CLI.hpp>
@@ -148,6 +149,13 @@ void add_flags(CLI::App& cmd, Flags& f) {
            "export the timeline: png, trace or png,trace")
         ->delimiter(',')
         ->check(CLI::IsMember({"png", "trace"}))
+        ->group(script);
+    cmd.add_option("--script", f.script,
+                   "do these in order, then the picture: key:R|J|Escape|Space, click:ITEM (an "
+                   "item the room drew: room.more, room.keep-address...), run, verdict, "
+                   "voters:N, attendees:N, revealed")
+        ->delimiter(',')
+        ->check([](const std::string& step) { return script_step_error(step); })
         ->group(script);
     cmd.callback([&f] {
         if (f.walk) f.step = f.run = true;

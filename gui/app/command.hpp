@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -40,6 +41,9 @@ struct Flags {
     bool walk = false;                    // Next through every step (implies --step --run)
     std::optional<std::string> open_cell; // with --matrix: SCENARIO,RECEIVER,close|no-close
     bool export_png = false, export_trace = false;
+    // What a presenter does, in order, before the picture (script_driver.hpp): key presses,
+    // clicks on the room's controls, Run, and waits ("key:R,click:room.more,run,verdict").
+    std::vector<std::string> script;
 
     bool scripted() const { return !screenshot.empty(); }
 };

@@ -96,8 +96,81 @@ void ScriptDriver::open_requested_cell(App& app) {
     opened_ = true;
 }
 
+namespace {
+
+// The GLFW key of a script's key:NAME, or -1.
+int script_key(const std::string& name) {
+    if (name.size() == 1 && name[0] >= 'A' && name[0] <= 'Z') return GLFW_KEY_A + (name[0] - 'A');
+    if (name == "Escape") return GLFW_KEY_ESCAPE;
+    if (name == "Space") return GLFW_KEY_SPACE;
+    return -1;
+}
+
+} // namespace
+
+std::string script_step_error(const std::string& step) {
+    if (step == "run" || step == "verdict" || step == "revealed") return {};
+    if (step.starts_with("key:") && script_key(step.substr(4)) >= 0) return {};
+    if (step.starts_with("click:") && step.size() > 6) return {};
+    for (const std::string_view count : {"voters:", "attendees:"})
+        if (step.starts_with(count) && step.size() > count.size() &&
+            step.size() < count.size() + 5 &&
+            step.find_first_not_of("0123456789", count.size()) == std::string::npos)
+            return {};
+    return "not a step: " + step +
+           " (key:R, key:Escape, click:room.more, run, verdict, voters:N, attendees:N or "
+           "revealed)";
+}
+
+bool ScriptDriver::script_step(App& app, const std::string& step) {
+    ImGuiIO& io = ImGui::GetIO();
+    if (step.starts_with("key:")) {
+        io.KeysDown[script_key(step.substr(4))] = step_frame_ == 0;
+        return ++step_frame_ >= 2;
+    }
+    if (step.starts_with("click:")) {
+        const auto r = app.room_.item(step.substr(6));
+        if (!r) return false; // not drawn (yet): wait for it
+        io.MousePos = ImVec2(((*r)[0] + (*r)[2]) / 2, ((*r)[1] + (*r)[3]) / 2);
+        io.MouseDown[0] = step_frame_ == 1; // moved there, pressed, released, then its effect
+        return ++step_frame_ >= 4;
+    }
+    if (step == "run") {
+        app.request_run();
+        return true;
+    }
+    if (step == "verdict") return app.session_.has_run() && app.session_.current().finished();
+    const nlohmann::json room = app.room_.describe();
+    if (room.is_null()) return false;
+    if (step == "revealed") return room["phase"] == "revealed";
+    if (step.starts_with("attendees:"))
+        return room["attendees"].get<int>() >= std::stoi(step.substr(10));
+    // voters:N
+    const int voters = room["said_exits"].get<int>() + room["said_hangs"].get<int>();
+    return room["phase"] == "voting" && voters >= std::stoi(step.substr(7));
+}
+
+void ScriptDriver::before_frame(App& app) {
+    if (script_done()) return;
+    if (!script_step(app, flags_.script[step_])) return;
+    const json room = app.room_.describe();
+    script_log_.push_back(
+        {{"step", flags_.script[step_]},
+         {"t_ns", lab::monotonic_ns()}, // the host's clock (CLOCK_MONOTONIC), as a test's
+         {"phase", room.is_null() ? json(nullptr) : room["phase"]},
+         {"counting_down", room.is_null() ? json(nullptr) : room["counting_down"]},
+         {"held", room.is_null() ? json(nullptr) : room["held"]},
+         {"fixed", room.is_null() ? json(nullptr) : room["fixed"]}});
+    ++step_;
+    step_frame_ = 0;
+}
+
 bool ScriptDriver::ready(App& app, double waited_ms) {
     const Flags& fl = flags_;
+    if (!script_done()) { // the presenter's steps first (a step that never comes: 60 s)
+        ready_frames_ = 0;
+        return waited_ms > fl.after_ms + 60000;
+    }
     const bool finished = app.session_.has_run() && app.session_.current().finished() &&
                           !app.sweep_.active(); // "Run on every Python": all of them
     bool ready = false;
@@ -243,6 +316,9 @@ json ScriptDriver::layout_json(const App& app) const {
     json toolbar = json::array();
     for (const App::Placed& p : app.toolbar_items_)
         toolbar.push_back({{"what", p.what}, {"rect", r4(p.min.x, p.min.y, p.max.x, p.max.y)}});
+    json controls = json::array();
+    for (const App::Placed& p : app.control_items_)
+        controls.push_back({{"what", p.what}, {"rect", r4(p.min.x, p.min.y, p.max.x, p.max.y)}});
     json texts = json::array();
     for (const DrawnText& d : app.timeline_.drawn())
         texts.push_back({{"what", d.what},
@@ -252,6 +328,7 @@ json ScriptDriver::layout_json(const App& app) const {
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     json layout = {{"window", json::array({display.x, display.y})},
                    {"toolbar", toolbar},
+                   {"controls", controls},
                    {"banner", r4(app.banner_rect_.x, app.banner_rect_.y, app.banner_rect_.z,
                                  app.banner_rect_.w)},
                    {"timeline",
@@ -340,6 +417,10 @@ json ScriptDriver::describe(const App& app) const {
             {"step", step_json(app)},
             {"walk", walk_json(app)},
             {"prediction", prediction},
+            {"script",
+             {{"done", script_done()},
+              {"steps", script_log_},
+              {"stuck_at", script_done() ? json(nullptr) : json(flags_.script[step_])}}},
             {"tally", {{"right", app.quiz_.right_count()}, {"total", app.quiz_.total()}}},
             {"matrix", matrix_json(app)},
             {"python", python_json(app)},

@@ -28,9 +28,25 @@ struct WalkRecord {
     std::string shot;                      // the PNG of that moment
 };
 
+// --script: what a presenter does, in order, each step once the one before is done:
+//   key:R (J, Escape, Space, any letter)  a key pressed: down for one frame, up the next
+//   click:ITEM   a click on a control the room drew (RoomView::item: room.more,
+//                room.auto-reveal, room.countdown-3, room.keep-address, room.reveal ...):
+//                the mouse moves there, presses, releases, as the platform would report it
+//   run          Run
+//   verdict      wait until the run on show has its verdict
+//   voters:N     wait until N attendees have voted in the open round
+//   attendees:N  wait until N attendees are in the room
+//   revealed     wait until the room has revealed the answer
+// "" or what is wrong with a step (the gui command refuses it: status 2).
+std::string script_step_error(const std::string& step);
+
 class ScriptDriver {
   public:
     explicit ScriptDriver(const Flags& flags) : flags_(flags) {}
+    // Between the platform's input and ImGui's NewFrame: the script's key or click of this
+    // frame (--script), so ImGui sees it as it would see the user's.
+    void before_frame(App& app);
     // After the frame is drawn: the walk (--walk) records the step as drawn, pictures it and
     // presses Next.
     void after_render(App& app, int fb_w, int fb_h);
@@ -50,6 +66,8 @@ class ScriptDriver {
     nlohmann::json matrix_json(const App& app) const;
     nlohmann::json python_json(const App& app) const;
     nlohmann::json layout_json(const App& app) const;
+    bool script_step(App& app, const std::string& step); // true: done
+    bool script_done() const { return step_ >= flags_.script.size(); }
 
     enum class WalkPhase {
         start,    // the demo waits at a step: show its Python
@@ -66,6 +84,9 @@ class ScriptDriver {
     std::vector<WalkRecord> walk_;
     int ready_frames_ = 0;
     bool exports_done_ = false, opened_ = false;
+    std::size_t step_ = 0; // the script's step under way
+    int step_frame_ = 0;   // frames into it (a key: down, up; a click: move, press, release)
+    nlohmann::json script_log_ = nlohmann::json::array(); // each step done, when, the room then
 };
 
 } // namespace gui

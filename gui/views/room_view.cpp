@@ -164,6 +164,8 @@ void RoomView::new_question_asked() {
 nlohmann::json RoomView::describe() const {
     if (!room_) return nullptr;
     const lab::RoomSnapshot s = room_->snapshot();
+    json items = json::object();
+    for (const auto& [name, r] : items_) items[name] = {r[0], r[1], r[2], r[3]};
     return {{"url", server_->url()},
             {"qr_modules", qr_.modules()},
             {"phase", lab::to_string(s.phase)},
@@ -182,7 +184,12 @@ nlohmann::json RoomView::describe() const {
             {"code", server_->code()},
             // What the room drew last (the slide's content, or the badge), in pixels: the
             // tests check it is inside the window, and how much of it the badge covers.
-            {"drawn", {drawn_[0], drawn_[1], drawn_[2], drawn_[3]}}};
+            {"drawn", {drawn_[0], drawn_[1], drawn_[2], drawn_[3]}},
+            {"items", items},
+            // The port and code the next room keeps (0 and "": any).
+            {"fixed", {{"port", fixed_.port}, {"code", fixed_.code}}},
+            {"auto_reveal", auto_reveal_},
+            {"countdown_s", countdown_s_}};
 }
 
 } // namespace gui

@@ -29,6 +29,8 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lab {
@@ -68,9 +70,11 @@ class RoomView {
     // step on show (index into lesson->steps, or -1).
     void follow(const lab::RunOptions& switches, const lab::RunState* run,
                 const lab::Lesson* lesson, int step, const lab::Strings& strings);
-    // "Open room" / "Close room", in the toolbar, in `lang` (one: the toolbar has no room for
-    // both at 1280 px and large text); its "Close the room?" dialog in `langs` (both in 双语).
-    void button(const lab::Strings& strings, lab::Lang lang, const std::vector<lab::Lang>& langs);
+    // "Open room" / "Close room", in the toolbar, and its "Close the room?" dialog, in `langs`
+    // ("开放课堂 / Open room" in 双语); button_label() is its text, for the toolbar to measure.
+    void button(const lab::Strings& strings, const std::vector<lab::Lang>& langs);
+    std::string button_label(const lab::Strings& strings,
+                             const std::vector<lab::Lang>& langs) const;
     // The join slide or the corner badge (nothing when closed), in `langs` (both: "课堂 / Room").
     // big: the font for the code and the tally (readable from the back of the room).
     void window(const lab::Strings& strings, const std::vector<lab::Lang>& langs,
@@ -83,15 +87,20 @@ class RoomView {
     void show_slide(bool on) { slide_ = on; }
     // For --screenshot's description.
     nlohmann::json describe() const;
+    // Where the room drew one of its controls in the last frame ("room.more",
+    // "room.keep-address", "room.countdown-3", ...: x0, y0, x1, y1), or nothing: the scripted
+    // runs click it there (script_driver.hpp).
+    std::optional<std::array<float, 4>> item(std::string_view name) const;
 
   private:
     struct Words; // room_window.cpp
     void slide(const Words& w, ImFont* big);
     void badge(const Words& w, const std::string& export_dir, ImFont* big);
     void settings(const Words& w, const std::string& export_dir);
-    void new_question_asked(); // a new round began: its run and held verdict are gone
-    void countdown_tick();     // reveals when the countdown is over
-    void save_history();       // after a reveal or a clear; a failure goes to status_
+    void new_question_asked();   // a new round began: its run and held verdict are gone
+    void countdown_tick();       // reveals when the countdown is over
+    void save_history();         // after a reveal or a clear; a failure goes to status_
+    void note(std::string name); // where the last item was drawn (item())
 
     std::function<void()> wake_;
     std::unique_ptr<lab::Room> room_;
@@ -117,6 +126,7 @@ class RoomView {
     };
     std::optional<Verdict> held_;  // the run ended; the presenter has not revealed yet
     std::array<float, 4> drawn_{}; // the slide's content or the badge: x0, y0, x1, y1
+    std::vector<std::pair<std::string, std::array<float, 4>>> items_; // this frame's controls
 };
 
 } // namespace gui

@@ -39,11 +39,14 @@ struct RoomView::Words {
     }
 };
 
-void RoomView::button(const lab::Strings& strings, Lang lang, const std::vector<Lang>& langs) {
+std::string RoomView::button_label(const lab::Strings& strings,
+                                   const std::vector<Lang>& langs) const {
+    return Words{strings, langs}.get(is_open() ? "gui.room.close" : "gui.room.open");
+}
+
+void RoomView::button(const lab::Strings& strings, const std::vector<Lang>& langs) {
     const Words w{strings, langs};
-    if (ImGui::Button(
-            (strings.get(is_open() ? "gui.room.close" : "gui.room.open", lang) + "###room-button")
-                .c_str())) {
+    if (ImGui::Button((button_label(strings, langs) + "###room-button").c_str())) {
         if (is_open())
             ImGui::OpenPopup("###room-close");
         else
@@ -72,6 +75,7 @@ void RoomView::button(const lab::Strings& strings, Lang lang, const std::vector<
 void RoomView::window(const lab::Strings& strings, const std::vector<Lang>& langs,
                       const std::string& export_dir, ImFont* big) {
     const Words w{strings, langs};
+    items_.clear();
     if (!is_open() && error_.empty()) return;
     if (!is_open()) { // why it could not open, until the presenter dismisses it
         const ImGuiIO& io = ImGui::GetIO();
@@ -170,6 +174,7 @@ void RoomView::slide(const Words& w, ImFont* big) {
         slide_ = false;
         if (wake_) wake_();
     }
+    note("room.slide-hide");
     // For --screenshot's description: whether everything was inside the window.
     const ImVec2 last = ImGui::GetItemRectMax();
     drawn_ = {q0.x, std::min(q0.y, y), std::max(last.x, x + code_w), std::max(last.y, q0.y + side)};
@@ -225,6 +230,7 @@ void RoomView::badge(const Words& w, const std::string& export_dir, ImFont* big)
         slide_ = true;
         if (wake_) wake_();
     }
+    note("room.slide-show");
     if (reveal_at_ >= 0) { // the countdown, in the big type: the whole room counts along
         const std::int64_t left = (reveal_at_ - lab::monotonic_ns() + 999'999'999) / 1'000'000'000;
         ImGui::PushFont(big);
@@ -233,11 +239,13 @@ void RoomView::badge(const Words& w, const std::string& export_dir, ImFont* big)
     } else if (held_) {
         ImGui::SameLine();
         if (ImGui::SmallButton((w.get("gui.room.reveal") + "###reveal").c_str())) reveal_cue();
+        note("room.reveal");
     }
     ImGui::SameLine();
     if (ImGui::SmallButton(
             ((more_ ? w.get("gui.room.less") : w.get("gui.room.more")) + "###more").c_str()))
         more_ = !more_;
+    note("room.more");
     if (more_) settings(w, export_dir);
     const ImVec2 p = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
     drawn_ = {p.x, p.y, p.x + size.x, p.y + size.y};
@@ -264,7 +272,9 @@ void RoomView::settings(const Words& w, const std::string& export_dir) {
         return;
     }
     ImGui::Checkbox(w.get("gui.room.show-tally").c_str(), &show_tally_);
+    note("room.show-tally");
     ImGui::Checkbox(w.get("gui.room.auto-reveal").c_str(), &auto_reveal_);
+    note("room.auto-reveal");
     ImGui::TextUnformatted(w.get("gui.room.countdown").c_str());
     for (int n : {0, 3, 5, 10}) {
         ImGui::SameLine();
@@ -272,6 +282,7 @@ void RoomView::settings(const Words& w, const std::string& export_dir) {
                                          : w.format("gui.room.seconds", {{"n", std::to_string(n)}});
         if (ImGui::RadioButton((label + "###cd" + std::to_string(n)).c_str(), countdown_s_ == n))
             countdown_s_ = n;
+        note("room.countdown-" + std::to_string(n));
     }
     // Keep the port and the code: the next room (and the next start of the app) has the same
     // address, so the QR code on the slide or a handout stays right.
@@ -284,6 +295,7 @@ void RoomView::settings(const Words& w, const std::string& export_dir) {
         fixed_ = keep ? Fixed{server_->port(), server_->code()} : Fixed{};
         ++fixed_version_;
     }
+    note("room.keep-address");
     if (ImGui::Button(w.get("gui.room.ask").c_str())) {
         room_->open_vote();
         new_question_asked();
@@ -308,6 +320,17 @@ void RoomView::settings(const Words& w, const std::string& export_dir) {
     if (no_lan_) ImGui::TextWrapped("%s", w.get("cli.room.no-lan").c_str());
     if (!status_.empty()) ImGui::TextDisabled("%s", status_.c_str());
     ImGui::PopTextWrapPos();
+}
+
+void RoomView::note(std::string name) {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    items_.emplace_back(std::move(name), std::array<float, 4>{a.x, a.y, b.x, b.y});
+}
+
+std::optional<std::array<float, 4>> RoomView::item(std::string_view name) const {
+    for (const auto& [n, r] : items_)
+        if (n == name) return r;
+    return std::nullopt;
 }
 
 } // namespace gui
