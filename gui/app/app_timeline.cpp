@@ -91,9 +91,13 @@ void App::lab_content() {
     // step's lines are scrolled into view): on a projector the code must stay readable, and
     // the timeline keeps its room too. When the window is too small for both and the rest,
     // the lab view scrolls.
-    const float top_min = std::max(total * 0.2f, ImGui::GetFrameHeightWithSpacing() +
-                                                     6.4f * ImGui::GetTextLineHeightWithSpacing() +
-                                                     ImGui::GetStyle().WindowPadding.y * 2 + 8);
+    // "Your program" has its note, path and file line above the editor: the editor keeps
+    // twelve lines of code in view (issue 24: it showed about five).
+    const float code_rows = own_program() ? 12.0f + 3.5f : 6.4f;
+    const float top_min =
+        std::max(total * 0.2f, ImGui::GetFrameHeightWithSpacing() +
+                                   code_rows * ImGui::GetTextLineHeightWithSpacing() +
+                                   ImGui::GetStyle().WindowPadding.y * 2 + 8);
     const float top_h = std::max(
         top_min, std::min(total * settings_.top_fraction, total - bottom_reserve_ - timeline_min));
     if (ImGui::BeginTable("top", 3, ImGuiTableFlags_Resizable | ImGuiTableFlags_BordersInnerV,
