@@ -283,6 +283,31 @@ TEST(Cli, StepModeWithCloseReachesTheCloseStepAndExits) {
     walk_threaded_client(true);
 }
 
+// Issue 24, item 14: zh step mode numbers its steps in Chinese ("── 第 1/4 步", not "── Step
+// 1/4"), and Ctrl+C while the demo waits at a step ends `run` with status 130, as the README's
+// table says, and the demo with it.
+TEST(Cli, StepModeInChineseSaysItsStepsInChineseAndCtrlCIs130) {
+    ts::Interactive p({std::string(DAEMONLAB_BIN_DIR) + "/daemonlab", "run", "threaded-client",
+                       "--step", "--lang", "zh"});
+    ASSERT_TRUE(p.read_until("── 第 1/", 0)) << p.out();
+    // The first step's text, in full, before we look (the demo now waits there).
+    p.read_for(0.3);
+    EXPECT_EQ(p.out().find("Step 1/"), std::string::npos) << p.out();
+    std::vector<int> demos;
+    for (int child : ts::children(p.pid())) demos.push_back(child);
+    ASSERT_FALSE(demos.empty()) << "no demo under daemonlab " << p.pid();
+    ::kill(p.pid(), SIGINT);
+    const ts::Result r = p.finish(30);
+    // `run` dies by the SIGINT, as a program should: a shell's $? is then 128 + 2 = 130, the
+    // README's status (an exit(130) would read the same).
+    EXPECT_TRUE(r.signal == SIGINT || r.exit_code == 130)
+        << "exit " << r.exit_code << ", signal " << r.signal << "\n"
+        << r.out;
+    for (int demo : demos)
+        EXPECT_TRUE(ts::eventually([&] { return !ts::alive(demo); }, std::chrono::seconds(5)))
+            << "demo " << demo << " outlived Ctrl+C";
+}
+
 // --trace-out: Chrome Trace Event Format, as Perfetto and chrome://tracing read it: an
 // object with traceEvents, each with ph/pid/tid/ts, one named track per thread.
 TEST(Cli, TraceOutIsAChromeTraceWithOneTrackPerThread) {
@@ -433,6 +458,11 @@ TEST(Cli, EveryPrintedCommandLineRunsAsPrinted) {
         // The real interpreter, missing: fails at once, and is still said back in full.
         {"run", "threaded-client", "--engine", "python", "--python", "/nonexistent/py thon3",
          "--receiver", "daemon", "--close"},
+        // `library` (as installed), the CPython engine's default, said back and taken again.
+        {"run", "threaded-client", "--engine", "python", "--python", "/nonexistent/py thon3",
+         "--receiver", "library"},
+        {"run", "sandbox", "--engine", "python", "--python", "/nonexistent/python3", "--connect-in",
+         "worker", "--worker", "daemon", "--receiver", "library"},
         {"explain", program, "--python", "/nonexistent/python3", "--grace", "200", "--timeout",
          "1.5", "--receiver", "non-daemon", "--", "-v", "two words"},
     };

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -313,6 +314,70 @@ TEST(Gui, KillingTheAppKillsItsDemo) {
         }
         usleep(20'000);
     }
+}
+
+// Issue 24, item 14: a setting is saved as soon as it changes (atomically), not only on a
+// window-manager close: the app is ended with SIGTERM (as a closed terminal or `kill` would)
+// after A+ (Ctrl+=), and the text size it set is in settings.toml, whole.
+TEST(Gui, ASettingChangedIsKeptWhenTheAppIsKilledWithSigterm) {
+    if (access("/usr/bin/xdotool", X_OK) != 0) GTEST_SKIP() << "no xdotool (apt-get install)";
+    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui" / "sigterm";
+    fs::remove_all(dir);
+    fs::create_directories(dir / "config");
+    const fs::path file = dir / "config/daemonlab/settings.toml", where = dir / "display";
+    setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
+    // The app itself (not scripted: it saves settings), its pid and display written first.
+    const pid_t xvfb =
+        ts::spawn({"/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "/bin/sh", "-c",
+                   "echo $$ $DISPLAY $XAUTHORITY > '" + where.string() + ".tmp'; mv '" +
+                       where.string() + ".tmp' '" + where.string() + "'; exec '" +
+                       DAEMONLAB_BIN_DIR + "/daemonlab' gui --lang en"});
+    ASSERT_GT(xvfb, 0);
+    int app = -1;
+    std::string display, xauthority; // xvfb-run's: xdotool needs both
+    ASSERT_TRUE(ts::eventually([&] { return fs::exists(where); }, std::chrono::seconds(30)));
+    std::ifstream(where) >> app >> display >> xauthority;
+    ASSERT_GT(app, 0);
+    auto xdotool = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"/usr/bin/env", "DISPLAY=" + display, "XAUTHORITY=" + xauthority,
+                                   "/usr/bin/xdotool"});
+        return ts::run(args, 30);
+    };
+    // The window is there and under the pointer (no window manager: focus follows it).
+    EXPECT_EQ(xdotool({"search", "--sync", "--onlyvisible", "--name", "DaemonLab"}).exit_code, 0);
+    xdotool({"mousemove", "--sync", "400", "300"});
+    // The first frame only takes note of the settings; press A+ until the file says so.
+    auto saved_scale = [&]() -> double {
+        try {
+            return toml::parse_file(file.string())["font_scale"].value_or(0.0);
+        } catch (const toml::parse_error&) {
+            return -1; // never half-written: checked below
+        }
+    };
+    const bool saved = ts::eventually(
+        [&] {
+            xdotool({"key", "ctrl+equal"});
+            return saved_scale() > 1.05;
+        },
+        std::chrono::seconds(30));
+    EXPECT_TRUE(saved) << "A+ was not saved while the app ran";
+    const double scale = saved_scale();
+    ::kill(app, SIGTERM);
+    int status = 0;
+    for (double t0 = ts::now_s(); waitpid(xvfb, &status, WNOHANG) == 0;) {
+        if (ts::now_s() - t0 > 20) {
+            ::kill(app, SIGKILL);
+            kill(xvfb, SIGTERM);
+            waitpid(xvfb, &status, 0);
+            break;
+        }
+        usleep(20'000);
+    }
+    EXPECT_FALSE(ts::alive(app));
+    // After SIGTERM: the file is whole and keeps the size set.
+    EXPECT_GT(saved_scale(), 1.05);
+    EXPECT_NEAR(saved_scale(), scale, 0.2);
+    unsetenv("XDG_CONFIG_HOME");
 }
 
 TEST(Gui, HelpListsTheSubcommandAndItsOptions) {

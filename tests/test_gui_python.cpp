@@ -3,6 +3,7 @@
 // the non-daemon threads, the atexit handlers, finalization) in each language; the
 // interpreter picker listing the interpreters on this machine; "Run on every Python" giving
 // one run per version, one above the other, each with the verdict of its real run.
+#include "gui/picture/png_text.hpp"
 #include "gui_shot.hpp"
 #include "subprocess.hpp"
 
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <unistd.h>
@@ -147,9 +149,13 @@ TEST(GuiPython, ThePickerListsTheInterpretersAndRunsOnEveryVersion) {
                                                "threading.Thread(target=stop.wait, "
                                                "name='poller').start()\n"
                                                "print('main is done')\n");
+    const fs::path out = fs::path(DAEMONLAB_TEST_DIR) / "gui-python" / "every-export";
+    fs::remove_all(out);
+    fs::create_directories(out);
     const json info =
-        shoot("every-python", {"--program", prog.string(), "--python", "/usr/bin/python3", "--run",
-                               "--every-python", "--lang", "en"});
+        shoot("every-python",
+              {"--program", prog.string(), "--python", "/usr/bin/python3", "--run",
+               "--every-python", "--lang", "en", "--export", "png", "--export-dir", out.string()});
     ASSERT_TRUE(info.is_object());
     const json& py = info["python"];
     // The picker: each pyenv version and Debian's python3.11 are listed.
@@ -181,7 +187,14 @@ TEST(GuiPython, ThePickerListsTheInterpretersAndRunsOnEveryVersion) {
     const json& every = py["every"];
     ASSERT_EQ(every.size(), listed.size()) << every.dump(1);
     int last = 0;
+    std::vector<std::string> versions;
     for (const json& r : every) {
+        versions.push_back(r["version"]);
+        // Each run before the last was a hang kept alive, ended when the sweep moved on: by
+        // DaemonLab after the hang was confirmed, not "by you" (nobody pressed Kill).
+        if (&r != &every.back()) {
+            EXPECT_EQ(r["killed_by"], "hang") << r.dump();
+        }
         const std::string v = r["version"];
         int minor = 0;
         ASSERT_EQ(std::sscanf(v.c_str(), "3.%d", &minor), 1) << r.dump();
@@ -194,6 +207,27 @@ TEST(GuiPython, ThePickerListsTheInterpretersAndRunsOnEveryVersion) {
     }
     // The timeline shows them all, one above the other: a verdict header each.
     EXPECT_EQ(drawn(info, "verdict").size(), every.size());
+    // The PNG export has them all too, each labelled with its interpreter's version (issue
+    // 19, item 8), as the lesson export has both runs: its tEXt lists each version with its
+    // verdict, and its height grows with the runs (a lane or more each).
+    ASSERT_EQ(info["exports"].size(), 1u) << info["exports"].dump();
+    const json& e = info["exports"][0];
+    ASSERT_TRUE(e["error"].is_null()) << e.dump();
+    const std::string path = e["path"];
+    EXPECT_NE(path.find("-every-python-"), std::string::npos) << path;
+    std::ifstream png(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(png)), {});
+    std::map<std::string, std::string> meta;
+    for (const auto& [k, v] : gui::read_png_text(bytes)) meta[k] = v;
+    const std::string& listed_runs = meta["daemonlab:every-python"];
+    std::size_t at = 0;
+    for (const std::string& v : versions) {
+        const std::size_t found = listed_runs.find(v + " hung", at);
+        EXPECT_NE(found, std::string::npos) << v << " is not in \"" << listed_runs << "\"";
+        if (found != std::string::npos) at = found; // in the order of the runs
+    }
+    EXPECT_EQ(meta["daemonlab:previous"], "") << "the sweep's runs, not a lone previous run";
+    EXPECT_GT(e["height"].get<int>(), 250 * int(versions.size())) << e.dump();
 }
 
 // "Set up real Python" in the app (issue 19, item 11): the same set-up as

@@ -4,9 +4,16 @@
 #include "lab/run/setup_python.hpp"
 #include "subprocess.hpp"
 
+#include "wait.hpp"
+
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <mutex>
+#include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 namespace ts = testing_support;
@@ -104,4 +111,63 @@ TEST(SetupPython, APythonWithoutVenvIsToldWhichPackageToInstall) {
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("apt-get install python3-venv"), std::string::npos) << r.out;
     EXPECT_FALSE(fs::exists(dir / "data/daemonlab/python")) << "nothing made";
+}
+
+// Issue 19, item 11: "Cancel" (the app's button; SetupOptions::cancel) stops pip and everything
+// it started, and leaves nothing half-made, as when there is no network. The interpreter here
+// is a stand-in whose pip never ends and starts a child of its own (a real pip that hangs on a
+// slow mirror): both are gone soon after the cancel, and so is the environment being made.
+TEST(SetupPython, CancelStopsPipAndAllItStartedAndLeavesNothingHalfMade) {
+    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "setup-python-cancel";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path pids = dir / "pids", fake = dir / "python3";
+    // The probe's answer; `-m venv DIR` makes DIR/bin/python (this script); `-m pip` writes its
+    // pid and its child's, and waits for ever.
+    std::ofstream(fake)
+        << "#!/bin/sh\n"
+           "if [ \"$1\" = -c ]; then echo 3.11.2; echo venv; exit 0; fi\n"
+           "if [ \"$2\" = venv ]; then mkdir -p \"$3/bin\" && cp \"$0\" \"$3/bin/python\"; "
+           "exit; fi\n"
+           "sleep 600 & echo $$ $! >> '"
+        << pids.string() << "'\nwait\n";
+    fs::permissions(fake, fs::perms::owner_all);
+    lab::SetupOptions o;
+    o.python = fake.string();
+    o.root = (dir / "data").string();
+    std::atomic<bool> cancel = false;
+    o.cancel = &cancel;
+    std::mutex mu;
+    std::string said;
+    std::string err;
+    std::vector<lab::RealPython> made;
+    std::thread setup([&] {
+        err = lab::setup_python(o, made, [&](std::string_view line) {
+            std::lock_guard lock(mu);
+            said += std::string(line) + "\n";
+        });
+    });
+    auto pip_pids = [&] {
+        std::ifstream in(pids);
+        std::vector<int> out;
+        for (int pid = 0; in >> pid;) out.push_back(pid);
+        return out;
+    };
+    const bool installing =
+        ts::eventually([&] { return pip_pids().size() == 2; }, std::chrono::seconds(20));
+    const auto asked = std::chrono::steady_clock::now();
+    cancel = true;
+    setup.join();
+    const double took_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+    ASSERT_TRUE(installing) << said;
+    EXPECT_NE(said.find("websockets 12.0: installing through pip"), std::string::npos) << said;
+    EXPECT_EQ(err, lab::kSetupCancelled);
+    EXPECT_TRUE(made.empty());
+    EXPECT_LT(took_s, 3.0) << "pip was not stopped at once";
+    for (int pid : pip_pids())
+        EXPECT_TRUE(ts::eventually([&] { return !ts::alive(pid); }, std::chrono::seconds(5)))
+            << "process " << pid << " (pip or its child) outlived the cancel";
+    EXPECT_TRUE(leftovers(dir / "data").empty()) << leftovers(dir / "data").front();
+    EXPECT_TRUE(lab::real_pythons(o.root).empty());
 }

@@ -183,6 +183,7 @@ class App {
     std::vector<lab::Interpreter> real_pair() const;
     void sweep_launch();
     void sweep_tick();
+    std::vector<RunView> sweep_views() const; // the sweep's runs, when on show
     bool sweep_timeline(const TimelineText& text, float height);
     // app_program.cpp
     bool own_program() const { return next_.scenario == kOwnProgram; }

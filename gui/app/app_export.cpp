@@ -160,7 +160,8 @@ std::string App::export_settings(const lab::RunState& run, lab::Lang l,
 
 void App::export_png() {
     if (!session_.has_run()) return;
-    png_request_ = timestamped_path(export_dir_, export_stem(session_.current()), ".png");
+    const std::string every = sweep_views().empty() ? "" : "-every-python";
+    png_request_ = timestamped_path(export_dir_, export_stem(session_.current()) + every, ".png");
 }
 
 void App::export_trace() {
@@ -184,6 +185,15 @@ void App::write_requested_png(int, int) {
     const lab::RunState& run = session_.current();
     RunView current = run_view(run, true), previous;
     if (const lab::RunState* before = session_.previous()) previous = run_view(*before, false);
+    // "Run on every Python" on show: its runs, each labelled with its interpreter, as drawn.
+    const std::vector<RunView> sweep = sweep_views();
+    std::vector<const RunView*> runs;
+    for (const RunView& v : sweep) runs.push_back(&v);
+    std::string every; // "3.9.18 hung, 3.10.13 hung, ..."
+    for (const RunView& v : sweep)
+        every += (every.empty() ? "" : ", ") +
+                 (v.run->python.version.empty() ? v.run->options.python : v.run->python.version) +
+                 " " + std::string(lab::to_string(v.run->verdict.outcome));
     const int width = 1600;
     char date[32];
     std::time_t now = std::time(nullptr);
@@ -208,6 +218,9 @@ void App::write_requested_png(int, int) {
             title += (title.empty() ? "" : " / ") +
                      content_.strings.format("timeline.export.title", l, {{"title", name(l)}});
             settings += (settings.empty() ? "" : "\n") + export_settings(run, l, date);
+            if (!sweep.empty())
+                settings +=
+                    "\n" + content_.strings.format("timeline.export.every", l, {{"runs", every}});
         }
         dl->AddText(big, big->FontSize, ImVec2(pad, y), pal.header_text, title.c_str(), nullptr, w);
         y += big->FontSize * 1.3f;
@@ -215,7 +228,9 @@ void App::write_requested_png(int, int) {
         y += ImGui::CalcTextSize(settings.c_str()).y;
         y += ImGui::GetTextLineHeight() * 1.5f;
         y += paint_legend(dl, ImVec2(pad, y), w, text) + pad * 0.5f;
-        y += timeline_.paint(dl, ImVec2(pad, y), w, current, previous, text, false, nullptr);
+        y += sweep.empty()
+                 ? timeline_.paint(dl, ImVec2(pad, y), w, current, previous, text, false, nullptr)
+                 : timeline_.paint(dl, ImVec2(pad, y), w, runs, text, false, nullptr, 1.0f);
         // The verdict in words, as the banner says it.
         y += pad * 0.5f;
         for (const std::string& para : banner_lines())
@@ -239,12 +254,13 @@ void App::write_requested_png(int, int) {
         {"daemonlab:verdict", std::string(lab::to_string(run.verdict.outcome))},
         {"daemonlab:killed_by",
          run.verdict.killed_by ? std::string(lab::to_string(*run.verdict.killed_by)) : ""},
+        {"daemonlab:every-python", every},
         {"daemonlab:previous",
-         session_.previous()
-             ? session_.previous()->options.scenario + " " +
+         !sweep.empty() || !session_.previous()
+             ? std::string()
+             : session_.previous()->options.scenario + " " +
                    std::string(trace::name(session_.previous()->options.receiver)) + " " +
-                   std::string(lab::to_string(session_.previous()->verdict.outcome))
-             : ""},
+                   std::string(lab::to_string(session_.previous()->verdict.outcome))},
         {"Description", lab::headline(run.verdict, run.timeline, content_.strings, lab::Lang::en)}};
     const std::string err = is_dir(export_dir_)
                                 ? render_png(path, width, palette().lane_bg, paint, meta)

@@ -111,7 +111,15 @@ void App::setup_status() {
     if (st.running) {
         ImGui::ProgressBar(float(st.share), ImVec2(ImGui::GetFontSize() * 14, 0));
         ImGui::SameLine();
+        if (ImGui::Button(label("ui.setup.cancel").c_str())) setup_.cancel();
+        note_python("python.setup.cancel");
+        tip(t("ui.setup.cancel.tip"), true);
+        ImGui::SameLine();
         ImGui::TextUnformatted((label("ui.setup.running") + "  " + st.line).c_str());
+        return;
+    }
+    if (st.cancelled) {
+        text_wrapped(label("ui.setup.cancelled"));
         return;
     }
     if (!st.error.empty()) {
@@ -194,6 +202,9 @@ void App::sweep_launch() {
     next_.python = sweep_.current().path;
     const bool kept_before = sweep_.index() > 0;
     const std::uint64_t before = session_.serial();
+    // The run before, a hang kept alive, is ended by DaemonLab: the sweep moves on (not "killed
+    // by you": nobody pressed Kill).
+    if (kept_before) session_.end_kept_hang();
     start_run();
     if (session_.serial() == before) return sweep_.stop(); // it could not start: said why
     if (kept_before)
@@ -210,14 +221,21 @@ void App::sweep_tick() {
     if (sweep_.advance()) sweep_launch();
 }
 
-// While the run on show is the sweep's last, the timeline shows all the sweep's runs, one
-// above the other, oldest Python first. False: nothing drawn (the usual two runs then).
-bool App::sweep_timeline(const TimelineText& text, float height) {
-    if (!session_.has_run() || !sweep_.owns(session_.serial())) return false;
+// While the run on show is the sweep's last: all the sweep's runs, oldest Python first, each
+// labelled with its interpreter. Empty otherwise (the usual two runs then).
+std::vector<RunView> App::sweep_views() const {
     std::vector<RunView> views;
+    if (!session_.has_run() || !sweep_.owns(session_.serial())) return views;
     for (const lab::RunState& r : sweep_.done()) views.push_back(run_view(r, false));
     views.push_back(run_view(session_.current(), true));
     for (RunView& v : views) v.label = run_label(*v.run); // each names its interpreter
+    return views;
+}
+
+// The sweep's runs one above the other (sweep_views). False: nothing drawn.
+bool App::sweep_timeline(const TimelineText& text, float height) {
+    const std::vector<RunView> views = sweep_views();
+    if (views.empty()) return false;
     std::vector<const RunView*> runs;
     for (const RunView& v : views) runs.push_back(&v);
     timeline_.draw(runs, text, height);

@@ -77,8 +77,11 @@ void App::lab_content() {
     const float line = ImGui::GetTextLineHeight();
     // The code pane keeps six lines of code in view at any text size (below the code's tabs;
     // the step's lines are scrolled into view): on a projector the code must stay readable.
+    // "Your program" has its note, path and file line above the editor: the editor keeps
+    // twelve lines of code in view (issue 24: it showed about five).
+    const float code_rows = own_program() ? 12.0f + 3.5f : 6.3f;
     const float code_min = ImGui::GetFrameHeightWithSpacing() +
-                           6.3f * ImGui::GetTextLineHeightWithSpacing() +
+                           code_rows * ImGui::GetTextLineHeightWithSpacing() +
                            ImGui::GetStyle().WindowPadding.y * 2 + 8;
     // Below the panes: the controls' first rows at least, then the timeline's floor.
     const float lower_min = ImGui::GetFrameHeightWithSpacing() * 2.2f + 14 + timeline_floor();

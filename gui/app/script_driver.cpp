@@ -358,21 +358,21 @@ json ScriptDriver::python_json(const App& app) const {
         for (const lab::RunState& r : app.sweep_.done()) runs.push_back(&r);
         runs.push_back(&app.session_.current());
         for (const lab::RunState* r : runs)
-            every.push_back({{"python", r->options.python},
-                             {"version", r->python.version},
-                             {"websockets", r->python.websockets},
-                             {"verdict", lab::to_string(r->verdict.outcome)},
-                             {"lanes", lanes(*r)}});
+            every.push_back(
+                {{"python", r->options.python},
+                 {"version", r->python.version},
+                 {"websockets", r->python.websockets},
+                 {"verdict", lab::to_string(r->verdict.outcome)},
+                 {"killed_by", r->verdict.killed_by ? json(lab::to_string(*r->verdict.killed_by))
+                                                    : json(nullptr)},
+                 {"lanes", lanes(*r)}});
     }
     const SetupJob::State st = app.setup_.state();
     json made = json::array();
     for (const lab::RealPython& r : st.made)
         made.push_back({{"websockets", r.websockets}, {"python", r.python}, {"reused", r.reused}});
-    const json setup = {{"started", st.started},
-                        {"running", st.running},
-                        {"share", st.share},
-                        {"error", st.error},
-                        {"made", made}};
+    const json setup = {{"started", st.started}, {"running", st.running},     {"share", st.share},
+                        {"error", st.error},     {"cancelled", st.cancelled}, {"made", made}};
     return {{"selected", app.next_.python},
             {"setup", setup},
             {"choices", choices},

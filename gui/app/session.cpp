@@ -37,6 +37,12 @@ void Session::poll() {
     if (run_) current_ = run_->snapshot();
 }
 
+void Session::end_kept_hang() {
+    if (!hung_alive()) return;
+    run_->end(true);
+    current_ = run_->snapshot(); // final: retire() has nothing left to kill
+}
+
 void Session::kill() {
     if (live()) run_->kill();
 }

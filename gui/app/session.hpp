@@ -39,6 +39,9 @@ class Session {
     // The user's Kill; does nothing unless live(). A hang kept alive stays `hung`, ended by
     // the user (Verdict::killed_by). The destructor ends a live demo too: no orphan.
     void kill();
+    // A confirmed hang kept alive is ended by DaemonLab, not the user (KilledBy::hang): the
+    // next run of a sweep moves on from it. Does nothing unless hung_alive().
+    void end_kept_hang();
     // Step mode: lets the demo past its pause point. False when there is no demo to tell.
     bool go();
     // Step mode: no more pauses. False when there is no live demo.

@@ -6,6 +6,7 @@
 namespace gui {
 
 SetupJob::~SetupJob() {
+    cancel_ = true;
     if (thread_.joinable()) thread_.join();
 }
 
@@ -16,6 +17,8 @@ void SetupJob::start(lab::SetupOptions o) {
         st_ = {.started = true, .running = true};
     }
     if (thread_.joinable()) thread_.join(); // the one before, ended
+    cancel_ = false;
+    o.cancel = &cancel_;
     thread_ = std::thread([this, o = std::move(o)]() mutable {
         o.done_share = [this](double share) {
             std::lock_guard lock(mu_);
@@ -31,6 +34,7 @@ void SetupJob::start(lab::SetupOptions o) {
         std::lock_guard lock(mu_);
         st_.running = false;
         st_.error = error;
+        st_.cancelled = !error.empty() && cancel_;
         st_.made = std::move(made);
         if (error.empty()) st_.share = 1;
         glfwPostEmptyEvent();

@@ -5,6 +5,7 @@
 
 #include "lab/run/setup_python.hpp"
 
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -16,24 +17,29 @@ class SetupJob {
   public:
     struct State {
         bool started = false, running = false;
-        double share = 0;  // of the work done, 0 to 1
-        std::string line;  // the step it is at (setup_python's progress line)
-        std::string error; // what went wrong and how to fix it; "" when it went well
+        double share = 0;       // of the work done, 0 to 1
+        std::string line;       // the step it is at (setup_python's progress line)
+        std::string error;      // what went wrong and how to fix it; "" when it went well
+        bool cancelled = false; // Cancel ended it (error says so too)
         std::vector<lab::RealPython> made;
     };
     SetupJob() = default;
     SetupJob(const SetupJob&) = delete;
     SetupJob& operator=(const SetupJob&) = delete;
-    // Waits for a set-up still going: it cannot be cut short, and each of its steps is
-    // bounded (setup_python's own time limits), so no process of it outlives the app.
+    // Cancels a set-up still going and waits for it: venv and pip, with all they started,
+    // are ended within 100 ms, and nothing half-made stays (no process outlives the app).
     ~SetupJob();
     // Starts it unless one runs already.
     void start(lab::SetupOptions o);
+    // "Cancel": ends the set-up running (setup_python's `cancel`); the state says so once it
+    // has stopped.
+    void cancel() { cancel_ = true; }
     State state() const;
 
   private:
     mutable std::mutex mu_;
     State st_;
+    std::atomic<bool> cancel_ = false;
     std::thread thread_;
 };
 

@@ -28,7 +28,8 @@ std::string tracer_path() {
 // Runs argv, feeding nothing, for at most timeout_ms; returns (exit status or -1, output).
 // Under daemonlab-launch, as the engine's runs are: whatever it starts (pip, venv's ensurepip)
 // ends with it, with the calling thread, and with the host (demos/launch/launch.cpp).
-std::pair<int, std::string> run_captured(const std::vector<std::string>& args, int timeout_ms) {
+std::pair<int, std::string> run_captured(const std::vector<std::string>& args, int timeout_ms,
+                                         const std::atomic<bool>* stop) {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) return {-1, std::strerror(errno)};
     std::vector<std::string> full = args;
@@ -45,12 +46,16 @@ std::pair<int, std::string> run_captured(const std::vector<std::string>& args, i
     std::string out;
     char buf[4096];
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    auto stopped = [stop] { return stop && stop->load(); };
     for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) break;
+        if (left.count() <= 0 || stopped()) break;
         pollfd f{p[0], POLLIN, 0};
-        if (::poll(&f, 1, int(left.count())) <= 0) break;
+        const int n_ready =
+            ::poll(&f, 1, int(stop ? std::min<long>(left.count(), 100) : left.count()));
+        if (n_ready == 0 && stop) continue; // look at `stop` again
+        if (n_ready <= 0) break;
         ssize_t n = ::read(p[0], buf, sizeof buf);
         if (n <= 0) break; // end of output: the program is done (or about to be)
         out.append(buf, std::size_t(n));
@@ -60,9 +65,9 @@ std::pair<int, std::string> run_captured(const std::vector<std::string>& args, i
     int status = 0;
     pid_t done = 0;
     while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 &&
-           std::chrono::steady_clock::now() < deadline)
+           std::chrono::steady_clock::now() < deadline && !stopped())
         ::usleep(2'000);
-    if (done == 0) {                        // the time is up: end it and all it started
+    if (done == 0) { // the time is up, or it was stopped: end it and all it started
         if (launched) ::kill(pid, SIGTERM); // the launcher kills its whole tree
         for (int i = 0; i < 100 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) ::usleep(10'000);
         ::kill(-pid, SIGKILL); // its process group (child_hygiene), whatever is left

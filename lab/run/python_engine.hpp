@@ -9,6 +9,7 @@
 #include "lab/model/run_options.hpp"
 #include "lab/model/timeline.hpp"
 
+#include <atomic>
 #include <map>
 #include <string>
 #include <string_view>
@@ -32,9 +33,11 @@ inline constexpr int kLessonsNeedWebsockets = 11;
 PythonCheck check_python(const std::string& python, bool need_websockets, int timeout_ms = 5000);
 
 // Runs `args` (a name on PATH or a path), stdin /dev/null, for at most `timeout_ms` (then it
-// is killed); returns (its exit status, or -1 when it could not start, was killed or timed
-// out; its stdout and stderr, the last 64 KiB).
-std::pair<int, std::string> run_captured(const std::vector<std::string>& args, int timeout_ms);
+// is killed, with all it started); returns (its exit status, or -1 when it could not start,
+// was killed or timed out; its stdout and stderr, the last 64 KiB). `stop`, when given and
+// set (from another thread), ends it the same way within 100 ms ("Cancel").
+std::pair<int, std::string> run_captured(const std::vector<std::string>& args, int timeout_ms,
+                                         const std::atomic<bool>* stop = nullptr);
 
 // faulthandler's dump of every thread ("Thread 0x00007f…  (most recent call first):" then
 // "  File "…", line N in f" lines), keyed by the thread's ident in decimal (as the trace's

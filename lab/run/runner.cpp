@@ -220,6 +220,7 @@ void Watcher::read_commands() {
         const WatchCommand cmd = c == 'k'   ? WatchCommand::kill
                                  : c == 'q' ? WatchCommand::end
                                  : c == 'g' ? WatchCommand::go
+                                 : c == 'h' ? WatchCommand::end_kept_hang
                                             : WatchCommand::run_to_end;
         perform(watch_.on_command(cmd, monotonic_ns()));
     }
@@ -353,8 +354,8 @@ RunState Run::snapshot() const {
     return s;
 }
 
-void Run::end() {
-    command('q');
+void Run::end(bool kept_hang) {
+    command(kept_hang ? 'h' : 'q');
     std::unique_lock lock(mu_);
     done_cv_.wait(lock, [&] { return state_.finished() && !state_.alive; });
 }

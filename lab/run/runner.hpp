@@ -43,8 +43,9 @@ class Run {
     RunState snapshot() const;
     Verdict wait(); // blocks until the verdict
     // Ends the demo if it still runs (as the host: KilledBy::host, or the user's kill() sent
-    // before) and blocks until the process is gone; the snapshot is then final.
-    void end();
+    // before) and blocks until the process is gone; the snapshot is then final. kept_hang: a
+    // confirmed hang kept alive is ended as DaemonLab's (KilledBy::hang): the host moves on.
+    void end(bool kept_hang = false);
 
   private:
     void watch();

@@ -22,6 +22,10 @@ std::string data_dir() {
 
 namespace {
 
+bool cancelled(const SetupOptions& o) {
+    return o.cancel && o.cancel->load();
+}
+
 std::string last_line(const std::string& out) {
     std::string s = out;
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -53,13 +57,14 @@ std::string why(const std::string& what, const std::string& out, const fs::path&
 }
 
 // "3.11.2", or "" when it cannot run; `venv_ok`: it has venv and ensurepip.
-std::string probe(const std::string& python, bool& venv_ok, std::string& out) {
+std::string probe(const std::string& python, bool& venv_ok, std::string& out,
+                  const std::atomic<bool>* cancel) {
     auto [status, text] = run_captured(
         {python, "-c",
          "import sys\nprint('%d.%d.%d' % sys.version_info[:3])\n"
          "try:\n    import venv, ensurepip\n    print('venv')\nexcept ImportError as e:\n"
          "    print(e)\n"},
-        20000);
+        20000, cancel);
     out = text;
     if (status != 0) return {};
     const std::string version = text.substr(0, text.find('\n'));
@@ -68,11 +73,12 @@ std::string probe(const std::string& python, bool& venv_ok, std::string& out) {
 }
 
 // The websockets version that `python` imports, or "".
-std::string websockets_in(const fs::path& python) {
+std::string websockets_in(const fs::path& python, const std::atomic<bool>* cancel) {
     std::error_code ec;
     if (!fs::exists(python, ec)) return {};
     auto [status, out] = run_captured(
-        {python.string(), "-c", "from websockets.version import version; print(version)"}, 20000);
+        {python.string(), "-c", "from websockets.version import version; print(version)"}, 20000,
+        cancel);
     return status == 0 ? out.substr(0, out.find('\n')) : std::string();
 }
 
@@ -100,10 +106,11 @@ std::string make_one(const SetupOptions& o, const std::string& wanted, const fs:
     fs::remove_all(tmp, ec);
     auto fail = [&](const std::string& message) {
         fs::remove_all(tmp, ec);
-        return message;
+        return cancelled(o) ? std::string(kSetupCancelled) : message;
     };
     progress(label + ": making a virtual environment");
-    if (auto [st, out] = run_captured({o.python, "-m", "venv", tmp.string()}, 120000); st != 0)
+    if (auto [st, out] = run_captured({o.python, "-m", "venv", tmp.string()}, 120000, o.cancel);
+        st != 0 || cancelled(o))
         return fail(why("making a virtual environment for " + label, out, base));
     if (o.done_share) o.done_share(share_at + share_each / 3); // the venv is made
     progress(label + ": installing through pip" +
@@ -118,14 +125,16 @@ std::string make_one(const SetupOptions& o, const std::string& wanted, const fs:
                                     "off"};
     if (!o.find_links.empty()) pip.insert(pip.end(), {"--no-index", "--find-links", o.find_links});
     pip.push_back(wanted.empty() ? "websockets" : "websockets==" + wanted);
-    if (auto [st, out] = run_captured(pip, o.pip_timeout_s * 1000); st != 0)
+    if (auto [st, out] = run_captured(pip, o.pip_timeout_s * 1000, o.cancel);
+        st != 0 || cancelled(o))
         return fail(why("installing " + label, out, base));
-    const std::string got = websockets_in(tmp / "bin/python");
+    const std::string got = websockets_in(tmp / "bin/python", o.cancel);
+    if (cancelled(o)) return fail({});
     if (got.empty() || (!wanted.empty() && got != wanted))
         return fail(label + " did not import after pip installed it (found \"" + got + "\")");
     const fs::path final_dir = base / ("websockets-" + got);
     if (fs::exists(final_dir / "bin/python", ec) &&
-        websockets_in(final_dir / "bin/python") == got) {
+        websockets_in(final_dir / "bin/python", o.cancel) == got) {
         fs::remove_all(tmp, ec); // the newest is one already there
         made = {got, (final_dir / "bin/python").string(), true};
         return {};
@@ -146,7 +155,8 @@ std::string setup_python(const SetupOptions& o, std::vector<RealPython>& made,
         return "no data directory: set HOME or XDG_DATA_HOME to say where the environments go";
     bool venv_ok = false;
     std::string out;
-    const std::string version = probe(o.python, venv_ok, out);
+    const std::string version = probe(o.python, venv_ok, out, o.cancel);
+    if (cancelled(o)) return kSetupCancelled;
     if (version.empty())
         return "cannot run " + o.python + (out.empty() ? "" : ": " + last_line(out)) +
                ". Install Python 3.9 to 3.13 (apt-get install python3), or name one with --python "
@@ -164,6 +174,7 @@ std::string setup_python(const SetupOptions& o, std::vector<RealPython>& made,
     const double each = 1.0 / double(kRealWebsockets.size());
     for (std::size_t i = 0; i < kRealWebsockets.size(); ++i) {
         const std::string& wanted = kRealWebsockets[i];
+        if (cancelled(o)) return kSetupCancelled;
         if (o.done_share) o.done_share(double(i) * each);
         RealPython one;
         // Reused when it is there: a pinned version by its name, the newest as any other.

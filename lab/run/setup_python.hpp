@@ -4,6 +4,7 @@
 // of each version, side by side and offline.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -25,7 +26,13 @@ struct SetupOptions {
     int pip_timeout_s = 300; // per version
     // The share of the work done, 0 to 1, after each step (the app's progress bar); optional.
     std::function<void(double)> done_share;
+    // Set from another thread ("Cancel"): venv or pip, and all they started, are ended within
+    // 100 ms, the environment being made is removed, and setup_python returns kSetupCancelled.
+    // Environments made whole before it stay (a second run reuses them).
+    const std::atomic<bool>* cancel = nullptr;
 };
+
+inline constexpr const char* kSetupCancelled = "cancelled; nothing half-made was left";
 
 // One environment: websockets `version` in `python` (…/bin/python).
 struct RealPython {

@@ -81,6 +81,9 @@ WatchActions Watch::on_command(WatchCommand c, std::int64_t now) {
     case WatchCommand::end:
         kill(KilledBy::host, now, a);
         break;
+    case WatchCommand::end_kept_hang:
+        kill(confirmed_ >= 0 ? KilledBy::hang : KilledBy::host, now, a);
+        break;
     case WatchCommand::go:
         a.control.push_back(trace::launch::kGo);
         break;

@@ -24,8 +24,11 @@ struct WatchActions {
     bool verdict_changed = false;          // publish verdict(); waiters may wake
 };
 
-// What the user or the host asks of the run (Run::kill/end/go/run_to_end).
-enum class WatchCommand { kill, end, go, run_to_end };
+// What the user or the host asks of the run (Run::kill/end/go/run_to_end/end_kept_hang).
+// end_kept_hang: the host moves on from a confirmed hang it kept alive (the next run of "Run
+// on every Python"): ended by DaemonLab after the hang was confirmed (KilledBy::hang), as at
+// the keep-alive limit; before a confirmation it is the host's end.
+enum class WatchCommand { kill, end, go, run_to_end, end_kept_hang };
 
 class Watch {
   public:

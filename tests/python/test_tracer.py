@@ -290,6 +290,27 @@ class TracerEvents(TempDirCase):
         self.assertEqual(tid, main_tid)
         self.assertLess(r.first("atexit-register", name="handler")[0], order[0])
 
+    def test_atexit_handlers_of_a_library_are_named_with_their_module(self):
+        # Issue 24: `import logging` registers logging's shutdown; the trace (and the timeline's
+        # "atexit registers ...") says whose it is. The program's own handlers, a bound method
+        # (named by its class) and a builtin stay as they are.
+        prog = self.write("logging_atexit.py", """\
+            import atexit, logging
+            class Conn:
+                def close(self): print("closed", flush=True)
+            def mine(): print("mine", flush=True)
+            atexit.register(mine)
+            atexit.register(Conn().close)
+            atexit.register(print, "bye")
+            """)
+        plain, r = self.run_plain(prog), self.run_traced(prog)
+        self.assertEqual((r.rc, r.out), (plain.rc, plain.out))
+        names = [f.get("name") for _, _, f in r.find("atexit-register")]
+        self.assertIn("logging.shutdown", names, r.trace_text)
+        self.assertNotIn("shutdown", names)
+        for own in ("mine", "Conn.close", "print"):
+            self.assertIn(own, names, r.trace_text)
+
     def test_hang_shows_shutdown_wait_and_stacks(self):
         prog = self.write("hang.py", """\
             import threading

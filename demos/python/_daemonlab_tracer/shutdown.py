@@ -23,7 +23,7 @@ class _AtexitMarker(object):
     __slots__ = ("func", "name", "live")
 
     def __init__(self, func):
-        self.func, self.name, self.live = func, _qualname(func), True
+        self.func, self.name, self.live = func, _handler_name(func), True
 
     def __call__(self):
         if self.live:
@@ -31,6 +31,22 @@ class _AtexitMarker(object):
 
 
 _markers = []
+
+
+def _handler_name(func):
+    """An atexit handler's name on the trace: with its module when it comes from another one
+    than the program's, so that a learner reads whose it is ("logging.shutdown", which
+    `import logging` registers, not a bare "shutdown"). A bound method is named by its class
+    already ("Connection.close"); the program's own functions and builtins stay as they are."""
+    name = _qualname(func)
+    f = getattr(func, "func", func)  # functools.partial
+    if hasattr(f, "__func__"):
+        return name
+    module = getattr(f, "__module__", None)
+    if isinstance(module, str) and module not in ("__main__", "builtins") and \
+            not name.startswith(module + "."):
+        return module + "." + name
+    return name
 
 
 def _install_atexit():
