@@ -100,6 +100,10 @@ const Row kRows[] = {
     {"family-socketserver-close", {}, 0, {}, 5000, false, Outcome::running},
     {"family-timer", {}, 0, {}, 5000, false, Outcome::running, "Thread-1"},
     {"family-daemon-writer", 0, 0, {}, 2, false, Outcome::exited},
+    // A child of the same interpreter (subprocess.run) joins its worker at exit forever: the
+    // parent's wait for it is a deadlock through the child, confirmed after the grace.
+    {"family-subprocess-run-child", {}, 0, {}, 400, false, Outcome::hung, "MainThread,worker"},
+    {"family-subprocess-run-child", {}, 0, {}, 250, false, Outcome::running},
     // daemon-cut-off's fix, 0.5 s in: main joins the daemon writer, which sleeps 10 ms between
     // lines. A thread someone joins is not a quiet periodic one: its sleeping is work.
     {"chapter2-daemon-cut-off-fix", {}, 0, {}, 400, false, Outcome::running},

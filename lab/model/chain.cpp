@@ -78,6 +78,12 @@ std::string link_text(const Timeline& t, const Lane& l, const Segment& seg, bool
     if (!last && seg.on == Wait::process)
         return s.format(call.empty() ? "chain.process.nocall" : "chain.process", lang,
                         {{"thread", name}, {"call", call}, {"pid", std::to_string(seg.target)}});
+    // A traced child whose main has returned: its interpreter joins the thread at exit.
+    if (const TracedChild* c = l.child ? t.child(l.pid) : nullptr;
+        !last && seg.on == Wait::join && call.empty() && l.source == DaemonSource::main && c &&
+        c->main_end_ns >= 0 && c->main_end_ns <= seg.t0)
+        return s.format("chain.join.exit", lang,
+                        {{"thread", name}, {"target", name_of(t, seg.target)}});
     if (!last && (seg.on == Wait::join || seg.on == Wait::lock))
         return s.format(std::string(seg.on == Wait::join ? "chain.join" : "chain.lock") +
                             (call.empty() ? ".nocall" : ""),
@@ -96,6 +102,8 @@ std::string link_text(const Timeline& t, const Lane& l, const Segment& seg, bool
                          {{"thread", name}, {"wait", wait}, {"s", seconds(seg.deadline - now)}})
                    : s.format("chain.end.timed", lang, {{"thread", name}, {"wait", wait}});
     // Before main ends I/O can still end by itself; after, the judge's rule says (verdict.hpp).
+    if (waits_for_untraced(t, seg))
+        return s.format("chain.end.untraced", lang, {{"thread", name}, {"wait", wait}});
     if ((io(seg) && (t.main_end_ns() < 0 || !waits_forever(seg))) ||
         (pipe(seg) && untraced_peer(t)))
         return s.format("chain.end.io", lang, {{"thread", name}, {"wait", wait}});
@@ -180,6 +188,11 @@ bool waits_in_program(const Timeline& t, const Segment& s) {
     }
     if (s.on == Wait::pipe_read || s.on == Wait::pipe_write) return !untraced_peer(t);
     return false;
+}
+
+bool waits_for_untraced(const Timeline& t, const Segment& s) {
+    return s.state == ThreadState::blocked && s.on == Wait::process && s.target > 0 &&
+           !t.child(s.target);
 }
 
 std::string lane_label(const Lane& l) {

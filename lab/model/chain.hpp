@@ -52,6 +52,9 @@ bool waits_in_process(const Segment& s);
 // the trace and judged like the program's), or on an anonymous pipe while no process of the
 // tree that is not traced could be its other end (untraced_peer, below).
 bool waits_in_program(const Timeline& t, const Segment& s);
+// A wait for a child process that is not traced (another executable started by subprocess:
+// `sleep 1.5`): like I/O, that process decides, and it may still end by itself.
+bool waits_for_untraced(const Timeline& t, const Segment& s);
 // "MainThread", or for a thread of a traced child "MainThread (pid 4242)".
 std::string lane_label(const Lane& l);
 // A live process of the tree that is neither traced nor a helper (io_wait.hpp, live_peers).

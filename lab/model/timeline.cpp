@@ -65,8 +65,9 @@ const Lane* Timeline::child_main(int pid) const {
 }
 
 // An event about the whole process (main-end, the exit sequence, exit...) written by a traced
-// child: it is about that child, not the program. Its `exit` ends the child's threads; the
-// rest is left out (the stages are the program's). True: the event was a child's.
+// child: it is about that child, not the program. Its `exit` ends the child's threads, its
+// `main-end` is kept as the child's; the rest is left out (the stages are the program's).
+// True: the event was a child's.
 bool Timeline::child_event(const TraceEvent& e) {
     using trace::Kind;
     const Kind k = *e.kind;
@@ -77,8 +78,11 @@ bool Timeline::child_event(const TraceEvent& e) {
     const Lane* from = lane(e.tid);
     if (!from || !from->child) return false;
     if (k == Kind::error) return false; // an uncaught exception: a marker on its own lane
-    if (k != Kind::exit) return true;
     const int pid = from->pid;
+    if (k == Kind::main_end)
+        for (TracedChild& c : children_)
+            if (c.pid == pid && c.main_end_ns < 0) c.main_end_ns = e.t_ns;
+    if (k != Kind::exit) return true;
     for (TracedChild& c : children_)
         if (c.pid == pid && c.ended_ns < 0) {
             c.ended_ns = e.t_ns;
@@ -117,6 +121,7 @@ void Timeline::apply_process(const TraceEvent& e) {
                                  std::string(e.get(key::program)),
                                  std::string(e.get(key::python)),
                                  e.t_ns,
+                                 -1,
                                  -1,
                                  {},
                                  e.get(key::role) == "helper"});

@@ -111,7 +111,8 @@ struct TracedChild {
     int parent = -1;
     std::string program, python;
     std::int64_t started_ns = 0;
-    std::int64_t ended_ns = -1; // its `exit` event: its threads end there
+    std::int64_t ended_ns = -1;    // its `exit` event: its threads end there
+    std::int64_t main_end_ns = -1; // its `main-end`: its exit sequence runs from there
     std::string exit_code;
     // multiprocessing's own helper (the resource tracker, the fork server), announced by its
     // parent: not traced, no lanes, and never the other end of the program's pipes.

@@ -53,6 +53,18 @@ bool waits_forever(const Segment& s) {
 
 namespace {
 
+// Where main's wait chain ends when that is in a traced child process: the hang is there
+// ("main waits for process N ... QueueFeederThread (pid N) cannot move").
+const Lane* blamed_in_child(const Timeline& t) {
+    for (const Lane& l : t.lanes())
+        if (l.is_main()) {
+            const std::vector<int> chain = wait_chain(t, l.tid);
+            const Lane* end = chain.size() > 1 ? t.lane(chain.back()) : nullptr;
+            return end && end->child ? end : nullptr;
+        }
+    return nullptr;
+}
+
 std::string ms(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, v < 10 ? "%.1f" : "%.0f", v);
@@ -83,6 +95,7 @@ std::vector<int> stuck_waits(const Timeline& t) {
     for (const Lane& l : t.lanes()) {
         if (!l.alive() || periodic(l, t, waited) || (l.child && !awaited_child(l))) continue;
         const Segment& cur = *l.current();
+        if (waits_for_untraced(t, cur)) return {}; // that process decides: it can still end
         if (!(waits_in_program(t, cur) || (ended && waits_forever(cur)))) return {}; // it can move
         if (l.is_main())
             main_tid = l.tid;
@@ -153,6 +166,9 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
             if (!names.empty()) names += ", ";
             names += l ? lane_label(*l) : "?";
         }
+        if (const Lane* end = t.main_end_ns() < 0 ? blamed_in_child(t) : nullptr)
+            return s.format("verdict.hung.child", lang,
+                            {{"pid", std::to_string(end->pid)}, {"thread", lane_label(*end)}});
         if (t.main_end_ns() < 0)
             return s.format("verdict.hung.deadlock", lang, {{"threads", names}});
         if (v.io_quiet_ms >= 0) // a wait on I/O: no data came for the I/O grace (io_wait.hpp)
@@ -188,8 +204,10 @@ std::string headline(const Verdict& v, const Timeline& t, const Strings& s, Lang
 }
 
 std::string blocked_at(const Lane& l, const Stacks& stacks) {
+    // The stacks are the program's own process's: a forked child's thread may have the same
+    // ident as one of the program's (the same address space, copied).
     auto it = stacks.find(l.ident);
-    if (l.ident.empty() || it == stacks.end()) return {};
+    if (l.child || l.ident.empty() || it == stacks.end()) return {};
     // The interpreter's own modules say little ("ssl.py in read"); the first frame outside
     // them is where the program, or the library it uses, waits.
     auto stdlib = [](const std::string& file) {
@@ -221,30 +239,33 @@ std::vector<std::string> explanation(const Verdict& v, const Timeline& t, const 
             const Lane* l = t.lane(tid);
             if (!l || !l->current()) continue;
             on_socket |= look(*l->current()) == Look::socket;
-            names += (names.empty() ? "" : ", ") + l->name;
+            names += (names.empty() ? "" : ", ") + lane_label(*l);
             // Attached to, not traced from the start: the creator is not known.
             lines.push_back(s.format(
                 l->creator.empty() ? "why.hung.thread.unknown-creator" : "why.hung.thread", lang,
-                {{"thread", l->name},
+                {{"thread", lane_label(*l)},
                  {"creator", l->creator},
                  {"daemon", describe_daemon(*l, s, lang)},
                  {"wait", describe_wait(*l->current(), t, s, lang)}}));
             if (l->source == DaemonSource::inherited)
                 lines.push_back(s.format("why.hung.inherited", lang,
-                                         {{"thread", l->name}, {"creator", l->creator}}));
+                                         {{"thread", lane_label(*l)}, {"creator", l->creator}}));
             if (!l->site.empty())
                 lines.push_back(s.format(
                     "why.hung.created_at", lang,
-                    {{"thread", l->name},
+                    {{"thread", lane_label(*l)},
                      {"where", l->origin.empty() ? l->site : l->origin + " (" + l->site + ")"}}));
             if (std::string at = stacks ? blocked_at(*l, *stacks) : ""; !at.empty())
-                lines.push_back(
-                    s.format("why.hung.blocked_at", lang, {{"thread", l->name}, {"where", at}}));
+                lines.push_back(s.format("why.hung.blocked_at", lang,
+                                         {{"thread", lane_label(*l)}, {"where", at}}));
         }
         explain_io(v, t, s, lang, lines); // the other end of a wait on I/O
         on_socket = on_socket && v.io_quiet_ms < 0 && live_peers(t).empty();
+        // The interpreter's join of the non-daemon threads is the rule only once main ended.
         lines.push_back(on_socket ? s.get("why.hung.rule", lang)
-                                  : s.format("why.hung.rule.other", lang, {{"threads", names}}));
+                        : t.main_end_ns() < 0
+                            ? s.format("why.hung.rule.main", lang, {{"threads", names}})
+                            : s.format("why.hung.rule.other", lang, {{"threads", names}}));
     } else if (v.outcome == Outcome::exited) {
         // Who was still running when the process ended: the daemon threads it abandoned.
         std::string abandoned;

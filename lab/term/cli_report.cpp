@@ -257,7 +257,9 @@ json run_json(const RunState& st, const Strings& strings) {
                              {"command", p.command},
                              {"state", process_state(p.state)},
                              {"program", p.program},
-                             {"traced", p.program || (t.child(p.pid) && !t.child(p.pid)->helper)}});
+                             {"traced", p.program || (t.child(p.pid) && !t.child(p.pid)->helper)},
+                             // multiprocessing's own (the resource tracker, the fork server)
+                             {"helper", t.child(p.pid) && t.child(p.pid)->helper}});
     json why = json::array();
     json chain = json::array(); // main's wait chain (lab/model/chain.hpp)
     const Lane* main = nullptr;

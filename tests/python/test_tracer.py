@@ -438,6 +438,72 @@ class TracerEvents(TempDirCase):
         self.assertEqual(r.find("tracer-error"), [])
 
 
+class Children(TempDirCase):
+    """Children of the same interpreter, traced on the same fd: started through subprocess
+    (a script, -c) and by multiprocessing's fork server."""
+
+    def test_subprocess_child_runs_unmodified_and_is_traced(self):
+        self.write("sub/child.py", """\
+            import os, sys, __main__
+            print("child", sys.argv, os.path.basename(os.getcwd()), __name__,
+                  sys.path[0] == os.path.dirname(os.path.realpath(__file__)), flush=True)
+            sys.stderr.write("child err\\n")
+            sys.exit(3)
+            """)
+        prog = self.write("parent.py", """\
+            import subprocess, sys
+            r = subprocess.run([sys.executable, "-u", "child.py", "a b", "-x"], cwd="sub")
+            print("run", r.returncode, r.args[1:])
+            out = subprocess.check_output([sys.executable, "-c",
+                                           "import sys; print(sys.argv, repr(sys.path[0]))",
+                                           "arg"])
+            print("c", out)
+            print("sh", subprocess.run(["/bin/sh", "-c", "ls /proc/$$/fd | wc -l"],
+                                       capture_output=True).stdout)
+            """)
+        plain, traced = self.run_plain(prog), self.run_traced(prog)
+        self.assertEqual((traced.rc, traced.out), (plain.rc, plain.out))
+        self.assertIn("run 3 ['-u', 'child.py', 'a b', '-x']", traced.out)
+        procs = [f for _, _, f in traced.find("process")]
+        self.assertEqual(len(procs), 3, traced.trace_text)  # the program, child.py, -c
+        self.assertEqual([f["program"] for f in procs[1:]], ["child.py", "-c"])
+        self.assertEqual({f["parent"] for f in procs[1:]}, {procs[0]["pid"]})
+        waits = traced.find("state", on="process")
+        self.assertEqual(len(waits), 3, traced.trace_text)  # run, check_output, the shell
+        self.assertEqual(waits[0][2]["call"], "subprocess.run")
+        self.assertEqual(waits[0][2]["target"], procs[1]["pid"])
+        self.assertEqual(waits[1][2]["call"], "subprocess.check_output")
+        self.assertEqual(len(traced.find("exit")), 3)
+        self.assertEqual(traced.find("tracer-error"), [])
+
+    def test_forkserver_children_are_traced_and_the_server_is_a_helper(self):
+        prog = self.write("fs.py", """\
+            import multiprocessing, threading
+            def child(n):
+                t = threading.Thread(target=print, args=("in child", n), name="inner")
+                t.start(); t.join()
+            if __name__ == "__main__":
+                multiprocessing.set_start_method("forkserver")
+                for n in range(2):
+                    p = multiprocessing.Process(target=child, args=(n,))
+                    p.start(); p.join()
+                    print("exit", p.exitcode)
+            """)
+        plain, traced = self.run_plain(prog), self.run_traced(prog)
+        self.assertEqual((traced.rc, traced.out), (plain.rc, plain.out))
+        procs = [f for _, _, f in traced.find("process")]
+        helpers = [f for f in procs if f.get("role") == "helper"]
+        children = [f for f in procs[1:] if "role" not in f]
+        self.assertEqual(len(children), 2, traced.trace_text)
+        server = {f["pid"] for f in helpers}
+        self.assertTrue(all(f["parent"] in server for f in children), traced.trace_text)
+        inner = [f for _, _, f in traced.find("thread", name="inner")]
+        self.assertEqual(sorted(f["pid"] for f in inner), sorted(f["pid"] for f in children))
+        joins = traced.find("state", on="process", call="Process.join")
+        self.assertEqual([f["target"] for _, _, f in joins], [f["pid"] for f in children])
+        self.assertEqual(traced.find("tracer-error"), [])
+
+
 class BehaviourPreserved(TempDirCase):
     """The same programs with and without the tracer: same exit status, same bytes on the
     one stdout+stderr pipe, same threads."""

@@ -7,7 +7,8 @@
 #
 #   python3 daemonlab_tracer.py --trace-fd 3 [--control-fd 4] [--stack-fd 5]
 #           [--receiver library|inherit|daemon|non-daemon] [--need-websockets MAJOR]
-#           [--pause NAME=LINE ...] -- PROGRAM.py [ARGS...]
+#           [--pause NAME=LINE ...] [--parent PID] -- PROGRAM.py [ARGS...]
+#   python3 daemonlab_tracer.py --trace-fd 3 --parent PID -- -c CODE [ARGS...]
 #
 # PROGRAM.py then runs as `__main__`, with sys.argv == [PROGRAM.py, ARGS...], its cwd and
 # sys.path[0] as `python3 PROGRAM.py` gives them, and the tracer writes the trace protocol
@@ -40,6 +41,10 @@
 #                      not reach a with-line again when the block is left). Without
 #                      --control-fd a pause point only writes `step name=NAME`.
 #                      The lessons' programs mark pause points with `# step: NAME[, NAME]`.
+#   --parent PID       this process is a child of the traced program PID, started through
+#                      subprocess with the same interpreter (children._patch_subprocess):
+#                      its `process` line says `parent=PID`. Only then may the program be
+#                      `-c CODE`, run as `python3 -c CODE` runs it (sys.argv[0] == "-c").
 #
 # Exit status: the program's own. 2 for a bad command line or a PROGRAM that is not a
 # readable regular file, 1 for a Python older than 3.9 or a missing websockets (one line
@@ -137,7 +142,8 @@ def _usage_error(what):
     sys.stderr.write(
         "%s: %s\nusage: python3 daemonlab_tracer.py --trace-fd N [--control-fd N] "
         "[--stack-fd N] [--receiver library|inherit|daemon|non-daemon] "
-        "[--need-websockets MAJOR] [--pause NAME=LINE ...] -- PROGRAM.py [ARGS...]\n"
+        "[--need-websockets MAJOR] [--pause NAME=LINE ...] [--parent PID] -- PROGRAM.py "
+        "[ARGS...]\n"
         % (_PROG_NAME, what))
     sys.exit(2)
 
@@ -158,7 +164,7 @@ def _parse_fd(opt, s):
 
 def _parse_args(argv):
     opts = {"trace": -1, "control": -1, "stack": -1, "need_ws": 0,
-            "receiver": "library", "pauses": []}
+            "receiver": "library", "pauses": [], "parent": None}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -168,11 +174,12 @@ def _parse_args(argv):
         if not a.startswith("--"):
             break
         if "=" in a and a.split("=", 1)[0] in ("--trace-fd", "--control-fd", "--stack-fd",
-                                                  "--need-websockets", "--receiver"):
+                                                  "--need-websockets", "--receiver",
+                                                  "--parent"):
             a, v = a.split("=", 1)
             argv = argv[:i] + [a, v] + argv[i + 1:]
         if a not in ("--trace-fd", "--control-fd", "--stack-fd", "--need-websockets",
-                     "--receiver", "--pause"):
+                     "--receiver", "--pause", "--parent"):
             _usage_error("unknown option %s" % a)
         if i + 1 >= len(argv):
             _usage_error("%s needs a value" % a)
@@ -188,6 +195,10 @@ def _parse_args(argv):
             if not v.isdigit():
                 _usage_error("--need-websockets needs a major version number, not %r" % v)
             opts["need_ws"] = int(v)
+        elif a == "--parent":
+            if not v.isdigit():
+                _usage_error("--parent needs the parent's pid, not %r" % v)
+            opts["parent"] = int(v)
         elif a == "--receiver":
             if v not in _RECEIVER_POLICIES:
                 _usage_error("--receiver must be one of %s, not %r"
@@ -203,6 +214,8 @@ def _parse_args(argv):
         _usage_error("no PROGRAM.py given (put it after --)")
     if opts["trace"] < 0:
         _usage_error("--trace-fd is required")
+    if argv[i] == "-c" and (opts["parent"] is None or i + 1 >= len(argv)):
+        _usage_error("-c CODE is only for a child of a traced program (--parent PID)")
     return opts, argv[i], argv[i + 1:]
 
 
@@ -303,13 +316,16 @@ def main(argv):
     _end["main_tid"] = tid
     _tls.known = True
     _tls.tid = tid
-    _emit(tid, "process", ("version", "1"), ("pid", os.getpid()), ("engine", "cpython"),
-          ("program", prog), ("python", sys.version.split()[0]),
-          ("receiver", opts["receiver"]))
+    _trace.child = opts["parent"] is not None
+    _emit(tid, "process", ("version", "1"), ("pid", os.getpid()), ("parent", opts["parent"]),
+          ("engine", "cpython"), ("program", prog), ("python", sys.version.split()[0]),
+          ("receiver", None if _trace.child else opts["receiver"]))
     _emit(tid, "thread", ("name", threading.main_thread().name), ("daemon", "0"),
           ("source", "main"), ("ident", _get_ident()), ("pid", _trace.pid))
     _emit(tid, "state", ("state", "running"))
 
+    if prog == "-c":  # a child started as `python3 -c CODE ARGS...` (--parent)
+        return _run_command(args[0], args[1:], tid)
     # The program, as `python3 PROGRAM.py` would find it.
     abs_path = prog if os.path.isabs(prog) else os.path.join(os.getcwd(), prog)
     if not os.path.exists(prog):
@@ -332,11 +348,7 @@ def main(argv):
     _program["path"] = prog
     _program["dir"] = os.path.dirname(os.path.realpath(prog))
 
-    _install_threads()
-    _install_blocking()
-    sync._install_sync()
-    children.install(prog)
-    _install_atexit()
+    _install(prog)
     if opts["need_ws"]:
         _check_websockets(tid, opts["need_ws"])
     if opts["stack"] >= 0:
@@ -352,12 +364,8 @@ def main(argv):
                              stepping=opts["control"] >= 0, on=True)
     os.register_at_fork(after_in_child=_forked)
 
-    # sys.path[0]: the directory of the script, symlinks resolved (what CPython computes),
-    # in place of the entry point's directory; untouched under -P / PYTHONSAFEPATH.
-    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    if not getattr(sys.flags, "safe_path", False) and sys.path and \
-            os.path.realpath(sys.path[0] or ".") == here:
-        sys.path[0] = os.path.dirname(os.path.realpath(prog))
+    # sys.path[0]: the directory of the script, symlinks resolved.
+    _set_path0(os.path.dirname(os.path.realpath(prog)))
     sys.argv[:] = [prog] + args
 
     mod = type(sys)("__main__")
@@ -375,6 +383,43 @@ def main(argv):
         mod.__loader__ = None
     sys.modules["__main__"] = mod
     _run(source, abs_path, mod, tid)
+
+
+def _set_path0(value):
+    """sys.path[0]: what CPython computes for the program, in place of the entry point's
+    directory; untouched under -P / PYTHONSAFEPATH."""
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    if not getattr(sys.flags, "safe_path", False) and sys.path and \
+            os.path.realpath(sys.path[0] or ".") == here:
+        sys.path[0] = value
+
+
+def _install(prog):
+    _install_threads()
+    _install_blocking()
+    sync._install_sync()
+    children.install(prog)
+    _install_atexit()
+
+
+def _run_command(source, args, tid):
+    """`python3 -c CODE ARGS...` under the tracer: sys.argv, sys.path[0] and __main__ as
+    CPython gives them to -c (a child started through subprocess, children.py)."""
+    _program["file"] = _program["path"] = "<string>"
+    _program["dir"] = os.path.realpath(os.getcwd())
+    _install("<string>")
+    os.register_at_fork(after_in_child=_forked)
+    _set_path0("")
+    sys.argv[:] = ["-c"] + args
+    mod = type(sys)("__main__")
+    mod.__builtins__ = builtins
+    mod.__spec__ = None
+    mod.__package__ = None
+    mod.__loader__ = getattr(sys.modules.get("_frozen_importlib"), "BuiltinImporter", None)
+    if "__annotations__" in _BOOT_GLOBALS:
+        mod.__annotations__ = {}
+    sys.modules["__main__"] = mod
+    _run(source, "<string>", mod, tid)
 
 
 def _exit_code(e):

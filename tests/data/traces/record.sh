@@ -82,6 +82,12 @@ for f in pool_atexit lock_order asyncio_executor socketserver_close timer daemon
     HOLD=2 cpython "family-${f//_/-}" 12.0 0 -- "$family/$f.py"
 done
 
+# A child of the same interpreter through subprocess: recorded on its own, killed with its
+# whole group (record() kills only the program, which would leave the child behind):
+#   setsid bash -c "exec /usr/bin/python3 demos/python/daemonlab_tracer.py --trace-fd 3 -- \
+#     demos/python/family/subprocess_run_child.py 3>tests/data/traces/family-subprocess-run-child.trace" &
+#   sleep 2; kill -KILL -- -$!
+
 # daemon-cut-off with its fix, as the host had it 0.5 s in: main joins the daemon writer,
 # which sleeps 10 ms between lines (~1 s of work). Cut where the host would judge it.
 cpython chapter2-daemon-cut-off-fix 12.0 1 -- "$programs/daemon_cut_off.py"
