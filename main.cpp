@@ -1,15 +1,9 @@
-// daemonlab: with a subcommand, the terminal tool (lab/cli); without one, the desktop app
-// (`daemonlab gui`, when built with it).
+// daemonlab: the terminal tool (lab/term). The desktop app is its own executable,
+// libexec/daemonlab/daemonlab-gui (gui/app/gui_main.cpp), which `daemonlab gui` (or no
+// subcommand) runs in this process's place: a terminal command does not load the GUI's
+// libraries (X11, OpenGL, FreeType, ...), which cost every command ~10 ms of start-up.
 #include "lab/term/cli.hpp"
 
-#ifdef DAEMONLAB_WITH_GUI
-#include "gui/app/command.hpp"
-int main(int argc, char** argv) {
-    const lab::GuiCommand gui = gui::command();
-    return lab::cli_main(argc, argv, &gui);
-}
-#else
 int main(int argc, char** argv) {
     return lab::cli_main(argc, argv, nullptr);
 }
-#endif

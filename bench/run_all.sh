@@ -7,14 +7,14 @@
 #   apt-get install -y xvfb xauth time hyperfine xdotool
 # The python section needs Debian's python3 and websockets (../shared/vendor/websockets, or
 # PYTHONPATH / a virtual environment's python given as PYTHON=...).
-# Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace timeline runs matrix python attach gui fonts
+# Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace timeline runs matrix python startup attach gui fonts
 #                                                   (default: all)
 # Each section takes under two minutes on 2 cores.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "${1:-$here/build/bench}" && pwd)
 shift || true
-sections=${*:-trace timeline runs matrix python attach gui fonts}
+sections=${*:-trace timeline runs matrix python startup attach gui fonts}
 bin=$B/bin
 
 machine() {
@@ -61,6 +61,24 @@ for s in $sections; do
         else
             echo "(no $vendor: the matrix on CPython needs websockets)"
         fi
+        ;;
+    startup)
+        # `explain` of a program that exits, beside the interpreter alone and the parts of the
+        # difference (the host's own start, the tracer's), in one hyperfine run: wall time and
+        # CPU time (user + sys; the figure to compare on a shared machine). Run it without
+        # PYTHONDONTWRITEBYTECODE: the tracer is loaded from its cached bytecode.
+        py=${PYTHON:-/usr/bin/python3}
+        prog=$(mktemp --suffix=.py)
+        echo 'print("hi")' >"$prog"
+        echo "## start-up: explain of a program that exits vs the interpreter alone ($("$py" --version 2>&1))"
+        # (daemonlab-launch, not started by its host, only starts and exits 125: its start-up.)
+        env -u PYTHONDONTWRITEBYTECODE hyperfine -N -i -w 5 -r "${RUNS:-40}" --style basic \
+            "$py $prog" \
+            "$py $here/demos/python/daemonlab_tracer.py --trace-fd 2 -- $prog" \
+            "$bin/daemonlab --version" \
+            "$B/libexec/daemonlab/daemonlab-launch $$ /bin/true" \
+            "$bin/daemonlab explain $prog --python $py"
+        rm -f "$prog"
         ;;
     attach)
         # daemonlab attach on a program stuck at its exit, once per interpreter found, 10

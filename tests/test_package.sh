@@ -96,7 +96,8 @@ for id in "${id_list[@]}"; do
         "share/daemonlab/content/lessons/$id.toml")
 done
 if [ "$gui" = ON ]; then
-    expect+=("share/applications/$app_id.desktop" "share/metainfo/$app_id.metainfo.xml"
+    expect+=(libexec/daemonlab/daemonlab-gui
+        "share/applications/$app_id.desktop" "share/metainfo/$app_id.metainfo.xml"
         share/daemonlab/assets/daemonlab.png)
 fi
 for f in "${expect[@]}"; do [ -f "$usr/$f" ] || fail "the package lacks /usr/$f"; done

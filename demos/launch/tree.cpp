@@ -33,9 +33,48 @@ bool read_stat(pid_t pid, Proc& out) {
     return true;
 }
 
+constexpr std::size_t kMaxTree = 1 << 16; // pid_max is 2^22; a run's tree is far smaller
+
+// The children of `pid`: /proc/PID/task/TID/children lists those that thread TID forked (or
+// that were re-parented to it). False when the kernel has no such files
+// (CONFIG_PROC_CHILDREN), and then the whole of /proc is read instead.
+bool children_of(pid_t pid, std::vector<pid_t>& out) {
+    static const bool have = ::access("/proc/thread-self/children", R_OK) == 0;
+    if (!have) return false;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/task", int(pid));
+    DIR* d = ::opendir(path);
+    if (!d) return true; // gone: no children
+    while (const dirent* e = ::readdir(d)) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        std::snprintf(path, sizeof path, "/proc/%d/task/%.16s/children", int(pid), e->d_name);
+        std::FILE* f = std::fopen(path, "re");
+        if (!f) continue; // the thread ended
+        int c = 0;
+        while (std::fscanf(f, "%d", &c) == 1) out.push_back(pid_t(c));
+        std::fclose(f);
+    }
+    ::closedir(d);
+    return true;
+}
+
 } // namespace
 
 std::vector<Proc> below(pid_t root) {
+    // Only the tree itself, when the kernel lists each process's children: a few files per
+    // process of the run instead of every process on the machine (the launcher and the host
+    // read it at each run's end and start: docs/PERFORMANCE.md).
+    std::vector<Proc> out;
+    std::vector<pid_t> kids;
+    if (children_of(root, kids)) {
+        for (std::size_t i = 0; i < kids.size() && i < kMaxTree; ++i) {
+            Proc p;
+            if (!read_stat(kids[i], p)) continue; // ended meanwhile
+            out.push_back(p);
+            if (p.state != 'Z' && p.state != 'X') children_of(p.pid, kids);
+        }
+        return out;
+    }
     std::multimap<pid_t, Proc> children; // parent → child
     if (DIR* d = ::opendir("/proc")) {
         while (const dirent* e = ::readdir(d)) {
@@ -45,7 +84,6 @@ std::vector<Proc> below(pid_t root) {
         }
         ::closedir(d);
     }
-    std::vector<Proc> out;
     std::vector<pid_t> todo = {root};
     while (!todo.empty()) {
         const pid_t p = todo.front();
@@ -72,6 +110,11 @@ void kill_tree(pid_t root) {
 
 void end_tree(pid_t root, pid_t child, int& child_status) {
     for (;;) {
+        // No child at all (ECHILD): nothing is below us, since an orphan is re-parented to us
+        // (the subreaper) before its parent's end can be reaped. Then /proc need not be read:
+        // a program that started nothing ends without the launcher walking every process.
+        siginfo_t any{};
+        if (::waitid(P_ALL, 0, &any, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD) return;
         kill_tree(root);
         int st = 0;
         const pid_t p = ::waitpid(-1, &st, 0);

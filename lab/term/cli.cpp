@@ -6,8 +6,11 @@
 #include "lab/term/room_cli.hpp"
 #include "lab/term/terminal.hpp"
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <iostream>
+#include <unistd.h>
 #include <vector>
 
 namespace lab {
@@ -51,9 +54,20 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
     if (argc < 2 ||
         (first.starts_with("-") && first != "--help" && first != "-h" && first != "--version"))
         args.insert(args.begin() + 1, gui_word);
+    // The app is its own executable (main.cpp): `daemonlab gui ...` becomes it, in this
+    // process (same pid, same arguments), before anything here is set up.
+    const std::string app_exe = gui ? "" : libexec_path("daemonlab-gui");
+    const bool has_app = gui || ::access(app_exe.c_str(), X_OK) == 0;
     if (!gui && std::string(args.size() > 1 ? args[1] : "") == "gui") {
-        std::cerr << "daemonlab: this build has no desktop app; try: daemonlab list\n";
-        return 2;
+        if (!has_app) {
+            std::cerr << "daemonlab: this build has no desktop app; try: daemonlab list\n";
+            return 2;
+        }
+        args.push_back(nullptr);
+        ::execv(app_exe.c_str(), args.data());
+        std::cerr << "daemonlab: cannot start the desktop app " << app_exe << ": "
+                  << std::strerror(errno) << "; try: daemonlab list\n";
+        return 1;
     }
 
     CLI::App app{"DaemonLab (守护线程实验室): why a program refuses to exit", "daemonlab"};
@@ -63,9 +77,9 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
 
     auto* list = app.add_subcommand("list", "the scenarios, with a one-line summary");
     CLI::App* gui_cmd = nullptr;
-    if (gui) {
+    if (has_app) {
         gui_cmd = app.add_subcommand("gui", "the desktop app (the default without a subcommand)");
-        gui->add_options(*gui_cmd);
+        if (gui) gui->add_options(*gui_cmd); // else it is run above, with its own options
     }
 
     Command run = add_run_command(app, lang);
@@ -86,7 +100,7 @@ int cli_main(int argc, char** argv, const GuiCommand* gui) {
         app.exit(e); // prints the message and usage
         return 2;
     }
-    if (gui_cmd && gui_cmd->parsed()) return gui->run();
+    if (gui && gui_cmd->parsed()) return gui->run();
     Ui ui;
     if (!load_strings(ui)) std::cerr << "daemonlab: going on without texts\n";
     ui.langs = parse_lang(lang);
