@@ -38,6 +38,7 @@
 #include "lab/model/lessons.hpp"
 #include "lab/net/echo_server.hpp"
 
+#include <array>
 #include <functional>
 #include <imgui.h>
 #include <memory>
@@ -260,6 +261,11 @@ class App {
     std::optional<CodeTab> want_tab_; // select this tab next frame
     TimelineView timeline_;
     float bottom_fixed_h_ = 0; // controls + banner + legend, as last drawn
+    // The controls and banner folded into a scrolling strip (lower_part): once folded for a
+    // window size and text size, they stay folded, or a folded banner (shorter) would unfold
+    // them the next frame and the layout would flip every frame.
+    bool bottom_fold_ = false;
+    std::array<float, 3> fold_key_{};
     Matrix matrix_;
     RoomView room_;     // the workshop room (room_view.hpp)
     AttachView attach_; // a running Python process (attach_view.hpp)

@@ -66,9 +66,12 @@ void App::lab_view() {
 
 // The timeline's useful least height: a run's header (its verdict in large type), its axis
 // and its first lane, in view without scrolling (timeline_view.cpp: draw_run).
+// And never less than a fifth of the window, so that a run's lanes have room at small text
+// sizes too.
 float App::timeline_floor() const {
     const float line = ImGui::GetTextLineHeight();
-    return (fonts_.big ? fonts_.big->FontSize : line) + line * 4.2f + 10;
+    return std::max((fonts_.big ? fonts_.big->FontSize : line) + line * 4.2f + 10,
+                    ImGui::GetIO().DisplaySize.y * 0.22f);
 }
 
 void App::lab_content() {
@@ -176,10 +179,19 @@ void App::lower_part() {
     // window, they give way first, in a region of their own that scrolls, and the banner
     // folds within it (banner()).
     const float floor = timeline_floor();
-    const float bottom_max = ImGui::GetContentRegionAvail().y - floor;
-    const bool fold =
-        bottom_fixed_h_ > bottom_max + 1 && bottom_max > ImGui::GetFrameHeightWithSpacing() * 1.5f;
-    if (fold) ImGui::BeginChild("##bottom-fold", ImVec2(0, bottom_max), false);
+    const float bottom_max =
+        ImGui::GetContentRegionAvail().y - floor - ImGui::GetStyle().ItemSpacing.y * 2;
+    const ImVec2 win = ImGui::GetIO().DisplaySize;
+    if (const std::array<float, 3> key{win.x, win.y, settings_.font_scale}; key != fold_key_) {
+        fold_key_ = key;
+        bottom_fold_ = false;
+    }
+    bottom_fold_ = bottom_fold_ || bottom_fixed_h_ > bottom_max + 1;
+    const bool fold = bottom_fold_;
+    if (fold) // at least a row and a half of controls, however little room is left
+        ImGui::BeginChild(
+            "##bottom-fold",
+            ImVec2(0, std::max(bottom_max, ImGui::GetFrameHeightWithSpacing() * 1.5f)), false);
     const float bottom_start = ImGui::GetCursorPosY();
     controls();
     setup_status(); // "Set up real Python": its bar, then what it made or what went wrong

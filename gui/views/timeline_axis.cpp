@@ -53,8 +53,14 @@ void RunHeaderRow::draw(const TimelineContext& ctx, ImVec2 a, ImVec2 b, const Ru
     dl->AddRectFilled(a, ImVec2(a.x + 6, b.y), color);
     // The verdict first, large, in the verdict's colour: the comparison at a glance.
     ImFont* f = big ? big : ImGui::GetFont();
-    const float fs = big ? big->FontSize : ImGui::GetFontSize();
-    const ImVec2 vs = f->CalcTextSizeA(fs, 1e9f, 0, rv.verdict.c_str());
+    float fs = big ? big->FontSize : ImGui::GetFontSize();
+    ImVec2 vs = f->CalcTextSizeA(fs, 1e9f, 0, rv.verdict.c_str());
+    // Too wide for the header (双语 at a projector's text size in a narrow column): smaller,
+    // down to 60 % of the size, rather than cut off.
+    if (const float room = b.x - 4 - (a.x + 14); vs.x > room && vs.x > 0) {
+        fs = std::max(fs * room / vs.x, fs * 0.6f);
+        vs = f->CalcTextSizeA(fs, 1e9f, 0, rv.verdict.c_str());
+    }
     const ImVec2 vp(a.x + 14, a.y + (b.y - a.y - vs.y) / 2);
     dl->AddText(f, fs, vp, color, rv.verdict.c_str());
     ctx.note("verdict", rv.verdict, rect4(vp, ImVec2(vp.x + vs.x, vp.y + vs.y)), rect4(a, b));
