@@ -101,6 +101,54 @@ Window create_window(int width, int height) {
     return {};
 }
 
+// The settings a start uses: the saved ones; for a scripted run the defaults (the locale's
+// language, 1440×900), so that a test never depends on the user's. --size over either.
+Settings start_settings(const Flags& flags) {
+    Settings settings = flags.scripted() ? Settings{} : Settings::load();
+    if (flags.scripted()) {
+        settings.lang = Settings::locale_lang(); // no saved choice: the locale's
+        settings.width = 1440;
+        settings.height = 900;
+    }
+    if (flags.width > 0) {
+        settings.width = flags.width;
+        settings.height = flags.height;
+    }
+    return settings;
+}
+
+// Until the next frame is due: at once when scripted or while the layout settles (frames
+// after an event), else the app's own interval (a live run, a countdown), else the next event.
+void wait_events(App& app, bool scripted, int& settle) {
+    if (scripted) {
+        glfwPollEvents();
+    } else if (settle > 0) {
+        glfwPollEvents();
+        --settle;
+    } else if (const double dt = app.frame_interval(); dt > 0) {
+        glfwWaitEventsTimeout(dt);
+        settle = 1;
+    } else {
+        glfwWaitEvents();
+        settle = 2;
+    }
+}
+
+// A scripted run's end: the window as a PNG and its description beside it, both through the
+// safe path (never via a link). 0, or 1 when either could not be written (said).
+int write_shot(const std::string& png, const std::string& description, int w, int h) {
+    int rc = 0;
+    if (const std::string err = write_png(png, w, h); !err.empty()) {
+        std::fprintf(stderr, "daemonlab: %s\n", err.c_str());
+        rc = 1;
+    }
+    if (const std::string err = lab::write_file_atomic(png + ".json", description); !err.empty()) {
+        std::fprintf(stderr, "daemonlab: %s\n", err.c_str());
+        rc = 1;
+    }
+    return rc;
+}
+
 } // namespace
 
 int run_app(Flags flags) {
@@ -113,16 +161,7 @@ int run_app(Flags flags) {
         return 1;
     }
     const bool scripted = flags.scripted();
-    Settings settings = scripted ? Settings{} : Settings::load();
-    if (scripted) {
-        settings.lang = Settings::locale_lang(); // no saved choice: the locale's
-        settings.width = 1440;
-        settings.height = 900;
-    }
-    if (flags.width > 0) {
-        settings.width = flags.width;
-        settings.height = flags.height;
-    }
+    const Settings settings = start_settings(flags);
     // Content, fonts and the echo server are made while the window is (see Prepared). The
     // atlas outlives the ImGui context that uses it.
     auto atlas = std::make_unique<ImFontAtlas>();
@@ -166,18 +205,7 @@ int run_app(Flags flags) {
         const double started = glfwGetTime();
         int settle = 3; // frames to draw after an event, so ImGui's layout settles
         while (!glfwWindowShouldClose(window)) {
-            if (scripted) {
-                glfwPollEvents();
-            } else if (settle > 0) {
-                glfwPollEvents();
-                --settle;
-            } else if (const double dt = app.frame_interval(); dt > 0) {
-                glfwWaitEventsTimeout(dt);
-                settle = 1;
-            } else {
-                glfwWaitEvents();
-                settle = 2;
-            }
+            wait_events(app, scripted, settle);
 
             app.before_frame();
             ImGui_ImplOpenGL3_NewFrame();
@@ -208,17 +236,7 @@ int run_app(Flags flags) {
             app.after_render(w, h);
             script.after_render(app, w, h);
             if (scripted && script.ready(app, (glfwGetTime() - started) * 1000)) {
-                if (const std::string err = write_png(flags.screenshot, w, h); !err.empty()) {
-                    std::fprintf(stderr, "daemonlab: %s\n", err.c_str());
-                    rc = 1;
-                }
-                // The description beside it, through the same safe path (never via a link).
-                if (const std::string err = lab::write_file_atomic(
-                        flags.screenshot + ".json", script.describe(app).dump(2) + "\n");
-                    !err.empty()) {
-                    std::fprintf(stderr, "daemonlab: %s\n", err.c_str());
-                    rc = 1;
-                }
+                rc = write_shot(flags.screenshot, script.describe(app).dump(2) + "\n", w, h);
                 break;
             }
             glfwSwapBuffers(window);

@@ -200,6 +200,47 @@ json thinned_json(const Timeline& t) {
             {"lanes_dropped", th.lanes},
             {"markers_dropped", th.markers}};
 }
+// The run's process tree as last seen while it ran.
+json processes_json(const Timeline& t) {
+    json processes = json::array();
+    for (const TreeProcess& p : t.processes())
+        processes.push_back({{"pid", p.pid},
+                             {"ppid", p.ppid},
+                             {"command", p.command},
+                             {"state", process_state(p.state)},
+                             {"program", p.program},
+                             {"traced", p.program || (t.child(p.pid) && !t.child(p.pid)->helper)},
+                             // multiprocessing's own (the resource tracker, the fork server)
+                             {"helper", t.child(p.pid) && t.child(p.pid)->helper}});
+    return processes;
+}
+
+// Main's wait chain (lab/model/chain.hpp), link by link.
+json chain_json(const Verdict& v, const Timeline& t) {
+    json chain = json::array();
+    const Lane* main = nullptr;
+    for (const Lane& l : t.lanes())
+        if (l.is_main()) main = &l;
+    if (main)
+        for (int tid : wait_chain(t, main->tid)) {
+            const Lane* l = t.lane(tid);
+            const Segment* cur = l->current();
+            const bool blocked = cur && cur->state == ThreadState::blocked;
+            chain.push_back(
+                {{"thread", l->name},
+                 {"pid", l->pid >= 0 ? l->pid : t.process().pid},
+                 {"state", cur ? std::string(trace::name(cur->state)) : "unknown"},
+                 {"on", blocked ? json(cur->on_text) : json(nullptr)},
+                 {"call", blocked && !cur->call.empty() ? json(cur->call) : json(nullptr)},
+                 {"at", blocked && !cur->at.empty() ? json(cur->at) : json(nullptr)},
+                 {"timeout", blocked && cur->timeout},
+                 {"ends_in_s",
+                  blocked && cur->deadline >= 0
+                      ? json(double(cur->deadline - std::max(t.last_ns(), v.exit_seen_ns)) / 1e9)
+                      : json(nullptr)}});
+        }
+    return chain;
+}
 } // namespace
 
 json run_json(const RunState& st, const Strings& strings) {
@@ -250,39 +291,9 @@ json run_json(const RunState& st, const Strings& strings) {
     json tracer_errors = json::array(); // the writer's own failures (at most kMaxTracerErrors)
     for (const TracerError& e : t.tracer_errors())
         tracer_errors.push_back({{"where", e.where}, {"exception", e.exception}, {"text", e.text}});
-    json processes = json::array(); // the run's process tree as last seen while it ran
-    for (const TreeProcess& p : t.processes())
-        processes.push_back({{"pid", p.pid},
-                             {"ppid", p.ppid},
-                             {"command", p.command},
-                             {"state", process_state(p.state)},
-                             {"program", p.program},
-                             {"traced", p.program || (t.child(p.pid) && !t.child(p.pid)->helper)},
-                             // multiprocessing's own (the resource tracker, the fork server)
-                             {"helper", t.child(p.pid) && t.child(p.pid)->helper}});
+    const json processes = processes_json(t);
     json why = json::array();
-    json chain = json::array(); // main's wait chain (lab/model/chain.hpp)
-    const Lane* main = nullptr;
-    for (const Lane& l : t.lanes())
-        if (l.is_main()) main = &l;
-    if (main)
-        for (int tid : wait_chain(t, main->tid)) {
-            const Lane* l = t.lane(tid);
-            const Segment* cur = l->current();
-            const bool blocked = cur && cur->state == ThreadState::blocked;
-            chain.push_back(
-                {{"thread", l->name},
-                 {"pid", l->pid >= 0 ? l->pid : t.process().pid},
-                 {"state", cur ? std::string(trace::name(cur->state)) : "unknown"},
-                 {"on", blocked ? json(cur->on_text) : json(nullptr)},
-                 {"call", blocked && !cur->call.empty() ? json(cur->call) : json(nullptr)},
-                 {"at", blocked && !cur->at.empty() ? json(cur->at) : json(nullptr)},
-                 {"timeout", blocked && cur->timeout},
-                 {"ends_in_s",
-                  blocked && cur->deadline >= 0
-                      ? json(double(cur->deadline - std::max(t.last_ns(), v.exit_seen_ns)) / 1e9)
-                      : json(nullptr)}});
-        }
+    const json chain = chain_json(v, t);
     json cut = json::array();
     for (const Lane* l : cut_off(t))
         cut.push_back(
