@@ -26,9 +26,16 @@ namespace fs = std::filesystem;
 namespace ts = testing_support;
 using nlohmann::json;
 
+// This test's own directory (and so its own settings and room history): ctest runs these tests
+// in parallel, and one test's clean start must not remove another's history mid-test.
+fs::path test_dir() {
+    return fs::path(DAEMONLAB_TEST_DIR) / "gui-room" /
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+}
+
 // keep_history: the room's history from the shots before stays (it is kept between runs).
 json shoot(const std::string& name, std::vector<std::string> args, bool keep_history = false) {
-    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui-room";
+    const fs::path dir = test_dir();
     if (!keep_history) fs::remove(dir / "config" / "daemonlab" / "room-history.json");
     const ts::GuiShot s = ts::gui_shot(dir, name, args);
     EXPECT_EQ(s.process.exit_code, 0) << s.process.out;
@@ -196,7 +203,7 @@ TEST(GuiRoom, RevealOnCueWithACountdownAndTheKeptAddress) {
     const int port = unused_port();
     ASSERT_GT(port, 0);
     const std::string code = "R7VW2K";
-    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui-room";
+    const fs::path dir = test_dir();
     fs::remove(dir / "config" / "daemonlab" / "room-history.json");
     const std::vector<std::string> args = {
         "--size",
@@ -284,7 +291,7 @@ TEST(GuiRoom, ABadAddressIsShownNotFatal) {
 TEST(GuiRoom, TheScreenshotsDescriptionFollowsNoLink) {
     if (access("/usr/bin/xvfb-run", X_OK) != 0)
         GTEST_SKIP() << "no xvfb-run (apt-get install xvfb)";
-    const fs::path dir = fs::path(DAEMONLAB_TEST_DIR) / "gui-room";
+    const fs::path dir = test_dir();
     fs::create_directories(dir / "config");
     const std::string png = (dir / "linked.png").string(), target = (dir / "target.txt").string();
     fs::remove(png);
