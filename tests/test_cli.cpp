@@ -525,12 +525,18 @@ TEST(Cli, RoomCsvNeverCutsTheOldFileAndFollowsNoLink) {
     put(target, "keep me\n");
     std::filesystem::create_symlink(target, link);
     const std::string bin = std::string(DAEMONLAB_BIN_DIR) + "/daemonlab";
+#if defined(__SANITIZE_THREAD__)
+    // ThreadSanitizer's runtime itself dies of SIGXFSZ at start under `ulimit -f 0` (any TSan
+    // binary does): the full disk is checked in the other builds.
+    std::printf("[  SKIP    ] the full-disk part: TSan's runtime cannot start under ulimit -f 0\n");
+#else
     auto limited =
         ts::run({"/bin/sh", "-c", "ulimit -f 0; exec \"$0\" room --listen loopback --lang en", bin},
                 30, "csv " + file + "\nquit\n");
     EXPECT_EQ(limited.exit_code, 0) << limited.out; // not killed by SIGXFSZ
     EXPECT_NE(limited.out.find("cannot write " + file), std::string::npos) << limited.out;
     EXPECT_EQ(read(file), old);
+#endif
     auto room = ts::run({bin, "room", "--listen", "loopback", "--lang", "en"}, 30,
                         "csv " + link + "\ncsv " + file + "\nquit\n");
     EXPECT_NE(room.out.find("symbolic link"), std::string::npos) << room.out;

@@ -19,7 +19,6 @@ constexpr std::array<std::pair<Stage, std::string_view>, 5> kStages = {{
 }};
 constexpr std::size_t kMaxChain = 16; // a longer chain is cut there
 constexpr std::size_t kLookBack = 16; // segments searched for the same timed wait
-constexpr std::int64_t kNsPerS = 1'000'000'000;
 
 bool blocked(const Segment* s) {
     return s && s->state == ThreadState::blocked;
