@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 
+from . import stacks
 from .threads import _caller, _is_own, _qualname
 from .waits import _same_face
 from .writer import _emit, _emit_last, _get_native_id, _tracer_error
@@ -122,6 +123,7 @@ def _cut_off():
 
 def _at_exit():
     _cut_off()
+    stacks.stop()
     _emit_last(_get_native_id(), "exit", ("code", _end["code"]))
     if _end["sigint"]:
         # An uncaught KeyboardInterrupt: CPython ends the process by SIGINT after its

@@ -17,7 +17,7 @@ import warnings
 
 from .writer import _OURS, _os_write, _tracer_error
 
-_stack = {"fd": -1, "ident": None}
+_stack = {"fd": -1, "ident": None, "done": None}
 
 # CPython 3.12+ warns (DeprecationWarning, from os.fork) when a process that forks has more
 # than one OS thread. The tracer's thread must not make a single-threaded program warn.
@@ -47,8 +47,16 @@ def _dump(fd):
         data = data[n:]
 
 
-def _serve(fd):
+def _serve(fd, started, done):
     _stack["ident"] = _thread.get_ident()
+    started.release()
+    try:
+        _answer(fd)
+    finally:
+        done.release()
+
+
+def _answer(fd):
     while True:
         try:
             request = os.read(fd, 64)
@@ -85,6 +93,7 @@ def _after_fork_child():
     """A child of os.fork() has no tracer thread, and the stack fd is the parent's."""
     _stack["fd"] = -1
     _stack["ident"] = None
+    _stack["done"] = None
 
 
 def start(fd):
@@ -94,4 +103,35 @@ def start(fd):
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filters[0] = ("ignore", _OnlyTracerThread(), DeprecationWarning, None, 0)
         warnings._filters_mutated()
-    _thread.start_new_thread(_serve, (fd,))
+    # The program runs only once the thread is up: a thread still starting as the interpreter
+    # finalizes can touch a thread state already freed, and CPython (3.9 to 3.12) may crash
+    # (SIGSEGV, seen on a loaded machine after a two-line program).
+    started = _thread.allocate_lock()
+    done = _thread.allocate_lock()
+    started.acquire()
+    done.acquire()
+    _stack["done"] = done
+    _thread.start_new_thread(_serve, (fd, started, done))
+    started.acquire()
+
+
+def stop():
+    """At the very end of the program (the tracer's atexit handler, the last to run): the
+    thread ends before the interpreter finalizes, so that no thread of ours is woken during
+    finalization, where CPython ends or may crash a thread that wants the GIL back. Reading
+    is shut down on the socket, which wakes the thread's read with an end of file."""
+    done, fd = _stack["done"], _stack["fd"]
+    if done is None or fd < 0 or _stack["ident"] == _thread.get_ident():
+        return
+    _stack["done"] = None
+    try:
+        import _socket
+        s = _socket.socket(fileno=os.dup(fd))
+        try:
+            s.shutdown(_socket.SHUT_RD)
+        finally:
+            s.close()
+        done.acquire(True, 2.0)  # bounded: a dump the host no longer reads gives up (EPIPE)
+    except OSError:
+        pass  # the socket is gone already: the thread has seen its end
+
