@@ -26,19 +26,20 @@ void App::toolbar() {
     // A+ keeps its place at the window's top right whatever the text size (repeated clicks
     // land on it); what does not fit on the left wraps to the next line instead.
     const std::string smaller = t("ui.font.smaller"), bigger = t("ui.font.bigger");
-    std::string contrast = w("ui.theme.high_contrast"), full = w("ui.fullscreen");
+    const std::string contrast = w("ui.theme.high_contrast"), full = w("ui.fullscreen");
+    const std::string display = w("ui.display");
     float langs_w = 0;
     for (const char* code : {"zh", "en", "both"})
         langs_w += button_width(content_.strings.get(std::string("lang.") + code, Lang::zh));
-    auto right_width = [&] {
-        return langs_w + button_width(smaller) + button_width(bigger) + button_width(contrast) +
-               button_width(full) + st.ItemSpacing.x * 6;
-    };
-    if (right_width() > right_edge() * 0.6f) { // 双语 at a large size: one language on these
-        contrast = t("ui.theme.high_contrast");
-        full = t("ui.fullscreen");
-    }
-    const float right_w = right_width();
+    const float sizes_w = button_width(smaller) + button_width(bigger);
+    // 双语 at a large size: contrast and full screen go into one "显示 / Display" menu, where
+    // their labels keep both languages.
+    const bool menu =
+        langs_w + sizes_w + button_width(contrast) + button_width(full) + st.ItemSpacing.x * 6 >
+        right_edge() * 0.6f;
+    const float right_w =
+        langs_w + sizes_w + st.ItemSpacing.x * (menu ? 5 : 6) +
+        (menu ? button_width(display) : button_width(contrast) + button_width(full));
     const float right = ImGui::GetWindowContentRegionMax().x;
     const ImVec2 start = ImGui::GetCursorPos();
     const float right_x = std::max(start.x, right - right_w);
@@ -54,16 +55,33 @@ void App::toolbar() {
         note(std::string("lang.") + code);
         ImGui::SameLine();
     }
-    if (toggle_button(contrast, settings_.theme == "high-contrast")) {
-        settings_.theme = settings_.theme == "high-contrast" ? "normal" : "high-contrast";
+    const bool high = settings_.theme == "high-contrast";
+    auto flip_contrast = [&] {
+        settings_.theme = high ? "normal" : "high-contrast";
         fonts_dirty_ = true; // the style is rebuilt with the fonts
+    };
+    if (menu) {
+        if (toggle_button(display, high || fullscreen_)) ImGui::OpenPopup("##display");
+        note("display");
+        tip(w("ui.display.tip"));
+        if (ImGui::BeginPopup("##display")) {
+            if (ImGui::MenuItem(contrast.c_str(), nullptr, high)) flip_contrast();
+            note("contrast");
+            tip(w("ui.theme.tip"));
+            if (ImGui::MenuItem(full.c_str(), "F11", fullscreen_)) toggle_fullscreen();
+            note("fullscreen");
+            tip(w("ui.fullscreen.tip"));
+            ImGui::EndPopup();
+        }
+    } else {
+        if (toggle_button(contrast, high)) flip_contrast();
+        note("contrast");
+        tip(w("ui.theme.tip"));
+        ImGui::SameLine();
+        if (toggle_button(full, fullscreen_)) toggle_fullscreen();
+        note("fullscreen");
+        tip(w("ui.fullscreen.tip"));
     }
-    note("contrast");
-    tip(w("ui.theme.tip"));
-    ImGui::SameLine();
-    if (toggle_button(full, fullscreen_)) toggle_fullscreen();
-    note("fullscreen");
-    tip(w("ui.fullscreen.tip"));
     ImGui::SameLine();
     if (ImGui::Button(smaller.c_str())) change_text_size(-0.1f);
     note("font.smaller");
