@@ -63,12 +63,24 @@ void App::code_pane() {
     const lab::Scenario* sc = lab::find_scenario(next_.scenario);
     if (ImGui::BeginTabBar("code")) {
         const std::optional<CodeTab> want = std::exchange(want_tab_, std::nullopt);
+        // The C++ tab's full name when both fit the pane, else its short one (双语 at a
+        // projector's size), the full name on hover: never a label cut to "…".
+        const std::string python_label = this->label("ui.code.python");
+        const std::string cpp_full = this->label("ui.code.cpp");
+        const bool cpp_fits = button_width(python_label) + button_width(cpp_full) +
+                                  ImGui::GetStyle().ItemInnerSpacing.x * 4 <=
+                              ImGui::GetContentRegionAvail().x;
         for (const CodeTab tab : {CodeTab::python, CodeTab::cpp}) {
             if (tab == CodeTab::cpp && sc && sc->cpython_only) continue; // chapter 2: no C++ demo
-            const std::string label =
-                this->label(tab == CodeTab::python ? "ui.code.python" : "ui.code.cpp");
-            if (ImGui::BeginTabItem(label.c_str(), nullptr,
-                                    want == tab ? ImGuiTabItemFlags_SetSelected : 0)) {
+            const std::string label = tab == CodeTab::python ? python_label
+                                      : cpp_fits             ? cpp_full
+                                                             : this->label("ui.code.cpp.short");
+            // The same id whichever name is shown, so the tab keeps its selection.
+            const std::string id = label + (tab == CodeTab::python ? "###python" : "###cpp");
+            const bool open = ImGui::BeginTabItem(id.c_str(), nullptr,
+                                                  want == tab ? ImGuiTabItemFlags_SetSelected : 0);
+            if (tab == CodeTab::cpp && !cpp_fits) tip(cpp_full);
+            if (open) {
                 if (code_tab_ != tab) scroll_code_ = kScrollFrames;
                 code_tab_ = tab;
                 ImGui::EndTabItem();
