@@ -22,7 +22,6 @@ finally:
     del sys.path[0]
     if _gc:
         gc.enable()
-for _name in [m for m in sys.modules if m.partition(".")[0] == "_daemonlab_tracer"]:
-    del sys.modules[_name]
-del _gc, _name
+_daemonlab_tracer.forget()
+del _gc
 _daemonlab_tracer.main(sys.argv[1:])

@@ -60,8 +60,10 @@ void App::python_controls() {
     note_python("python.picker");
     const std::string every = label("ui.python.every");
     same_line_if_fits(text_width(every) + ImGui::GetStyle().FramePadding.x * 2);
-    ImGui::BeginDisabled(!server_ || sweep_.active() ||
-                         (session_.live() && !session_.current().finished()));
+    // A sweep starts only when the echo server is up and nothing else runs.
+    const bool sweep_blocked =
+        !server_ || sweep_.active() || (session_.live() && !session_.current().finished());
+    ImGui::BeginDisabled(sweep_blocked);
     if (ImGui::Button(every.c_str())) run_on_every_python();
     ImGui::EndDisabled();
     note_python("python.every");
@@ -69,8 +71,7 @@ void App::python_controls() {
     if (real_pair().size() == 2) { // the real 12.0 and 13.0, one above the other
         const std::string pair = label("ui.python.real.pair");
         same_line_if_fits(text_width(pair) + ImGui::GetStyle().FramePadding.x * 2);
-        ImGui::BeginDisabled(!server_ || sweep_.active() ||
-                             (session_.live() && !session_.current().finished()));
+        ImGui::BeginDisabled(sweep_blocked);
         if (ImGui::Button(pair.c_str())) run_on_real_websockets();
         ImGui::EndDisabled();
         note_python("python.real-pair");

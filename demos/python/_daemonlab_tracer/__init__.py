@@ -195,6 +195,14 @@ def _forked():
     _end["main_tid"] = _get_native_id()
 
 
+def forget():
+    """Drops the tracer's modules from sys.modules before the program runs (the entry point,
+    a spawned child, the fork server): the program sees its modules as it would untraced;
+    the tracer's code keeps its own references."""
+    for name in [m for m in sys.modules if m.partition(".")[0] == __name__]:
+        del sys.modules[name]
+
+
 def _start_child(fd, parent, program):
     """A child started by multiprocessing's spawn start method (children.start): this
     process traces itself on `fd`, its threads as a process of its own."""

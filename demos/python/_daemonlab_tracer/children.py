@@ -290,8 +290,7 @@ def serve(fd, parent, program):
             sys.stderr.write("daemonlab_tracer: fork server not traced: %r\n" % (e,))
         except Exception:
             pass
-    for name in [m for m in sys.modules if m.partition(".")[0] == "_daemonlab_tracer"]:
-        del sys.modules[name]
+    _forget_tracer()
 
 
 def start(fd, parent, program):
@@ -304,5 +303,9 @@ def start(fd, parent, program):
             sys.stderr.write("daemonlab_tracer: child not traced: %r\n" % (e,))
         except Exception:
             pass
-    for name in [m for m in sys.modules if m.partition(".")[0] == "_daemonlab_tracer"]:
-        del sys.modules[name]
+    _forget_tracer()
+
+
+def _forget_tracer():
+    from . import forget
+    forget()
