@@ -28,28 +28,32 @@ void App::matrix_pane() {
     ImGui::BeginDisabled(busy);
     engine_controls();
     ImGui::EndDisabled();
+    // Run, Kill and the progress follow the engine's line while they fit, else wrap (双语 at
+    // a projector's size): never a button cut at the window's edge.
     ImGui::BeginDisabled(busy || !server_);
     const bool ran = matrix_.started() && matrix_.engine() == next_.engine;
-    if (ImGui::Button(label(ran ? "ui.matrix.run_again" : "ui.matrix.run").c_str()) && server_)
+    const std::string run = label(ran ? "ui.matrix.run_again" : "ui.matrix.run");
+    if (ImGui::GetContentRegionAvail().x < button_width(run)) ImGui::NewLine();
+    if (ImGui::Button(run.c_str()) && server_)
         matrix_.start({server_->uri(), server_->ca_pem()}, lab::default_matrix_jobs(), next_.engine,
                       next_.python, [] { glfwPostEmptyEvent(); });
     ImGui::EndDisabled();
-    ImGui::SameLine();
+    const std::string kill = label("ui.kill");
+    same_line_if_fits(button_width(kill));
     ImGui::BeginDisabled(!busy);
-    if (ImGui::Button(label("ui.kill").c_str())) matrix_.stop();
+    if (ImGui::Button(kill.c_str())) matrix_.stop();
     ImGui::EndDisabled();
     if (matrix_.started()) {
-        ImGui::SameLine();
-        ImGui::AlignTextToFramePadding();
         char s[32];
         std::snprintf(s, sizeof s, "%.1f", matrix_.wall_ms() / 1000);
-        ImGui::TextUnformatted(
-            timeline_text()
-                .format("ui.matrix.progress", {{"done", std::to_string(matrix_.finished())},
-                                               {"total", std::to_string(matrix_.size())},
-                                               {"running", std::to_string(matrix_.running())},
-                                               {"s", s}})
-                .c_str());
+        const std::string progress = timeline_text().format(
+            "ui.matrix.progress", {{"done", std::to_string(matrix_.finished())},
+                                   {"total", std::to_string(matrix_.size())},
+                                   {"running", std::to_string(matrix_.running())},
+                                   {"s", s}});
+        same_line_if_fits(text_width(progress));
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(progress.c_str());
     }
     sentence("ui.matrix.predicted_note", {}, true);
     if (matrix_.compared())
