@@ -84,37 +84,41 @@ std::string outcome_word(std::optional<lab::Outcome> o, const MatrixText& text) 
 }
 
 // A cell's tooltip: its switches and what was seen, the verdict's headline, the lesson's
-// reason, the engines' disagreement, and that a click opens it.
-void cell_tip(const Matrix& m, const MatrixText& text, const lab::Lesson* lesson, std::size_t i,
-              const std::string& seen) {
+// reason, the engines' disagreement, and that a click opens it; in each language on show.
+void cell_tip(const Matrix& m, const MatrixText& text, const lab::Lesson* lesson, std::size_t i) {
     const lab::RunOptions& options = m.options(i);
     const lab::RunState* result = m.result(i);
-    const bool disagree = m.disagree(i);
-    std::string tip = text.content->strings.format(
-        "ui.matrix.tip", text.lang,
-        {{"scenario", text.get("scenario." + options.scenario + ".title")},
-         {"receiver", text.get("ui.receiver." + std::string(trace::name(options.receiver)))},
-         {"close", text.get(lab::effective_close(options) ? "ui.closed_yes" : "ui.closed_no")},
-         {"outcome", seen}});
-    auto add_line = [&](const std::string& more) {
-        tip += '\n';
-        tip += more;
-    };
-    if (result)
-        add_line(
-            lab::headline(result->verdict, result->timeline, text.content->strings, text.lang));
-    if (lesson && lesson_expects(*lesson, options) && lesson_default(options))
-        add_line(text.content->strings.format("ui.matrix.tip_lesson", text.lang,
-                                              {{"reason", lesson->predict.in(text.lang)}}));
-    if (disagree) {
-        const lab::RunState* model = m.result(trace::Engine::model, i);
-        const lab::RunState* py = m.result(trace::Engine::cpython, i);
-        add_line(
-            text.content->strings.format("ui.matrix.tip_disagree", text.lang,
-                                         {{"model", outcome_word(model->verdict.outcome, text)},
-                                          {"cpython", outcome_word(py->verdict.outcome, text)}}));
+    const lab::Strings& strings = text.content->strings;
+    std::string tip;
+    for (const lab::Lang l : text.langs.empty() ? std::vector<lab::Lang>{text.lang} : text.langs) {
+        auto get = [&](const std::string& key) { return strings.get(key, l); };
+        auto word = [&](std::optional<lab::Outcome> o) {
+            return get(o ? "ui.outcome." + std::string(lab::to_string(*o)) : "ui.outcome.pending");
+        };
+        std::optional<lab::Outcome> seen;
+        if (result)
+            seen = result->verdict.outcome;
+        else if (m.running(i))
+            seen = lab::Outcome::running;
+        if (!tip.empty()) tip += "\n\n";
+        tip += strings.format(
+            "ui.matrix.tip", l,
+            {{"scenario", get("scenario." + options.scenario + ".title")},
+             {"receiver", get("ui.receiver." + std::string(trace::name(options.receiver)))},
+             {"close", get(lab::effective_close(options) ? "ui.closed_yes" : "ui.closed_no")},
+             {"outcome", m.started() || seen ? word(seen) : get("ui.matrix.not_run")}});
+        if (result) tip += "\n" + lab::headline(result->verdict, result->timeline, strings, l);
+        if (lesson && lesson_expects(*lesson, options) && lesson_default(options))
+            tip += "\n" +
+                   strings.format("ui.matrix.tip_lesson", l, {{"reason", lesson->predict.in(l)}});
+        if (m.disagree(i))
+            tip += "\n" +
+                   strings.format(
+                       "ui.matrix.tip_disagree", l,
+                       {{"model", word(m.result(trace::Engine::model, i)->verdict.outcome)},
+                        {"cpython", word(m.result(trace::Engine::cpython, i)->verdict.outcome)}});
+        if (result) tip += "\n" + get("ui.matrix.tip_open");
     }
-    if (result) add_line(text.get("ui.matrix.tip_open"));
     tooltip(tip);
 }
 
@@ -236,7 +240,7 @@ int draw_matrix(const Matrix& m, const MatrixText& text, std::vector<std::string
                     dl->AddText(font, small_size,
                                 ImVec2(a.x + 6, a.y + line * 1.3f + float(k) * small_size * 1.15f),
                                 pal.cell_text, small[k].c_str());
-                if (hovered) cell_tip(m, text, lesson, i, seen);
+                if (hovered) cell_tip(m, text, lesson, i);
                 if (pressed && result) clicked = int(i);
             }
             ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + h + 4));

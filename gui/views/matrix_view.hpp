@@ -69,7 +69,7 @@ class Matrix {
 // What the grid needs to say things.
 struct MatrixText {
     const lab::Content* content;
-    lab::Lang lang;                             // for sentences (tooltips)
+    lab::Lang lang;                             // the language when `langs` is empty
     const std::map<std::string, bool>* learner; // cell key → predicted "it exits"
     std::vector<lab::Lang> langs = {};          // for labels: every language on show (双语)
     std::string get(std::string_view key) const {
