@@ -63,13 +63,17 @@
 # the tracer at that point.
 #
 # The modules, by concern:
-#   writer    the one write path: escaping, fitting a line, the lock; `tracer-error`
+#   args      the command line
+#   writer    the one write path: escaping, fitting a line, the lock, short waits held
+#             back and left unsaid (docs/TRACE-PROTOCOL.md, "Values"); `tracer-error`
 #   threads   threading.Thread patches: each thread's flag, creator, site, target
 #   waits     the blocking calls (state blocked / running), patched at start or on import
 #   sync      the program's locks, asyncio.run()'s join of the default executor
+#   children  child processes (fork, spawn, forkserver, subprocess) and waits on them
 #   shutdown  threading's exit hooks, the join (threading._shutdown), atexit, daemon
 #             threads cut off, exit
-#   step      pause points (the control fd) and stack dumps (the stack fd)
+#   step      pause points (the control fd)
+#   stacks    the tracer's own thread: stack dumps (the stack fd), held lines written
 # and this file: the command line, and PROGRAM.py run as __main__. The modules are
 # imported only after the version check below, and the entry point removes the package
 # and all of them from sys.modules again before the program runs.
@@ -273,11 +277,10 @@ def main(argv):
     _install(prog)
     if opts["need_ws"]:
         _check_websockets(tid, opts["need_ws"])
-    if opts["stack"] >= 0:
-        try:
-            stacks.start(opts["stack"])
-        except Exception as e:  # no thread can be started: the host gets no stacks
-            _tracer_error("stacks.start", e)
+    try:
+        stacks.start(opts["stack"])
+    except Exception as e:  # no thread can be started: no stacks, every line at once
+        _tracer_error("stacks.start", e)
     if opts["pauses"]:
         lines = {}
         for name, line in opts["pauses"]:

@@ -7,9 +7,10 @@ import sys
 import threading
 import time
 
+from . import writer
 from .threads import _announce_unknown, _is_own
-from .writer import (_OURS, _emit_raw, _esc, _get_native_id, _monotonic_ns, _tls, _trace,
-                     _tracer_error)
+from .writer import (_OURS, _defer, _esc, _get_native_id, _monotonic_ns, _resume, _tls,
+                     _trace, _tracer_error)
 
 _orig_select = select.select
 _orig_sleep = time.sleep
@@ -36,9 +37,10 @@ def _at(f):
 _MAX_WAIT_S = 1e8  # a deadline further than ~3 years is written as none (TIMEOUT_MAX)
 
 
-def _timeout_fields(timeout):
+def _timeout_fields(timeout, now):
     """`timeout=1` and, when the timeout is known in seconds, `deadline=` (the monotonic ns
-    at which the wait gives up): None/False, no deadline; True, one of unknown length."""
+    at which the wait gives up, from `now`): None/False, no deadline; True, one of unknown
+    length."""
     if timeout is None or timeout is False:
         return ""
     if timeout is True:
@@ -47,7 +49,7 @@ def _timeout_fields(timeout):
         secs = float(timeout)
         if secs < 0 or secs > _MAX_WAIT_S:
             return "\ttimeout=1"
-        return "\ttimeout=1\tdeadline=%d" % (_monotonic_ns() + int(secs * 1e9))
+        return "\ttimeout=1\tdeadline=%d" % (now + int(secs * 1e9))
     except (TypeError, ValueError, OverflowError):
         return "\ttimeout=1"
 
@@ -84,9 +86,12 @@ def _call(f):
 
 
 def _enter(on, timeout, target=None, call=None):
-    """Before a blocking call: writes `state blocked` and returns the tid, or None when
-    this call is nested in another reported one (or the tracer failed: reported).
-    timeout: None (no deadline), True (a deadline of unknown length) or seconds."""
+    """Before a blocking call: the `state blocked` line (writer._defer) and the tid, or None
+    when this call is nested in another reported one (or the tracer failed: reported).
+    timeout: None (no deadline), True (a deadline of unknown length) or seconds.
+    Only what cannot wait is taken here (the time, the frame): the line is made when it is
+    written (_blocked_line), and a wait that ends while it is held is never made at all.
+    This is the hot path of a program that trades Events: it stays short."""
     tls = _tls
     try:
         if tls.depth or not _trace.enabled:
@@ -98,16 +103,7 @@ def _enter(on, timeout, target=None, call=None):
         if not tls.known:
             _announce_unknown(_get_native_id())
         tid = tls.tid
-        while f is not None and id(f.f_globals) in _OURS:
-            f = f.f_back
-        if f is not None and call is None:
-            call = _call(f)
-        line = "%d\t%d\tstate\tstate=blocked\ton=%s%s%s%s%s\n" % (
-            _monotonic_ns(), tid, on, _timeout_fields(timeout),
-            "" if target is None else "\ttarget=%d" % target,
-            "" if f is None else "\tat=" + _at(f),
-            "" if not call else "\tcall=" + _esc(call[:200]))
-        _emit_raw(line.encode("utf-8", "replace"))
+        _defer(tid, (_monotonic_ns(), tid, on, timeout, target, f, call))
         return tid
     except Exception as e:
         tls.depth = 0  # no _leave follows a None: this thread must not stay silent
@@ -115,11 +111,34 @@ def _enter(on, timeout, target=None, call=None):
         return None
 
 
+def _blocked_line(wait):
+    """A held wait (from _enter) as its `state blocked` line. Its thread is still in that
+    wait (a wait that ended is no longer held: writer._resume), so its frames are still
+    there and where they stand. Called with the write lock held: never raises."""
+    now, tid, on, timeout, target, f, call = wait
+    try:
+        while f is not None and id(f.f_globals) in _OURS:
+            f = f.f_back
+        if f is not None and call is None:
+            call = _call(f)
+        at = "" if f is None else "\tat=" + _at(f)
+    except Exception:
+        at, call = "", None  # a frame that cannot be read: the line without where
+    line = "%d\t%d\tstate\tstate=blocked\ton=%s%s%s%s%s\n" % (
+        now, tid, on, _timeout_fields(timeout, now),
+        "" if target is None else "\ttarget=%d" % target, at,
+        "" if not call else "\tcall=" + _esc(call[:200]))
+    return line.encode("utf-8", "replace")
+
+
+writer._blocked_line = _blocked_line
+
+
 def _leave(tid):
     try:
         _tls.depth = 0
         if tid >= 0 and _trace.enabled:
-            _emit_raw(b"%d\t%d\tstate\tstate=running\n" % (_monotonic_ns(), tid))
+            _resume(tid)
     except Exception as e:
         _tracer_error("_leave", e)
 

@@ -148,8 +148,57 @@ def _write(data):
         data = data[n:]  # only after a partial write to a full non-blocking pipe
 
 
-def _emit_raw(data):
-    """Writes one ready line (the hot path of blocking calls)."""
+# --------------------------------------------------------------------------------------
+# Short waits: from a `state blocked` line on, lines wait a little before they are written
+#
+# A program that trades Events between threads waits thousands of times a second, each wait
+# a blocked line and a running line, each line a write that wakes the host. So a blocked
+# line is held back for up to _HOLD_S, and every line after it is held behind it (_put);
+# if the same thread's running line comes while its blocked line is still held, the wait
+# was shorter than that and neither line is written (_resume). The tracer's own thread
+# (stacks.py) writes what is held when _HOLD_S has passed (_flush_held).
+#
+# What the host has read is then always the trace up to some moment, less the short waits:
+# a state the program really was in, a few ms ago. That moment is just before a held
+# blocked line, when that thread was running, so the host never sees every thread blocked
+# when one was not (a hang is confirmed up to _HOLD_S later, never wrongly). Without the
+# tracer's thread (a child of fork(), a spawned child, after the tracer's exit handler)
+# _kick's fd is -1 and every line is written at once.
+
+_HOLD_S = 0.005
+_MAX_HELD = 256  # lines; more are written at once (the tracer's thread is kept from the GIL)
+_held = []  # (tid of a blocked line or 0, line), oldest first; a blocked line is held as
+# waits._enter took it (a tuple), made into bytes only if it is written (_blocked_line)
+_blocked_line = None  # waits.py sets it
+_kick = {"fd": -1, "armed": False}  # the write end that wakes the tracer's thread
+
+
+def _write_held(data=b""):
+    """Called with _write_lock held: the held lines, then data, in one write."""
+    if _held:
+        data = b"".join([line if line.__class__ is bytes else _blocked_line(line)
+                         for _, line in _held]) + data
+        del _held[:]
+    if data:
+        _write(data)
+
+
+def _put(data, blocked_tid=0):
+    """Called with _write_lock held: one line, written or held (above)."""
+    if _kick["fd"] < 0 or (not _held and not blocked_tid) or len(_held) >= _MAX_HELD:
+        _write_held(data if data.__class__ is bytes else _blocked_line(data))
+        return
+    _held.append((blocked_tid, data))
+    if not _kick["armed"]:
+        _kick["armed"] = True
+        try:
+            _os_write(_kick["fd"], b"k")
+        except OSError:
+            pass  # full (a wake is pending anyway) or gone (stop(): flushed)
+
+
+def _defer(tid, data):
+    """A `state blocked` line (waits._enter): held back, or written at once (above)."""
     tls = _tls
     if tls.busy:
         return
@@ -158,7 +207,72 @@ def _emit_raw(data):
     try:
         with _write_lock:
             if _trace.enabled:
-                _write(data)
+                _put(data, tid)
+    except Exception as e:
+        failed = e
+    finally:
+        tls.busy = False
+    if failed is not None:
+        _tracer_error("_defer", failed)
+
+
+def _resume(tid):
+    """This thread's `state running` line (waits._leave): if its blocked line is still held,
+    the wait was short and neither is written; else it is written or held (_put)."""
+    tls = _tls
+    if tls.busy:
+        return
+    tls.busy = True
+    failed = None
+    try:
+        with _write_lock:
+            if _trace.enabled:
+                for i in range(len(_held) - 1, -1, -1):
+                    if _held[i][0] == tid:
+                        del _held[i]
+                        break
+                else:
+                    _put(b"%d\t%d\tstate\tstate=running\n" % (_monotonic_ns(), tid))
+    except Exception as e:
+        failed = e
+    finally:
+        tls.busy = False
+    if failed is not None:
+        _tracer_error("_resume", failed)
+
+
+def _flush_held(disarm=True):
+    """The tracer's thread, _HOLD_S after a line was held: writes what is held."""
+    with _write_lock:
+        if _trace.enabled:
+            _write_held()
+        else:
+            del _held[:]
+        if disarm:
+            _kick["armed"] = False
+
+
+def _hold_lines(fd):
+    """fd >= 0: hold lines back, fd being the write end that wakes the tracer's thread;
+    -1: write every line at once from now on (what is held is written first)."""
+    with _write_lock:
+        if fd < 0 and _trace.enabled:
+            _write_held()
+        _kick["fd"] = fd
+        _kick["armed"] = False
+
+
+def _emit_raw(data):
+    """Writes (or holds, _put) one ready line."""
+    tls = _tls
+    if tls.busy:
+        return
+    tls.busy = True
+    failed = None
+    try:
+        with _write_lock:
+            if _trace.enabled:
+                _put(data)
     except Exception as e:
         failed = e
     finally:
@@ -181,7 +295,7 @@ def _emit(tid, kind, *fields):
         data = _line(tid, kind, fields)
         with _write_lock:  # so that nothing follows `exit`, even from a daemon thread
             if _trace.enabled:
-                _write(data)
+                _put(data)
     except Exception as e:
         failed = e
     finally:
@@ -203,7 +317,7 @@ def _emit_last(tid, kind, *fields):
     with _write_lock:
         if _trace.enabled and data is not None:
             try:
-                _write(data)
+                _write_held(data)
             except Exception as e:
                 # The write path failed with the lock held: one report the same way, and
                 # if that fails too there is nowhere left to say so.
@@ -239,6 +353,9 @@ def _after_fork():
     same trace as a process of its own (children.after_fork)."""
     global _write_lock
     _write_lock = threading.Lock()
+    del _held[:]  # the parent's threads' lines: the parent writes them
+    _kick["fd"] = -1  # no tracer thread here: every line at once
+    _kick["armed"] = False
     _tls.busy = False
     _tls.depth = 0
     _tls.known = False  # its native id is new: children.after_fork announces it
