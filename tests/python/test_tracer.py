@@ -196,11 +196,11 @@ class TracerEvents(TempDirCase):
                     time.sleep(0.002)
                 print("no on=%s on the trace after 10 s" % on)  # fails the test, no hang
             def helper():
-                time.sleep(0.02)  # sleep
+                time.sleep(0.001)  # sleep
                 traced("event"); ev.set()
                 traced("queue-get"); q.put(1)
                 traced("socket-read"); b.send(b"x")
-                time.sleep(0.05)  # main's join lasts longer than the tracer holds a line
+                time.sleep(0.05)  # main's join is long enough to be written (> 0.2 ms)
             h = threading.Thread(target=helper)
             h.start()
             ev.wait()  # event
@@ -242,13 +242,15 @@ class TracerEvents(TempDirCase):
     def test_short_waits_are_held_back_and_long_ones_written(self):
         # 300 Event round trips: 600 waits of microseconds, which would be 1200 lines, each a
         # wake-up of the host. The tracer holds a blocked line back for a few ms and writes
-        # neither line of a wait that ended meanwhile; a long wait is written, with its end.
+        # neither line of a wait shorter than 0.2 ms that ended meanwhile; a longer wait is
+        # written, with its end (here 1 ms and 200 ms).
         prog = self.write("pingpong.py", """\
             import threading, time
             ping, pong, late = threading.Event(), threading.Event(), threading.Event()
             def other():
                 for _ in range(300):
                     ping.wait(); ping.clear(); pong.set()  # other waits
+                time.sleep(0.001)  # one ms
                 time.sleep(0.2); late.set()
             t = threading.Thread(target=other); t.start()
             for _ in range(300):
@@ -267,6 +269,8 @@ class TracerEvents(TempDirCase):
                             at="%s:%d" % (prog, line_of(prog, "# the long wait")))
         after = [f for (t, k, f) in r.events[i + 1:] if t == tid and k == "state"]
         self.assertEqual(after[0], {"state": "running"})
+        r.first("state", state="blocked", on="sleep",
+                at="%s:%d" % (prog, line_of(prog, "# one ms")))
         # Every blocked line that was written is followed by its thread's running line.
         for j, (t, k, f) in enumerate(r.events):
             if k == "state" and f.get("state") == "blocked":
@@ -399,36 +403,48 @@ class TracerEvents(TempDirCase):
         self.assertIn('File "%s", line 4 in waiter' % prog, stacks)
         self.assertNotIn("_daemonlab_tracer", stacks)  # not the tracer's thread, nor frames
 
-    def test_the_stack_thread_is_up_first_and_gone_before_finalization(self):
+    def test_the_tracers_thread_comes_up_and_is_gone_before_finalization(self):
         # CPython (3.9 to 3.12) can crash when a thread is still starting, or is woken, while
         # the interpreter finalizes: the tracer's own thread must do neither (a SIGSEGV seen
-        # on a loaded machine after print("bye")). _thread._count() counts it.
-        prog = self.write("count.py", """\
-            import _thread, atexit, sys
-            print("start", _thread._count(), flush=True)
-            class Last(object):
-                def __del__(self):
-                    print("finalizing", _thread._count(), flush=True)
-            sys.modules["last"] = Last()  # dropped as the interpreter finalizes its modules
-            atexit.register(lambda: print("atexit", _thread._count(), flush=True))
-            """)
-        stack_r, stack_w = socket.socketpair()
-        stack_w = stack_w.detach()
-        try:
-            with tempfile.TemporaryFile() as tf:
-                p = subprocess.run(
-                    [PY, str(TRACER), "--trace-fd", str(tf.fileno()), "--stack-fd",
-                     str(stack_w), "--", str(prog)],
-                    cwd=str(self.dir), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT, timeout=20, pass_fds=(tf.fileno(), stack_w))
-        finally:
-            os.close(stack_w)
-            stack_r.close()
-        out = p.stdout.decode()
-        self.assertEqual(p.returncode, 0, out)
-        # Up before the program's first line; still there for the atexit handlers, whose
-        # hangs the host may ask about; gone once the interpreter finalizes.
-        self.assertEqual(out.split("\n"), ["start 1", "atexit 1", "finalizing 0", ""], out)
+        # on a loaded machine after print("bye")). _thread._count() counts it. It comes up
+        # while the program runs (a program that ends at once waits for it at exit).
+        waits = """\
+            import time
+            deadline = time.monotonic() + 10
+            while _thread._count() < 1 and time.monotonic() < deadline:
+                time.sleep(0.001)
+            """
+        for name, first in (("count.py", waits), ("quick.py", "")):
+            prog = self.write(name, """\
+                import _thread, atexit, sys
+                %s
+                print("start", _thread._count(), flush=True)
+                class Last(object):
+                    def __del__(self):
+                        print("finalizing", _thread._count(), flush=True)
+                sys.modules["last"] = Last()  # dropped as the interpreter finalizes its modules
+                atexit.register(lambda: print("atexit", _thread._count(), flush=True))
+                """ % textwrap.indent(textwrap.dedent(first), " " * 16).strip())
+            stack_r, stack_w = socket.socketpair()
+            stack_w = stack_w.detach()
+            try:
+                with tempfile.TemporaryFile() as tf:
+                    p = subprocess.run(
+                        [PY, str(TRACER), "--trace-fd", str(tf.fileno()), "--stack-fd",
+                         str(stack_w), "--", str(prog)],
+                        cwd=str(self.dir), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                        stderr=subprocess.STDOUT, timeout=20, pass_fds=(tf.fileno(), stack_w))
+            finally:
+                os.close(stack_w)
+                stack_r.close()
+            out = p.stdout.decode()
+            self.assertEqual(p.returncode, 0, out)
+            lines = out.split("\n")
+            if first:  # up while the program runs; still there for the atexit handlers
+                # (whose hangs the host may ask about); gone once the interpreter finalizes
+                self.assertEqual(lines, ["start 1", "atexit 1", "finalizing 0", ""], out)
+            else:  # up or not yet at the start: gone all the same
+                self.assertEqual(lines[-2:], ["finalizing 0", ""], out)
 
     def test_tracer_error_is_reported_not_swallowed(self):
         # An object whose __getattr__ raises: the tracer fails to name the handler; the
@@ -536,10 +552,8 @@ class Children(TempDirCase):
         self.assertEqual(len(procs), 3, traced.trace_text)  # the program, child.py, -c
         self.assertEqual([f["program"] for f in procs[1:]], ["child.py", "-c"])
         self.assertEqual({f["parent"] for f in procs[1:]}, {procs[0]["pid"]})
-        # run and check_output wait for an interpreter's start; the wait for ls may be shorter
-        # than the tracer holds a blocked line back, and then it says nothing
         waits = traced.find("state", on="process")
-        self.assertIn(len(waits), (2, 3), traced.trace_text)
+        self.assertEqual(len(waits), 3, traced.trace_text)  # run, check_output, the shell
         self.assertEqual(waits[0][2]["call"], "subprocess.run")
         self.assertEqual(waits[0][2]["target"], procs[1]["pid"])
         self.assertEqual(waits[1][2]["call"], "subprocess.check_output")

@@ -17,13 +17,13 @@
 import _thread
 import os
 import sys
-import warnings
 
 from . import writer
 from .writer import _OURS, _orig_select, _os_write, _tracer_error
 
 # fd: the stack socket (-1: none, only the writes); wake: the pipe's ends; stop: end now
-_stack = {"fd": -1, "ident": None, "done": None, "wake": (-1, -1), "stop": False}
+_stack = {"fd": -1, "ident": None, "started": None, "done": None, "wake": (-1, -1),
+          "stop": False}
 
 # CPython 3.12+ warns (DeprecationWarning, from os.fork) when a process that forks has more
 # than one OS thread. The tracer's thread must not make a single-threaded program warn.
@@ -138,7 +138,7 @@ def _after_fork_child():
             os.close(end)
         except OSError:
             pass
-    _stack.update(fd=-1, ident=None, done=None, wake=(-1, -1), stop=False)
+    _stack.update(fd=-1, ident=None, started=None, done=None, wake=(-1, -1), stop=False)
 
 
 def start(fd):
@@ -146,6 +146,7 @@ def start(fd):
     _stack["fd"] = fd
     os.register_at_fork(after_in_child=_after_fork_child)
     if sys.version_info >= (3, 12):
+        import warnings  # only here: 3.9 to 3.11 start without it
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filters[0] = ("ignore", _OnlyTracerThread(), DeprecationWarning, None, 0)
         warnings._filters_mutated()
@@ -153,16 +154,15 @@ def start(fd):
     os.set_blocking(wake, False)
     os.set_blocking(kick, False)
     _stack["wake"] = (wake, kick)
-    # The program runs only once the thread is up: a thread still starting as the interpreter
-    # finalizes can touch a thread state already freed, and CPython (3.9 to 3.12) may crash
-    # (SIGSEGV, seen on a loaded machine after a one-line program).
+    # The thread comes up while the program starts; stop() waits for it to be up and then
+    # gone before the interpreter finalizes.
     started = _thread.allocate_lock()
     done = _thread.allocate_lock()
     started.acquire()
     done.acquire()
+    _stack["started"] = started
     _stack["done"] = done
     _thread.start_new_thread(_serve, (fd, wake, started, done))
-    started.acquire()
     writer._hold_lines(kick)
 
 
@@ -182,7 +182,12 @@ def stop():
         _os_write(kick, b"q")
     except OSError:
         pass  # full: the thread has a byte to read anyway
-    if done.acquire(True, 2.0):  # bounded: a dump the host no longer reads gives up (EPIPE)
+    # A thread still starting as the interpreter finalizes can touch a thread state already
+    # freed, and CPython (3.9 to 3.12) may crash (SIGSEGV, seen on a loaded machine after a
+    # one-line program): it is waited for until it is up (it was started, so it comes), then
+    # until it has ended (bounded: a dump the host no longer reads gives up, EPIPE).
+    _stack["started"].acquire()
+    if done.acquire(True, 2.0):
         for end in (wake, kick):
             os.close(end)
         _stack["wake"] = (-1, -1)

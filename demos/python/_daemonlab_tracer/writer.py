@@ -149,26 +149,29 @@ def _write(data):
 
 
 # --------------------------------------------------------------------------------------
-# Short waits: from a `state blocked` line on, lines wait a little before they are written
+# Lines held back, and the shortest waits left unsaid
 #
 # A program that trades Events between threads waits thousands of times a second, each wait
 # a blocked line and a running line, each line a write that wakes the host. So a blocked
 # line is held back for up to _HOLD_S, and every line after it is held behind it (_put);
-# if the same thread's running line comes while its blocked line is still held, the wait
-# was shorter than that and neither line is written (_resume). The tracer's own thread
-# (stacks.py) writes what is held when _HOLD_S has passed (_flush_held).
+# the tracer's own thread (stacks.py) writes what is held, in one write, when _HOLD_S has
+# passed (_flush_held). When a thread's running line comes while its blocked line is still
+# held (_resume), a wait shorter than _SHORT_NS is left out, both lines (under a pixel at
+# the timeline's usual scales); a longer one is written as usual, only later.
 #
-# What the host has read is then always the trace up to some moment, less the short waits:
-# a state the program really was in, a few ms ago. That moment is just before a held
+# What the host has read is then always the trace up to some moment, less the shortest
+# waits: a state the program really was in, a few ms ago. That moment is just before a held
 # blocked line, when that thread was running, so the host never sees every thread blocked
 # when one was not (a hang is confirmed up to _HOLD_S later, never wrongly). Without the
 # tracer's thread (a child of fork(), a spawned child, after the tracer's exit handler)
 # _kick's fd is -1 and every line is written at once.
 
 _HOLD_S = 0.005
+_SHORT_NS = 200000  # 0.2 ms
 _MAX_HELD = 256  # lines; more are written at once (the tracer's thread is kept from the GIL)
-_held = []  # (tid of a blocked line or 0, line), oldest first; a blocked line is held as
-# waits._enter took it (a tuple), made into bytes only if it is written (_blocked_line)
+_held = []  # (tid of a blocked line still waiting, or 0; line), oldest first; a blocked line
+# is held as waits._enter took it (a tuple), made into bytes when it is written or its wait
+# ends (_blocked_line): its frames are only where they were until then
 _blocked_line = None  # waits.py sets it
 _kick = {"fd": -1, "armed": False}  # the write end that wakes the tracer's thread
 
@@ -217,8 +220,9 @@ def _defer(tid, data):
 
 
 def _resume(tid):
-    """This thread's `state running` line (waits._leave): if its blocked line is still held,
-    the wait was short and neither is written; else it is written or held (_put)."""
+    """This thread's `state running` line (waits._leave). Its blocked line still held: a wait
+    shorter than _SHORT_NS leaves both unsaid, a longer one holds both; else it is written
+    or held (_put)."""
     tls = _tls
     if tls.busy:
         return
@@ -227,12 +231,18 @@ def _resume(tid):
     try:
         with _write_lock:
             if _trace.enabled:
+                now = _monotonic_ns()
                 for i in range(len(_held) - 1, -1, -1):
                     if _held[i][0] == tid:
-                        del _held[i]
+                        wait = _held[i][1]
+                        if now - wait[0] < _SHORT_NS:
+                            del _held[i]
+                        else:  # made now, while the frames are still at the wait
+                            _held[i] = (0, _blocked_line(wait))
+                            _held.append((0, b"%d\t%d\tstate\tstate=running\n" % (now, tid)))
                         break
                 else:
-                    _put(b"%d\t%d\tstate\tstate=running\n" % (_monotonic_ns(), tid))
+                    _put(b"%d\t%d\tstate\tstate=running\n" % (now, tid))
     except Exception as e:
         failed = e
     finally:
