@@ -9,7 +9,8 @@
 # PYTHONPATH / a virtual environment's python given as PYTHON=...).
 # Usage: bench/run_all.sh [BUILD_DIR] [section...]   sections: trace timeline runs matrix python startup attach gui fonts
 #                                                   (default: all)
-# Each section takes under two minutes on 2 cores.
+# Each section takes under two minutes on 2 cores. One tracer against another (an older
+# commit's, in a worktree) on one program: bench/tracer_ab.py RUNS PROGRAM.py DIR... .
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "${1:-$here/build/bench}" && pwd)

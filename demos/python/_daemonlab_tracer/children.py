@@ -286,10 +286,7 @@ def serve(fd, parent, program):
 
         os.register_at_fork(after_in_child=forked)
     except Exception as e:  # the children run untraced rather than not at all
-        try:
-            sys.stderr.write("daemonlab_tracer: fork server not traced: %r\n" % (e,))
-        except Exception:
-            pass
+        _not_traced("fork server", e)
     _forget_tracer()
 
 
@@ -299,11 +296,16 @@ def start(fd, parent, program):
         from . import _start_child
         _start_child(fd, parent, program)
     except Exception as e:  # the child runs untraced rather than not at all
-        try:
-            sys.stderr.write("daemonlab_tracer: child not traced: %r\n" % (e,))
-        except Exception:
-            pass
+        _not_traced("child", e)
     _forget_tracer()
+
+
+def _not_traced(what, e):
+    """No trace fd works here: stderr is the only place left to say so."""
+    try:
+        sys.stderr.write("daemonlab_tracer: %s not traced: %r\n" % (what, e))
+    except Exception:
+        pass  # no stderr either: it runs untraced, silently
 
 
 def _forget_tracer():
