@@ -64,8 +64,9 @@
 #
 # The modules, by concern:
 #   args      the command line
-#   writer    the one write path: escaping, fitting a line, the lock, short waits held
-#             back and left unsaid (docs/TRACE-PROTOCOL.md, "Values"); `tracer-error`
+#   writer    the one write path: escaping, fitting a line, the lock, lines held back
+#             and the shortest waits left out (docs/TRACE-PROTOCOL.md, "Values");
+#             `tracer-error`
 #   threads   threading.Thread patches: each thread's flag, creator, site, target
 #   waits     the blocking calls (state blocked / running), patched at start or on import
 #   sync      the program's locks, asyncio.run()'s join of the default executor

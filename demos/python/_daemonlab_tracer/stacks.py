@@ -74,8 +74,8 @@ def _loop(fd, wake):
         if wake in ready:
             if not _drain(wake):
                 return
-            # The held lines' time to end (a wait shorter than that says nothing); stop()
-            # wakes the thread early. Then what is still held is written.
+            # The held lines wait _HOLD_S (their waits may end meanwhile: writer._resume);
+            # stop() wakes the thread early. Then what is still held is written.
             if not _stack["stop"]:
                 try:
                     _orig_select([wake], [], [], writer._HOLD_S)
