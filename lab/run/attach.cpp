@@ -35,8 +35,12 @@ int ms_left(Clock::time_point deadline) {
 
 // Still running: it exists and is not a zombie (a test's child is one until reaped).
 bool alive(int pid) {
+    // istream::read: a process that ends mid-read (ESRCH) is a short read here; an
+    // istreambuf_iterator lets libstdc++'s ios_base::failure out of attach instead.
     std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(f)), {});
+    std::string stat(4096, '\0');
+    f.read(stat.data(), std::streamsize(stat.size()));
+    stat.resize(std::size_t(f.gcount()));
     const std::size_t rp = stat.rfind(')');
     return rp != std::string::npos && rp + 2 < stat.size() && stat[rp + 2] != 'Z' &&
            stat[rp + 2] != 'X';
