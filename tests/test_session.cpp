@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -452,6 +453,32 @@ TEST_F(SessionTest, AStepRunsPausesCollapseAndRunsLineUpAtMainsEnd) {
     }
     const double after = main_end + 0.1; // no break there
     EXPECT_NEAR(folded.real(folded.shown(after)), after, 1e-6);
+}
+
+// The axis's tick labels at every zoom the wheel allows (timeline_view.cpp: 50 µs to an
+// hour across the pane): each with its unit, and no two neighbours alike, far from the origin
+// too (a run kept alive for minutes, zoomed in on one wait).
+TEST(TimeMap, TickLabelsTellNeighboursApartAtEveryZoom) {
+    EXPECT_EQ(gui::tick_label(752.905, 0.005), "+752.905 ms");
+    EXPECT_EQ(gui::tick_label(-2.5, 0.5), "-2.5 ms");
+    EXPECT_EQ(gui::tick_label(0, 0.01), "0.00 ms");
+    EXPECT_EQ(gui::tick_label(2, 1), "+2.00 ms");
+    EXPECT_EQ(gui::tick_label(-27000, 10000), "-27 s");
+    EXPECT_EQ(gui::tick_label(1500, 500), "+1500 ms");
+    EXPECT_EQ(gui::tick_label(2500, 1000), "+2.5 s");
+    for (double step = 0.005; step <= 2'000'000; step *= 10)
+        for (double m : {1.0, 2.0, 5.0})
+            for (double from : {-2.04, 0.0, 752.885, 26450.0, 1'800'000.0}) {
+                const double s = step * m;
+                std::string last;
+                for (int i = 0; i < 12; ++i) {
+                    const double t = (std::ceil(from / s) + i) * s;
+                    const std::string label = gui::tick_label(t, s);
+                    EXPECT_TRUE(label.ends_with(" ms") || label.ends_with(" s")) << label;
+                    EXPECT_NE(label, last) << "step " << s << " ms from " << from;
+                    last = label;
+                }
+            }
 }
 
 // ---- PNG metadata (gui/png_text) -----------------------------------------------------------

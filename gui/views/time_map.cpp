@@ -1,6 +1,8 @@
 #include "gui/views/time_map.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 namespace gui {
 namespace {
@@ -123,6 +125,40 @@ double TimeMap::real(double shown_ms) const {
 
 double TimeMap::shown_ns(const lab::RunState& run, std::int64_t ns) const {
     return shown(ms_since(run, ns));
+}
+
+std::string fmt_ms(double v) {
+    char b[32];
+    const double a = std::abs(v);
+    std::snprintf(b, sizeof b, a < 10 ? "%.2f" : a < 100 ? "%.1f" : "%.0f", v);
+    return b;
+}
+
+std::string fmt_span(double ms) {
+    char b[48];
+    if (ms < 1000)
+        std::snprintf(b, sizeof b, "%.0f ms", ms);
+    else if (ms < 60000)
+        std::snprintf(b, sizeof b, "%.1f s", ms / 1000);
+    else
+        std::snprintf(b, sizeof b, "%d min %d s", int(ms / 60000),
+                      int(std::fmod(ms, 60000) / 1000));
+    return b;
+}
+
+// A tick's label, always with its unit: ms below a second, else s ("-27 s", never "-27000").
+std::string tick_label(double t, double step) {
+    char b[48];
+    const char* sign = t > 0 ? "+" : "";
+    if (step >= 1000)
+        std::snprintf(b, sizeof b,
+                      step >= 10000 || std::fmod(t, 1000) == 0 ? "%s%.0f s" : "%s%.1f s", sign,
+                      t / 1000);
+    else if (step >= 1)
+        std::snprintf(b, sizeof b, "%s%s ms", sign, fmt_ms(t).c_str());
+    else // zoomed in: as many decimals as the step needs ("+708.005 ms"), so no two read alike
+        std::snprintf(b, sizeof b, "%s%.*f ms", sign, int(std::ceil(-std::log10(step) - 1e-9)), t);
+    return b;
 }
 
 } // namespace gui

@@ -1,5 +1,5 @@
-// time_map.hpp — where on the timeline's time axis a moment of a run is drawn. Plain data,
-// no drawing (tests/test_session.cpp checks it).
+// time_map.hpp — where on the timeline's time axis a moment of a run is drawn, and how a time
+// reads there. Plain data, no drawing (tests/test_session.cpp checks it).
 //
 // A stepped run spends minutes paused and a kept-alive hang tens of seconds waiting, while
 // what matters takes a few milliseconds: those idle stretches (nothing happens in the whole
@@ -10,6 +10,7 @@
 
 #include "lab/run/runner.hpp"
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -45,5 +46,11 @@ class TimeMap {
 
 // The run's right edge in ms since the spawn: now while its process runs, its end after.
 double run_end_ms(const lab::RunState& run);
+
+// How a time reads: fmt_ms "2.50", "42.5", "708"; fmt_span "850 ms", "4.2 s", "3 min 20 s";
+// tick_label, the axis's, always with its unit, and with as many decimals as its step needs.
+std::string fmt_ms(double v);
+std::string fmt_span(double ms);
+std::string tick_label(double t, double step);
 
 } // namespace gui

@@ -16,25 +16,6 @@ ImU32 with_alpha(ImU32 c, float a) {
     return ImGui::ColorConvertFloat4ToU32(v);
 }
 
-std::string fmt_ms(double v) {
-    char b[32];
-    const double a = std::abs(v);
-    std::snprintf(b, sizeof b, a < 10 ? "%.2f" : a < 100 ? "%.1f" : "%.0f", v);
-    return b;
-}
-
-std::string fmt_span(double ms) {
-    char b[48];
-    if (ms < 1000)
-        std::snprintf(b, sizeof b, "%.0f ms", ms);
-    else if (ms < 60000)
-        std::snprintf(b, sizeof b, "%.1f s", ms / 1000);
-    else
-        std::snprintf(b, sizeof b, "%d min %d s", int(ms / 60000),
-                      int(std::fmod(ms, 60000) / 1000));
-    return b;
-}
-
 void zigzag(ImDrawList* dl, float x, float y0, float y1, ImU32 c) {
     const float w = 3;
     std::vector<ImVec2> pts;
@@ -100,19 +81,6 @@ void AxisRow::draw(const TimelineContext& ctx, float y, float h) const {
     dl->PopClipRect();
     if (ctx.interactive && ImGui::IsMouseHoveringRect(ImVec2(x0, y), ImVec2(bar_x1, y + h)))
         tooltip(ctx.text->get("ui.timeline.hint"));
-}
-
-// A tick's label, always with its unit: ms below a second, else s ("-27 s", never "-27000").
-std::string tick_label(double t, double step) {
-    char b[48];
-    const char* sign = t > 0 ? "+" : "";
-    if (step >= 1000)
-        std::snprintf(b, sizeof b,
-                      step >= 10000 || std::fmod(t, 1000) == 0 ? "%s%.0f s" : "%s%.1f s", sign,
-                      t / 1000);
-    else
-        std::snprintf(b, sizeof b, "%s%s ms", sign, fmt_ms(t).c_str());
-    return b;
 }
 
 void AxisRow::ticks(const TimelineContext& ctx, ImVec2 a, ImVec2 b,

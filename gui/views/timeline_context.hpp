@@ -54,8 +54,6 @@ inline ImVec4 rect4(ImVec2 a, ImVec2 b) {
     return ImVec4(a.x, a.y, b.x, b.y);
 }
 ImU32 with_alpha(ImU32 c, float a);
-std::string fmt_ms(double v);
-std::string fmt_span(double ms); // "850 ms", "4.2 s", "3 min 20 s"
 // A zigzag from top to bottom at x: the edge of a break.
 void zigzag(ImDrawList* dl, float x, float y0, float y1, ImU32 c);
 

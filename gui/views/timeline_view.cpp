@@ -191,8 +191,15 @@ void TimelineView::draw_runs(const std::vector<const RunView*>& runs, const Time
     ImGui::InvisibleButton("##canvas", ImVec2(std::max(1.f, avail.x), std::max(1.f, avail.y)));
     if (ImGui::IsItemHovered()) {
         const ImGuiIO& io = ImGui::GetIO();
-        if (io.MouseWheel != 0) {
-            double at = vp_.t(io.MousePos.x), k = std::pow(0.85, io.MouseWheel);
+        // In to 50 µs across the pane (the tracer leaves out waits under 0.2 ms), out to an
+        // hour: past either, the wheel stops.
+        constexpr double kMinSpanMs = 0.05, kMaxSpanMs = 3'600'000;
+        const double span = vp_.t1 - vp_.t0;
+        if (io.MouseWheel != 0 && span > 0) {
+            const double at = vp_.t(io.MousePos.x);
+            const double k = std::clamp(span * std::pow(0.85, io.MouseWheel),
+                                        std::min(kMinSpanMs, span), std::max(kMaxSpanMs, span)) /
+                             span;
             vp_.t0 = at - (at - vp_.t0) * k;
             vp_.t1 = at + (vp_.t1 - at) * k;
             vp_.follow = false;
