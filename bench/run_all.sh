@@ -58,6 +58,7 @@ for s in $sections; do
             # Warm, as an installed websockets is: a copy of the read-only vendor tree with its
             # bytecode compiled (pip does that at install; ../shared/vendor gets none).
             ws=$(mktemp -d)
+            trap 'rm -rf "$ws"' EXIT # also when a step below fails (set -e)
             cp -r "$vendor/13.0/." "$ws" && chmod -R u+w "$ws"
             env -u PYTHONDONTWRITEBYTECODE "$py" -m compileall -q "$ws" >/dev/null
             echo "## the matrix on CPython (websockets 13.0, compiled; the tracer applies each policy), 2 cores"
@@ -71,7 +72,6 @@ for s in $sections; do
             PYTHONPATH=$ws /usr/bin/time -f '  %e s wall (%U s user, %S s sys)' \
                 sh -c "seq 48 | xargs -P2 -I{} $py -c 'import websockets.sync.client'"
             PYTHONPATH=$ws "$py" "$here/bench/fork_server_probe.py" 20
-            rm -rf "$ws"
         else
             echo "(no $vendor: the matrix on CPython needs websockets)"
         fi
